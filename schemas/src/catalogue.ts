@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import * as account from './events/account';
+import * as comment from './events/comment';
+import * as digest from './events/digest';
+import * as organization from './events/organization';
+import * as policy from './events/policy';
+import * as report from './events/report';
+
+/**
+ * The event catalogue: every type that may appear in the log, its current schema version and its schema.
+ * A version, once written, is never changed: a new shape is a new version with an upcaster in `upcasters`.
+ */
+export const eventCatalogue = {
+  PolicyProposed: { version: 1, schema: policy.PolicyProposed, stream: 'policy' },
+  DraftingStarted: { version: 1, schema: policy.DraftingStarted, stream: 'policy' },
+  DraftVersionPublished: { version: 1, schema: policy.DraftVersionPublished, stream: 'policy' },
+  ConsultationOpened: { version: 1, schema: policy.ConsultationOpened, stream: 'policy' },
+  ConsultationExtended: { version: 1, schema: policy.ConsultationExtended, stream: 'policy' },
+  ConsultationClosed: { version: 1, schema: policy.ConsultationClosed, stream: 'policy' },
+  RoundAnswered: { version: 1, schema: policy.RoundAnswered, stream: 'policy' },
+  PolicyEnacted: { version: 1, schema: policy.PolicyEnacted, stream: 'policy' },
+  PolicyWithdrawn: { version: 1, schema: policy.PolicyWithdrawn, stream: 'policy' },
+
+  CommentSubmitted: { version: 1, schema: comment.CommentSubmitted, stream: 'comment' },
+  CommentEdited: { version: 1, schema: comment.CommentEdited, stream: 'comment' },
+  CommentWithdrawn: { version: 1, schema: comment.CommentWithdrawn, stream: 'comment' },
+  CommentFlagged: { version: 1, schema: comment.CommentFlagged, stream: 'comment' },
+  CommentHidden: { version: 1, schema: comment.CommentHidden, stream: 'comment' },
+  CommentRestored: { version: 1, schema: comment.CommentRestored, stream: 'comment' },
+  CommentRedacted: { version: 1, schema: comment.CommentRedacted, stream: 'comment' },
+  CommentTagged: { version: 1, schema: comment.CommentTagged, stream: 'comment' },
+  CommentEndorsed: { version: 1, schema: comment.CommentEndorsed, stream: 'comment' },
+  OfficialReplyPosted: { version: 1, schema: comment.OfficialReplyPosted, stream: 'comment' },
+
+  DigestStarted: { version: 1, schema: digest.DigestStarted, stream: 'digest' },
+  ThemeDefined: { version: 1, schema: digest.ThemeDefined, stream: 'digest' },
+  CommentsAssignedToTheme: { version: 1, schema: digest.CommentsAssignedToTheme, stream: 'digest' },
+  ThemeAnswered: { version: 1, schema: digest.ThemeAnswered, stream: 'digest' },
+  DigestApproved: { version: 1, schema: digest.DigestApproved, stream: 'digest' },
+  DigestPublished: { version: 1, schema: digest.DigestPublished, stream: 'digest' },
+
+  OrganizationRegistered: { version: 1, schema: organization.OrganizationRegistered, stream: 'org' },
+  MemberAdded: { version: 1, schema: organization.MemberAdded, stream: 'org' },
+  MemberRolesChanged: { version: 1, schema: organization.MemberRolesChanged, stream: 'org' },
+  MemberRemoved: { version: 1, schema: organization.MemberRemoved, stream: 'org' },
+
+  AccountRegistered: { version: 1, schema: account.AccountRegistered, stream: 'account' },
+  AccountEmailVerified: { version: 1, schema: account.AccountEmailVerified, stream: 'account' },
+  AccountErased: { version: 1, schema: account.AccountErased, stream: 'account' },
+
+  SemesterReportCompiled: { version: 1, schema: report.SemesterReportCompiled, stream: 'report' },
+  SemesterReportSubmitted: { version: 1, schema: report.SemesterReportSubmitted, stream: 'report' },
+  IncidentReported: { version: 1, schema: report.IncidentReported, stream: 'report' },
+  FeedbackSurgeDetected: { version: 1, schema: report.FeedbackSurgeDetected, stream: 'report' },
+} as const;
+
+export type EventType = keyof typeof eventCatalogue;
+export const eventTypes = Object.keys(eventCatalogue) as EventType[];
+export type EventData<T extends EventType> = z.infer<(typeof eventCatalogue)[T]['schema']>;
+
+/** A domain event: its type and its data, as the deciders produce and the projections consume it. */
+export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** Upcasters turn an older stored version into the current one on read; none yet, every type is at version 1. */
+export const upcasters: Partial<Record<EventType, Record<number, (data: unknown) => unknown>>> = {};
+
+export function parseEvent(type: string, schemaVersion: number, data: unknown): DomainEvent {
+  const entry = (eventCatalogue as Record<string, { version: number; schema: z.ZodType }>)[type];
+  if (!entry) throw new Error(`Unknown event type ${type}`);
+  let current = data;
+  for (let v = schemaVersion; v < entry.version; v++) {
+    const up = upcasters[type as EventType]?.[v];
+    if (!up) throw new Error(`No upcaster for ${type} v${v}`);
+    current = up(current);
+  }
+  return { type, data: entry.schema.parse(current) } as DomainEvent;
+}

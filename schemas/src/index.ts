@@ -1,0 +1,16 @@
+export * from './common';
+export * from './metadata';
+export * from './streams';
+export * from './catalogue';
+export * as policyEvents from './events/policy';
+export * as commentEvents from './events/comment';
+export * as digestEvents from './events/digest';
+export * as organizationEvents from './events/organization';
+export * as accountEvents from './events/account';
+export * as reportEvents from './events/report';
+export type { DraftNode, NodeKind } from './events/policy';
+export { NodeKinds } from './events/policy';
+export { FlagReasons } from './events/comment';
+export { ThemeDecisions } from './events/digest';
+export { OrganizationKinds, SchoolLevels } from './events/organization';
+export * from './sealing';
