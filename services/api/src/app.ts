@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import express, { type Express, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { accountQueries, organizationQueries } from '@gopy/application/readModels/index';
+import type { Role } from '@gopy/schemas';
+import type { GraphQLContext, Locale, Viewer } from './graphql/context';
+import { schema } from './graphql/schema';
+import { SESSION_COOKIE } from './graphql/types/account';
+import type { Runtime } from './runtime';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function localeOf(req: Request): Locale {
+  const header = req.headers['accept-language'] ?? '';
+  return /^\s*en\b/i.test(header) ? 'en' : 'vi';
+}
+
+function sessionTokenOf(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  const cookies = parseCookie(req.headers.cookie ?? '');
+  return cookies[SESSION_COOKIE] || undefined;
+}
+
+async function viewerFor(runtime: Runtime, token: string | undefined): Promise<Viewer | null> {
+  if (!token) return null;
+  const accountId = await runtime.accounts.sessionAccount(token);
+  if (!accountId) return null;
+  const [account] = await accountQueries.byIds(runtime.readDb, [accountId]);
+  if (!account || account.erased) return null;
+  const memberships = new Map<string, Role[]>();
+  for (const m of await organizationQueries.membershipsOf(runtime.readDb, accountId)) memberships.set(m.organizationId, m.roles);
+  return { accountId, emailVerified: account.emailVerified, memberships };
+}
+
+/**
+ * The express app: /graphql (yoga, SSE subscriptions), /healthz, and in the embedded runtime the SvelteKit site.
+ * main.ts only composes adapters and listens; tests call this app.
+ */
+export async function buildApp(runtime: Runtime, options: { webHandler?: express.RequestHandler } = {}): Promise<Express> {
+  const yoga = createYoga<{ req: Request; res: Response }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: runtime.config.demo,
+    logging: false,
+    maskedErrors: {
+      maskError(error) {
+        const correlationId = randomUUID();
+        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+        runtime.log(`INTERNAL ${correlationId}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+        return new GraphQLError(`Lỗi hệ thống (mã ${correlationId}). / Internal error (id ${correlationId}).`, {
+          extensions: { code: 'INTERNAL', correlationId },
+        });
+      },
+    },
+    context: async ({ req, res }) => {
+      const sessionToken = sessionTokenOf(req);
+      return {
+        runtime,
+        viewer: await viewerFor(runtime, sessionToken),
+        locale: localeOf(req),
+        sessionToken,
+        setCookie(name, value, { maxAgeSeconds }) {
+          res.append(
+            'Set-Cookie',
+            serializeCookie(name, value, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxAgeSeconds, secure: runtime.config.publicUrl.startsWith('https:') }),
+          );
+        },
+      };
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', async (_req, res) => {
+    res.json({ ok: true, position: runtime.projector.position ?? null, caughtUp: runtime.projector.isCaughtUp });
+  });
+  app.use('/graphql', (req, res, next) => {
+    // A cross-site form can post only "simple" content types; JSON needs a preflight, so cookie-authenticated
+    // requests in other types are refused unless they carry the site's header.
+    if (req.method === 'POST' && req.headers.cookie && !req.headers['x-gopy-csrf']) {
+      const type = req.headers['content-type'] ?? '';
+      if (!/^application\/(graphql-response\+)?json/i.test(type)) {
+        res.status(403).json({ errors: [{ message: 'CSRF check failed', extensions: { code: 'FORBIDDEN' } }] });
+        return;
+      }
+    }
+    next();
+  });
+  app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
+  const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
+  if (web) app.use(web);
+  return app;
+}
+
+/** The SvelteKit site built by adapter-node (web/build/handler.js), mounted after /graphql in the embedded runtime. */
+export async function loadWebHandler(log: (msg: string) => void): Promise<express.RequestHandler | undefined> {
+  const file = path.join(repoRoot, 'web/build/handler.js');
+  if (!fs.existsSync(file)) {
+    log('web/build/handler.js not found: serving /graphql only (run `npm run build` to build the site).');
+    return undefined;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };
+  return mod.handler;
+}

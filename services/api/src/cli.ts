@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { allReadModels } from '@gopy/application/readModels/index';
+import { Projector } from '@gopy/application/projector';
+import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
+import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
+import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
+import { loadConfig } from './config';
+import { dataFiles, openEmbeddedRuntime } from './runtime';
+import { loadSecrets } from './secrets';
+import { serve } from './serve';
+
+const program = new Command();
+program.name('gopy').description('Góp ý — event-sourced policy consultation platform');
+
+program
+  .command('serve')
+  .description('Serve the site and /graphql, run the projector and the deadline scheduler (embedded runtime)')
+  .action(async () => {
+    const server = await serve(loadConfig());
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+
+program
+  .command('rebuild')
+  .description('Rebuild every read model from position 0 into a fresh database, then swap it in (stop the server first)')
+  .action(async () => {
+    const config = loadConfig();
+    const files = dataFiles(config.dataDir);
+    const fresh = `${files.read}.rebuild`;
+    for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
+    const secrets = loadSecrets(config, (m) => console.error(m));
+    const store = openSqliteEventStore({ filename: files.events });
+    const keys = new SqliteKeyStore(files.keys, secrets.masterKey);
+    const read = openSqliteReadStore(fresh);
+    const projector = new Projector({ store, db: read.db, keys, readModels: allReadModels, batchSize: 1_000 });
+    await projector.init();
+    const head = await store.headPosition();
+    let total = 0;
+    for await (const _ of store.readAll()) total += 1;
+    const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {eps} events/s' }, Presets.shades_classic);
+    const started = Date.now();
+    bar.start(total, 0, { eps: 0 });
+    const applied = await projector.catchUpOnce((n) => bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }));
+    bar.stop();
+    await read.close();
+    await keys.close();
+    await store.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${files.read}${suffix}`, { force: true });
+    fs.renameSync(fresh, files.read);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`);
+  });
+
+const admin = program.command('admin').description('Administration');
+admin
+  .command('create')
+  .description('Create the first administrator of a real install (and the root organisation when there is none)')
+  .requiredOption('--email <email>', 'the administrator’s email')
+  .requiredOption('--name <name>', 'the administrator’s display name')
+  .option('--organization <name>', 'name of the root organisation to create when none exists', 'Phòng Giáo dục và Đào tạo')
+  .option('--kind <kind>', 'province_department | district_office | school | other', 'district_office')
+  .action(async (opts: { email: string; name: string; organization: string; kind: 'province_department' | 'district_office' | 'school' | 'other' }) => {
+    const password = process.env.GOPY_ADMIN_PASSWORD;
+    if (!password) {
+      console.error('Set GOPY_ADMIN_PASSWORD in the environment (at least 10 characters); it is never taken from the command line.');
+      process.exit(2);
+    }
+    const runtime = await openEmbeddedRuntime(loadConfig({ ...process.env, GOPY_DEMO: '0' }));
+    try {
+      await runtime.projector.catchUpOnce();
+      const { organizationQueries } = await import('@gopy/application/readModels/index');
+      const orgs = await organizationQueries.list(runtime.readDb);
+      let organizationId = orgs.find((o) => o.parentId === null)?.id;
+      if (!organizationId) {
+        organizationId = crypto.randomUUID();
+        await runtime.commands.organization(
+          { type: 'RegisterOrganization', organizationId, name: opts.organization, kind: opts.kind, levels: [], schoolType: '', parentOrganizationId: null },
+          null,
+          { systemActor: true },
+        );
+      }
+      const accountId = await runtime.accounts.signUp(
+        { email: opts.email, password, displayName: opts.name, pseudonym: null, stakeholderCategory: 'organization', locale: 'vi' },
+        { origin: 'admin', verified: true },
+      );
+      await runtime.commands.organization({ type: 'AddMember', organizationId, accountId, roles: ['admin'] }, null, { systemActor: true });
+      await runtime.projector.catchUpOnce();
+      console.log(`Administrator ${opts.email} created (account ${accountId}) in organisation ${organizationId}.`);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+const schemaCmd = program.command('schema').description('GraphQL and event schemas');
+schemaCmd
+  .command('print')
+  .description('Write schemas/graphql/schema.graphql (printed from Pothos) and schemas/json/*.json (from zod)')
+  .action(async () => {
+    const { printedSchema } = await import('./graphql/schema');
+    const { exportJsonSchemas } = await import('@gopy/schemas/jsonSchema');
+    const root = path.resolve(import.meta.dirname, '../../..');
+    fs.writeFileSync(path.join(root, 'schemas/graphql/schema.graphql'), printedSchema());
+    const dir = path.join(root, 'schemas/json');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, schema] of Object.entries(exportJsonSchemas())) {
+      fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(schema, null, 2)}\n`);
+    }
+    console.log('schemas/graphql/schema.graphql and schemas/json/ written');
+  });
+
+await program.parseAsync(process.argv);

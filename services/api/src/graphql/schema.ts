@@ -1,0 +1,16 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder';
+import './types/errors';
+import './types/enums';
+import './types/organization';
+import './types/account';
+import './types/comment';
+import './types/policy';
+import './types/subscription';
+
+export const schema = builder.toSchema();
+
+/** The SDL checked into schemas/graphql/schema.graphql; a test fails when it is stale. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { commentIdFor } from '@gopy/application/commands';
+import { accountQueries, commentQueries, policyQueries, type CommentRow } from '@gopy/application/readModels/index';
+import { NotFoundError } from '@gopy/domain/errors';
+import { builder } from '../builder';
+import type { GraphQLContext } from '../context';
+import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { emailNotVerified } from '../errors';
+import { principalOf } from '../../principal';
+import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
+
+export const Comment = builder.objectRef<CommentRow>('Comment').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    policyId: t.exposeID('policyId'),
+    policyTitle: t.string({
+      resolve: async (c, _a, ctx) => (await policyQueries.byIds(ctx.runtime.readDb, [c.policyId]))[0]?.title ?? '',
+    }),
+    round: t.exposeInt('round'),
+    version: t.exposeInt('version'),
+    anchorNodeId: t.exposeID('anchorNodeId', { nullable: true }),
+    anchorLabel: t.exposeString('anchorLabel', { nullable: true }),
+    parentCommentId: t.exposeID('parentId', { nullable: true }),
+    body: t.string({ description: 'Empty when the comment was redacted.', resolve: (c) => c.body ?? '' }),
+    stance: t.field({ type: StanceEnum, resolve: (c) => c.stance as never }),
+    stakeholderCategory: t.field({ type: StakeholderCategoryEnum, resolve: (c) => c.stakeholderCategory as never }),
+    channel: t.field({ type: ChannelEnum, resolve: (c) => c.channel as never }),
+    authorName: t.exposeString('authorName'),
+    status: t.exposeString('status'),
+    edited: t.exposeBoolean('edited'),
+    submittedAt: t.field({ type: 'DateTime', resolve: (c) => c.submittedAt }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (c) => c.receivedAt }),
+  }),
+});
+
+/** A keyset-paged connection of comments, newest first. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function commentConnection<P>(t: any, fetch: (parent: P, ctx: GraphQLContext, first: number, beforeSeq?: number) => Promise<CommentRow[]>) {
+  return t.connection({
+    type: Comment,
+    resolve: async (parent: P, args: { first?: number | null; last?: number | null; after?: string | null }, ctx: GraphQLContext) => {
+      const size = pageSize(args.first, args.last);
+      const rows = await fetch(parent, ctx, size + 1, decodeCursor(args.after));
+      return toConnection(rows, size);
+    },
+  });
+}
+
+const CommentPayload = builder.objectRef<{ comment: CommentRow; position: string }>('CommentPayload').implement({
+  fields: (t) => ({
+    comment: t.field({ type: Comment, resolve: (p) => p.comment }),
+    position: t.exposeString('position'),
+  }),
+});
+
+const SubmitCommentInput = builder.inputType('SubmitCommentInput', {
+  fields: (t) => ({
+    policyId: t.id({ required: true }),
+    nodeId: t.id({ required: false }),
+    body: t.string({ required: true, validate: z.string().max(20_000) }),
+    stance: t.field({ type: StanceEnum, required: true }),
+    idempotencyKey: t.string({ required: true, validate: z.string().min(1).max(200) }),
+    parentCommentId: t.id({ required: false }),
+    usePseudonym: t.boolean({ required: false, defaultValue: false }),
+  }),
+});
+
+builder.mutationField('submitComment', (t) =>
+  t.field({
+    type: CommentPayload,
+    errors: {},
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: SubmitCommentInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const principal = principalOf(ctx);
+      if (!ctx.viewer?.emailVerified) throw emailNotVerified();
+      const policyId = String(input.policyId);
+      const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
+      if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      const [account] = await accountQueries.byIds(ctx.runtime.readDb, [principal.accountId]);
+      const round = (await policyQueries.rounds(ctx.runtime.readDb, [policyId])).at(-1);
+      const commentId = commentIdFor(principal.accountId, input.idempotencyKey);
+      const result = await ctx.runtime.commands.comment(
+        {
+          type: 'SubmitComment',
+          commentId,
+          policyId,
+          version: round?.version ?? policy.currentVersion ?? 0,
+          anchorNodeId: input.nodeId ? String(input.nodeId) : null,
+          parentCommentId: input.parentCommentId ? String(input.parentCommentId) : null,
+          body: input.body,
+          stance: input.stance,
+          stakeholderCategory: (account?.stakeholderCategory ?? 'citizen') as never,
+          authorAccountId: principal.accountId,
+          pseudonym: input.usePseudonym ? (account?.pseudonym ?? null) : null,
+          idempotencyKey: input.idempotencyKey,
+        },
+        principal,
+      );
+      const position = result.position;
+      if (position) await ctx.runtime.projector.waitFor(position);
+      const [comment] = await commentQueries.byIds(ctx.runtime.readDb, [commentId]);
+      if (!comment) throw new Error(`Comment ${commentId} not in the read model after append`);
+      return { comment, position: position ?? '' };
+    },
+  }),
+);

@@ -1,0 +1,68 @@
+import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@gopy/domain/errors';
+import { InputValidationError } from '@pothos/plugin-validation';
+import { builder } from '../builder';
+import { RateLimitedError, UnauthenticatedError } from '../errors';
+
+interface Localised {
+  code: string;
+  messages: { vi: string; en: string };
+}
+
+function describeInputError(err: InputValidationError): Localised & { field: string } {
+  const issue = err.issues[0];
+  const field = (issue?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || 'input';
+  return {
+    code: 'VALIDATION',
+    field,
+    messages: { vi: `Giá trị của trường "${field}" không hợp lệ: ${issue?.message ?? ''}`.trim(), en: `Invalid value for "${field}": ${issue?.message ?? ''}`.trim() },
+  };
+}
+
+function localised(err: object): Localised {
+  if (err instanceof InputValidationError) return describeInputError(err);
+  return err as unknown as Localised;
+}
+
+/** Every refusal: a stable code and messages in Vietnamese and English; `message` follows the request's language. */
+export const ErrorInterface = builder.interfaceRef<object>('Error').implement({
+  fields: (t) => ({
+    code: t.string({ resolve: (e) => localised(e).code }),
+    message: t.string({ resolve: (e, _a, ctx) => localised(e).messages[ctx.locale] }),
+    messageVi: t.string({ resolve: (e) => localised(e).messages.vi }),
+    messageEn: t.string({ resolve: (e) => localised(e).messages.en }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field') }),
+});
+builder.objectType(InputValidationError, {
+  name: 'InputValidationError',
+  description: 'The input did not match its schema (code VALIDATION); `field` is the path of the first problem.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.string({ resolve: (e) => describeInputError(e).field }) }),
+});
+builder.objectType(IllegalStateError, {
+  name: 'IllegalStateError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ rule: t.exposeString('rule') }),
+});
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ rule: t.exposeString('rule') }),
+});
+builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface] });
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ rule: t.exposeString('rule') }),
+});
+builder.objectType(UnauthenticatedError, { name: 'UnauthenticatedError', interfaces: [ErrorInterface] });
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});

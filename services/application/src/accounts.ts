@@ -1,0 +1,200 @@
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Role, StakeholderCategory } from '@gopy/schemas';
+import { ConflictError, ValidationError } from '@gopy/domain/errors';
+import { normalizeText } from '@gopy/domain/shared';
+import type { CommandHandlers } from './commands';
+import type { AuthStore, Clock, Mailer, PasswordHasher } from './ports';
+
+export class UnauthenticatedError extends Error {
+  readonly code = 'UNAUTHENTICATED' as const;
+  readonly messages = { vi: 'Email hoặc mật khẩu không đúng, hoặc phiên đăng nhập đã hết hạn.', en: 'Wrong email or password, or the session has expired.' };
+  constructor() {
+    super('Unauthenticated');
+  }
+}
+
+const SESSION_DAYS = 14;
+const VERIFY_HOURS = 48;
+const RESET_HOURS = 2;
+
+/** Emails are compared case-insensitively after NFC; the lookup is an HMAC so the address itself is never stored. */
+export function normalizeEmail(email: string): string {
+  return normalizeText(email).toLowerCase();
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface SignUpInput {
+  email: string;
+  password: string;
+  displayName: string;
+  pseudonym: string | null;
+  stakeholderCategory: StakeholderCategory;
+  locale: 'vi' | 'en';
+}
+
+/**
+ * Sign-up, verification, sign-in and password reset. Personal data goes into the log only sealed (AccountRegistered);
+ * the password hash, sessions and one-time tokens live in the auth store.
+ */
+export class AccountService {
+  constructor(
+    private readonly deps: {
+      commands: CommandHandlers;
+      auth: AuthStore;
+      hasher: PasswordHasher;
+      mailer: Mailer;
+      clock: Clock;
+      lookupKey: Buffer;
+      publicUrl: string;
+    },
+  ) {}
+
+  emailLookup(email: string): string {
+    return createHmac('sha256', this.deps.lookupKey).update(normalizeEmail(email)).digest('hex');
+  }
+
+  private validatePassword(password: string): void {
+    if (password.length < 10 || password.length > 200) {
+      throw new ValidationError('password', { vi: 'Mật khẩu cần từ 10 đến 200 ký tự.', en: 'The password needs 10 to 200 characters.' });
+    }
+  }
+
+  private validateEmail(email: string): string {
+    const e = normalizeEmail(email);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) || e.length > 254) {
+      throw new ValidationError('email', { vi: 'Địa chỉ email không hợp lệ.', en: 'The email address is not valid.' });
+    }
+    return e;
+  }
+
+  /** Registers an account; `verified` (admin-created or demo accounts) skips the mail. Returns the account id. */
+  async signUp(input: SignUpInput, options: { origin?: 'self' | 'admin'; verified?: boolean; sendMail?: boolean } = {}): Promise<string> {
+    const email = this.validateEmail(input.email);
+    this.validatePassword(input.password);
+    const accountId = randomUUID();
+    const lookup = this.emailLookup(email);
+    const hash = await this.deps.hasher.hash(input.password);
+    // Reserve the address first: two sign-ups racing for one email cannot both succeed.
+    if (!(await this.deps.auth.putCredential(accountId, lookup, hash))) {
+      throw new ConflictError('EMAIL_TAKEN', { vi: 'Email này đã được dùng để đăng ký.', en: 'This email is already registered.' });
+    }
+    try {
+      await this.deps.commands.account(
+        {
+          type: 'RegisterAccount',
+          accountId,
+          emailLookup: lookup,
+          email,
+          displayName: input.displayName,
+          pseudonym: input.pseudonym,
+          stakeholderCategory: input.stakeholderCategory,
+          personalDataKeyId: accountId,
+          origin: options.origin ?? 'self',
+          issuedByOrganizationId: null,
+          preferredLocale: input.locale,
+        },
+        null,
+        ['participant'],
+      );
+    } catch (err) {
+      await this.deps.auth.forgetAccount(accountId);
+      throw err;
+    }
+    if (options.verified) {
+      await this.deps.commands.account({ type: 'VerifyEmail', accountId }, null, ['participant']);
+    } else if (options.sendMail !== false) {
+      await this.sendVerification(accountId, email, input.locale);
+    }
+    return accountId;
+  }
+
+  private async issueToken(kind: 'verify' | 'reset', accountId: string, hours: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const expires = new Date(this.deps.clock.now().getTime() + hours * 3_600_000).toISOString();
+    await this.deps.auth.createToken(kind, sha256(token), accountId, expires);
+    return token;
+  }
+
+  private async sendVerification(accountId: string, email: string, locale: 'vi' | 'en'): Promise<void> {
+    const token = await this.issueToken('verify', accountId, VERIFY_HOURS);
+    const link = `${this.deps.publicUrl}/verify-email?token=${token}`;
+    await this.deps.mailer.send(
+      locale === 'en'
+        ? { to: email, subject: 'Góp ý: confirm your email', text: `Open this link to confirm your email address:\n\n${link}\n\nThe link is valid for ${VERIFY_HOURS} hours.` }
+        : {
+            to: email,
+            subject: 'Góp ý: xác nhận địa chỉ email',
+            text: `Mở liên kết sau để xác nhận địa chỉ email của bạn:\n\n${link}\n\nLiên kết có hiệu lực trong ${VERIFY_HOURS} giờ.`,
+          },
+    );
+  }
+
+  async verifyEmail(token: string): Promise<string> {
+    const accountId = await this.deps.auth.consumeToken('verify', sha256(token), this.deps.clock.now().toISOString());
+    if (!accountId) {
+      throw new ValidationError('token', {
+        vi: 'Liên kết xác nhận không hợp lệ hoặc đã hết hạn.',
+        en: 'The confirmation link is invalid or has expired.',
+      });
+    }
+    await this.deps.commands.account({ type: 'VerifyEmail', accountId }, null, ['participant']);
+    return accountId;
+  }
+
+  /** Returns a new session token. The same answer for an unknown email and a wrong password. */
+  async signIn(email: string, password: string): Promise<{ token: string; accountId: string; expiresAt: string }> {
+    const cred = await this.deps.auth.findCredential(this.emailLookup(email));
+    // Hash anyway when the account is unknown, so timing does not tell which emails exist.
+    const ok = cred ? await this.deps.hasher.verify(cred.passwordHash, password) : (await this.deps.hasher.hash(password), false);
+    if (!cred || !ok) throw new UnauthenticatedError();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.deps.clock.now().getTime() + SESSION_DAYS * 86_400_000).toISOString();
+    await this.deps.auth.createSession(sha256(token), cred.accountId, expiresAt);
+    return { token, accountId: cred.accountId, expiresAt };
+  }
+
+  async sessionAccount(token: string): Promise<string | undefined> {
+    return (await this.deps.auth.findSession(sha256(token), this.deps.clock.now().toISOString()))?.accountId;
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.deps.auth.deleteSession(sha256(token));
+  }
+
+  /** Always succeeds, whether or not the email is known (no account enumeration). */
+  async requestPasswordReset(email: string, locale: 'vi' | 'en'): Promise<void> {
+    const cred = await this.deps.auth.findCredential(this.emailLookup(email));
+    if (!cred) return;
+    const token = await this.issueToken('reset', cred.accountId, RESET_HOURS);
+    const link = `${this.deps.publicUrl}/reset-password?token=${token}`;
+    await this.deps.mailer.send(
+      locale === 'en'
+        ? { to: normalizeEmail(email), subject: 'Góp ý: reset your password', text: `Open this link to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this mail.` }
+        : {
+            to: normalizeEmail(email),
+            subject: 'Góp ý: đặt lại mật khẩu',
+            text: `Mở liên kết sau để đặt mật khẩu mới:\n\n${link}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này.`,
+          },
+    );
+  }
+
+  async resetPassword(token: string, password: string): Promise<void> {
+    this.validatePassword(password);
+    const accountId = await this.deps.auth.consumeToken('reset', sha256(token), this.deps.clock.now().toISOString());
+    if (!accountId) {
+      throw new ValidationError('token', { vi: 'Liên kết đặt lại mật khẩu không hợp lệ hoặc đã hết hạn.', en: 'The reset link is invalid or has expired.' });
+    }
+    await this.deps.auth.setPassword(accountId, await this.deps.hasher.hash(password));
+    // Every other session ends: whoever knew the old password is signed out.
+    await this.deps.auth.deleteSessionsOf(accountId);
+  }
+
+  async accountIdForEmail(email: string): Promise<string | undefined> {
+    return (await this.deps.auth.findCredential(this.emailLookup(email)))?.accountId;
+  }
+}
+
+export type { Role };

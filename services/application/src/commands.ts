@@ -1,0 +1,159 @@
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { streams, type DomainEvent, type Role } from '@gopy/schemas';
+import {
+  decideComment,
+  type CommentCommand,
+} from '@gopy/domain/commentDecider';
+import { decideAccount, type AccountCommand } from '@gopy/domain/accountDecider';
+import { evolveAccount, initialAccountState, isAccountEvent, type AccountState } from '@gopy/domain/account';
+import { decideOrganization, type OrganizationCommand } from '@gopy/domain/organizationDecider';
+import {
+  evolveOrganization,
+  initialOrganizationState,
+  isOrganizationEvent,
+  type OrganizationState,
+} from '@gopy/domain/organization';
+import { evolveComment, initialCommentState, isCommentEvent, type CommentState } from '@gopy/domain/comment';
+import { evolvePolicy, initialPolicyState, isPolicyEvent, type PolicyState } from '@gopy/domain/policy';
+import { decidePolicy, type PolicyCommand } from '@gopy/domain/policyDecider';
+import type { Clock } from './ports';
+import type { AppendOutcome, CommandContext, WritePath } from './writePath';
+
+/** Who is acting: an account, and how to learn its roles in an organisation (from the read models). */
+export interface Principal {
+  accountId: string;
+  rolesIn(organizationId: string | null): Promise<Role[]>;
+}
+
+/** The role recorded in an event's metadata: the most specific of the actor's roles. */
+const rolePrecedence: Role[] = ['policymaker', 'spokesperson', 'moderator', 'staff', 'admin', 'auditor', 'participant'];
+function primaryRole(roles: Role[]): Role {
+  return rolePrecedence.find((r) => roles.includes(r)) ?? 'participant';
+}
+
+/** Namespace of comment ids: UUIDv5(account ‖ idempotency key), so a retried submission lands on the same stream. */
+export const COMMENT_ID_NAMESPACE = '6f1c2a57-3c1e-4b8e-9a55-5f0b1d8e2c44';
+export function commentIdFor(accountId: string, idempotencyKey: string): string {
+  return uuidv5(`${accountId}:${idempotencyKey}`, COMMENT_ID_NAMESPACE);
+}
+
+export const policyAggregate = {
+  initialState: initialPolicyState,
+  evolve: (state: PolicyState, event: DomainEvent): PolicyState => (isPolicyEvent(event) ? evolvePolicy(state, event) : state),
+};
+export const commentAggregate = {
+  initialState: initialCommentState,
+  evolve: (state: CommentState, event: DomainEvent): CommentState => (isCommentEvent(event) ? evolveComment(state, event) : state),
+};
+
+export const accountAggregate = {
+  initialState: initialAccountState,
+  evolve: (state: AccountState, event: DomainEvent): AccountState => (isAccountEvent(event) ? evolveAccount(state, event) : state),
+};
+export const organizationAggregate = {
+  initialState: initialOrganizationState,
+  evolve: (state: OrganizationState, event: DomainEvent): OrganizationState =>
+    isOrganizationEvent(event) ? evolveOrganization(state, event) : state,
+};
+
+type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
+export type PolicyCommandInput = WithoutContext<PolicyCommand>;
+export type CommentCommandInput = WithoutContext<CommentCommand>;
+export type AccountCommandInput = WithoutContext<AccountCommand>;
+export type OrganizationCommandInput = WithoutContext<OrganizationCommand>;
+
+export interface CommandOptions {
+  correlationId?: string;
+  causationId?: string | null;
+  /** Business time when it differs from the moment of the command (e.g. a deadline that fell while the server was down). */
+  occurredAt?: string;
+  /** Deterministic event ids for process managers, so a repeated run appends nothing twice. */
+  eventIds?: (index: number, event: DomainEvent) => string;
+  /** Replaces the principal's roles, for the system's own process managers. */
+  systemActor?: boolean;
+}
+
+export type CommandResult<S> = AppendOutcome & { events: DomainEvent[]; state: S };
+
+/** Command handlers: load, authorise (roles), decide, append. The only path by which anything enters the log. */
+export class CommandHandlers {
+  constructor(
+    private readonly writePath: WritePath,
+    private readonly clock: Clock,
+  ) {}
+
+  private context(principal: Principal | null, roles: Role[], organizationId: string | null, now: string, o: CommandOptions): CommandContext {
+    return {
+      actor: o.systemActor || !principal
+        ? { accountId: null, role: 'system', organizationId }
+        : { accountId: principal.accountId, role: primaryRole(roles), organizationId },
+      occurredAt: o.occurredAt ?? now,
+      correlationId: o.correlationId ?? uuidv7(),
+      causationId: o.causationId ?? null,
+    };
+  }
+
+  async policy(command: PolicyCommandInput, principal: Principal | null, o: CommandOptions = {}): Promise<CommandResult<PolicyState>> {
+    const now = this.clock.now().toISOString();
+    return this.writePath.execute(
+      streams.policy(command.policyId),
+      policyAggregate,
+      async (state) => {
+        const orgId = command.type === 'ProposePolicy' ? command.owningOrganizationId : state.owningOrganizationId;
+        const roles: Role[] = o.systemActor ? ['staff'] : principal ? await principal.rolesIn(orgId) : [];
+        const events = decidePolicy({ ...command, now, actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles } } as PolicyCommand, state);
+        return { events, context: this.context(principal, roles, orgId, now, o) };
+      },
+      o.eventIds ? { eventIds: o.eventIds } : {},
+    );
+  }
+
+  /**
+   * Account commands. The actor is the account itself (sign-up, verification) or an admin (erasure), so the caller
+   * states the roles it acts with; `principal` null means the system (e.g. `gopy admin create`).
+   */
+  async account(command: AccountCommandInput, principal: Principal | null, roles: Role[], o: CommandOptions = {}): Promise<CommandResult<AccountState>> {
+    const now = this.clock.now().toISOString();
+    return this.writePath.execute(streams.account(command.accountId), accountAggregate, async (state) => {
+      const actorId = principal?.accountId ?? command.accountId;
+      const events = decideAccount({ ...command, now, actor: { accountId: actorId, roles } } as AccountCommand, state);
+      const context = this.context(principal ?? { accountId: actorId, rolesIn: async () => roles }, roles, null, now, o);
+      return { events, context };
+    });
+  }
+
+  /** Organisation commands: an admin of the organisation (or, for a new one, of its parent); system for bootstrap. */
+  async organization(command: OrganizationCommandInput, principal: Principal | null, o: CommandOptions = {}): Promise<CommandResult<OrganizationState>> {
+    const now = this.clock.now().toISOString();
+    return this.writePath.execute(streams.organization(command.organizationId), organizationAggregate, async (state) => {
+      const scopeOrg =
+        command.type === 'RegisterOrganization' ? command.parentOrganizationId : (state.organizationId ?? command.organizationId);
+      const roles: Role[] = o.systemActor ? ['admin'] : principal ? await principal.rolesIn(scopeOrg) : [];
+      const events = decideOrganization(
+        { ...command, now, actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles } } as OrganizationCommand,
+        state,
+      );
+      return { events, context: this.context(principal, roles, command.organizationId, now, o) };
+    });
+  }
+
+  /** Comment commands are decided against the comment's stream and the policy's current state. */
+  async comment(command: CommentCommandInput, principal: Principal, o: CommandOptions = {}): Promise<CommandResult<CommentState>> {
+    const now = this.clock.now().toISOString();
+    const policyId = 'policyId' in command ? command.policyId : undefined;
+    return this.writePath.execute(
+      streams.comment(command.commentId),
+      commentAggregate,
+      async (state) => {
+        const pid = policyId ?? state.policyId;
+        const policy = pid ? (await this.writePath.load(streams.policy(pid), policyAggregate.initialState, policyAggregate.evolve)).state : initialPolicyState;
+        const roles = await principal.rolesIn(policy.owningOrganizationId);
+        const events = decideComment({ ...command, now, actor: { accountId: principal.accountId, roles } } as CommentCommand, state, policy);
+        return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
+      },
+    );
+  }
+}
+
+/** The account id the domain sees for the system's own commands (deadline scheduler); metadata records role `system`. */
+export const SYSTEM_ACCOUNT = '00000000-0000-0000-0000-000000000000';

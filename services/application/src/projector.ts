@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import type { EventStore, Position, RecordedEvent, Subscription } from './eventStore';
+import type { KeyStore } from './ports';
+import type { ReadDb, ReadTx } from './readModels/database';
+import type { ReadModel } from './readModels/projection';
+import { decodeRecorded, type ReadEvent } from './writePath';
+
+export interface ProjectorOptions {
+  name?: string;
+  store: EventStore;
+  db: ReadDb;
+  keys: KeyStore;
+  readModels: ReadModel[];
+  batchSize?: number;
+}
+
+export interface AppliedBatch {
+  events: ReadEvent[];
+  position: Position;
+}
+
+/**
+ * Subscribes to $all and runs every read model's evolve step, writing the rows and its checkpoint in one transaction
+ * per batch, so a crash never applies an event twice nor skips one.
+ */
+export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [Error] }> {
+  readonly name: string;
+  private readonly store: EventStore;
+  private readonly db: ReadDb;
+  private readonly keys: KeyStore;
+  private readonly readModels: ReadModel[];
+  private readonly batchSize: number;
+  private subscription: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+  private checkpoint: { position: Position | undefined; seq: number } = { position: undefined, seq: 0 };
+  private caughtUp = false;
+
+  constructor(options: ProjectorOptions) {
+    super();
+    this.name = options.name ?? 'main';
+    this.store = options.store;
+    this.db = options.db;
+    this.keys = options.keys;
+    this.readModels = options.readModels;
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  /** Creates the read-model tables and loads the checkpoint. */
+  async init(): Promise<void> {
+    await this.db.schema
+      .createTable('projector_checkpoint')
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('position', 'text')
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .execute();
+    for (const model of this.readModels) await model.createTables(this.db);
+    const row = await this.db.selectFrom('projector_checkpoint').selectAll().where('name', '=', this.name).executeTakeFirst();
+    if (row) this.checkpoint = { position: (row.position ?? undefined) as Position | undefined, seq: Number(row.seq) };
+    else await this.db.insertInto('projector_checkpoint').values({ name: this.name, position: null, seq: 0 }).execute();
+  }
+
+  get position(): Position | undefined {
+    return this.checkpoint.position;
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  /** Runs until stop(): catch-up from the checkpoint, then live. */
+  start(): void {
+    if (this.loop) return;
+    this.subscription = this.store.subscribeAll(this.checkpoint.position ? { after: this.checkpoint.position } : {});
+    this.loop = this.run(this.subscription).catch((err: unknown) => {
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await this.loop;
+    this.loop = undefined;
+    this.subscription = undefined;
+  }
+
+  /** Resolves once the read models have applied everything up to `position` (read-your-writes). */
+  async waitFor(position: Position, timeoutMs = 5_000): Promise<boolean> {
+    const reached = () => this.checkpoint.position !== undefined && this.store.comparePositions(this.checkpoint.position, position) >= 0;
+    if (reached()) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.off('applied', onApplied);
+        resolve(reached());
+      }, timeoutMs);
+      const onApplied = () => {
+        if (!reached()) return;
+        clearTimeout(timer);
+        this.off('applied', onApplied);
+        resolve(true);
+      };
+      this.on('applied', onApplied);
+    });
+  }
+
+  private async run(subscription: Subscription): Promise<void> {
+    const iterator = subscription[Symbol.asyncIterator]();
+    let buffer: RecordedEvent[] = [];
+    let lastPosition: Position | undefined;
+    let pending = iterator.next();
+    for (;;) {
+      const result = await pending;
+      if (result.done) break;
+      const message = result.value;
+      pending = iterator.next();
+      if (message.kind === 'event') {
+        buffer.push(message.event);
+        lastPosition = message.event.position;
+      } else if (message.kind === 'checkpoint') {
+        lastPosition = message.position;
+      } else {
+        this.caughtUp = true;
+      }
+      // Flush when the batch is full or nothing more is ready right now: a surge is applied in large batches,
+      // a trickle with low latency.
+      const more = buffer.length < this.batchSize && (await Promise.race([pending.then(() => true), immediate().then(() => false)]));
+      if (more) continue;
+      if (lastPosition && (buffer.length > 0 || lastPosition !== this.checkpoint.position)) {
+        await this.applyBatch(buffer, lastPosition);
+        buffer = [];
+      }
+    }
+  }
+
+  /** Applies events and moves the checkpoint in one transaction. Exposed for rebuilds. */
+  async applyBatch(events: RecordedEvent[], position: Position): Promise<void> {
+    const decoded: ReadEvent[] = [];
+    for (const recorded of events) decoded.push(await decodeRecorded(this.keys, recorded));
+    let seq = this.checkpoint.seq;
+    await this.db.transaction().execute(async (tx: ReadTx) => {
+      for (const item of decoded) {
+        seq += 1;
+        const ctx = { metadata: item.metadata, streamId: item.recorded.streamId, position: item.recorded.position, seq };
+        for (const model of this.readModels) await model.evolve(tx, item.event, ctx);
+      }
+      await tx.updateTable('projector_checkpoint').set({ position, seq }).where('name', '=', this.name).execute();
+    });
+    this.checkpoint = { position, seq };
+    this.emit('applied', { events: decoded, position });
+  }
+
+  /**
+   * Replays the whole log into this projector's (fresh) database, page by page, without subscribing.
+   * Returns the number of events applied.
+   */
+  async catchUpOnce(onProgress?: (applied: number) => void): Promise<number> {
+    let batch: RecordedEvent[] = [];
+    let applied = 0;
+    for await (const event of this.store.readAll(this.checkpoint.position ? { after: this.checkpoint.position } : {})) {
+      batch.push(event);
+      if (batch.length >= this.batchSize) {
+        await this.applyBatch(batch, event.position);
+        applied += batch.length;
+        batch = [];
+        onProgress?.(applied);
+      }
+    }
+    const last = batch.at(-1);
+    if (last) {
+      await this.applyBatch(batch, last.position);
+      applied += batch.length;
+      onProgress?.(applied);
+    }
+    return applied;
+  }
+}
+
+function immediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,18 @@
+import type { DomainEvent, EventMetadata } from '@gopy/schemas';
+import type { ReadDb, ReadTx } from './database';
+
+/** What a projection sees of each event besides its data. */
+export interface ProjectionContext {
+  metadata: EventMetadata;
+  streamId: string;
+  position: string;
+  /** The projector's running count of applied events: a dense, engine-independent order for keyset paging. */
+  seq: number;
+}
+
+/** One read model: its tables and its evolve step. The projector knows nothing more of it. */
+export interface ReadModel {
+  name: string;
+  createTables(db: ReadDb): Promise<void>;
+  evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext): Promise<void>;
+}

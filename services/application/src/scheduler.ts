@@ -1,0 +1,70 @@
+import { v5 as uuidv5 } from 'uuid';
+import { IllegalStateError } from '@gopy/domain/errors';
+import type { CommandHandlers } from './commands';
+import type { Projector } from './projector';
+import type { Clock } from './ports';
+import { policyQueries } from './readModels/policies';
+import type { ReadDb } from './readModels/database';
+
+const DEADLINE_NAMESPACE = 'b3a0f7c2-8d4e-4f61-9c1a-2e7d5b6a9f10';
+
+/** The event id of the close of a round by its deadline: the same on every run, so it is appended at most once. */
+export function deadlineCloseEventId(policyId: string, round: number): string {
+  return uuidv5(`ConsultationClosed:${policyId}:${round}`, DEADLINE_NAMESPACE);
+}
+
+/**
+ * Closes each round when its closing time passes, exactly once: the event id is deterministic and the append uses the
+ * loaded revision. Rounds whose deadline passed while the server was down are closed at start, dated at their deadline.
+ * It acts only when the projector has caught up (never during a rebuild or before the read models are current).
+ */
+export class DeadlineScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: { db: ReadDb; commands: CommandHandlers; clock: Clock; projector: Projector; intervalMs?: number; log?: (msg: string) => void },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.deps.intervalMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns how many rounds it closed. */
+  async tick(): Promise<number> {
+    if (this.running || !this.deps.projector.isCaughtUp) return 0;
+    let closed = 0;
+    const run = (async () => {
+      const now = this.deps.clock.now().toISOString();
+      for (const round of await policyQueries.roundsDue(this.deps.db, now)) {
+        try {
+          const r = await this.deps.commands.policy(
+            { type: 'CloseConsultation', policyId: round.policyId, closedBy: 'deadline', reason: '' },
+            null,
+            { systemActor: true, occurredAt: round.closesAt, eventIds: () => deadlineCloseEventId(round.policyId, round.round) },
+          );
+          if (r.appended > 0) {
+            closed += 1;
+            this.deps.log?.(`closed round ${round.round} of policy ${round.policyId} at its deadline ${round.closesAt}`);
+          }
+        } catch (err) {
+          // Closed by staff or withdrawn meanwhile: the read model has not caught up yet; nothing to do.
+          if (!(err instanceof IllegalStateError)) throw err;
+        }
+      }
+    })();
+    this.running = run;
+    try {
+      await run;
+    } finally {
+      this.running = undefined;
+    }
+    return closed;
+  }
+}

@@ -1,0 +1,194 @@
+import { v7 as uuidv7 } from 'uuid';
+import {
+  eventCatalogue,
+  EventMetadata,
+  GENESIS_HASH,
+  parseEvent,
+  type Actor,
+  type DomainEvent,
+  type EventType,
+} from '@gopy/schemas';
+import { ConflictError } from '@gopy/domain/errors';
+import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type Position, type RecordedEvent } from './eventStore';
+import { canonicalJson, eventHash } from './integrity';
+import type { Clock, KeyStore } from './ports';
+import { sealEventData, unsealEventData } from './sealing';
+
+/** What every command brings besides its own fields: who, when (business time), and how it is correlated. */
+export interface CommandContext {
+  actor: Actor;
+  /** Business time of the command (ISO UTC), e.g. when a letter was received or when a deadline fell. */
+  occurredAt: string;
+  correlationId: string;
+  causationId: string | null;
+}
+
+export interface LoadedStream<S> {
+  state: S;
+  /** Revision of the last event, or 'no_stream'. */
+  revision: number | 'no_stream';
+  lastHash: string;
+  lastPosition: Position | undefined;
+}
+
+/** A stored event with its sealed fields decrypted and its data parsed (and upcast) by the catalogue. */
+export interface ReadEvent {
+  event: DomainEvent;
+  metadata: EventMetadata;
+  recorded: RecordedEvent;
+}
+
+export interface AppendOutcome {
+  /** Revision of the stream's last event after the command (unchanged when nothing was appended). */
+  revision: number | 'no_stream';
+  /** Position of the last event written, or of the stream's last event when the command had already taken effect. */
+  position: Position | undefined;
+  appended: number;
+}
+
+export interface Aggregate<S, C> {
+  initialState: S;
+  evolve(state: S, event: DomainEvent): S;
+  decide(command: C, state: S): DomainEvent[];
+}
+
+export interface WritePathOptions {
+  store: EventStore;
+  keys: KeyStore;
+  clock: Clock;
+  /** How many times a command is decided again after a concurrent change before CONFLICT is answered. */
+  maxAttempts?: number;
+}
+
+/**
+ * The write path of DESIGN.md: load the stream with its revision, decide, stamp each event (id, metadata, sealed fields,
+ * hash chained to the stream's previous event), append with that exact revision; on a conflict reload and decide again.
+ */
+export class WritePath {
+  readonly store: EventStore;
+  readonly keys: KeyStore;
+  private readonly clock: Clock;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: WritePathOptions) {
+    this.store = options.store;
+    this.keys = options.keys;
+    this.clock = options.clock;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async *readStream(streamId: string): AsyncIterable<ReadEvent> {
+    for await (const recorded of this.store.readStream(streamId)) {
+      yield await this.decode(recorded);
+    }
+  }
+
+  decode(recorded: RecordedEvent): Promise<ReadEvent> {
+    return decodeRecorded(this.keys, recorded);
+  }
+
+  async load<S>(streamId: string, initial: S, evolve: (state: S, event: DomainEvent) => S): Promise<LoadedStream<S>> {
+    let state = initial;
+    let revision: number | 'no_stream' = 'no_stream';
+    let lastHash = GENESIS_HASH;
+    let lastPosition: Position | undefined;
+    for await (const { event, recorded } of this.readStream(streamId)) {
+      state = evolve(state, event);
+      revision = recorded.revision;
+      lastHash = recorded.hash;
+      lastPosition = recorded.position;
+    }
+    return { state, revision, lastHash, lastPosition };
+  }
+
+  /**
+   * Runs one command against one stream. `decide` gets the folded state and returns the events to append; an empty
+   * list means the command has already taken effect (idempotent retry) and is acknowledged without writing.
+   */
+  async execute<S>(
+    streamId: string,
+    aggregate: { initialState: S; evolve(state: S, event: DomainEvent): S },
+    /** Returns the events and the context to stamp them with (the actor's roles can depend on the loaded state). */
+    decide: (state: S, loaded: LoadedStream<S>) => Promise<{ events: DomainEvent[]; context: CommandContext }>,
+    options: { eventIds?: (index: number, event: DomainEvent) => string } = {},
+  ): Promise<AppendOutcome & { events: DomainEvent[]; state: S }> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.load(streamId, aggregate.initialState, aggregate.evolve);
+      const { events, context } = await decide(loaded.state, loaded);
+      if (events.length === 0) {
+        return { revision: loaded.revision, position: loaded.lastPosition, appended: 0, events, state: loaded.state };
+      }
+      const toAppend = await this.stamp(streamId, loaded, events, context, options.eventIds);
+      try {
+        const result = await this.store.append(streamId, toAppend, loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision);
+        const state = events.reduce(aggregate.evolve, loaded.state);
+        return { revision: result.nextRevision, position: result.position, appended: events.length, events, state };
+      } catch (err) {
+        if (err instanceof WrongExpectedRevisionError && attempt < this.maxAttempts) continue;
+        if (err instanceof WrongExpectedRevisionError) {
+          throw new ConflictError('CONCURRENT_CHANGE', {
+            vi: 'Dữ liệu vừa được người khác thay đổi. Vui lòng thử lại.',
+            en: 'Someone else changed this at the same time. Please try again.',
+          });
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async stamp(
+    streamId: string,
+    loaded: LoadedStream<unknown>,
+    events: DomainEvent[],
+    context: CommandContext,
+    eventIds?: (index: number, event: DomainEvent) => string,
+  ): Promise<EventToAppend[]> {
+    const recordedAt = this.clock.now().toISOString();
+    let prevHash = loaded.lastHash;
+    let revision = loaded.revision === 'no_stream' ? -1 : loaded.revision;
+    const out: EventToAppend[] = [];
+    for (const [index, event] of events.entries()) {
+      revision += 1;
+      const entry = eventCatalogue[event.type as EventType];
+      const { data: sealed, keyIds } = await sealEventData(this.keys, event.type, event.data as Record<string, unknown>);
+      // The stored form is validated: a decider bug or an unsealed field never reaches the immutable log.
+      const data = canonicalJson(entry.schema.parse(sealed));
+      const metadata = canonicalJson(
+        EventMetadata.parse({
+          actor: context.actor,
+          correlationId: context.correlationId,
+          causationId: context.causationId,
+          occurredAt: context.occurredAt,
+          recordedAt,
+          schemaVersion: entry.version,
+          prevHash,
+          keyIds,
+        }),
+      );
+      const eventId = eventIds ? eventIds(index, event) : uuidv7();
+      const hash = eventHash(prevHash, { streamId, revision, eventId, type: event.type, data, metadata });
+      out.push({ eventId, type: event.type, data, metadata, hash });
+      prevHash = hash;
+    }
+    return out;
+  }
+}
+
+/** Parses a stored event: metadata, sealed fields decrypted with the key store, data upcast to the current version. */
+export async function decodeRecorded(keys: KeyStore, recorded: RecordedEvent): Promise<ReadEvent> {
+  const metadata = EventMetadata.parse(JSON.parse(recorded.metadata));
+  const raw = JSON.parse(recorded.data) as Record<string, unknown>;
+  const plain = await unsealEventData(keys, recorded.type, raw);
+  // Data whose key was destroyed holds nulls where the schema wants ciphertext; the event is still what it was.
+  const event = parseEventLenient(recorded.type, metadata.schemaVersion, plain);
+  return { event, metadata, recorded };
+}
+
+/** Parses stored data; where a destroyed key left nulls in sealed fields, keeps the data as it is rather than failing. */
+function parseEventLenient(type: string, schemaVersion: number, data: Record<string, unknown>): DomainEvent {
+  try {
+    return parseEvent(type, schemaVersion, data);
+  } catch {
+    return { type, data } as DomainEvent;
+  }
+}

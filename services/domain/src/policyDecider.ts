@@ -1,0 +1,366 @@
+import {
+  NodeKinds,
+  StakeholderCategories,
+  type AttachmentRef,
+  type DraftNode,
+  type NodeKind,
+  type StakeholderCategory,
+} from '@gopy/schemas';
+import { NotFoundError } from './errors';
+import { evolvePolicy, initialPolicyState, isLastRoundAnswered, isTerminal, type PolicyEvent, type PolicyState } from './policy';
+import { illegalState } from './rules';
+import {
+  STAFF_ROLES,
+  invalid,
+  isBefore,
+  requireAnyRole,
+  requireAttachments,
+  requireCalendarDate,
+  requireContext,
+  requireInstant,
+  requireNonNegativeInt,
+  requireOneOf,
+  requirePositiveInt,
+  requireText,
+  requireUuid,
+  unreachable,
+  type CommandBase,
+  type Decider,
+} from './shared';
+
+interface PolicyCommandBase extends CommandBase {
+  policyId: string;
+}
+
+export interface ProposePolicy extends PolicyCommandBase {
+  type: 'ProposePolicy';
+  owningOrganizationId: string;
+  title: string;
+  summary: string;
+  topics: string[];
+}
+export interface StartDrafting extends PolicyCommandBase {
+  type: 'StartDrafting';
+}
+export interface PublishDraftVersion extends PolicyCommandBase {
+  type: 'PublishDraftVersion';
+  title: string;
+  nodes: DraftNode[];
+  changeNote: string;
+  attachments?: AttachmentRef[];
+}
+export interface OpenConsultation extends PolicyCommandBase {
+  type: 'OpenConsultation';
+  opensAt: string;
+  closesAt: string;
+  note: string;
+  /** Who is asked; omitted or empty lists mean everyone. */
+  audience?: { stakeholderCategories: StakeholderCategory[]; organizationIds: string[] };
+}
+export interface ExtendConsultation extends PolicyCommandBase {
+  type: 'ExtendConsultation';
+  closesAt: string;
+  reason: string;
+}
+export interface CloseConsultation extends PolicyCommandBase {
+  type: 'CloseConsultation';
+  closedBy: 'deadline' | 'staff';
+  reason: string;
+}
+export interface AnswerRound extends PolicyCommandBase {
+  type: 'AnswerRound';
+  /** The round the digest answers; a digest of an older round must not answer a newer one. */
+  round: number;
+  digestId: string;
+  coveredCount: number;
+  visibleCount: number;
+  countedAtPosition: string | null;
+}
+export interface EnactPolicy extends PolicyCommandBase {
+  type: 'EnactPolicy';
+  version: number;
+  decisionNumber: string;
+  effectiveDate: string;
+}
+export interface WithdrawPolicy extends PolicyCommandBase {
+  type: 'WithdrawPolicy';
+  reason: string;
+}
+
+export type PolicyCommand =
+  | ProposePolicy
+  | StartDrafting
+  | PublishDraftVersion
+  | OpenConsultation
+  | ExtendConsultation
+  | CloseConsultation
+  | AnswerRound
+  | EnactPolicy
+  | WithdrawPolicy;
+
+export function decidePolicy(command: PolicyCommand, state: PolicyState): PolicyEvent[] {
+  requireContext(command);
+  if (isTerminal(state)) throw illegalState('TERMINAL_STATE');
+  if (command.type === 'ProposePolicy') return propose(command, state);
+  if (state.status === 'none' || state.policyId !== command.policyId) {
+    throw new NotFoundError('policy', command.policyId, {
+      vi: `Không tìm thấy chính sách ${command.policyId}.`,
+      en: `Policy ${command.policyId} not found.`,
+    });
+  }
+  switch (command.type) {
+    case 'StartDrafting':
+      return startDrafting(command, state);
+    case 'PublishDraftVersion':
+      return publishDraftVersion(command, state);
+    case 'OpenConsultation':
+      return openConsultation(command, state);
+    case 'ExtendConsultation':
+      return extendConsultation(command, state);
+    case 'CloseConsultation':
+      return closeConsultation(command, state);
+    case 'AnswerRound':
+      return answerRound(command, state);
+    case 'EnactPolicy':
+      return enact(command, state);
+    case 'WithdrawPolicy':
+      return withdraw(command);
+    default:
+      return unreachable(command);
+  }
+}
+
+function propose(command: ProposePolicy, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  if (state.status !== 'none') throw illegalState('POLICY_ALREADY_EXISTS');
+  const policyId = requireUuid('policyId', command.policyId);
+  const owningOrganizationId = requireUuid('owningOrganizationId', command.owningOrganizationId);
+  const title = requireText('title', command.title, { min: 1, max: 300 });
+  const summary = requireText('summary', command.summary, { min: 0, max: 5_000 });
+  if (!Array.isArray(command.topics) || command.topics.length > 20) {
+    throw invalid('topics', 'Chủ đề phải là danh sách tối đa 20 mục.', 'topics must be a list of at most 20.');
+  }
+  const topics = [...new Set(command.topics.map((t, i) => requireText(`topics[${i}]`, t, { min: 1, max: 100 })))];
+  return [
+    {
+      type: 'PolicyProposed',
+      data: { policyId, owningOrganizationId, title, summary, topics, proposedBy: command.actor.accountId },
+    },
+  ];
+}
+
+function startDrafting(command: StartDrafting, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  if (state.status !== 'proposed') throw illegalState('NOT_PROPOSED');
+  return [{ type: 'DraftingStarted', data: { policyId: command.policyId, startedBy: command.actor.accountId } }];
+}
+
+function publishDraftVersion(command: PublishDraftVersion, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  if (state.status === 'proposed') throw illegalState('DRAFTING_NOT_STARTED');
+  if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
+  // Revising after a round: that round's feedback must have been answered first.
+  if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  const title = requireText('title', command.title, { min: 1, max: 300 });
+  const changeNote = requireText('changeNote', command.changeNote, { min: 0, max: 5_000 });
+  const nodes = validateDraftTree(command.nodes, state.nodeKinds);
+  const attachments = requireAttachments('attachments', command.attachments);
+  return [
+    {
+      type: 'DraftVersionPublished',
+      data: {
+        policyId: command.policyId,
+        version: state.latestVersion + 1,
+        title,
+        nodes,
+        changeNote,
+        attachments,
+        publishedBy: command.actor.accountId,
+      },
+    },
+  ];
+}
+
+const kindRank: Record<NodeKind, number> = Object.fromEntries(NodeKinds.map((k, i) => [k, i])) as Record<NodeKind, number>;
+
+/**
+ * A legal text nests phần > chương > mục > điều > khoản > điểm; a level may be skipped (an article directly under a
+ * chapter) but never inverted. Node ids are stable across versions, so a kept id must keep its kind: comments
+ * anchored to "Điều 5" must not silently end up anchored to a clause.
+ */
+export function validateDraftTree(nodes: unknown, previousKinds: Record<string, NodeKind>): DraftNode[] {
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    throw invalid('nodes', 'Dự thảo phải có ít nhất một mục.', 'A draft must have at least one node.');
+  }
+  const seen = new Set<string>();
+  const walk = (list: unknown[], path: string, parentKind: NodeKind | null): DraftNode[] =>
+    list.map((raw, i) => {
+      const at = `${path}[${i}]`;
+      if (!raw || typeof raw !== 'object') throw invalid(at, 'Mục dự thảo không hợp lệ.', 'Invalid draft node.');
+      const node = raw as Partial<DraftNode>;
+      const nodeId = requireUuid(`${at}.nodeId`, node.nodeId);
+      if (seen.has(nodeId)) {
+        throw invalid(`${at}.nodeId`, 'Mã mục bị trùng trong dự thảo.', 'Node ids must be unique within a draft.');
+      }
+      seen.add(nodeId);
+      const kind = requireOneOf(`${at}.kind`, node.kind, NodeKinds);
+      if (parentKind !== null && kindRank[kind] <= kindRank[parentKind]) {
+        throw invalid(
+          `${at}.kind`,
+          `Một ${vietnameseKind[kind]} không thể nằm trong một ${vietnameseKind[parentKind]}.`,
+          `A ${kind} cannot sit inside a ${parentKind}.`,
+        );
+      }
+      const previousKind = previousKinds[nodeId];
+      if (previousKind !== undefined && previousKind !== kind) {
+        throw invalid(
+          `${at}.kind`,
+          `Mục này trước đây là ${vietnameseKind[previousKind]}; mục giữ nguyên mã phải giữ nguyên loại.`,
+          `This node was a ${previousKind}; a node keeping its id must keep its kind.`,
+        );
+      }
+      const number = requireText(`${at}.number`, node.number, { min: 1, max: 20 });
+      const heading = requireText(`${at}.heading`, node.heading ?? '', { min: 0, max: 500 });
+      const text = requireText(`${at}.text`, node.text ?? '', { min: 0, max: 20_000 });
+      const children = node.children ?? [];
+      if (!Array.isArray(children)) throw invalid(`${at}.children`, 'Danh sách mục con không hợp lệ.', 'children must be a list.');
+      return { nodeId, kind, number, heading, text, children: walk(children, `${at}.children`, kind) };
+    });
+  return walk(nodes, 'nodes', null);
+}
+
+const vietnameseKind: Record<NodeKind, string> = {
+  part: 'phần',
+  chapter: 'chương',
+  section: 'mục',
+  article: 'điều',
+  clause: 'khoản',
+  point: 'điểm',
+};
+
+function openConsultation(command: OpenConsultation, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
+  if (state.latestVersion === 0) throw illegalState('NO_PUBLISHED_VERSION');
+  if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  const opensAt = requireInstant('opensAt', command.opensAt);
+  const closesAt = requireInstant('closesAt', command.closesAt);
+  if (!isBefore(opensAt, closesAt)) {
+    throw invalid('closesAt', 'Thời hạn kết thúc phải sau thời điểm mở.', 'closesAt must be after opensAt.');
+  }
+  if (!isBefore(command.now, closesAt)) {
+    throw invalid('closesAt', 'Thời hạn kết thúc phải ở tương lai.', 'closesAt must be in the future.');
+  }
+  const note = requireText('note', command.note, { min: 0, max: 5_000 });
+  const audience = {
+    stakeholderCategories: [
+      ...new Set(
+        (command.audience?.stakeholderCategories ?? []).map((c, i) =>
+          requireOneOf(`audience.stakeholderCategories[${i}]`, c, StakeholderCategories),
+        ),
+      ),
+    ],
+    organizationIds: [
+      ...new Set((command.audience?.organizationIds ?? []).map((id, i) => requireUuid(`audience.organizationIds[${i}]`, id))),
+    ],
+  };
+  return [
+    {
+      type: 'ConsultationOpened',
+      data: {
+        policyId: command.policyId,
+        round: (state.currentRound?.round ?? 0) + 1,
+        version: state.latestVersion,
+        opensAt,
+        closesAt,
+        audience,
+        note,
+      },
+    },
+  ];
+}
+
+function extendConsultation(command: ExtendConsultation, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  const round = state.currentRound;
+  // Past the deadline the round is due to close, and the scheduler closes it exactly once: too late to extend.
+  if (state.status !== 'consultation' || !round || round.closed || !isBefore(command.now, round.closesAt)) {
+    throw illegalState('ROUND_NOT_OPEN');
+  }
+  const closesAt = requireInstant('closesAt', command.closesAt);
+  if (!isBefore(round.closesAt, closesAt)) {
+    throw invalid('closesAt', 'Thời hạn mới phải sau thời hạn hiện tại.', 'The new closesAt must be later than the current one.');
+  }
+  const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
+  return [
+    {
+      type: 'ConsultationExtended',
+      data: { policyId: command.policyId, round: round.round, previousClosesAt: round.closesAt, closesAt, reason },
+    },
+  ];
+}
+
+function closeConsultation(command: CloseConsultation, state: PolicyState): PolicyEvent[] {
+  const closedBy = requireOneOf('closedBy', command.closedBy, ['deadline', 'staff'] as const);
+  // A deadline close states a fact anyone can check (the scheduler appends it); closing early is a staff decision.
+  if (closedBy === 'staff') requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  const round = state.currentRound;
+  if (state.status !== 'consultation' || !round || round.closed) throw illegalState('ROUND_NOT_OPEN');
+  if (closedBy === 'deadline' && isBefore(command.now, round.closesAt)) throw illegalState('DEADLINE_NOT_REACHED');
+  const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
+  // Business time: the round ended when the deadline fell, even if the scheduler ran a little later.
+  const closedAt = isBefore(command.now, round.closesAt) ? command.now : round.closesAt;
+  return [{ type: 'ConsultationClosed', data: { policyId: command.policyId, round: round.round, closedAt, closedBy, reason } }];
+}
+
+function answerRound(command: AnswerRound, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, ['spokesperson'], 'SPOKESPERSON_ONLY');
+  const round = state.currentRound;
+  if (!round) throw illegalState('NO_ROUND');
+  if (!round.closed) throw illegalState('ROUND_STILL_OPEN');
+  if (round.answered) throw illegalState('ROUND_ALREADY_ANSWERED');
+  if (requirePositiveInt('round', command.round) !== round.round) throw illegalState('ROUND_MISMATCH');
+  const digestId = requireUuid('digestId', command.digestId);
+  const coveredCount = requireNonNegativeInt('coveredCount', command.coveredCount);
+  const visibleCount = requireNonNegativeInt('visibleCount', command.visibleCount);
+  const countedAtPosition =
+    command.countedAtPosition === null ? null : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
+  if (coveredCount !== visibleCount) throw illegalState('DIGEST_INCOMPLETE');
+  return [
+    {
+      type: 'RoundAnswered',
+      data: { policyId: command.policyId, round: round.round, digestId, coveredCount, visibleCount, countedAtPosition },
+    },
+  ];
+}
+
+function enact(command: EnactPolicy, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, ['policymaker'], 'POLICYMAKER_ONLY');
+  if (!state.currentRound) throw illegalState('NO_ROUND');
+  if (!isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  if (state.status !== 'review') throw illegalState('NOT_IN_REVIEW');
+  const version = requirePositiveInt('version', command.version);
+  if (!state.versions[version]) {
+    throw invalid('version', `Không có phiên bản dự thảo số ${version}.`, `There is no draft version ${version}.`);
+  }
+  const decisionNumber = requireText('decisionNumber', command.decisionNumber, { min: 1, max: 100 });
+  const effectiveDate = requireCalendarDate('effectiveDate', command.effectiveDate);
+  return [
+    {
+      type: 'PolicyEnacted',
+      data: { policyId: command.policyId, version, decisionNumber, effectiveDate, signedBy: command.actor.accountId },
+    },
+  ];
+}
+
+function withdraw(command: WithdrawPolicy): PolicyEvent[] {
+  requireAnyRole(command.actor, [...STAFF_ROLES, 'policymaker'], 'STAFF_OR_POLICYMAKER_ONLY');
+  const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
+  return [{ type: 'PolicyWithdrawn', data: { policyId: command.policyId, reason } }];
+}
+
+export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
+  decide: decidePolicy,
+  evolve: evolvePolicy,
+  initialState: initialPolicyState,
+};

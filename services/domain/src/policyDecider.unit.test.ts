@@ -1,0 +1,592 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from './errors';
+import { foldPolicy, isLastRoundAnswered, isRoundOpen, type PolicyEvent } from './policy';
+import {
+  policyDecider,
+  type AnswerRound,
+  type CloseConsultation,
+  type EnactPolicy,
+  type ExtendConsultation,
+  type OpenConsultation,
+  type PolicyCommand,
+  type ProposePolicy,
+  type PublishDraftVersion,
+  type StartDrafting,
+  type WithdrawPolicy,
+} from './policyDecider';
+import {
+  T,
+  aDraftNode,
+  aDraftTree,
+  aPolicyDraftingWithoutVersion,
+  aPolicyInConsultation,
+  aPolicyInDrafting,
+  aPolicyInReview,
+  aPolicyWithAnsweredRound,
+  aProposedPolicy,
+  aRevisedPolicy,
+  aWithdrawnPolicy,
+  accounts,
+  actors,
+  anEnactedPolicy,
+  ids,
+  policyEvent,
+} from './testkit/builders';
+import { specFor } from './testkit/spec';
+
+const given = specFor(policyDecider);
+
+const base = { policyId: ids.policy, now: T.drafting, actor: actors.staff };
+const propose = (over: Partial<ProposePolicy> = {}): ProposePolicy => ({
+  type: 'ProposePolicy',
+  ...base,
+  owningOrganizationId: ids.organization,
+  title: 'Quy định thu học phí năm học 2025–2026',
+  summary: 'Mức thu học phí các trường MN, TH, THCS trên địa bàn huyện.',
+  topics: ['học phí'],
+  ...over,
+});
+const startDrafting = (over: Partial<StartDrafting> = {}): StartDrafting => ({ type: 'StartDrafting', ...base, ...over });
+const publish = (over: Partial<PublishDraftVersion> = {}): PublishDraftVersion => ({
+  type: 'PublishDraftVersion',
+  ...base,
+  title: 'Dự thảo lần 2',
+  nodes: aDraftTree(),
+  changeNote: 'Tiếp thu ý kiến về Điều 1.',
+  ...over,
+});
+const open = (over: Partial<OpenConsultation> = {}): OpenConsultation => ({
+  type: 'OpenConsultation',
+  ...base,
+  opensAt: T.opensAt,
+  closesAt: T.closesAt,
+  note: 'Xin ý kiến phụ huynh và giáo viên.',
+  ...over,
+});
+const extend = (over: Partial<ExtendConsultation> = {}): ExtendConsultation => ({
+  type: 'ExtendConsultation',
+  ...base,
+  now: T.during,
+  closesAt: '2025-04-15T17:00:00Z',
+  reason: 'Nhiều trường đề nghị thêm thời gian.',
+  ...over,
+});
+const close = (over: Partial<CloseConsultation> = {}): CloseConsultation => ({
+  type: 'CloseConsultation',
+  ...base,
+  now: T.afterClose,
+  closedBy: 'deadline',
+  reason: '',
+  ...over,
+});
+const answer = (over: Partial<AnswerRound> = {}): AnswerRound => ({
+  type: 'AnswerRound',
+  ...base,
+  now: T.later,
+  actor: actors.spokesperson,
+  round: 1,
+  digestId: ids.digest,
+  coveredCount: 12,
+  visibleCount: 12,
+  countedAtPosition: '1234',
+  ...over,
+});
+const enact = (over: Partial<EnactPolicy> = {}): EnactPolicy => ({
+  type: 'EnactPolicy',
+  ...base,
+  now: T.later,
+  actor: actors.policymaker,
+  version: 1,
+  decisionNumber: '15/QĐ-UBND',
+  effectiveDate: '2025-09-01',
+  ...over,
+});
+const withdraw = (over: Partial<WithdrawPolicy> = {}): WithdrawPolicy => ({
+  type: 'WithdrawPolicy',
+  ...base,
+  reason: 'Cấp trên đã ban hành quy định thay thế.',
+  ...over,
+});
+
+const publishedAsVersion = (version: number, command = publish()): PolicyEvent => ({
+  type: 'DraftVersionPublished',
+  data: {
+    policyId: ids.policy,
+    version,
+    title: command.title,
+    nodes: command.nodes,
+    changeNote: command.changeNote,
+    attachments: [],
+    publishedBy: accounts.staff,
+  },
+});
+
+describe('ProposePolicy', () => {
+  it('proposes a policy owned by an organisation', () => {
+    given([]).when(propose()).then([policyEvent.proposed({ summary: propose().summary, title: propose().title })]);
+  });
+
+  it('normalises Vietnamese text to NFC and keeps both tone placements (hoà / hòa)', () => {
+    const nfc = 'Chính sách giáo dục hoà nhập (hòa nhập)';
+    const decomposed = `  ${nfc.normalize('NFD')} `;
+    expect(decomposed).not.toBe(nfc);
+    given([])
+      .when(propose({ title: decomposed, topics: ['giáo dục hoà nhập'.normalize('NFD'), 'giáo dục hòa nhập'] }))
+      .then([policyEvent.proposed({ title: nfc, summary: propose().summary, topics: ['giáo dục hoà nhập', 'giáo dục hòa nhập'] })]);
+  });
+
+  it('is refused when the policy already exists', () => {
+    given(aProposedPolicy()).when(propose()).then(IllegalStateError, 'POLICY_ALREADY_EXISTS');
+  });
+
+  it('is refused to someone who is not staff', () => {
+    given([]).when(propose({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+
+  it('is refused without a title', () => {
+    given([]).when(propose({ title: '   ' })).then(ValidationError, 'title');
+  });
+
+  it('is refused with more than 20 topics', () => {
+    given([])
+      .when(propose({ topics: Array.from({ length: 21 }, (_, i) => `chủ đề ${i}`) }))
+      .then(ValidationError, 'topics');
+  });
+
+  it('is refused with an owning organisation that is not a UUID', () => {
+    given([]).when(propose({ owningOrganizationId: 'phong-gd' })).then(ValidationError, 'owningOrganizationId');
+  });
+});
+
+describe('every command', () => {
+  it('is refused when `now` is not a UTC instant', () => {
+    given(aProposedPolicy()).when(startDrafting({ now: '2025-02-10 09:00' })).then(ValidationError, 'now');
+  });
+
+  it('is refused on a policy that does not exist', () => {
+    given([]).when(startDrafting()).then(NotFoundError, 'policy');
+  });
+
+  const everyCommand: PolicyCommand[] = [
+    propose(),
+    startDrafting(),
+    publish(),
+    open(),
+    extend(),
+    close(),
+    answer(),
+    enact(),
+    withdraw(),
+  ];
+  for (const [terminal, history] of [
+    ['enacted', anEnactedPolicy()],
+    ['withdrawn', aWithdrawnPolicy()],
+  ] as const) {
+    it.each(everyCommand.map((c) => [c.type, c] as const))(`%s is refused on a ${terminal} policy`, (_, command) => {
+      given(history).when(command).then(IllegalStateError, 'TERMINAL_STATE');
+    });
+  }
+});
+
+describe('StartDrafting', () => {
+  it('starts drafting a proposed policy', () => {
+    given(aProposedPolicy()).when(startDrafting()).then([policyEvent.draftingStarted()]);
+  });
+
+  it('is refused once drafting has started', () => {
+    given(aPolicyDraftingWithoutVersion()).when(startDrafting()).then(IllegalStateError, 'NOT_PROPOSED');
+  });
+
+  it('is refused to a participant', () => {
+    given(aProposedPolicy()).when(startDrafting({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+});
+
+describe('PublishDraftVersion', () => {
+  it('publishes the first version while drafting', () => {
+    given(aPolicyDraftingWithoutVersion()).when(publish()).then([publishedAsVersion(1)]);
+  });
+
+  it('numbers the next version after the latest', () => {
+    given(aPolicyInDrafting()).when(publish()).then([publishedAsVersion(2)]);
+  });
+
+  it('may be done by an admin of the organisation', () => {
+    given(aPolicyInDrafting())
+      .when(publish({ actor: actors.admin }))
+      .then([{ ...publishedAsVersion(2), data: { ...publishedAsVersion(2).data, publishedBy: accounts.admin } } as PolicyEvent]);
+  });
+
+  it('revises after the round is answered, back to drafting', () => {
+    given(aPolicyWithAnsweredRound()).when(publish()).then([publishedAsVersion(2)]);
+    expect(foldPolicy([...aPolicyWithAnsweredRound(), publishedAsVersion(2)]).status).toBe('drafting');
+  });
+
+  it('revises after the round is closed (interim rule: closing answers the round)', () => {
+    given(aPolicyInReview()).when(publish()).then([publishedAsVersion(2)]);
+  });
+
+  it('normalises node text to NFC', () => {
+    const tree = [{ ...aDraftNode('article', ids.article1, '1'), heading: 'Học sinh khuyết tật hoà nhập'.normalize('NFD') }];
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: tree }))
+      .then([publishedAsVersion(2, publish({ nodes: [{ ...tree[0]!, heading: 'Học sinh khuyết tật hoà nhập' }] }))]);
+  });
+
+  it('allows skipping a level (an article directly in a part)', () => {
+    const tree = [aDraftNode('part', randomUUID(), '1', [aDraftNode('article', randomUUID(), '1')])];
+    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then([publishedAsVersion(2, publish({ nodes: tree }))]);
+  });
+
+  it('is refused before drafting has started', () => {
+    given(aProposedPolicy()).when(publish()).then(IllegalStateError, 'DRAFTING_NOT_STARTED');
+  });
+
+  it('is refused while a round is open', () => {
+    given(aPolicyInConsultation()).when(publish()).then(IllegalStateError, 'ROUND_STILL_OPEN');
+  });
+
+  it('is refused to a participant', () => {
+    given(aPolicyInDrafting()).when(publish({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+
+  it('is refused with an empty tree', () => {
+    given(aPolicyInDrafting()).when(publish({ nodes: [] })).then(ValidationError, 'nodes');
+  });
+
+  it('is refused when a child is not of a deeper kind (a chapter inside an article)', () => {
+    const tree = [aDraftNode('article', randomUUID(), '1', [aDraftNode('chapter', randomUUID(), 'I')])];
+    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[0].children[0].kind');
+  });
+
+  it('is refused when a child has the same kind as its parent (a clause inside a clause)', () => {
+    const tree = [aDraftNode('clause', randomUUID(), '1', [aDraftNode('clause', randomUUID(), '2')])];
+    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[0].children[0].kind');
+  });
+
+  it('is refused when a node id appears twice', () => {
+    const id = randomUUID();
+    const tree = [aDraftNode('article', id, '1'), aDraftNode('article', id, '2')];
+    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[1].nodeId');
+  });
+
+  it('is refused when a node id is not a UUID', () => {
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: [aDraftNode('article', 'dieu-1', '1')] }))
+      .then(ValidationError, 'nodes[0].nodeId');
+  });
+
+  it('is refused when a node has no number', () => {
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: [aDraftNode('article', randomUUID(), ' ')] }))
+      .then(ValidationError, 'nodes[0].number');
+  });
+
+  it('is refused when a node of an earlier version changes kind', () => {
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: [aDraftNode('clause', ids.article1, '1')] }))
+      .then(ValidationError, 'nodes[0].kind');
+  });
+
+  it('is refused without a title', () => {
+    given(aPolicyInDrafting()).when(publish({ title: '' })).then(ValidationError, 'title');
+  });
+});
+
+describe('OpenConsultation', () => {
+  it('opens round 1 on the latest version', () => {
+    given(aPolicyInDrafting())
+      .when(open())
+      .then([policyEvent.consultationOpened({ note: open().note })]);
+  });
+
+  it('opens the next round on the revised version', () => {
+    given(aRevisedPolicy())
+      .when(open({ now: T.later, opensAt: '2025-05-01T00:00:00Z', closesAt: '2025-05-31T17:00:00Z' }))
+      .then([
+        policyEvent.consultationOpened({
+          round: 2,
+          version: 2,
+          opensAt: '2025-05-01T00:00:00Z',
+          closesAt: '2025-05-31T17:00:00Z',
+          note: open().note,
+        }),
+      ]);
+  });
+
+  it('opens another round on the same version from review once the round is answered', () => {
+    given(aPolicyWithAnsweredRound())
+      .when(open({ now: T.later, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z' }))
+      .then([policyEvent.consultationOpened({ round: 2, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z', note: open().note })]);
+  });
+
+  it('records the audience asked', () => {
+    const audience = { stakeholderCategories: ['parent' as const, 'teacher' as const], organizationIds: [ids.organization] };
+    given(aPolicyInDrafting())
+      .when(open({ audience }))
+      .then([policyEvent.consultationOpened({ note: open().note, audience })]);
+  });
+
+  it('is refused without a published version', () => {
+    given(aPolicyDraftingWithoutVersion()).when(open()).then(IllegalStateError, 'NO_PUBLISHED_VERSION');
+  });
+
+  it('is refused while a round is open', () => {
+    given(aPolicyInConsultation()).when(open()).then(IllegalStateError, 'ROUND_STILL_OPEN');
+  });
+
+  it('is refused to a participant', () => {
+    given(aPolicyInDrafting()).when(open({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+
+  it('is refused when closesAt is not after opensAt', () => {
+    given(aPolicyInDrafting()).when(open({ closesAt: T.opensAt })).then(ValidationError, 'closesAt');
+  });
+
+  it('is refused when closesAt has already passed', () => {
+    given(aPolicyInDrafting()).when(open({ now: T.later })).then(ValidationError, 'closesAt');
+  });
+
+  it('is refused when opensAt is not a UTC instant', () => {
+    given(aPolicyInDrafting()).when(open({ opensAt: '2025-03-01T07:00:00+07:00' })).then(ValidationError, 'opensAt');
+  });
+});
+
+describe('ExtendConsultation', () => {
+  it('moves the deadline later', () => {
+    given(aPolicyInConsultation())
+      .when(extend())
+      .then([
+        {
+          type: 'ConsultationExtended',
+          data: {
+            policyId: ids.policy,
+            round: 1,
+            previousClosesAt: T.closesAt,
+            closesAt: '2025-04-15T17:00:00Z',
+            reason: extend().reason,
+          },
+        },
+      ]);
+  });
+
+  it('keeps the round open until the new deadline', () => {
+    const extended = foldPolicy([
+      ...aPolicyInConsultation(),
+      {
+        type: 'ConsultationExtended',
+        data: { policyId: ids.policy, round: 1, previousClosesAt: T.closesAt, closesAt: '2025-04-15T17:00:00Z', reason: 'x' },
+      },
+    ]);
+    expect(isRoundOpen(extended, T.afterClose)).toBe(true);
+  });
+
+  it('is refused when no round is open', () => {
+    given(aPolicyInDrafting()).when(extend()).then(IllegalStateError, 'ROUND_NOT_OPEN');
+  });
+
+  it('is refused once the deadline has passed', () => {
+    given(aPolicyInConsultation()).when(extend({ now: T.afterClose })).then(IllegalStateError, 'ROUND_NOT_OPEN');
+  });
+
+  it('is refused when the new deadline is not later', () => {
+    given(aPolicyInConsultation()).when(extend({ closesAt: '2025-03-20T17:00:00Z' })).then(ValidationError, 'closesAt');
+  });
+
+  it('is refused without a reason', () => {
+    given(aPolicyInConsultation()).when(extend({ reason: ' ' })).then(ValidationError, 'reason');
+  });
+
+  it('is refused to a participant', () => {
+    given(aPolicyInConsultation()).when(extend({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+});
+
+describe('CloseConsultation', () => {
+  it('closes at the deadline, dated when the deadline fell', () => {
+    given(aPolicyInConsultation()).when(close()).then([policyEvent.consultationClosed()]);
+  });
+
+  it('closes early by staff, dated now', () => {
+    given(aPolicyInConsultation())
+      .when(close({ now: T.during, closedBy: 'staff', reason: 'Đủ ý kiến.' }))
+      .then([policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff', reason: 'Đủ ý kiến.' })]);
+  });
+
+  it('is refused at the deadline before it is reached', () => {
+    given(aPolicyInConsultation()).when(close({ now: T.during })).then(IllegalStateError, 'DEADLINE_NOT_REACHED');
+  });
+
+  it('is refused when the round is already closed (the deadline closes exactly once)', () => {
+    given(aPolicyInReview()).when(close()).then(IllegalStateError, 'ROUND_NOT_OPEN');
+  });
+
+  it('is refused early to someone who is not staff', () => {
+    given(aPolicyInConsultation())
+      .when(close({ now: T.during, closedBy: 'staff', actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
+  });
+});
+
+describe('AnswerRound', () => {
+  it('records the digest that answers the round', () => {
+    given(aPolicyInReview())
+      .when(answer())
+      .then([
+        {
+          type: 'RoundAnswered',
+          data: { policyId: ids.policy, round: 1, digestId: ids.digest, coveredCount: 12, visibleCount: 12, countedAtPosition: '1234' },
+        },
+      ]);
+  });
+
+  it('is refused when there was no round', () => {
+    given(aPolicyInDrafting()).when(answer()).then(IllegalStateError, 'NO_ROUND');
+  });
+
+  it('is refused while the round is open', () => {
+    given(aPolicyInConsultation()).when(answer()).then(IllegalStateError, 'ROUND_STILL_OPEN');
+  });
+
+  it('is refused when the round is already answered', () => {
+    given(aPolicyWithAnsweredRound()).when(answer()).then(IllegalStateError, 'ROUND_ALREADY_ANSWERED');
+  });
+
+  it('is refused for another round than the last', () => {
+    given(aPolicyInReview()).when(answer({ round: 2 })).then(IllegalStateError, 'ROUND_MISMATCH');
+  });
+
+  it('is refused when the digest does not cover every visible comment', () => {
+    given(aPolicyInReview()).when(answer({ coveredCount: 11 })).then(IllegalStateError, 'DIGEST_INCOMPLETE');
+  });
+
+  it('is refused with a negative count', () => {
+    given(aPolicyInReview()).when(answer({ coveredCount: -1, visibleCount: -1 })).then(ValidationError, 'coveredCount');
+  });
+
+  it('is refused to anyone but a spokesperson', () => {
+    given(aPolicyInReview()).when(answer({ actor: actors.staff })).then(ForbiddenError, 'SPOKESPERSON_ONLY');
+  });
+});
+
+describe('EnactPolicy', () => {
+  const enacted: PolicyEvent = {
+    type: 'PolicyEnacted',
+    data: { policyId: ids.policy, version: 1, decisionNumber: '15/QĐ-UBND', effectiveDate: '2025-09-01', signedBy: accounts.policymaker },
+  };
+
+  it('enacts once the last round is answered', () => {
+    given(aPolicyWithAnsweredRound()).when(enact()).then([enacted]);
+  });
+
+  it('enacts once the last round is closed (interim rule until the digest issue lands)', () => {
+    given(aPolicyInReview()).when(enact()).then([enacted]);
+  });
+
+  it('is refused to anyone but a policymaker', () => {
+    given(aPolicyWithAnsweredRound()).when(enact({ actor: actors.staff })).then(ForbiddenError, 'POLICYMAKER_ONLY');
+  });
+
+  it('is refused without any round', () => {
+    given(aPolicyInDrafting()).when(enact()).then(IllegalStateError, 'NO_ROUND');
+  });
+
+  it('is refused while the last round is still open', () => {
+    given(aPolicyInConsultation()).when(enact()).then(IllegalStateError, 'ROUND_NOT_ANSWERED');
+  });
+
+  it('is refused after a revision, until it is consulted on', () => {
+    given(aRevisedPolicy()).when(enact({ version: 2 })).then(IllegalStateError, 'NOT_IN_REVIEW');
+  });
+
+  it('is refused for a version that does not exist', () => {
+    given(aPolicyWithAnsweredRound()).when(enact({ version: 7 })).then(ValidationError, 'version');
+  });
+
+  it('is refused with an effective date that is not a date', () => {
+    given(aPolicyWithAnsweredRound()).when(enact({ effectiveDate: '01/09/2025' })).then(ValidationError, 'effectiveDate');
+  });
+
+  it('is refused without a decision number', () => {
+    given(aPolicyWithAnsweredRound()).when(enact({ decisionNumber: '' })).then(ValidationError, 'decisionNumber');
+  });
+});
+
+describe('WithdrawPolicy', () => {
+  const withdrawn: PolicyEvent = { type: 'PolicyWithdrawn', data: { policyId: ids.policy, reason: withdraw().reason } };
+
+  it.each([
+    ['proposed', aProposedPolicy()],
+    ['drafting', aPolicyInDrafting()],
+    ['consultation', aPolicyInConsultation()],
+    ['review', aPolicyInReview()],
+  ])('withdraws a policy in %s', (_, history) => {
+    given(history).when(withdraw()).then([withdrawn]);
+  });
+
+  it('may be done by a policymaker', () => {
+    given(aPolicyInDrafting()).when(withdraw({ actor: actors.policymaker })).then([withdrawn]);
+  });
+
+  it('is refused to a participant', () => {
+    given(aPolicyInDrafting()).when(withdraw({ actor: actors.participant })).then(ForbiddenError, 'STAFF_OR_POLICYMAKER_ONLY');
+  });
+
+  it('is refused without a reason', () => {
+    given(aPolicyInDrafting()).when(withdraw({ reason: '' })).then(ValidationError, 'reason');
+  });
+});
+
+describe('evolvePolicy', () => {
+  it('walks the lifecycle', () => {
+    expect(foldPolicy([]).status).toBe('none');
+    expect(foldPolicy(aProposedPolicy()).status).toBe('proposed');
+    expect(foldPolicy(aPolicyDraftingWithoutVersion()).status).toBe('drafting');
+    expect(foldPolicy(aPolicyInDrafting())).toMatchObject({ status: 'drafting', latestVersion: 1 });
+    expect(foldPolicy(aPolicyInConsultation())).toMatchObject({ status: 'consultation', currentRound: { round: 1, closed: false } });
+    expect(foldPolicy(aPolicyInReview())).toMatchObject({ status: 'review', currentRound: { closed: true, answered: false } });
+    expect(foldPolicy(aPolicyWithAnsweredRound())).toMatchObject({ currentRound: { answered: true, digestId: ids.digest } });
+    expect(foldPolicy(aRevisedPolicy())).toMatchObject({ status: 'drafting', latestVersion: 2 });
+    expect(foldPolicy(anEnactedPolicy())).toMatchObject({ status: 'enacted', enacted: { version: 1 } });
+    expect(foldPolicy(aWithdrawnPolicy()).status).toBe('withdrawn');
+  });
+
+  it('indexes every node id of a version for anchoring', () => {
+    expect(foldPolicy(aPolicyInDrafting()).versions[1]?.nodeIds).toEqual([
+      ids.chapter1,
+      ids.article1,
+      ids.clause1,
+      ids.point1,
+      ids.article2,
+    ]);
+  });
+});
+
+describe('isRoundOpen', () => {
+  const state = foldPolicy(aPolicyInConsultation());
+  it('is open from opensAt (inclusive) to closesAt (exclusive)', () => {
+    expect(isRoundOpen(state, T.beforeOpen)).toBe(false);
+    expect(isRoundOpen(state, T.opensAt)).toBe(true);
+    expect(isRoundOpen(state, T.during)).toBe(true);
+    expect(isRoundOpen(state, '2025-03-31T16:59:59.999Z')).toBe(true);
+    expect(isRoundOpen(state, T.closesAt)).toBe(false);
+  });
+
+  it('is not open once closed, even before the deadline', () => {
+    const closedEarly = foldPolicy([...aPolicyInConsultation(), policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff' })]);
+    expect(isRoundOpen(closedEarly, T.during)).toBe(false);
+  });
+});
+
+describe('isLastRoundAnswered', () => {
+  it('is false without a round or while it is open', () => {
+    expect(isLastRoundAnswered(foldPolicy(aPolicyInDrafting()))).toBe(false);
+    expect(isLastRoundAnswered(foldPolicy(aPolicyInConsultation()))).toBe(false);
+  });
+
+  it('is true once the round is closed (interim) or answered', () => {
+    expect(isLastRoundAnswered(foldPolicy(aPolicyInReview()))).toBe(true);
+    expect(isLastRoundAnswered(foldPolicy(aPolicyWithAnsweredRound()))).toBe(true);
+  });
+});

@@ -1,0 +1,146 @@
+import { AttachmentRef, CalendarDate, Instant, Uuid, type Role } from '@gopy/schemas';
+import { ValidationError } from './errors';
+import { forbidden, type ForbiddenRule } from './rules';
+
+/** Who issues a command: the account and its effective roles in the organisation that owns the subject. */
+export interface CommandActor {
+  accountId: string;
+  roles: Role[];
+}
+
+/** What every command carries besides its own fields. `now` is the caller's clock; the domain never reads one. */
+export interface CommandBase {
+  now: string;
+  actor: CommandActor;
+}
+
+/**
+ * Vietnamese arrives both precomposed and decomposed, and with either tone placement (hoà/hòa);
+ * NFC makes equal-looking text compare and hash equal, and trimming drops what forms pad around it.
+ */
+export function normalizeText(text: string): string {
+  return text.normalize('NFC').trim();
+}
+
+export function invalid(field: string, vi: string, en: string): ValidationError {
+  return new ValidationError(field, { vi, en });
+}
+
+/** Normalises and checks length in UTF-16 units, the measure the event schemas use. */
+export function requireText(field: string, value: unknown, limits: { min: number; max: number }): string {
+  if (typeof value !== 'string') throw invalid(field, `Trường ${field} phải là văn bản.`, `${field} must be text.`);
+  const text = normalizeText(value);
+  if (text.length < limits.min || text.length > limits.max) {
+    throw limits.min > 0
+      ? invalid(
+          field,
+          `Trường ${field} phải có từ ${limits.min} đến ${limits.max} ký tự.`,
+          `${field} must be ${limits.min} to ${limits.max} characters long.`,
+        )
+      : invalid(field, `Trường ${field} không được dài quá ${limits.max} ký tự.`, `${field} must be at most ${limits.max} characters long.`);
+  }
+  return text;
+}
+
+export function optionalText(field: string, value: unknown, limits: { min: number; max: number }): string | null {
+  return value === null || value === undefined ? null : requireText(field, value, limits);
+}
+
+export function requireUuid(field: string, value: unknown): string {
+  if (!Uuid.safeParse(value).success) throw invalid(field, `Trường ${field} phải là một UUID.`, `${field} must be a UUID.`);
+  return value as string;
+}
+
+export function optionalUuid(field: string, value: unknown): string | null {
+  return value === null || value === undefined ? null : requireUuid(field, value);
+}
+
+/** An instant in UTC (ISO 8601 with Z), as the log stores it. */
+export function requireInstant(field: string, value: unknown): string {
+  if (!Instant.safeParse(value).success) {
+    throw invalid(field, `Trường ${field} phải là thời điểm UTC dạng ISO 8601.`, `${field} must be an ISO 8601 UTC instant.`);
+  }
+  return value as string;
+}
+
+export function requireCalendarDate(field: string, value: unknown): string {
+  if (!CalendarDate.safeParse(value).success) {
+    throw invalid(field, `Trường ${field} phải là ngày dạng YYYY-MM-DD.`, `${field} must be a date (YYYY-MM-DD).`);
+  }
+  return value as string;
+}
+
+export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalid(field, `Giá trị của ${field} không hợp lệ.`, `${field} must be one of: ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+export function requirePositiveInt(field: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw invalid(field, `Trường ${field} phải là số nguyên dương.`, `${field} must be a positive integer.`);
+  }
+  return value as number;
+}
+
+export function requireNonNegativeInt(field: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw invalid(field, `Trường ${field} phải là số nguyên không âm.`, `${field} must be a non-negative integer.`);
+  }
+  return value as number;
+}
+
+/** Instants compare as time, not as strings: `...00Z` and `...00.000Z` are the same moment. */
+export function toMillis(instant: string): number {
+  return Date.parse(instant);
+}
+
+export function isBefore(a: string, b: string): boolean {
+  return toMillis(a) < toMillis(b);
+}
+
+/** Every command's clock and actor are checked before anything else looks at them. */
+export function requireContext(command: CommandBase): void {
+  requireInstant('now', command.now);
+  requireUuid('actor.accountId', command.actor?.accountId);
+}
+
+export function hasAnyRole(actor: CommandActor, roles: readonly Role[]): boolean {
+  return actor.roles.some((r) => roles.includes(r));
+}
+
+export function requireAnyRole(actor: CommandActor, roles: readonly Role[], rule: ForbiddenRule): void {
+  if (!hasAnyRole(actor, roles)) throw forbidden(rule);
+}
+
+/** Staff run the drafting steps; an admin of the organisation may stand in for them. */
+export const STAFF_ROLES: readonly Role[] = ['staff', 'admin'];
+
+export function unreachable(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}
+
+/** Attachments are stored outside the log; the event carries only their references, checked against the schema. */
+export function requireAttachments(field: string, value: unknown): AttachmentRef[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
+  return value.map((item: unknown, i) => {
+    const withNormalName =
+      item && typeof item === 'object' && typeof (item as { fileName?: unknown }).fileName === 'string'
+        ? { ...item, fileName: normalizeText((item as { fileName: string }).fileName) }
+        : item;
+    const parsed = AttachmentRef.safeParse(withNormalName);
+    if (!parsed.success) {
+      throw invalid(`${field}[${i}]`, `Tệp đính kèm thứ ${i + 1} không hợp lệ.`, `Attachment ${i + 1} is invalid.`);
+    }
+    return parsed.data;
+  });
+}
+
+/** The shape of a decider whose decision needs only its own stream (policy, account, organisation). */
+export interface Decider<Command, State, Event> {
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState: State;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors';
+import { isBefore, normalizeText, requireText } from './shared';
+
+describe('normalizeText', () => {
+  it('composes decomposed Vietnamese (NFD) into NFC', () => {
+    const nfd = 'Góp ý về học phí'.normalize('NFD');
+    expect(nfd.length).toBeGreaterThan('Góp ý về học phí'.length);
+    expect(normalizeText(nfd)).toBe('Góp ý về học phí');
+    expect(normalizeText(nfd).normalize('NFC')).toBe(normalizeText(nfd));
+  });
+
+  it('keeps both tone placements (hoà, hòa) as they were written, each in NFC', () => {
+    const oldStyle = 'hoà'.normalize('NFD');
+    const newStyle = 'hòa'.normalize('NFD');
+    expect(normalizeText(oldStyle)).toBe('hoà');
+    expect(normalizeText(newStyle)).toBe('hòa');
+    expect(normalizeText(oldStyle)).not.toBe(normalizeText(newStyle));
+  });
+
+  it('trims surrounding whitespace, including non-breaking spaces', () => {
+    expect(normalizeText('\u00a0 Điều 1 \n')).toBe('Điều 1');
+  });
+});
+
+describe('requireText', () => {
+  it('measures the length after normalisation', () => {
+    const nfd = 'ộ'.repeat(10).normalize('NFD');
+    expect(nfd.length).toBe(30);
+    expect(requireText('body', nfd, { min: 1, max: 10 })).toBe('ộ'.repeat(10));
+  });
+
+  it('names the field it refuses', () => {
+    expect(() => requireText('title', 42, { min: 1, max: 10 })).toThrow(ValidationError);
+  });
+});
+
+describe('isBefore', () => {
+  it('compares instants as time, not as strings', () => {
+    expect(isBefore('2025-03-01T00:00:00Z', '2025-03-01T00:00:00.001Z')).toBe(true);
+    expect(isBefore('2025-03-01T00:00:00.000Z', '2025-03-01T00:00:00Z')).toBe(false);
+  });
+});

@@ -1,0 +1,22 @@
+import type { Viewer } from '$lib/server/api';
+
+declare global {
+	namespace App {
+		interface Error {
+			message: string;
+			/** Shown to the reader so a support request can be matched with the server log. */
+			correlationId?: string;
+		}
+		interface Locals {
+			/** The session token from the httpOnly `gopy_session` cookie; never sent to the browser. */
+			token: string | null;
+			/** The signed-in account, loaded at most once per request. */
+			viewer?: Promise<Viewer | null>;
+		}
+		// interface PageData {}
+		// interface PageState {}
+		// interface Platform {}
+	}
+}
+
+export {};

@@ -1,0 +1,41 @@
+import type { Handle, HandleFetch, HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { m } from '$lib/paraglide/messages';
+import { SESSION_COOKIE, isApiRequest } from '$lib/server/api';
+
+// Paraglide 2's SvelteKit set-up: the middleware picks the locale (cookie, then Accept-Language, then vi) and
+// keeps it in AsyncLocalStorage for this request, so getLocale() and every m.*() work in loads and actions.
+const i18n: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%lang%', locale),
+		});
+	});
+
+const session: Handle = async ({ event, resolve }) => {
+	event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
+	const response = await resolve(event);
+	// Pages differ per reader (session, language): never let a shared cache keep them.
+	if (!response.headers.has('cache-control') && response.headers.get('content-type')?.includes('text/html')) {
+		response.headers.set('cache-control', 'private, no-store');
+	}
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	return response;
+};
+
+export const handle = sequence(i18n, session);
+
+// In production the API and the site share one origin. SvelteKit's event.fetch would answer a same-origin URL
+// itself (and 404 on /graphql, which express serves), so API calls always leave through the real fetch.
+export const handleFetch: HandleFetch = ({ request, fetch: kitFetch }) =>
+	isApiRequest(request.url) ? fetch(request) : kitFetch(request);
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status === 404) return { message: m.error_page_not_found() };
+	const correlationId = crypto.randomUUID();
+	console.error(`[web] ${correlationId} ${event.request.method} ${event.url.pathname}`, error);
+	return { message: m.error_unexpected(), correlationId };
+};

@@ -1,0 +1,70 @@
+// The session: a token in an httpOnly cookie, read once per request, turned into the viewer on demand.
+import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { SESSION_COOKIE, fetchViewer, type Viewer } from './api';
+import type { Role } from '$lib/types';
+
+const SESSION_DAYS = 14;
+
+export function setSession(cookies: Cookies, url: URL, token: string): void {
+	cookies.set(SESSION_COOKIE, token, {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure: url.protocol === 'https:',
+		maxAge: SESSION_DAYS * 24 * 60 * 60,
+	});
+}
+
+export function clearSession(cookies: Cookies, url: URL): void {
+	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:' });
+}
+
+type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'cookies' | 'url'>;
+
+/** The signed-in account, or null; the API is asked at most once per request. */
+export function getViewer(event: ViewerEvent): Promise<Viewer | null> {
+	event.locals.viewer ??= fetchViewer(event).then((viewer) => {
+		if (!viewer && event.locals.token) {
+			// The API no longer knows this token: forget it so the header stops saying "signed in".
+			clearSession(event.cookies, event.url);
+			event.locals.token = null;
+		}
+		return viewer;
+	});
+	return event.locals.viewer;
+}
+
+/** Only same-site paths are followed after sign-in or a language switch (no open redirects). */
+export function safeRedirectTarget(target: string | null | undefined, fallback = '/'): string {
+	if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
+	return target;
+}
+
+export function signInUrl(url: URL): string {
+	return `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+/** The viewer, or a redirect to sign-in that comes back here afterwards. */
+export async function requireViewer(event: ViewerEvent): Promise<Viewer> {
+	const viewer = await getViewer(event);
+	if (!viewer) redirect(303, signInUrl(event.url));
+	return viewer;
+}
+
+export function rolesIn(viewer: Viewer, organizationId: string): Role[] {
+	return viewer.memberships.filter((mb) => mb.organization.id === organizationId).flatMap((mb) => mb.roles);
+}
+
+export function hasRoleAnywhere(viewer: Viewer, roles: readonly Role[]): boolean {
+	return viewer.memberships.some((mb) => mb.roles.some((r) => roles.includes(r)));
+}
+
+/** Staff area: drafters, policymakers and admins. */
+export const STAFF_AREA_ROLES: readonly Role[] = ['STAFF', 'POLICYMAKER', 'ADMIN'];
+
+export async function requireRole(event: ViewerEvent, roles: readonly Role[]): Promise<Viewer> {
+	const viewer = await requireViewer(event);
+	if (!hasRoleAnywhere(viewer, roles)) error(403, { message: m.error_forbidden() });
+	return viewer;
+}

@@ -1,0 +1,44 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { m } from '$lib/paraglide/messages';
+import { fetchMembers, fetchOrganizations, grantRoles } from '$lib/server/api';
+import { ROLES, type FormState, type Role } from '$lib/types';
+import { invalid, refused, required, text } from '$lib/server/forms';
+import { requireRole } from '$lib/server/session';
+
+export const load: PageServerLoad = async (event) => {
+	const viewer = await requireRole(event, ['ADMIN']);
+	const adminOf = new Set(viewer.memberships.filter((mb) => mb.roles.includes('ADMIN')).map((mb) => mb.organization.id));
+	const all = await fetchOrganizations(event);
+	// An admin of an organisation manages it; the API decides what else (e.g. child schools) they may manage.
+	const organizations = all.length > 0 ? all : viewer.memberships.map((mb) => mb.organization);
+	const requested = event.url.searchParams.get('org');
+	const selected =
+		organizations.find((o) => o.id === requested) ?? organizations.find((o) => adminOf.has(o.id)) ?? organizations[0] ?? null;
+	if (!selected) error(404, { message: m.admin_no_organizations() });
+	return {
+		organizations,
+		selected,
+		members: await fetchMembers(event, selected.id),
+	};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const form = await event.request.formData();
+		const organizationId = text(form, 'organizationId');
+		const email = text(form, 'email');
+		const revokeAll = form.get('intent') === 'revoke';
+		const roles = revokeAll ? [] : form.getAll('roles').filter((r): r is Role => ROLES.includes(r as Role));
+		const state: FormState = { values: { email, roles: roles.join(',') } };
+		const fieldErrors = required(form, ['organizationId', 'email']);
+		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
+		const result = await grantRoles(event, organizationId, email, roles);
+		if (!result.ok) return refused(result.error, ['email', 'roles', 'organizationId'], state);
+		return {
+			ok: true,
+			notice: roles.length === 0 ? m.admin_revoked_notice({ email }) : m.admin_granted_notice({ email }),
+			values: {},
+		} satisfies FormState;
+	},
+};

@@ -1,0 +1,23 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions } from './$types';
+import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
+import { safeRedirectTarget } from '$lib/server/session';
+
+export const actions: Actions = {
+	// A plain form POST, so the switch works without JavaScript; the redirect reloads the same page in the
+	// chosen language.
+	default: async ({ request, cookies, url }) => {
+		const form = await request.formData();
+		const locale = String(form.get('locale') ?? '');
+		if (isLocale(locale)) {
+			cookies.set(cookieName, locale, {
+				path: '/',
+				httpOnly: false,
+				sameSite: 'lax',
+				secure: url.protocol === 'https:',
+				maxAge: cookieMaxAge,
+			});
+		}
+		redirect(303, safeRedirectTarget(String(form.get('redirectTo') ?? '/')));
+	},
+};
