@@ -13,9 +13,10 @@ declare global {
 			/** The signed-in account, loaded at most once per request. */
 			viewer?: Promise<Viewer | null>;
 		}
-		// interface PageData {}
-		// interface PageState {}
-		// interface Platform {}
+		/** adapter-node passes the Node request; the embedded runtime uses its socket to find /graphql. */
+		interface Platform {
+			req?: import('node:http').IncomingMessage;
+		}
 	}
 }
 

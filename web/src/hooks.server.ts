@@ -30,8 +30,8 @@ export const handle = sequence(i18n, session);
 
 // In production the API and the site share one origin. SvelteKit's event.fetch would answer a same-origin URL
 // itself (and 404 on /graphql, which express serves), so API calls always leave through the real fetch.
-export const handleFetch: HandleFetch = ({ request, fetch: kitFetch }) =>
-	isApiRequest(request.url) ? fetch(request) : kitFetch(request);
+export const handleFetch: HandleFetch = ({ event, request, fetch: kitFetch }) =>
+	isApiRequest(event, request.url) ? fetch(request) : kitFetch(request);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: m.error_page_not_found() };

@@ -50,6 +50,8 @@ export interface Organization {
 export interface Account {
 	id: string;
 	displayName: string;
+	/** Shown instead of the name on comments when the participant asks for it. */
+	pseudonym?: string | null;
 	stakeholderCategory: StakeholderCategory;
 	emailVerified: boolean;
 }

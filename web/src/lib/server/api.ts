@@ -54,15 +54,28 @@ export class GraphQLRequestError extends Error {
 	}
 }
 
-export function apiUrl(): string {
-	return env.GOPY_API_URL || `http://127.0.0.1:${env.PORT || '3000'}/graphql`;
+type ApiEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform'>;
+
+/**
+ * Where /graphql is: GOPY_API_URL when set (the distributed runtime); otherwise the very server this request came
+ * in on (the embedded runtime mounts the site in the API's express app, whatever port or address it listens on);
+ * otherwise http://127.0.0.1:$PORT/graphql.
+ */
+export function apiUrl(event?: Pick<RequestEvent, 'platform'>): string {
+	if (env.GOPY_API_URL) return env.GOPY_API_URL;
+	const socket = event?.platform?.req?.socket;
+	if (socket?.localPort && socket.localAddress) {
+		const address = socket.localAddress.replace(/^::ffff:/, '');
+		const host = address.includes(':') ? `[${address}]` : address;
+		return `http://${host}:${socket.localPort}/graphql`;
+	}
+	return `http://127.0.0.1:${env.PORT || '3000'}/graphql`;
 }
 
-export function isApiRequest(url: string): boolean {
-	return url === apiUrl() || url.startsWith(`${apiUrl()}?`);
+export function isApiRequest(event: Pick<RequestEvent, 'platform'>, url: string): boolean {
+	const api = apiUrl(event);
+	return url === api || url.startsWith(`${api}?`);
 }
-
-type ApiEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress'>;
 
 function apiHeaders(event: ApiEvent, accept: string): Record<string, string> {
 	const headers: Record<string, string> = {
@@ -89,13 +102,13 @@ interface GraphQLResponse {
 async function send(event: ApiEvent, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse> {
 	let response: Response;
 	try {
-		response = await event.fetch(apiUrl(), {
+		response = await event.fetch(apiUrl(event), {
 			method: 'POST',
 			headers: apiHeaders(event, 'application/graphql-response+json, application/json'),
 			body: JSON.stringify({ query, variables }),
 		});
 	} catch (cause) {
-		throw new ApiUnavailableError(`GraphQL API at ${apiUrl()} unreachable`, { cause });
+		throw new ApiUnavailableError(`GraphQL API at ${apiUrl(event)} unreachable`, { cause });
 	}
 	const text = await response.text();
 	try {
@@ -221,6 +234,7 @@ const ERROR_FIELDS = /* GraphQL */ `
 		messageVi
 		messageEn
 		... on ValidationError { field }
+		... on InputValidationError { field }
 		... on IllegalStateError { rule }
 		... on ForbiddenError { rule }
 		... on ConflictError { rule }
@@ -261,7 +275,7 @@ const COMMENT_FIELDS = /* GraphQL */ `
 const VIEWER_QUERY = /* GraphQL */ `
 	query Viewer {
 		viewer {
-			account { id displayName stakeholderCategory emailVerified }
+			account { id displayName pseudonym stakeholderCategory emailVerified }
 			memberships { organization { id name kind } roles }
 			staffOrganizations { id name kind }
 		}
@@ -697,7 +711,7 @@ export async function openPolicySubscription(
 	policyId: string,
 	signal: AbortSignal,
 ): Promise<Response> {
-	return event.fetch(apiUrl(), {
+	return event.fetch(apiUrl(event), {
 		method: 'POST',
 		headers: apiHeaders(event, 'text/event-stream'),
 		body: JSON.stringify({ query: POLICY_CHANGED_SUBSCRIPTION, variables: { policyId } }),

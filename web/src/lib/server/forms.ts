@@ -97,3 +97,8 @@ export function refused(
 	if (field) return fail(status, { ...state, fieldErrors: { ...state.fieldErrors, [field]: message } });
 	return fail(status, { ...state, message });
 }
+
+/** A successful answer, typed as FormState so every action of a page has one answer type. */
+export function done(notice: string, state: FormState = {}): FormState {
+	return { ...state, ok: true, notice, values: {} };
+}

@@ -20,7 +20,7 @@ export function clearSession(cookies: Cookies, url: URL): void {
 	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:' });
 }
 
-type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'cookies' | 'url'>;
+type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform' | 'cookies' | 'url'>;
 
 /** The signed-in account, or null; the API is asked at most once per request. */
 export function getViewer(event: ViewerEvent): Promise<Viewer | null> {

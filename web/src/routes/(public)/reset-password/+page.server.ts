@@ -1,8 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { resetPassword } from '$lib/server/api';
-import type { FormState } from '$lib/types';
-import { invalid, raw, refused, required, text } from '$lib/server/forms';
+import { done, invalid, raw, refused, required, text } from '$lib/server/forms';
 
 export const load: PageServerLoad = ({ url }) => ({ token: url.searchParams.get('token') ?? '' });
 
@@ -17,6 +16,6 @@ export const actions: Actions = {
 		if (Object.keys(fieldErrors).length > 0) return invalid({ fieldErrors });
 		const result = await resetPassword(event, token, password);
 		if (!result.ok) return refused(result.error, ['password']);
-		return { ok: true, notice: m.reset_done() } satisfies FormState;
+		return done(m.reset_done());
 	},
 };

@@ -4,7 +4,7 @@ import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { signUp } from '$lib/server/api';
 import { STAKEHOLDER_CATEGORIES, type FormState, type StakeholderCategory } from '$lib/types';
-import { invalid, raw, refused, required, text, values } from '$lib/server/forms';
+import { done, invalid, raw, refused, required, text, values } from '$lib/server/forms';
 import { getViewer } from '$lib/server/session';
 
 const FIELDS = ['email', 'displayName', 'pseudonym', 'stakeholderCategory'] as const;
@@ -37,6 +37,6 @@ export const actions: Actions = {
 			locale: getLocale() === 'en' ? 'EN' : 'VI',
 		});
 		if (!result.ok) return refused(result.error, ['email', 'password', 'displayName', 'pseudonym', 'stakeholderCategory'], state);
-		return { ok: true, notice: m.sign_up_done({ email }), values: {} } satisfies FormState;
+		return done(m.sign_up_done({ email }));
 	},
 };

@@ -1,8 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { verifyEmail } from '$lib/server/api';
-import type { FormState } from '$lib/types';
-import { invalid, refused, text } from '$lib/server/forms';
+import { done, invalid, refused, text } from '$lib/server/forms';
 
 // The mail's link opens this page; the reader confirms with a button. A GET never changes anything, so a mail
 // scanner that follows links cannot verify an address on its own.
@@ -15,6 +14,6 @@ export const actions: Actions = {
 		if (!token) return invalid({ message: m.verify_missing_token() });
 		const result = await verifyEmail(event, token);
 		if (!result.ok) return refused(result.error, []);
-		return { ok: true, notice: m.verify_done() } satisfies FormState;
+		return done(m.verify_done());
 	},
 };

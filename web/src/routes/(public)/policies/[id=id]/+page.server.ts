@@ -1,10 +1,10 @@
-import { error, fail } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
-import { fetchPolicyPage, submitComment } from '$lib/server/api';
+import { GraphQLRequestError, fetchPolicyPage, submitComment } from '$lib/server/api';
 import { COMMENT_BODY_MAX, STANCES, type Stance } from '$lib/types';
 import { getViewer } from '$lib/server/session';
-import { invalid, refused, text } from '$lib/server/forms';
+import { done, invalid, refused, text } from '$lib/server/forms';
 import type { FormState } from '$lib/types';
 
 const PAGE_SIZE = 20;
@@ -18,7 +18,15 @@ export const load: PageServerLoad = async (event) => {
 	const nodeId = nodeParam && !wholeDraftOnly ? nodeParam : null;
 
 	const [result, viewer] = await Promise.all([
-		fetchPolicyPage(event, params.id, { first: PAGE_SIZE, after, nodeId, wholeDraftOnly }),
+		fetchPolicyPage(event, params.id, { first: PAGE_SIZE, after, nodeId, wholeDraftOnly }).catch((e: unknown) => {
+			// A stale or hand-edited paging cursor: start the list again instead of failing the page.
+			if (after && e instanceof GraphQLRequestError) {
+				const again = new URL(url);
+				again.searchParams.delete('after');
+				redirect(303, again.pathname + again.search);
+			}
+			throw e;
+		}),
 		getViewer(event),
 	]);
 	if (!result) error(404, { message: m.error_policy_not_found() });
@@ -28,6 +36,8 @@ export const load: PageServerLoad = async (event) => {
 		comments: result.comments,
 		filter: { after, node: nodeParam },
 		signedIn: viewer !== null,
+		emailVerified: viewer?.account.emailVerified ?? false,
+		pseudonym: viewer?.account.pseudonym ?? null,
 		// One idempotency key per rendered form: a re-sent POST (double click, reload, retry) stores one comment.
 		keyBase: crypto.randomUUID(),
 		now: new Date().toISOString(),
@@ -64,6 +74,6 @@ export const actions: Actions = {
 		if (!result.ok) {
 			return refused(result.error, { body: 'body', stance: 'stance', nodeId: 'body' }, state);
 		}
-		return { formId, ok: true, notice: m.comment_thanks(), values: {} } satisfies FormState;
+		return done(m.comment_thanks(), { formId });
 	},
 };

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { fetchMembers, fetchOrganizations, grantRoles } from '$lib/server/api';
 import { ROLES, type FormState, type Role } from '$lib/types';
-import { invalid, refused, required, text } from '$lib/server/forms';
+import { done, invalid, refused, required, text } from '$lib/server/forms';
 import { requireRole } from '$lib/server/session';
 
 export const load: PageServerLoad = async (event) => {
@@ -35,10 +35,6 @@ export const actions: Actions = {
 		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
 		const result = await grantRoles(event, organizationId, email, roles);
 		if (!result.ok) return refused(result.error, ['email', 'roles', 'organizationId'], state);
-		return {
-			ok: true,
-			notice: roles.length === 0 ? m.admin_revoked_notice({ email }) : m.admin_granted_notice({ email }),
-			values: {},
-		} satisfies FormState;
+		return done(roles.length === 0 ? m.admin_revoked_notice({ email }) : m.admin_granted_notice({ email }));
 	},
 };
