@@ -97,7 +97,9 @@ export class AccountService {
           preferredLocale: input.locale,
         },
         null,
-        ['participant'],
+        // An account made by an administrator (or `gopy admin create`, or demo data) is the system's act.
+        options.origin === 'admin' ? ['admin'] : ['participant'],
+        options.origin === 'admin' ? { systemActor: true } : {},
       );
     } catch (err) {
       await this.deps.auth.forgetAccount(accountId);
