@@ -3,15 +3,22 @@ import { defineConfig } from 'vitest/config';
 // One runner for the whole repository. Projects keep the fast, pure suites apart from the ones that
 // start servers or browsers, so `vitest run --project unit` stays quick while `npm test` runs everything.
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build for Pothos and yoga (the package has no "exports"); vite would pick the
+    // .mjs build for our own files, and two copies of graphql refuse each other's types.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['schemas/src/**/*.unit.test.ts', 'services/*/src/**/*.unit.test.ts'],
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['services/*/src/**/*.int.test.ts'],
@@ -20,6 +27,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'api',
           include: ['tests/api/**/*.test.ts'],
@@ -29,6 +37,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
