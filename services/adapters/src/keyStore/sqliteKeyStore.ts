@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { KeyDestroyedError, type KeyStore } from '@gopy/application/ports';
+import { newDataKey, unwrapKey, wrapKey } from './wrapping';
 
 /**
  * Data keys in their own SQLite file, apart from the log and the read models (a rebuild never touches it).
@@ -38,17 +38,11 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private wrap(keyId: string, key: Buffer): Buffer {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.masterKey, iv);
-    c.setAAD(Buffer.from(keyId));
-    return Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
+    return wrapKey(this.masterKey, keyId, key);
   }
 
   private unwrap(keyId: string, wrapped: Buffer): Buffer {
-    const d = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, 12));
-    d.setAAD(Buffer.from(keyId));
-    d.setAuthTag(wrapped.subarray(wrapped.length - 16));
-    return Buffer.concat([d.update(wrapped.subarray(12, wrapped.length - 16)), d.final()]);
+    return unwrapKey(this.masterKey, keyId, wrapped);
   }
 
   async getOrCreateKey(keyId: string): Promise<Buffer> {
@@ -56,7 +50,7 @@ export class SqliteKeyStore implements KeyStore {
     if (cached) return cached;
     let row = this.stmts.get.get(keyId);
     if (!row) {
-      this.stmts.insert.run(keyId, this.wrap(keyId, randomBytes(32)));
+      this.stmts.insert.run(keyId, this.wrap(keyId, newDataKey()));
       row = this.stmts.get.get(keyId);
     }
     if (!row || row.destroyed || !row.wrapped) throw new KeyDestroyedError(keyId);

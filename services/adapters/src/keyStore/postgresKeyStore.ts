@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import { KeyDestroyedError, type KeyStore } from '@gopy/application/ports';
+import { openSchemaPool } from '../postgres/pool';
+import { unwrapKey, wrapKey, newDataKey } from './wrapping';
+
+/**
+ * Data keys in their own PostgreSQL schema (default `gopy_keys`), apart from the log and the read models: a rebuild
+ * never touches it. Keys are wrapped with the master key; destroying one nulls it and leaves a tombstone.
+ */
+export class PostgresKeyStore implements KeyStore {
+  private readonly cache = new Map<string, Buffer>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly masterKey: Buffer,
+  ) {}
+
+  static async open(connectionString: string, masterKey: Buffer, schema = 'gopy_keys'): Promise<PostgresKeyStore> {
+    const pool = await openSchemaPool(connectionString, schema, 4);
+    await pool.query(`CREATE TABLE IF NOT EXISTS data_keys (key_id text PRIMARY KEY, wrapped bytea, destroyed boolean NOT NULL DEFAULT false)`);
+    return new PostgresKeyStore(pool, masterKey);
+  }
+
+  async getOrCreateKey(keyId: string): Promise<Buffer> {
+    const cached = this.cache.get(keyId);
+    if (cached) return cached;
+    await this.pool.query('INSERT INTO data_keys (key_id, wrapped) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING', [
+      keyId,
+      wrapKey(this.masterKey, keyId, newDataKey()),
+    ]);
+    const key = await this.getKey(keyId);
+    if (!key) throw new KeyDestroyedError(keyId);
+    return key;
+  }
+
+  async getKey(keyId: string): Promise<Buffer | undefined> {
+    const cached = this.cache.get(keyId);
+    if (cached) return cached;
+    const { rows } = await this.pool.query<{ wrapped: Buffer | null; destroyed: boolean }>('SELECT wrapped, destroyed FROM data_keys WHERE key_id = $1', [keyId]);
+    const row = rows[0];
+    if (!row || row.destroyed || !row.wrapped) return undefined;
+    const key = unwrapKey(this.masterKey, keyId, row.wrapped);
+    this.cache.set(keyId, key);
+    return key;
+  }
+
+  async destroyKey(keyId: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO data_keys (key_id, wrapped, destroyed) VALUES ($1, NULL, true) ON CONFLICT (key_id) DO UPDATE SET wrapped = NULL, destroyed = true',
+      [keyId],
+    );
+    this.cache.delete(keyId);
+  }
+
+  async isDestroyed(keyId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ destroyed: boolean }>('SELECT destroyed FROM data_keys WHERE key_id = $1', [keyId]);
+    return rows[0]?.destroyed === true;
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    await this.pool.end();
+  }
+}
