@@ -7,21 +7,36 @@ import { Projector } from '@gopy/application/projector';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 import { dataFiles, openEmbeddedRuntime } from './runtime';
 import { loadSecrets } from './secrets';
-import { serve } from './serve';
+import { runProjectorProcess, serve } from './serve';
 
 const program = new Command();
 program.name('gopy').description('Góp ý — event-sourced policy consultation platform');
 
 program
   .command('serve')
-  .description('Serve the site and /graphql, run the projector and the deadline scheduler (embedded runtime)')
-  .action(async () => {
-    const server = await serve(loadConfig());
+  .description('Serve the site and /graphql; embedded: also run the projector and the deadline scheduler')
+  .option('--role <role>', 'embedded (everything in one process) or api (a projector process keeps the read models)', 'embedded')
+  .action(async (opts: { role: string }) => {
+    if (opts.role !== 'embedded' && opts.role !== 'api') throw new ConfigError(`--role must be embedded or api; got "${opts.role}"`);
+    const server = await serve(loadConfig(), opts.role);
     const stop = async () => {
       await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+
+program
+  .command('projector')
+  .description('Run the projector and the deadline scheduler as their own process (distributed runtime), under leases')
+  .action(async () => {
+    const proc = await runProjectorProcess(loadConfig());
+    const stop = async () => {
+      await proc.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void stop());
@@ -116,4 +131,12 @@ schemaCmd
     console.log('schemas/graphql/schema.graphql and schemas/json/ written');
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`gopy: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}

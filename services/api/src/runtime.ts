@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AccountService } from '@gopy/application/accounts';
+import { ChangeFeed } from '@gopy/application/changeFeed';
 import { CommandHandlers } from '@gopy/application/commands';
+import { checkpointConsistency, inProcessConsistency, type ReadConsistency } from '@gopy/application/consistency';
 import type { EventStore } from '@gopy/application/eventStore';
 import type { AuthStore, Clock, KeyStore, Mailer } from '@gopy/application/ports';
 import { Projector } from '@gopy/application/projector';
@@ -9,17 +11,27 @@ import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
 import { WritePath } from '@gopy/application/writePath';
 import { SqliteAuthStore } from '@gopy/adapters/authStore/sqliteAuthStore';
+import { PostgresAuthStore } from '@gopy/adapters/authStore/postgresAuthStore';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
+import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
+import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import type { Config } from './config';
+import { ConfigError, redactUrl, type Config } from './config';
 import { createMailer } from './mailer';
 import { argon2Hasher } from './passwords';
 import { loadSecrets } from './secrets';
 
+/**
+ * What a process runs: `embedded` everything in one process (the default); `api` serves requests and leaves projecting
+ * and deadlines to a projector process; `projector` applies events to the read models and runs the process managers.
+ */
+export type ProcessRole = 'embedded' | 'api' | 'projector';
+
 /** Everything a request or a command-line call needs, built once by the composition root. */
 export interface Runtime {
   config: Config;
+  role: ProcessRole;
   clock: Clock;
   store: EventStore;
   keys: KeyStore;
@@ -29,8 +41,11 @@ export interface Runtime {
   writePath: WritePath;
   commands: CommandHandlers;
   accounts: AccountService;
+  /** Present where this process projects (embedded, projector). */
   projector: Projector;
   scheduler: DeadlineScheduler;
+  consistency: ReadConsistency;
+  changes: ChangeFeed;
   log: (msg: string) => void;
   close(): Promise<void>;
 }
@@ -44,20 +59,92 @@ export const dataFiles = (dataDir: string) => ({
   read: path.join(dataDir, 'read.sqlite'),
 });
 
-/** The embedded runtime: SQLite for the log, the keys, the secrets and the read models, all under the data folder. */
-export async function openEmbeddedRuntime(
+function requireUrl(config: Config, what: string, variable: 'DATABASE_URL' | 'KURRENTDB_URL'): string {
+  const url = variable === 'DATABASE_URL' ? config.databaseUrl : config.kurrentdbUrl;
+  if (!url) throw new ConfigError(`${what} needs ${variable} to be set (e.g. ${variable === 'DATABASE_URL' ? 'postgres://user:pass@host:5432/gopy' : 'esdb://host:2113?tls=false'})`);
+  return url;
+}
+
+/** Opens one store, turning a connection failure into a ConfigError that says which variable and what was tried. */
+async function opening<T>(what: string, variable: string, tried: string, open: () => Promise<T> | T): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`${what}: could not open ${tried} (from ${variable}): ${reason}`);
+  }
+}
+
+export async function openEventStore(config: Config): Promise<EventStore> {
+  switch (config.eventStore) {
+    case 'sqlite': {
+      const file = dataFiles(config.dataDir).events;
+      return opening('GOPY_EVENT_STORE=sqlite', 'GOPY_DATA_DIR', file, () => openSqliteEventStore({ filename: file }));
+    }
+    case 'postgres': {
+      const url = requireUrl(config, 'GOPY_EVENT_STORE=postgres', 'DATABASE_URL');
+      const { openPostgresEventStore } = await import('@gopy/adapters/eventStore/postgresEventStore');
+      return opening('GOPY_EVENT_STORE=postgres', 'DATABASE_URL', redactUrl(url), () => openPostgresEventStore({ connectionString: url, schema: 'gopy_events' }));
+    }
+    case 'kurrentdb': {
+      const url = requireUrl(config, 'GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL');
+      // Loaded only when chosen, like the PostgreSQL adapter: the embedded runtime needs neither client.
+      const kurrentModule: string = '@gopy/adapters/eventStore/kurrentdb/index';
+      const { openKurrentDbEventStore } = (await import(kurrentModule)) as {
+        openKurrentDbEventStore(o: { connectionString: string }): Promise<EventStore> | EventStore;
+      };
+      return opening('GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL', redactUrl(url), () => openKurrentDbEventStore({ connectionString: url }));
+    }
+    default: {
+      const never: never = config.eventStore;
+      throw new ConfigError(`unknown event store ${String(never)}`);
+    }
+  }
+}
+
+/** The key store and the auth store follow the engine of the stores: PostgreSQL when DATABASE_URL serves one of them. */
+function secretsOnPostgres(config: Config): boolean {
+  return config.readStore === 'postgres' || config.eventStore === 'postgres';
+}
+
+export async function openKeyStore(config: Config, masterKey: Buffer): Promise<KeyStore> {
+  if (secretsOnPostgres(config)) {
+    const url = requireUrl(config, 'the key store', 'DATABASE_URL');
+    return opening('key store (schema gopy_keys)', 'DATABASE_URL', redactUrl(url), () => PostgresKeyStore.open(url, masterKey));
+  }
+  const file = dataFiles(config.dataDir).keys;
+  return opening('key store', 'GOPY_DATA_DIR', file, () => new SqliteKeyStore(file, masterKey));
+}
+
+export async function openReadStore(config: Config, file?: string): Promise<{ db: ReadDb; close(): Promise<void> }> {
+  if (config.readStore === 'postgres') {
+    const url = requireUrl(config, 'GOPY_READ_STORE=postgres', 'DATABASE_URL');
+    return opening('GOPY_READ_STORE=postgres', 'DATABASE_URL', redactUrl(url), async () => {
+      const read = await openPostgresReadStore(url);
+      await read.db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
+      return read;
+    });
+  }
+  const target = file ?? dataFiles(config.dataDir).read;
+  return opening('GOPY_READ_STORE=sqlite', 'GOPY_DATA_DIR', target, () => openSqliteReadStore(target));
+}
+
+/** Builds the runtime for a process of the given role, on the stores the configuration names. */
+export async function openRuntime(
   config: Config,
-  options: { clock?: Clock; log?: (msg: string) => void; readFile?: string } = {},
+  options: { role?: ProcessRole; clock?: Clock; log?: (msg: string) => void; readFile?: string } = {},
 ): Promise<Runtime> {
+  const role = options.role ?? 'embedded';
   const log = options.log ?? ((msg: string) => console.log(`[gopy] ${msg}`));
   const clock = options.clock ?? systemClock;
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const files = dataFiles(config.dataDir);
   const secrets = loadSecrets(config, log);
-  const store = openSqliteEventStore({ filename: files.events });
-  const keys = new SqliteKeyStore(files.keys, secrets.masterKey);
-  const auth = new SqliteAuthStore(files.auth);
-  const read = openSqliteReadStore(options.readFile ?? files.read);
+  const store = await openEventStore(config);
+  const keys = await openKeyStore(config, secrets.masterKey);
+  const auth: AuthStore = secretsOnPostgres(config)
+    ? await opening('auth store (schema gopy_auth)', 'DATABASE_URL', redactUrl(config.databaseUrl!), () => PostgresAuthStore.open(config.databaseUrl!))
+    : new SqliteAuthStore(dataFiles(config.dataDir).auth);
+  const read = await openReadStore(config, options.readFile);
   const mailer = createMailer(config.smtpUrl, config.dataDir, log);
   const writePath = new WritePath({ store, keys, clock });
   const commands = new CommandHandlers(writePath, clock);
@@ -71,10 +158,13 @@ export async function openEmbeddedRuntime(
     publicUrl: config.publicUrl,
   });
   const projector = new Projector({ store, db: read.db, keys, readModels: allReadModels });
-  await projector.init();
+  if (role === 'embedded') await projector.init();
+  const consistency = role === 'api' ? checkpointConsistency(read.db, store) : inProcessConsistency(projector);
+  const changes = role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
   const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
   return {
     config,
+    role,
     clock,
     store,
     keys,
@@ -86,14 +176,22 @@ export async function openEmbeddedRuntime(
     accounts,
     projector,
     scheduler,
+    consistency,
+    changes,
     log,
     async close() {
       await scheduler.stop();
       await projector.stop();
+      await changes.close();
       await read.close();
       await auth.close();
       await keys.close();
       await store.close();
     },
   };
+}
+
+/** The embedded runtime: SQLite for the log, the keys, the secrets and the read models, all under the data folder. */
+export function openEmbeddedRuntime(config: Config, options: { clock?: Clock; log?: (msg: string) => void; readFile?: string } = {}): Promise<Runtime> {
+  return openRuntime(config, { ...options, role: 'embedded' });
 }

@@ -94,7 +94,7 @@ builder.mutationField('signUp', (t) =>
 /** Read-your-writes for account commands, which answer with the account rather than a position. */
 async function waitForAccount(ctx: GraphQLContext, _accountId: string) {
   const head = await ctx.runtime.store.headPosition();
-  if (head) await ctx.runtime.projector.waitFor(head);
+  if (head) await ctx.runtime.consistency.waitFor(head);
 }
 
 builder.mutationField('verifyEmail', (t) =>
@@ -194,7 +194,7 @@ builder.mutationField('grantRoles', (t) =>
           : current
             ? await ctx.runtime.commands.organization({ type: 'ChangeMemberRoles', organizationId, accountId, roles }, principal)
             : await ctx.runtime.commands.organization({ type: 'AddMember', organizationId, accountId, roles }, principal);
-      if (result.position) await ctx.runtime.projector.waitFor(result.position);
+      if (result.position) await ctx.runtime.consistency.waitFor(result.position);
       return { organizationId, accountId, roles };
     },
   }),

@@ -98,7 +98,7 @@ builder.mutationField('submitComment', (t) =>
         principal,
       );
       const position = result.position;
-      if (position) await ctx.runtime.projector.waitFor(position);
+      if (position) await ctx.runtime.consistency.waitFor(position);
       const [comment] = await commentQueries.byIds(ctx.runtime.readDb, [commentId]);
       if (!comment) throw new Error(`Comment ${commentId} not in the read model after append`);
       return { comment, position: position ?? '' };

@@ -195,7 +195,7 @@ async function runPolicyCommand(ctx: Parameters<typeof principalOf>[0], command:
     if (!policy) throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
   }
   const result = await ctx.runtime.commands.policy(command, principal);
-  if (result.position) await ctx.runtime.projector.waitFor(result.position);
+  if (result.position) await ctx.runtime.consistency.waitFor(result.position);
   return { policyId: command.policyId, position: result.position ?? '' };
 }
 

@@ -1,0 +1,22 @@
+/**
+ * The projector process of the distributed runtime (`node services/projector/bin/projector.js`): the same composition
+ * root as `gopy projector`, so configuration and store selection exist once (services/api/src/runtime.ts).
+ */
+import { ConfigError, loadConfig } from '@gopy/api/config';
+import { runProjectorProcess } from '@gopy/api/serve';
+
+try {
+  const proc = await runProjectorProcess(loadConfig());
+  const stop = async () => {
+    await proc.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`gopy projector: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
