@@ -74,6 +74,35 @@ program
     console.log(`Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`);
   });
 
+const storeCmd = program.command('store').description('The event log and its key store');
+storeCmd
+  .command('copy')
+  .description('Copy the whole log and the key store between two stores (resumable), then verify counts and hash chains')
+  .requiredOption('--from <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url>')
+  .requiredOption('--to <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url>')
+  .option('--keys-to <store>', 'where the keys go when the target keeps none (kurrentdb): sqlite:<folder> | postgres:<url>')
+  .action(async (opts: { from: string; to: string; keysTo?: string }) => {
+    const { copyStore } = await import('./storeCopy');
+    const bar = new SingleBar({ format: 'copy [{bar}] {percentage}% | {value}/{total} events' }, Presets.shades_classic);
+    let started = false;
+    const report = await copyStore(opts.from, opts.to, {
+      ...(opts.keysTo ? { keysTo: opts.keysTo } : {}),
+      log: (m) => console.error(m),
+      onProgress: (done, total) => {
+        if (!started) {
+          bar.start(total, done);
+          started = true;
+        }
+        bar.update(done);
+      },
+    });
+    if (started) bar.stop();
+    console.log(
+      `Copied ${report.copied} events (${report.skipped} already there${report.resumedFrom ? `, resumed after ${report.resumedFrom}` : ''}); ` +
+        `${report.total} events in ${report.streams} streams verified on the target; ${report.keys} keys copied.`,
+    );
+  });
+
 const admin = program.command('admin').description('Administration');
 admin
   .command('create')

@@ -57,6 +57,24 @@ export class PostgresKeyStore implements KeyStore {
     return rows[0]?.destroyed === true;
   }
 
+  /** Every row as stored (wrapped), for `gopy store copy` and backups. */
+  async exportRows(): Promise<{ keyId: string; wrapped: Buffer | null; destroyed: boolean }[]> {
+    const { rows } = await this.pool.query<{ key_id: string; wrapped: Buffer | null; destroyed: boolean }>('SELECT key_id, wrapped, destroyed FROM data_keys ORDER BY key_id');
+    return rows.map((r) => ({ keyId: r.key_id, wrapped: r.wrapped, destroyed: r.destroyed }));
+  }
+
+  /** Stores rows exactly as exported from another key store (same master key); a destroyed key stays destroyed. */
+  async importRows(rows: { keyId: string; wrapped: Buffer | null; destroyed: boolean }[]): Promise<void> {
+    for (const r of rows) {
+      await this.pool.query(
+        `INSERT INTO data_keys (key_id, wrapped, destroyed) VALUES ($1, $2, $3)
+         ON CONFLICT (key_id) DO UPDATE SET wrapped = CASE WHEN excluded.destroyed OR data_keys.destroyed THEN NULL ELSE excluded.wrapped END,
+                                            destroyed = data_keys.destroyed OR excluded.destroyed`,
+        [r.keyId, r.destroyed ? null : r.wrapped, r.destroyed],
+      );
+    }
+  }
+
   async close(): Promise<void> {
     this.cache.clear();
     await this.pool.end();

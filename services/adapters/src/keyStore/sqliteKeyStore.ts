@@ -81,8 +81,20 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /** Every row as stored (wrapped), for `gopy store copy` and backups. */
-  exportRows(): { keyId: string; wrapped: Buffer | null; destroyed: boolean }[] {
+  async exportRows(): Promise<{ keyId: string; wrapped: Buffer | null; destroyed: boolean }[]> {
     return this.stmts.all.all().map((r) => ({ keyId: r.key_id, wrapped: r.wrapped, destroyed: r.destroyed === 1 }));
+  }
+
+  /** Stores rows exactly as exported from another key store (same master key); a destroyed key stays destroyed. */
+  async importRows(rows: { keyId: string; wrapped: Buffer | null; destroyed: boolean }[]): Promise<void> {
+    const put = this.db.prepare(
+      `INSERT INTO data_keys (key_id, wrapped, destroyed) VALUES (?, ?, ?)
+       ON CONFLICT(key_id) DO UPDATE SET wrapped = CASE WHEN excluded.destroyed = 1 OR data_keys.destroyed = 1 THEN NULL ELSE excluded.wrapped END,
+                                         destroyed = MAX(data_keys.destroyed, excluded.destroyed)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) put.run(r.keyId, r.destroyed ? null : r.wrapped, r.destroyed ? 1 : 0);
+    })();
   }
 
   async close(): Promise<void> {
