@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['schemas/src/**/*.unit.test.ts', 'services/*/src/**/*.unit.test.ts'],
+          include: ['schemas/src/**/*.unit.test.ts', 'services/*/src/**/*.unit.test.ts', 'tests/deploy/**/*.test.ts'],
         },
       },
       {
