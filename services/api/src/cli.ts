@@ -4,13 +4,57 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { allReadModels } from '@gopy/application/readModels/index';
 import { Projector } from '@gopy/application/projector';
-import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
-import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
+import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { ConfigError, loadConfig } from './config';
-import { dataFiles, openEmbeddedRuntime } from './runtime';
+import type { ReadDb } from '@gopy/application/readModels/index';
+import pg from 'pg';
+import { ConfigError, loadConfig, type Config } from './config';
+import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from './runtime';
 import { loadSecrets } from './secrets';
 import { runProjectorProcess, serve } from './serve';
+
+/**
+ * A fresh read-model database beside the live one: a new SQLite file, or the PostgreSQL schema gopy_read_rebuild.
+ * swapIn() replaces the live one with it once the rebuild is complete, so readers never see a half-built model.
+ */
+async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): Promise<void> }> {
+  if (config.readStore === 'postgres') {
+    const url = config.databaseUrl!;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query('DROP SCHEMA IF EXISTS gopy_read_rebuild CASCADE');
+    await admin.end();
+    const read = await openPostgresReadStore(url, 'gopy_read_rebuild');
+    return {
+      db: read.db,
+      async swapIn() {
+        await read.close();
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query('BEGIN');
+          await c.query('DROP SCHEMA IF EXISTS gopy_read CASCADE');
+          await c.query('ALTER SCHEMA gopy_read_rebuild RENAME TO gopy_read');
+          await c.query('COMMIT');
+        } finally {
+          await c.end();
+        }
+      },
+    };
+  }
+  const live = dataFiles(config.dataDir).read;
+  const fresh = `${live}.rebuild`;
+  for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
+  const read = openSqliteReadStore(fresh);
+  return {
+    db: read.db,
+    async swapIn() {
+      await read.close();
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${live}${suffix}`, { force: true });
+      fs.renameSync(fresh, live);
+    },
+  };
+}
 
 const program = new Command();
 program.name('gopy').description('Góp ý — event-sourced policy consultation platform');
@@ -45,17 +89,14 @@ program
 
 program
   .command('rebuild')
-  .description('Rebuild every read model from position 0 into a fresh database, then swap it in (stop the server first)')
+  .description('Rebuild every read model from position 0 into a fresh database, then swap it in (stop the projector first)')
   .action(async () => {
     const config = loadConfig();
-    const files = dataFiles(config.dataDir);
-    const fresh = `${files.read}.rebuild`;
-    for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
     const secrets = loadSecrets(config, (m) => console.error(m));
-    const store = openSqliteEventStore({ filename: files.events });
-    const keys = new SqliteKeyStore(files.keys, secrets.masterKey);
-    const read = openSqliteReadStore(fresh);
-    const projector = new Projector({ store, db: read.db, keys, readModels: allReadModels, batchSize: 1_000 });
+    const store = await openEventStore(config);
+    const keys = await openKeyStore(config, secrets.masterKey);
+    const target = await freshReadStore(config);
+    const projector = new Projector({ store, db: target.db, keys, readModels: allReadModels, batchSize: 1_000 });
     await projector.init();
     const head = await store.headPosition();
     let total = 0;
@@ -65,11 +106,9 @@ program
     bar.start(total, 0, { eps: 0 });
     const applied = await projector.catchUpOnce((n) => bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }));
     bar.stop();
-    await read.close();
+    await target.swapIn();
     await keys.close();
     await store.close();
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${files.read}${suffix}`, { force: true });
-    fs.renameSync(fresh, files.read);
     const seconds = (Date.now() - started) / 1000;
     console.log(`Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`);
   });
