@@ -165,12 +165,8 @@ describe('validation', () => {
     });
   });
 
-  // SERVER BUG: every InputValidationError (the zod `validate` on arguments) resolves `code` (and the messages) to null,
-  // so the whole field fails with "Cannot return null for non-nullable field InputValidationError.code" → INTERNAL.
-  // Cause: services/api/src/graphql/types/errors.ts `localised()` tests `err instanceof InputValidationError`, but the
-  // Pothos errors plugin hands resolvers a Proxy of the error whose getPrototypeOf returns proxied prototypes, so the
-  // test is false and `code`/`messages` are read from the raw error (undefined). Remove `.fails` once fixed.
-  it.fails('an argument refused by its schema is a typed InputValidationError (VALIDATION with the field)', async () => {
+  // The errors plugin hands resolvers a proxy of the error, so InputValidationError is recognised by its issues.
+  it('an argument refused by its schema is a typed InputValidationError (VALIDATION with the field)', async () => {
     const participant = await verifiedParticipant(platform);
     const { submitComment: result } = await participant.api.gql<{ submitComment: ResultUnion }>(SUBMIT_COMMENT, {
       input: { policyId: openPolicyId, body: 'Góp ý', stance: 'SUPPORT', idempotencyKey: '' },
@@ -238,24 +234,22 @@ describe('language of messages', () => {
 /**
  * Refusals that happen outside any result union (paging arguments, scalars, parsing, a query field's scope) can only
  * travel as top-level errors. They are still refusals with a stable code, not unexpected failures, so they must not
- * be masked as INTERNAL. All of these are SERVER BUGS today: services/api/src/app.ts `maskedErrors.maskError` masks
- * every error (GraphQLErrors from parsing and variable coercion, and the typed DomainError / UnauthenticatedError
- * thrown from fields that declare no `errors`) as INTERNAL with a correlation id. Remove `.fails` once fixed.
+ * be masked as INTERNAL (services/api/src/app.ts `maskedErrors.maskError` lets them through with their code).
  */
 describe('top-level refusals', () => {
   const COMMENTS = `query($id: ID!, $first: Int, $after: String) { policy(id: $id) { comments(first: $first, after: $after) { totalCount } } }`;
 
-  it.fails('an invalid `after` cursor is VALIDATION (field after), not INTERNAL', async () => {
+  it('an invalid `after` cursor is VALIDATION (field after), not INTERNAL', async () => {
     const res = await anonymous.raw(COMMENTS, { id: openPolicyId, first: 2, after: 'khong-phai-con-tro' });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION', field: 'after' });
   });
 
-  it.fails('a page size out of range is VALIDATION (field first), not INTERNAL', async () => {
+  it('a page size out of range is VALIDATION (field first), not INTERNAL', async () => {
     const res = await anonymous.raw(COMMENTS, { id: openPolicyId, first: 1000 });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION', field: 'first' });
   });
 
-  it.fails('a malformed DateTime variable is a GraphQL input error, not INTERNAL', async () => {
+  it('a malformed DateTime variable is a GraphQL input error, not INTERNAL', async () => {
     const res = await staff.raw(
       `mutation($input: OpenConsultationInput!) { openConsultation(input: $input) { __typename } }`,
       { input: { policyId: openPolicyId, closesAt: 'ngày mai' } },
@@ -263,17 +257,17 @@ describe('top-level refusals', () => {
     expect(res.errors?.length).toBeGreaterThan(0);
   });
 
-  it.fails('a query that does not parse is a GraphQL syntax error, not INTERNAL', async () => {
+  it('a query that does not parse is a GraphQL syntax error, not INTERNAL', async () => {
     const res = await anonymous.raw(`{ policies(first: 1) { `);
     expect(res.errors?.length).toBeGreaterThan(0);
   });
 
-  it.fails('members(organizationId) asked by a non-admin is FORBIDDEN, not INTERNAL', async () => {
+  it('members(organizationId) asked by a non-admin is FORBIDDEN, not INTERNAL', async () => {
     const res = await staff.raw(`query($o: ID!) { members(organizationId: $o) { roles } }`, { o: organizationId });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it.fails('members(organizationId) asked without a session is UNAUTHENTICATED, not INTERNAL', async () => {
+  it('members(organizationId) asked without a session is UNAUTHENTICATED, not INTERNAL', async () => {
     const res = await anonymous.raw(`query($o: ID!) { members(organizationId: $o) { roles } }`, { o: organizationId });
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

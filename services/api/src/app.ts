@@ -13,6 +13,12 @@ import { schema } from './graphql/schema';
 import { SESSION_COOKIE } from './graphql/types/account';
 import type { Runtime } from './runtime';
 
+function isTypedRefusal(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as { code?: unknown; messages?: { vi?: unknown; en?: unknown } };
+  return typeof e.code === 'string' && typeof e.messages?.vi === 'string' && typeof e.messages?.en === 'string';
+}
+
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function localeOf(req: Request): Locale {
@@ -51,8 +57,29 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
     logging: false,
     maskedErrors: {
       maskError(error) {
-        const correlationId = randomUUID();
         const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+        // A refusal thrown where no result union can carry it (a connection's arguments, a query behind a scope):
+        // still typed, with its code, rule or field and both languages.
+        if (isTypedRefusal(original)) {
+          const r = original as { code: string; messages: { vi: string; en: string }; rule?: string; field?: string; retryAfterSeconds?: number };
+          return new GraphQLError(r.messages.vi, {
+            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+            extensions: {
+              code: r.code,
+              messageVi: r.messages.vi,
+              messageEn: r.messages.en,
+              ...(r.rule ? { rule: r.rule } : {}),
+              ...(r.field ? { field: r.field } : {}),
+              ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}),
+            },
+          });
+        }
+        // Errors of the request itself (syntax, unknown fields, variables of the wrong type) are the client's to see.
+        if (error instanceof GraphQLError && !error.path) {
+          const code = (error.extensions?.code as string | undefined) ?? 'VALIDATION';
+          return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code } });
+        }
+        const correlationId = randomUUID();
         runtime.log(`INTERNAL ${correlationId}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
         return new GraphQLError(`Lỗi hệ thống (mã ${correlationId}). / Internal error (id ${correlationId}).`, {
           extensions: { code: 'INTERNAL', correlationId },

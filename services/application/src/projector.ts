@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EventStore, Position, RecordedEvent, Subscription } from './eventStore';
 import type { KeyStore } from './ports';
 import type { ReadDb, ReadTx } from './readModels/database';
-import type { ReadModel } from './readModels/projection';
+import { READ_MODEL_VERSION, type ReadModel } from './readModels/projection';
 import { decodeRecorded, type ReadEvent } from './writePath';
 
 export interface ProjectorOptions {
@@ -45,19 +45,35 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
     this.batchSize = options.batchSize ?? 500;
   }
 
-  /** Creates the read-model tables and loads the checkpoint. */
+  /**
+   * Creates the read-model tables and loads the checkpoint. When the read models' shape changed since this database
+   * was built (READ_MODEL_VERSION), their tables are dropped and the checkpoint reset: the projector rebuilds them
+   * from position 0, as `gopy rebuild` would.
+   */
   async init(): Promise<void> {
-    await this.db.schema
-      .createTable('projector_checkpoint')
-      .ifNotExists()
-      .addColumn('name', 'text', (c) => c.primaryKey())
-      .addColumn('position', 'text')
-      .addColumn('seq', 'integer', (c) => c.notNull())
-      .execute();
+    const createCheckpointTable = () =>
+      this.db.schema
+        .createTable('projector_checkpoint')
+        .ifNotExists()
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('position', 'text')
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+    await createCheckpointTable();
+    const existing = await this.db.selectFrom('projector_checkpoint').selectAll().where('name', '=', this.name).executeTakeFirst();
+    if (existing && Number(existing.version) !== READ_MODEL_VERSION) {
+      for (const model of this.readModels) for (const table of model.tables) await this.db.schema.dropTable(table).ifExists().execute();
+      await this.db.schema.dropTable('projector_checkpoint').execute();
+      await createCheckpointTable();
+    }
     for (const model of this.readModels) await model.createTables(this.db);
     const row = await this.db.selectFrom('projector_checkpoint').selectAll().where('name', '=', this.name).executeTakeFirst();
     if (row) this.checkpoint = { position: (row.position ?? undefined) as Position | undefined, seq: Number(row.seq) };
-    else await this.db.insertInto('projector_checkpoint').values({ name: this.name, position: null, seq: 0 }).execute();
+    else {
+      await this.db.insertInto('projector_checkpoint').values({ name: this.name, position: null, seq: 0, version: READ_MODEL_VERSION }).execute();
+      this.checkpoint = { position: undefined, seq: 0 };
+    }
   }
 
   get position(): Position | undefined {

@@ -6,6 +6,7 @@ import type { ProjectionContext, ReadModel } from './projection';
 export const ERASED_NAME = 'Người tham gia đã xoá dữ liệu';
 
 export const accountsReadModel: ReadModel = {
+  tables: ['accounts'],
   name: 'accounts',
   async createTables(db) {
     await db.schema

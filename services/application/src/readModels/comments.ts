@@ -26,6 +26,7 @@ export function nodeLabel(node: DraftNode): string {
 }
 
 export const commentsReadModel: ReadModel = {
+  tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements'],
   name: 'comments',
   async createTables(db) {
     await db.schema
@@ -49,7 +50,56 @@ export const commentsReadModel: ReadModel = {
       .addColumn('received_at', 'text', (c) => c.notNull())
       .addColumn('edited', 'integer', (c) => c.notNull())
       .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('endorsement_count', 'integer', (c) => c.notNull())
+      .addColumn('flag_count', 'integer', (c) => c.notNull())
+      .addColumn('reply_count', 'integer', (c) => c.notNull())
+      .addColumn('hidden_reason', 'text')
+      .addColumn('hidden_reason_code', 'text')
+      .addColumn('recorded_by', 'text')
       .execute();
+    await db.schema
+      .createTable('comment_revisions')
+      .ifNotExists()
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('body', 'text')
+      .addColumn('stance', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('comment_revisions_pk', ['comment_id', 'revision'])
+      .execute();
+    await db.schema
+      .createTable('comment_flags')
+      .ifNotExists()
+      .addColumn('flag_id', 'text', (c) => c.primaryKey())
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('flagged_by', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('comment_flags_status').ifNotExists().on('comment_flags').columns(['status', 'at']).execute();
+    await db.schema
+      .createTable('official_replies')
+      .ifNotExists()
+      .addColumn('reply_id', 'text', (c) => c.primaryKey())
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('posted_by', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('official_replies_comment').ifNotExists().on('official_replies').column('comment_id').execute();
+    await db.schema
+      .createTable('comment_endorsements')
+      .ifNotExists()
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('comment_endorsements_pk', ['comment_id', 'account_id'])
+      .execute();
+    await db.schema.createIndex('comments_parent').ifNotExists().on('comments').column('parent_id').execute();
     // Keyset paging: newest first per policy, per node, per author.
     await db.schema.createIndex('comments_policy_seq').ifNotExists().on('comments').columns(['policy_id', 'status', 'seq']).execute();
     await db.schema
@@ -76,9 +126,14 @@ export const commentsReadModel: ReadModel = {
           anchorLabel = node ? nodeLabel(node) : null;
         }
         let authorName = d.pseudonym ?? '';
+        if (!authorName && d.channel !== 'web' && d.offlineSender) {
+          // Offline senders are named publicly only by their organisation, if any; their names stay sealed.
+          authorName = d.offlineSender.organization ?? '';
+        }
         if (!authorName && d.authorAccountId) {
-          const account = await tx.selectFrom('accounts').select(['display_name', 'pseudonym']).where('id', '=', d.authorAccountId).executeTakeFirst();
-          authorName = account?.pseudonym ?? account?.display_name ?? '';
+          // The account's pseudonym shows only when the comment asked for it (then it is in the event itself).
+          const account = await tx.selectFrom('accounts').select(['display_name']).where('id', '=', d.authorAccountId).executeTakeFirst();
+          authorName = account?.display_name ?? '';
         }
         await tx
           .insertInto('comments')
@@ -101,28 +156,91 @@ export const commentsReadModel: ReadModel = {
             received_at: d.receivedAt,
             edited: 0,
             seq: ctx.seq,
+            endorsement_count: 0,
+            flag_count: 0,
+            reply_count: 0,
+            hidden_reason: null,
+            hidden_reason_code: null,
+            recorded_by: d.recordedBy,
           })
           .execute();
+        await tx.insertInto('comment_revisions').values({ comment_id: d.commentId, revision: 1, body: d.body, stance: d.stance, at: ctx.metadata.recordedAt }).execute();
+        if (d.parentCommentId) {
+          await tx
+            .updateTable('comments')
+            .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+            .where('id', '=', d.parentCommentId)
+            .execute();
+        }
         return;
       }
-      case 'CommentEdited':
+      case 'CommentEdited': {
         await tx
           .updateTable('comments')
           .set({ body: event.data.body, stance: event.data.stance, edited: 1 })
           .where('id', '=', event.data.commentId)
           .execute();
+        const last = await tx
+          .selectFrom('comment_revisions')
+          .select((eb) => eb.fn.max('revision').as('n'))
+          .where('comment_id', '=', event.data.commentId)
+          .executeTakeFirst();
+        await tx
+          .insertInto('comment_revisions')
+          .values({ comment_id: event.data.commentId, revision: Number(last?.n ?? 0) + 1, body: event.data.body, stance: event.data.stance, at: ctx.metadata.recordedAt })
+          .execute();
         return;
+      }
+      case 'CommentFlagged': {
+        const d = event.data;
+        const comment = await tx.selectFrom('comments').select('policy_id').where('id', '=', d.commentId).executeTakeFirst();
+        await tx
+          .insertInto('comment_flags')
+          .values({ flag_id: d.flagId, comment_id: d.commentId, policy_id: comment?.policy_id ?? '', flagged_by: d.flaggedBy, reason: d.reason, note: d.note, at: ctx.metadata.recordedAt, status: 'open' })
+          .execute();
+        await tx.updateTable('comments').set((eb) => ({ flag_count: eb('flag_count', '+', 1) })).where('id', '=', d.commentId).execute();
+        return;
+      }
+      case 'CommentEndorsed':
+        await tx.insertInto('comment_endorsements').values({ comment_id: event.data.commentId, account_id: event.data.endorsedBy }).execute();
+        await tx
+          .updateTable('comments')
+          .set((eb) => ({ endorsement_count: eb('endorsement_count', '+', 1) }))
+          .where('id', '=', event.data.commentId)
+          .execute();
+        return;
+      case 'OfficialReplyPosted': {
+        const comment = await tx.selectFrom('comments').select('policy_id').where('id', '=', event.data.commentId).executeTakeFirst();
+        await tx
+          .insertInto('official_replies')
+          .values({ reply_id: event.data.replyId, comment_id: event.data.commentId, policy_id: comment?.policy_id ?? '', body: event.data.body, posted_by: event.data.postedBy, at: ctx.metadata.recordedAt, seq: ctx.seq })
+          .execute();
+        return;
+      }
       case 'CommentWithdrawn':
         await setStatus(tx, event.data.commentId, 'withdrawn');
         return;
       case 'CommentHidden':
-        await setStatus(tx, event.data.commentId, 'hidden');
+        await tx
+          .updateTable('comments')
+          .set({ status: 'hidden', hidden_reason: event.data.reason, hidden_reason_code: event.data.reasonCode })
+          .where('id', '=', event.data.commentId)
+          .execute();
+        await tx.updateTable('comment_flags').set({ status: 'hidden' }).where('comment_id', '=', event.data.commentId).where('status', '=', 'open').execute();
         return;
       case 'CommentRestored':
-        await setStatus(tx, event.data.commentId, 'visible');
+        await tx
+          .updateTable('comments')
+          .set({ status: 'visible', hidden_reason: null, hidden_reason_code: null })
+          .where('id', '=', event.data.commentId)
+          .execute();
+        await tx.updateTable('comment_flags').set({ status: 'dismissed' }).where('comment_id', '=', event.data.commentId).where('status', '=', 'open').execute();
         return;
       case 'CommentRedacted':
+        // The comment's key is destroyed with this event: nothing it said can be shown again, nor rebuilt.
         await tx.updateTable('comments').set({ status: 'redacted', body: null }).where('id', '=', event.data.commentId).execute();
+        await tx.updateTable('comment_revisions').set({ body: null }).where('comment_id', '=', event.data.commentId).execute();
+        await tx.updateTable('comment_flags').set({ note: null, status: 'redacted' }).where('comment_id', '=', event.data.commentId).execute();
         return;
       default:
         return;
@@ -153,6 +271,12 @@ export interface CommentRow {
   receivedAt: string;
   edited: boolean;
   seq: number;
+  endorsementCount: number;
+  flagCount: number;
+  replyCount: number;
+  hiddenReason: string | null;
+  hiddenReasonCode: string | null;
+  recordedBy: string | null;
 }
 
 function toComment(r: CommentsTable): CommentRow {
@@ -175,6 +299,12 @@ function toComment(r: CommentsTable): CommentRow {
     receivedAt: r.received_at,
     edited: Number(r.edited) === 1,
     seq: Number(r.seq),
+    endorsementCount: Number(r.endorsement_count),
+    flagCount: Number(r.flag_count),
+    replyCount: Number(r.reply_count),
+    hiddenReason: r.hidden_reason,
+    hiddenReasonCode: r.hidden_reason_code,
+    recordedBy: r.recorded_by,
   };
 }
 
@@ -209,6 +339,36 @@ export const commentQueries = {
     let q = db.selectFrom('comments').selectAll().where('author_account_id', '=', accountId);
     if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
     return (await q.orderBy('seq', 'desc').limit(first).execute()).map(toComment);
+  },
+  async revisions(db: ReadDb, commentIds: readonly string[]) {
+    if (commentIds.length === 0) return [];
+    return db.selectFrom('comment_revisions').selectAll().where('comment_id', 'in', [...commentIds]).orderBy('revision').execute();
+  },
+  async replies(db: ReadDb, parentIds: readonly string[]): Promise<CommentRow[]> {
+    if (parentIds.length === 0) return [];
+    return (
+      await db.selectFrom('comments').selectAll().where('parent_id', 'in', [...parentIds]).where('status', '=', 'visible').orderBy('seq', 'asc').execute()
+    ).map(toComment);
+  },
+  async officialReplies(db: ReadDb, commentIds: readonly string[]) {
+    if (commentIds.length === 0) return [];
+    return db.selectFrom('official_replies').selectAll().where('comment_id', 'in', [...commentIds]).orderBy('seq').execute();
+  },
+  async endorsedBy(db: ReadDb, accountId: string, commentIds: readonly string[]): Promise<Set<string>> {
+    if (commentIds.length === 0) return new Set();
+    const rows = await db
+      .selectFrom('comment_endorsements')
+      .select('comment_id')
+      .where('account_id', '=', accountId)
+      .where('comment_id', 'in', [...commentIds])
+      .execute();
+    return new Set(rows.map((r) => r.comment_id));
+  },
+  /** The moderator queue: open flags, oldest first, with their comments. */
+  async openFlags(db: ReadDb, policyIds: readonly string[] | 'all', first: number) {
+    let q = db.selectFrom('comment_flags').selectAll().where('status', '=', 'open');
+    if (policyIds !== 'all') q = q.where('policy_id', 'in', policyIds.length ? [...policyIds] : ['']);
+    return q.orderBy('at').limit(first).execute();
   },
   async byIds(db: ReadDb, ids: readonly string[]): Promise<CommentRow[]> {
     if (ids.length === 0) return [];

@@ -9,6 +9,7 @@ export interface ProjectorCheckpointTable {
   name: string;
   position: string | null;
   seq: number;
+  version: number;
 }
 
 export interface OrganizationsTable {
@@ -93,6 +94,50 @@ export interface CommentsTable {
   received_at: string;
   edited: number;
   seq: number;
+  endorsement_count: number;
+  flag_count: number;
+  reply_count: number;
+  /** Why a moderator hid it: shown to its author and to auditors, never on public pages. */
+  hidden_reason: string | null;
+  hidden_reason_code: string | null;
+  /** Offline feedback: the staff member who recorded it. */
+  recorded_by: string | null;
+}
+
+/** Every text a comment has had, oldest first; shown on demand ("edited"). */
+export interface CommentRevisionsTable {
+  comment_id: string;
+  revision: number;
+  body: string | null;
+  stance: string;
+  at: string;
+}
+
+export interface CommentFlagsTable {
+  flag_id: string;
+  comment_id: string;
+  policy_id: string;
+  flagged_by: string;
+  reason: string;
+  note: string | null;
+  at: string;
+  /** open until a moderator hides or restores the comment */
+  status: string;
+}
+
+export interface OfficialRepliesTable {
+  reply_id: string;
+  comment_id: string;
+  policy_id: string;
+  body: string;
+  posted_by: string;
+  at: string;
+  seq: number;
+}
+
+export interface CommentEndorsementsTable {
+  comment_id: string;
+  account_id: string;
 }
 
 export interface ReadModelDatabase {
@@ -104,6 +149,10 @@ export interface ReadModelDatabase {
   policy_versions: PolicyVersionsTable;
   rounds: RoundsTable;
   comments: CommentsTable;
+  comment_revisions: CommentRevisionsTable;
+  comment_flags: CommentFlagsTable;
+  official_replies: OfficialRepliesTable;
+  comment_endorsements: CommentEndorsementsTable;
 }
 
 export type ReadDb = Kysely<ReadModelDatabase>;

@@ -3,6 +3,7 @@ import type { ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
 
 export const organizationsReadModel: ReadModel = {
+  tables: ['organizations', 'memberships'],
   name: 'organizations',
   async createTables(db) {
     await db.schema

@@ -3,6 +3,7 @@ import type { PoliciesTable, ReadDb, ReadTx, RoundsTable } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
 
 export const policiesReadModel: ReadModel = {
+  tables: ['policies', 'policy_versions', 'rounds'],
   name: 'policies',
   async createTables(db) {
     await db.schema

@@ -10,9 +10,14 @@ export interface ProjectionContext {
   seq: number;
 }
 
+/** Raise when any read model's tables change shape: every database built before is then rebuilt from position 0. */
+export const READ_MODEL_VERSION = 2;
+
 /** One read model: its tables and its evolve step. The projector knows nothing more of it. */
 export interface ReadModel {
   name: string;
+  /** Its tables, dropped when READ_MODEL_VERSION changes. */
+  tables: readonly string[];
   createTables(db: ReadDb): Promise<void>;
   evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext): Promise<void>;
 }

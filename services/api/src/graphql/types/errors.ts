@@ -18,8 +18,16 @@ function describeInputError(err: InputValidationError): Localised & { field: str
   };
 }
 
-function localised(err: object): Localised {
-  if (err instanceof InputValidationError) return describeInputError(err);
+/**
+ * The errors plugin hands resolvers a proxy of the thrown error whose prototype chain is proxied too, so `instanceof`
+ * cannot tell an input validation error; its `issues` can.
+ */
+function isInputValidationError(err: object): err is InputValidationError {
+  return 'issues' in err && Array.isArray((err as { issues: unknown }).issues);
+}
+
+export function localised(err: object): Localised {
+  if (isInputValidationError(err)) return describeInputError(err);
   return err as unknown as Localised;
 }
 
