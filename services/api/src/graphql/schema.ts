@@ -6,6 +6,7 @@ import './types/organization';
 import './types/account';
 import './types/comment';
 import './types/policy';
+import './types/moderation';
 import './types/subscription';
 
 export const schema = builder.toSchema();
