@@ -7,6 +7,7 @@ import './types/account';
 import './types/comment';
 import './types/policy';
 import './types/moderation';
+import './types/drafts';
 import './types/subscription';
 
 export const schema = builder.toSchema();
