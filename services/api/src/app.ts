@@ -11,6 +11,7 @@ import type { Role } from '@gopy/schemas';
 import type { GraphQLContext, Locale, Viewer } from './graphql/context';
 import { schema } from './graphql/schema';
 import { SESSION_COOKIE } from './graphql/types/account';
+import { draftDownloads } from './drafts/routes';
 import type { Runtime } from './runtime';
 
 function isTypedRefusal(err: unknown): boolean {
@@ -108,6 +109,10 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
   app.get('/healthz', async (_req, res) => {
     res.json({ ok: true, position: runtime.projector.position ?? null, caughtUp: runtime.projector.isCaughtUp });
   });
+  // The sealer's public key, so anyone can check the signed checkpoints of an exported log (gopy audit verify --key).
+  app.get('/.well-known/gopy-audit-key', (_req, res) => {
+    res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);
+  });
   app.use('/graphql', (req, res, next) => {
     // A cross-site form can post only "simple" content types; JSON needs a preflight, so cookie-authenticated
     // requests in other types are refused unless they carry the site's header.
@@ -121,6 +126,7 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
     next();
   });
   app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
+  app.use(draftDownloads(runtime));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) app.use(web);
   return app;

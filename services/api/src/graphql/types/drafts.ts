@@ -1,10 +1,16 @@
 import { diffVersions, flatten, type NodeDiff, type NodeSnapshot } from '@gopy/application/drafts/versionDiff';
 import { policyQueries } from '@gopy/application/readModels/index';
-import { NotFoundError } from '@gopy/domain/errors';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '@gopy/domain/errors';
+import { importDocx } from '../../drafts/documents';
+import { rolesIn } from '../context';
+import { forbiddenRole } from '../errors';
+import type { DraftNode } from '@gopy/schemas';
 import { builder } from '../builder';
 import { Comment } from './comment';
 import { NodeKindEnum } from './enums';
-import { Policy } from './policy';
+import { DraftNodeRef, Policy } from './policy';
 
 const NodeChangeEnum = builder.enumType('NodeChange', {
   values: { ADDED: { value: 'added' }, REMOVED: { value: 'removed' }, MOVED: { value: 'moved' }, REWORDED: { value: 'reworded' }, RENUMBERED: { value: 'renumbered' }, UNCHANGED: { value: 'unchanged' } } as const,
@@ -68,3 +74,35 @@ builder.objectFields(Comment, (t) => ({
     },
   }),
 }));
+
+const DraftImportPreview = builder
+  .objectRef<{ title: string; nodes: DraftNode[]; warnings: string[] }>('DraftImportPreview')
+  .implement({
+    description: 'A .docx read into a tree, for staff to review and then publish with publishDraftVersion.',
+    fields: (t) => ({
+      title: t.exposeString('title'),
+      nodes: t.field({ type: [DraftNodeRef], resolve: (p) => p.nodes }),
+      warnings: t.exposeStringList('warnings'),
+    }),
+  });
+
+builder.mutationField('importDraftDocx', (t) =>
+  t.field({
+    type: DraftImportPreview,
+    errors: {},
+    authScopes: { signedIn: true },
+    description: 'Reads a .docx (base64) into chapters, articles, clauses and points by their Vietnamese headings. Publishes nothing.',
+    args: { policyId: t.arg.id({ required: true }), fileBase64: t.arg.string({ required: true, validate: z.string().max(14_000_000) }) },
+    resolve: async (_r, { policyId, fileBase64 }, ctx) => {
+      const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [String(policyId)]);
+      if (!policy) throw new NotFoundError('policy', String(policyId), { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      const roles = rolesIn(ctx.viewer, policy.organizationId);
+      if (!roles.includes('staff') && !roles.includes('admin')) throw forbiddenRole();
+      try {
+        return await importDocx(Buffer.from(fileBase64, 'base64'), randomUUID);
+      } catch {
+        throw new ValidationError('fileBase64', { vi: 'Tệp không phải là tài liệu .docx đọc được.', en: 'The file is not a readable .docx document.' });
+      }
+    },
+  }),
+);

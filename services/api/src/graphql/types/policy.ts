@@ -12,7 +12,8 @@ import { Comment } from './comment';
 import { NodeKindEnum, PolicyStatusEnum, RoleEnum } from './enums';
 import { Organization } from './organization';
 
-const DraftNode = builder.objectRef<DraftNodeData>('DraftNode');
+export const DraftNodeRef = builder.objectRef<DraftNodeData>('DraftNode');
+const DraftNode = DraftNodeRef;
 DraftNode.implement({
   fields: (t) => ({
     id: t.exposeID('nodeId', { description: 'Stable across versions; the number and heading are display only.' }),

@@ -1,0 +1,46 @@
+import express from 'express';
+import { organizationQueries, policyQueries } from '@gopy/application/readModels/index';
+import type { Runtime } from '../runtime';
+import { exportDocx, exportPdf, type DocumentVersion } from './documents';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Published versions are public: anyone downloads one as .docx or .pdf. */
+export function draftDownloads(runtime: Runtime): express.Router {
+  const router = express.Router();
+  router.get('/export/policies/:policyId/versions/:file', async (req, res, next) => {
+    try {
+      const m = /^(\d+)\.(docx|pdf)$/.exec(req.params.file);
+      if (!UUID.test(req.params.policyId) || !m) {
+        res.status(404).type('text/plain; charset=utf-8').send('Không tìm thấy. / Not found.');
+        return;
+      }
+      const number = Number(m[1]);
+      const [policy] = await policyQueries.byIds(runtime.readDb, [req.params.policyId]);
+      const version = policy ? (await policyQueries.versions(runtime.readDb, [policy.id])).find((v) => v.number === number) : undefined;
+      if (!policy || !version) {
+        res.status(404).type('text/plain; charset=utf-8').send('Không tìm thấy phiên bản này. / No such version.');
+        return;
+      }
+      const [org] = await organizationQueries.byIds(runtime.readDb, [policy.organizationId]);
+      const doc: DocumentVersion = {
+        policyTitle: policy.title,
+        version: number,
+        title: version.title,
+        publishedAt: version.publishedAt,
+        organization: org?.name ?? '',
+        nodes: version.nodes,
+      };
+      const name = `du-thao-v${number}.${m[2]}`;
+      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+      if (m[2] === 'docx') {
+        res.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(await exportDocx(doc));
+      } else {
+        res.type('application/pdf').send(await exportPdf(doc));
+      }
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
