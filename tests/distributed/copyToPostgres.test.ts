@@ -1,28 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createThrowawayDatabase } from '../support/postgres';
 import { graphqlClient, repoRoot, startPlatform, type Platform } from '../support/platform';
 
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `gopy_move_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const url = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function adminSql(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+let database: { url: string; drop(): Promise<void> };
 
 const pageQuery = `{
   policies(first: 20) { totalCount edges { node { id title status commentCount
@@ -41,17 +24,17 @@ describe('moving a log: demo data copied from SQLite to PostgreSQL serves the sa
   afterAll(async () => {
     await onSqlite?.stop();
     await onPostgres?.stop();
-    await adminSql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('copies, verifies the chains, and answers the same queries and site pages', async () => {
-    await adminSql(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('gopy_move');
     onSqlite = await startPlatform({ env: secrets });
     const before = await graphqlClient(onSqlite.baseUrl)(pageQuery);
     const homeBefore = await (await fetch(`${onSqlite.baseUrl}/`)).text();
     await onSqlite.stop();
 
-    const out = execFileSync(process.execPath, [path.join(repoRoot, 'services/api/bin/gopy.js'), 'store', 'copy', '--from', `sqlite:${onSqlite.dataDir}`, '--to', `postgres:${url}`], {
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'services/api/bin/gopy.js'), 'store', 'copy', '--from', `sqlite:${onSqlite.dataDir}`, '--to', `postgres:${database.url}`], {
       cwd: repoRoot,
       env: { ...process.env, ...secrets, GOPY_DATA_DIR: onSqlite.dataDir },
       encoding: 'utf8',
@@ -61,7 +44,7 @@ describe('moving a log: demo data copied from SQLite to PostgreSQL serves the sa
     const pgDir = fs.mkdtempSync(path.join(path.dirname(onSqlite.dataDir), 'gopy-pg-'));
     onPostgres = await startPlatform({
       dataDir: pgDir,
-      env: { ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: url, GOPY_DEMO: '0' },
+      env: { ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: database.url, GOPY_DEMO: '0' },
     });
     const after = await graphqlClient(onPostgres.baseUrl)(pageQuery);
     expect(after.errors).toBeUndefined();

@@ -3,27 +3,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createThrowawayDatabase } from '../support/postgres';
 import { freePort, graphqlClient, repoRoot } from '../support/platform';
 
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `gopy_dist_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const url = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function adminSql(sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+let database: { url: string; drop(): Promise<void> };
 
 interface Proc {
   child: ChildProcess;
@@ -36,7 +20,7 @@ const secrets = { GOPY_MASTER_KEY: 'a'.repeat(64), GOPY_LOOKUP_KEY: 'b'.repeat(6
 function start(args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: url, GOPY_SERVE_WEB: '0', ...env },
+    env: { ...process.env, ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: database.url, GOPY_SERVE_WEB: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -84,7 +68,7 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
   let apiB: (Proc & { port: number }) | undefined;
 
   beforeAll(async () => {
-    await adminSql(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('gopy_dist');
     first = startProjector(dataDir);
     await waitUntil('demo data through the first projector', () => fs.existsSync(path.join(dataDir, 'demo-accounts.json')), 120_000, first);
     second = startProjector(dataDir);
@@ -95,7 +79,7 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
 
   afterAll(async () => {
     await Promise.all([stop(apiA), stop(apiB), stop(first), stop(second)]);
-    await adminSql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('reads from one API process a comment posted to the other', async () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import type { KeyStore } from '@gopy/application/ports';
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
@@ -16,23 +16,7 @@ import { loadConfig } from './config';
 import { seedDemo } from './demo';
 import { openEmbeddedRuntime, type Runtime } from './runtime';
 
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `gopy_stores_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const url = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+let database: { url: string; drop(): Promise<void> };
 
 const tables = ['organizations', 'memberships', 'accounts', 'policies', 'policy_versions', 'rounds', 'comments'] as const;
 
@@ -51,7 +35,7 @@ describe('PostgreSQL read store, key store and auth store', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('gopy_stores');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-pgstores-'));
     runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir }), { log: () => {} });
     runtime.projector.start();
@@ -61,11 +45,11 @@ describe('PostgreSQL read store, key store and auth store', () => {
 
   afterAll(async () => {
     await runtime?.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('projects the same log into the same read-model rows on PostgreSQL as on SQLite', async () => {
-    const read = await openPostgresReadStore(url, 'gopy_read');
+    const read = await openPostgresReadStore(database.url, 'gopy_read');
     try {
       const projector = new Projector({ store: runtime.store, db: read.db, keys: runtime.keys, readModels: allReadModels });
       await projector.init();
@@ -93,7 +77,7 @@ describe('PostgreSQL read store, key store and auth store', () => {
 
   it('keeps, returns and destroys data keys the same way on both engines', async () => {
     const master = Buffer.alloc(32, 7);
-    const pgKeys = await PostgresKeyStore.open(url, master, 'gopy_keys');
+    const pgKeys = await PostgresKeyStore.open(database.url, master, 'gopy_keys');
     const sqliteKeys = new SqliteKeyStore(path.join(dataDir, 'contract-keys.sqlite'), master);
     try {
       await keyStoreContract(pgKeys);
@@ -105,7 +89,7 @@ describe('PostgreSQL read store, key store and auth store', () => {
   });
 
   it('keeps credentials, sessions and one-time tokens the same way on both engines', async () => {
-    for (const auth of [await PostgresAuthStore.open(url, 'gopy_auth'), new SqliteAuthStore(path.join(dataDir, 'contract-auth.sqlite'))]) {
+    for (const auth of [await PostgresAuthStore.open(database.url, 'gopy_auth'), new SqliteAuthStore(path.join(dataDir, 'contract-auth.sqlite'))]) {
       try {
         const a = randomUUID();
         expect(await auth.putCredential(a, 'lookup-1', 'hash-1')).toBe(true);

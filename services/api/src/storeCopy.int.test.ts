@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import type { RecordedEvent } from '@gopy/application/eventStore';
 import { openPostgresEventStore } from '@gopy/adapters/eventStore/postgresEventStore';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
@@ -12,23 +11,7 @@ import { seedDemo } from './demo';
 import { openEmbeddedRuntime } from './runtime';
 import { copyStore, verifyChains } from './storeCopy';
 
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `gopy_copy_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const url = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function adminSql(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+let database: { url: string; drop(): Promise<void> };
 
 async function all(store: { readAll(): AsyncIterable<RecordedEvent>; close(): Promise<void> }) {
   const out: Omit<RecordedEvent, 'position'>[] = [];
@@ -44,25 +27,25 @@ describe('gopy store copy', () => {
 
   beforeAll(async () => {
     Object.assign(process.env, env, { GOPY_DATA_DIR: source });
-    await adminSql(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('gopy_copy');
     const runtime = await openEmbeddedRuntime(loadConfig({ ...env, GOPY_DATA_DIR: source }), { log: () => {} });
     await seedDemo(runtime);
     await runtime.close();
   }, 60_000);
 
   afterAll(async () => {
-    await adminSql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('copies SQLite → PostgreSQL → SQLite with ids, streams, revisions, bytes and order preserved, and chains verified', async () => {
-    const first = await copyStore(`sqlite:${source}`, `postgres:${url}`);
+    const first = await copyStore(`sqlite:${source}`, `postgres:${database.url}`);
     expect(first.copied).toBe(first.total);
     expect(first.keys).toBeGreaterThan(10);
-    const second = await copyStore(`postgres:${url}`, `sqlite:${back}`);
+    const second = await copyStore(`postgres:${database.url}`, `sqlite:${back}`);
     expect(second.copied).toBe(second.total);
 
     const original = await all(openSqliteEventStore({ filename: path.join(source, 'events.sqlite') }));
-    const onPg = await all(await openPostgresEventStore({ connectionString: url, schema: 'gopy_events' }));
+    const onPg = await all(await openPostgresEventStore({ connectionString: database.url, schema: 'gopy_events' }));
     const roundTrip = await all(openSqliteEventStore({ filename: path.join(back, 'events.sqlite') }));
     expect(onPg).toEqual(original);
     expect(roundTrip).toEqual(original);
