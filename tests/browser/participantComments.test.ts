@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startPlatform } from '../support/platform';
 import {
+	audit,
 	clickAndAudit,
 	expectAllAudited,
 	launchBrowser,
@@ -126,7 +127,16 @@ describe('participants comment on article 2', () => {
 			name: 'Trần Văn Bình',
 			category: 'Giáo viên',
 		});
+		// Someone else has the policy page open: the live stream brings the new comment in without a reload.
+		const watcher = await newReader(browser, platform.baseUrl, { javaScript: true });
+		await visit(watcher, policyHref);
+		await watcher.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 		await commentOnArticle2(online, policyHref, jsBody, 'Ủng hộ');
+		await expect
+			.poll(() => watcher.page.locator('#comments .comment').filter({ hasText: jsBody }).count(), { timeout: 20_000 })
+			.toBe(1);
+		expect(await watcher.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+		await audit(watcher, 'after a live update');
 		// Mark this document, comment once more on the whole draft, and check the mark survived (no page load).
 		await online.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 		const again = `Bổ sung: cần công khai cả trên bảng tin của lớp (${suffix}).`;
@@ -153,9 +163,9 @@ describe('participants comment on article 2', () => {
 		}
 		expect(await anonymous.page.locator('#comments .comment').filter({ hasText: again }).count()).toBe(0);
 
-		for (const reader of [anonymous, offline, online]) {
+		for (const reader of [anonymous, offline, online, watcher]) {
 			expectAllAudited(reader);
 			await reader.context.close();
 		}
-	});
+	}, 600_000);
 });

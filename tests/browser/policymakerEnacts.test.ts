@@ -47,8 +47,9 @@ describe('policymaker', () => {
 		await signIn(reader, staff.email, staff.password);
 		await visit(reader, `/staff/policies/${policyId}`);
 		await screenshots(reader, 'staff-policy-consultation');
-		await page.getByLabel('Lý do').first().fill('Đã nhận đủ ý kiến của cha mẹ học sinh và giáo viên.');
-		await clickAndAudit(reader, page.getByRole('button', { name: 'Kết thúc lấy ý kiến' }), page.getByText('Đã kết thúc đợt lấy ý kiến.'));
+		const closeForm = page.locator('form', { has: page.getByRole('heading', { name: 'Kết thúc lấy ý kiến' }) });
+		await closeForm.getByLabel('Lý do').fill('Đã nhận đủ ý kiến của cha mẹ học sinh và giáo viên.');
+		await clickAndAudit(reader, closeForm.getByRole('button', { name: 'Kết thúc lấy ý kiến' }), page.getByText('Đã kết thúc đợt lấy ý kiến.'));
 		await expect.poll(() => page.locator('.policy-header .badge').textContent()).toBe('Đang tổng hợp ý kiến');
 		// Staff cannot enact.
 		expect(await page.getByRole('link', { name: 'Ban hành chính sách' }).count()).toBe(0);
@@ -79,5 +80,5 @@ describe('policymaker', () => {
 
 		expectAllAudited(reader);
 		await reader.context.close();
-	});
+	}, 600_000);
 });

@@ -137,7 +137,7 @@ describe.each([
 
 		expectAllAudited(reader);
 		await reader.context.close();
-	});
+	}, 600_000);
 });
 
 describe('admin: roles', () => {
@@ -157,5 +157,5 @@ describe('admin: roles', () => {
 		expect(await row.textContent()).toContain('Người kiểm duyệt');
 		expectAllAudited(reader);
 		await reader.context.close();
-	});
+	}, 300_000);
 });

@@ -34,6 +34,12 @@ export interface Reader {
 	page: Page;
 	/** Every URL this reader has loaded, and whether axe has checked it. */
 	visited: Map<string, boolean>;
+	/**
+	 * axe is a script: in a profile with JavaScript off it cannot run (Chromium drops the page). Such a reader
+	 * gets a second, scripted page that loads exactly the HTML the reader has (scripts removed) from the same
+	 * address, so the same styles apply, and axe checks that.
+	 */
+	auditPage: Page | null;
 }
 
 /** A fresh browser profile (no cookies), Vietnamese first like most readers, JavaScript on or off. */
@@ -51,6 +57,12 @@ export async function newReader(
 	});
 	context.setDefaultTimeout(20_000);
 	const page = await context.newPage();
+	let auditPage: Page | null = null;
+	if (!options.javaScript) {
+		const auditContext = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: true, viewport: DESKTOP });
+		auditPage = await auditContext.newPage();
+		context.on('close', () => void auditContext.close());
+	}
 	const visited = new Map<string, boolean>();
 	page.on('framenavigated', (frame) => {
 		if (frame === page.mainFrame()) {
@@ -58,7 +70,7 @@ export async function newReader(
 			if (!visited.has(url)) visited.set(url, false);
 		}
 	});
-	return { context, page, visited };
+	return { context, page, visited, auditPage };
 }
 
 function stripHash(url: string): string {
@@ -74,7 +86,19 @@ function stripHash(url: string): string {
 export async function audit(reader: Reader, what = ''): Promise<void> {
 	const { page } = reader;
 	await page.waitForLoadState('load');
-	const results = await new AxeBuilder({ page }).analyze();
+	let target = page;
+	if (reader.auditPage) {
+		target = reader.auditPage;
+		const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
+		const url = stripHash(page.url());
+		const matches = (u: URL) => stripHash(u.href) === url;
+		await target.route(matches, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+		await target.setViewportSize(page.viewportSize() ?? DESKTOP);
+		await target.goto(url);
+		await target.unroute(matches);
+	}
+	// Legacy mode runs axe inside the page itself: the same rules, without opening a helper page per check.
+	const results = await new AxeBuilder({ page: target }).setLegacyMode(true).analyze();
 	const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 	const report = bad
 		.map(

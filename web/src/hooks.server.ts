@@ -1,4 +1,4 @@
-import type { Handle, HandleFetch, HandleServerError } from '@sveltejs/kit';
+import { text, type Handle, type HandleFetch, type HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { m } from '$lib/paraglide/messages';
@@ -14,6 +14,33 @@ const i18n: Handle = ({ event, resolve }) =>
 		});
 	});
 
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+/**
+ * CSRF: a form post must come from a page of this host. Compares the Origin header's host with the Host header
+ * (the scheme is left out: behind the API's express app the site cannot tell http from https) and refuses
+ * what the browser itself marks as cross-site.
+ */
+const sameOrigin: Handle = ({ event, resolve }) => {
+	const { request } = event;
+	const type = request.headers.get('content-type')?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+	if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && FORM_TYPES.includes(type)) {
+		const origin = request.headers.get('origin');
+		const host = request.headers.get('host');
+		const site = request.headers.get('sec-fetch-site');
+		let ok = false;
+		try {
+			ok = origin !== null && host !== null && new URL(origin).host === host;
+		} catch {
+			ok = false;
+		}
+		if (!ok || (site !== null && site !== 'same-origin' && site !== 'none')) {
+			return text('Cross-site form submissions are forbidden', { status: 403 });
+		}
+	}
+	return resolve(event);
+};
+
 const session: Handle = async ({ event, resolve }) => {
 	event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
 	const response = await resolve(event);
@@ -26,7 +53,7 @@ const session: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(i18n, session);
+export const handle = sequence(sameOrigin, i18n, session);
 
 // In production the API and the site share one origin. SvelteKit's event.fetch would answer a same-origin URL
 // itself (and 404 on /graphql, which express serves), so API calls always leave through the real fetch.

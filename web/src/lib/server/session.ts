@@ -6,28 +6,41 @@ import type { Role } from '$lib/types';
 
 const SESSION_DAYS = 14;
 
-export function setSession(cookies: Cookies, url: URL, token: string): void {
-	cookies.set(SESSION_COOKIE, token, {
+type CookieEvent = Pick<RequestEvent, 'cookies' | 'url' | 'platform' | 'request'>;
+
+/**
+ * Whether the reader's connection is https. adapter-node without ORIGIN guesses https for every request, so the
+ * Node request says it best: TLS on this socket, or a proxy in front that says so.
+ */
+export function isHttps(event: Pick<RequestEvent, 'url' | 'platform' | 'request'>): boolean {
+	const req = event.platform?.req;
+	if (!req) return event.url.protocol === 'https:';
+	const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+	return encrypted || event.request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
+export function setSession(event: CookieEvent, token: string): void {
+	event.cookies.set(SESSION_COOKIE, token, {
 		path: '/',
 		httpOnly: true,
 		sameSite: 'lax',
-		secure: url.protocol === 'https:',
+		secure: isHttps(event),
 		maxAge: SESSION_DAYS * 24 * 60 * 60,
 	});
 }
 
-export function clearSession(cookies: Cookies, url: URL): void {
-	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:' });
+export function clearSession(event: CookieEvent): void {
+	event.cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(event) });
 }
 
-type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform' | 'cookies' | 'url'>;
+type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform' | 'cookies' | 'url' | 'request'>;
 
 /** The signed-in account, or null; the API is asked at most once per request. */
 export function getViewer(event: ViewerEvent): Promise<Viewer | null> {
 	event.locals.viewer ??= fetchViewer(event).then((viewer) => {
 		if (!viewer && event.locals.token) {
 			// The API no longer knows this token: forget it so the header stops saying "signed in".
-			clearSession(event.cookies, event.url);
+			clearSession(event);
 			event.locals.token = null;
 		}
 		return viewer;

@@ -1,12 +1,13 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
-import { safeRedirectTarget } from '$lib/server/session';
+import { isHttps, safeRedirectTarget } from '$lib/server/session';
 
 export const actions: Actions = {
 	// A plain form POST, so the switch works without JavaScript; the redirect reloads the same page in the
 	// chosen language.
-	default: async ({ request, cookies, url }) => {
+	default: async (event) => {
+		const { request, cookies } = event;
 		const form = await request.formData();
 		const locale = String(form.get('locale') ?? '');
 		if (isLocale(locale)) {
@@ -14,7 +15,7 @@ export const actions: Actions = {
 				path: '/',
 				httpOnly: false,
 				sameSite: 'lax',
-				secure: url.protocol === 'https:',
+				secure: isHttps(event),
 				maxAge: cookieMaxAge,
 			});
 		}

@@ -21,7 +21,7 @@ export const actions: Actions = {
 
 		const result = await signIn(event, email, raw(form, 'password'));
 		if (!result.ok) return refused(result.error, ['email', 'password'], state);
-		setSession(event.cookies, event.url, result.data.token);
+		setSession(event, result.data.token);
 		event.locals.token = result.data.token;
 		redirect(303, safeRedirectTarget(text(form, 'redirectTo')));
 	},

@@ -12,7 +12,7 @@ export const actions: Actions = {
 				// Signing out must always work for the reader, even when the API is down; the cookie goes anyway.
 			}
 		}
-		clearSession(event.cookies, event.url);
+		clearSession(event);
 		event.locals.token = null;
 		redirect(303, '/');
 	},
