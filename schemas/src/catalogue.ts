@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import * as account from './events/account';
+import * as audit from './events/audit';
 import * as comment from './events/comment';
 import * as digest from './events/digest';
+import * as follow from './events/follow';
 import * as organization from './events/organization';
 import * as policy from './events/policy';
 import * as report from './events/report';
@@ -52,6 +54,14 @@ export const eventCatalogue = {
   SemesterReportSubmitted: { version: 1, schema: report.SemesterReportSubmitted, stream: 'report' },
   IncidentReported: { version: 1, schema: report.IncidentReported, stream: 'report' },
   FeedbackSurgeDetected: { version: 1, schema: report.FeedbackSurgeDetected, stream: 'report' },
+
+  PolicyFollowed: { version: 1, schema: follow.PolicyFollowed, stream: 'follow' },
+  PolicyUnfollowed: { version: 1, schema: follow.PolicyUnfollowed, stream: 'follow' },
+  NotificationMailSent: { version: 1, schema: follow.NotificationMailSent, stream: 'follow' },
+  NotificationsRead: { version: 1, schema: follow.NotificationsRead, stream: 'follow' },
+
+  CheckpointSealed: { version: 1, schema: audit.CheckpointSealed, stream: 'audit' },
+  SensitiveDataRead: { version: 1, schema: audit.SensitiveDataRead, stream: 'audit' },
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

@@ -8,6 +8,8 @@ export * as digestEvents from './events/digest';
 export * as organizationEvents from './events/organization';
 export * as accountEvents from './events/account';
 export * as reportEvents from './events/report';
+export * as followEvents from './events/follow';
+export * as auditEvents from './events/audit';
 export type { DraftNode, NodeKind } from './events/policy';
 export { NodeKinds } from './events/policy';
 export { FlagReasons } from './events/comment';

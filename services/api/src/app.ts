@@ -6,10 +6,12 @@ import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import express, { type Express, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { accountQueries, organizationQueries } from '@gopy/application/readModels/index';
 import type { Role } from '@gopy/schemas';
 import type { GraphQLContext, Locale, Viewer } from './graphql/context';
 import { schema } from './graphql/schema';
+import { applyRateLimits } from './limits';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import type { Runtime } from './runtime';
@@ -50,8 +52,21 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
  * main.ts only composes adapters and listens; tests call this app.
  */
 export async function buildApp(runtime: Runtime, options: { webHandler?: express.RequestHandler } = {}): Promise<Express> {
+  applyRateLimits(schema);
+  const limits = runtime.limits;
   const yoga = createYoga<{ req: Request; res: Response }, GraphQLContext>({
     schema,
+    // Depth, cost and alias limits: refused before execution as request errors (code VALIDATION), never a 500.
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+        costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+        maxAliases: { n: limits.maxAliases },
+        maxTokens: { n: 10_000 },
+        maxDirectives: { n: 50 },
+        blockFieldSuggestion: { enabled: false },
+      }),
+    ],
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: runtime.config.demo,
@@ -90,6 +105,8 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
     context: async ({ req, res }) => {
       const sessionToken = sessionTokenOf(req);
       return {
+        // For the per-address rate limits (limits.ts); the socket's address, as no proxy is trusted.
+        clientAddress: req.ip ?? req.socket.remoteAddress,
         runtime,
         viewer: await viewerFor(runtime, sessionToken),
         locale: localeOf(req),
@@ -106,12 +123,65 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
 
   const app = express();
   app.disable('x-powered-by');
+  // The site's server calls /graphql for its visitors and names them in X-Forwarded-For; only trusted hops may.
+  app.set('trust proxy', limits.trustProxy);
   app.get('/healthz', async (_req, res) => {
     res.json({ ok: true, position: runtime.projector.position ?? null, caughtUp: runtime.projector.isCaughtUp });
   });
   // The sealer's public key, so anyone can check the signed checkpoints of an exported log (gopy audit verify --key).
   app.get('/.well-known/gopy-audit-key', (_req, res) => {
     res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);
+  });
+  app.use('/graphql', (req, res, next) => {
+    // The body limit, before yoga reads anything: over it, a GraphQL error with code PAYLOAD_TOO_LARGE and HTTP 413.
+    const tooLarge = () =>
+      res.status(413).json({
+        errors: [
+          {
+            message: `Nội dung yêu cầu quá lớn (tối đa ${limits.bodyLimitBytes} byte).`,
+            extensions: {
+              code: 'PAYLOAD_TOO_LARGE',
+              limitBytes: limits.bodyLimitBytes,
+              messageVi: `Nội dung yêu cầu quá lớn (tối đa ${limits.bodyLimitBytes} byte).`,
+              messageEn: `The request body is too large (at most ${limits.bodyLimitBytes} bytes).`,
+            },
+          },
+        ],
+      });
+    const declared = req.headers['content-length'];
+    if (declared !== undefined) {
+      if (Number(declared) > limits.bodyLimitBytes) {
+        tooLarge();
+        req.resume();
+        return;
+      }
+      next();
+      return;
+    }
+    if (req.method !== 'POST') {
+      next();
+      return;
+    }
+    // A chunked body declares no length: count it as it arrives, and hand yoga the buffer (it uses a parsed body).
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limits.bodyLimitBytes) {
+        refused = true;
+        tooLarge();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      if (size > 0) (req as { body?: unknown }).body = Buffer.concat(chunks);
+      next();
+    });
+    req.on('error', next);
   });
   app.use('/graphql', (req, res, next) => {
     // A cross-site form can post only "simple" content types; JSON needs a preflight, so cookie-authenticated

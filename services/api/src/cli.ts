@@ -12,12 +12,13 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from './runtime';
 import { loadSecrets } from './secrets';
 import { runProjectorProcess, serve } from './serve';
+import { registerAuditCommands } from './auditCli';
 
 /**
  * A fresh read-model database beside the live one: a new SQLite file, or the PostgreSQL schema gopy_read_rebuild.
  * swapIn() replaces the live one with it once the rebuild is complete, so readers never see a half-built model.
  */
-async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): Promise<void> }> {
+async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): Promise<void>; discard(): Promise<void> }> {
   if (config.readStore === 'postgres') {
     const url = config.databaseUrl!;
     const admin = new pg.Client({ connectionString: url });
@@ -27,6 +28,12 @@ async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): P
     const read = await openPostgresReadStore(url, 'gopy_read_rebuild');
     return {
       db: read.db,
+      async discard() {
+        await read.close();
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query('DROP SCHEMA IF EXISTS gopy_read_rebuild CASCADE').finally(() => c.end());
+      },
       async swapIn() {
         await read.close();
         const c = new pg.Client({ connectionString: url });
@@ -48,6 +55,10 @@ async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): P
   const read = openSqliteReadStore(fresh);
   return {
     db: read.db,
+    async discard() {
+      await read.close();
+      for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
+    },
     async swapIn() {
       await read.close();
       for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${live}${suffix}`, { force: true });
@@ -90,7 +101,8 @@ program
 program
   .command('rebuild')
   .description('Rebuild every read model from position 0 into a fresh database, then swap it in (stop the projector first)')
-  .action(async () => {
+  .option('--verify', 'replay proof: rebuild into a fresh database and compare a content checksum of every table with the live one; never swaps in')
+  .action(async (opts: { verify?: boolean }) => {
     const config = loadConfig();
     const secrets = loadSecrets(config, (m) => console.error(m));
     const store = await openEventStore(config);
@@ -106,6 +118,15 @@ program
     bar.start(total, 0, { eps: 0 });
     const applied = await projector.catchUpOnce((n) => bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }));
     bar.stop();
+    if (opts.verify) {
+      const { verifyRebuild } = await import('./auditCli');
+      const equal = await verifyRebuild(config, target.db, { applied, head: head ?? null, seconds: (Date.now() - started) / 1000 });
+      await target.discard();
+      await keys.close();
+      await store.close();
+      if (!equal) process.exitCode = 1;
+      return;
+    }
     await target.swapIn();
     await keys.close();
     await store.close();
@@ -141,6 +162,8 @@ storeCmd
         `${report.total} events in ${report.streams} streams verified on the target; ${report.keys} keys copied.`,
     );
   });
+
+registerAuditCommands(program);
 
 const admin = program.command('admin').description('Administration');
 admin

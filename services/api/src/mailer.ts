@@ -29,3 +29,27 @@ export function createMailer(smtpUrl: string | undefined, dataDir: string, log: 
     },
   };
 }
+
+/**
+ * Erasure: deletes the mails written under <data>/mail that were sent to this address (they hold the address and often
+ * the name). Mails already handed to an SMTP server are outside the system; the erasure report says so.
+ * Answers how many files were deleted.
+ */
+export function eraseMailsTo(dataDir: string, email: string): number {
+  const dir = path.join(dataDir, 'mail');
+  if (!fs.existsSync(dir)) return 0;
+  const needle = email.trim().toLowerCase();
+  let deleted = 0;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.eml')) continue;
+    const file = path.join(dir, name);
+    if (fs.readFileSync(file, 'utf8').toLowerCase().includes(needle)) {
+      // Overwrite before unlinking, so the text is not left in the freed blocks of a simple file system.
+      const size = fs.statSync(file).size;
+      fs.writeFileSync(file, Buffer.alloc(size));
+      fs.rmSync(file);
+      deleted += 1;
+    }
+  }
+  return deleted;
+}

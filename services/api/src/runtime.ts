@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AccountService } from '@gopy/application/accounts';
+import { publicKeyPem } from '@gopy/application/audit/checkpoint';
+import { Sealer } from '@gopy/application/audit/sealer';
 import { ChangeFeed } from '@gopy/application/changeFeed';
 import { CommandHandlers } from '@gopy/application/commands';
 import { checkpointConsistency, inProcessConsistency, type ReadConsistency } from '@gopy/application/consistency';
@@ -9,6 +11,8 @@ import type { AuthStore, Clock, KeyStore, Mailer } from '@gopy/application/ports
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
+import { FollowCommands } from '@gopy/application/notifications/followCommands';
+import { NotificationMailDigest } from '@gopy/application/notifications/mailDigest';
 import { WritePath } from '@gopy/application/writePath';
 import { SqliteAuthStore } from '@gopy/adapters/authStore/sqliteAuthStore';
 import { PostgresAuthStore } from '@gopy/adapters/authStore/postgresAuthStore';
@@ -19,6 +23,8 @@ import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStor
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
 import { ConfigError, redactUrl, type Config } from './config';
 import { createMailer } from './mailer';
+import { loadLimits, RateLimits, type Limits } from './limits';
+import { loadSealKey } from './auditKeys';
 import { argon2Hasher } from './passwords';
 import { loadSecrets } from './secrets';
 
@@ -44,6 +50,16 @@ export interface Runtime {
   /** Present where this process projects (embedded, projector). */
   projector: Projector;
   scheduler: DeadlineScheduler;
+  /** Abuse limits (limits.ts) and their in-memory counters. */
+  limits: Limits;
+  rateLimits: RateLimits;
+  follows: FollowCommands;
+  /** The daily notification mail; started beside the scheduler, by the process that runs process managers. */
+  notificationMails: NotificationMailDigest;
+  /** Appends signed checkpoints; started by the processes that project (embedded, projector). */
+  sealer: Sealer;
+  /** The sealer's public key (PEM), served at /.well-known/gopy-audit-key. */
+  auditPublicKeyPem: string;
   consistency: ReadConsistency;
   changes: ChangeFeed;
   log: (msg: string) => void;
@@ -132,7 +148,7 @@ export async function openReadStore(config: Config, file?: string): Promise<{ db
 /** Builds the runtime for a process of the given role, on the stores the configuration names. */
 export async function openRuntime(
   config: Config,
-  options: { role?: ProcessRole; clock?: Clock; log?: (msg: string) => void; readFile?: string } = {},
+  options: { role?: ProcessRole; clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Runtime> {
   const role = options.role ?? 'embedded';
   const log = options.log ?? ((msg: string) => console.log(`[gopy] ${msg}`));
@@ -162,6 +178,22 @@ export async function openRuntime(
   const consistency = role === 'api' ? checkpointConsistency(read.db, store) : inProcessConsistency(projector);
   const changes = role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
   const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
+  const limits = loadLimits(options.env ?? process.env);
+  const follows = new FollowCommands(writePath, () => clock.now());
+  const notificationMails = new NotificationMailDigest({
+    db: read.db,
+    writePath,
+    follows,
+    mailer,
+    clock,
+    projector,
+    publicUrl: config.publicUrl,
+    intervalMs: limits.notifyMailIntervalMs,
+    minAgeMs: limits.notifyMailDelayMs,
+    log,
+  });
+  const sealKey = loadSealKey(config, log);
+  const sealer = new Sealer({ writePath, store, privateKey: sealKey, clock, log });
   return {
     config,
     role,
@@ -176,11 +208,19 @@ export async function openRuntime(
     accounts,
     projector,
     scheduler,
+    limits,
+    rateLimits: new RateLimits(limits),
+    follows,
+    notificationMails,
+    sealer,
+    auditPublicKeyPem: publicKeyPem(sealKey),
     consistency,
     changes,
     log,
     async close() {
+      await sealer.stop();
       await scheduler.stop();
+      await notificationMails.stop();
       await projector.stop();
       await changes.close();
       await read.close();
@@ -192,6 +232,6 @@ export async function openRuntime(
 }
 
 /** The embedded runtime: SQLite for the log, the keys, the secrets and the read models, all under the data folder. */
-export function openEmbeddedRuntime(config: Config, options: { clock?: Clock; log?: (msg: string) => void; readFile?: string } = {}): Promise<Runtime> {
+export function openEmbeddedRuntime(config: Config, options: { clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Runtime> {
   return openRuntime(config, { ...options, role: 'embedded' });
 }

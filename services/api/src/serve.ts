@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { acquireLease, type Lease } from '@gopy/adapters/postgres/lease';
 import { buildApp } from './app';
+import { sealIntervalMs } from './auditKeys';
 import type { Config } from './config';
 import { printDemoAccounts, readDemoAccounts, seedDemo } from './demo';
 import { openRuntime, type ProcessRole, type Runtime } from './runtime';
@@ -35,6 +36,8 @@ export async function serve(
       if (head) await runtime.projector.waitFor(head, 60_000);
     }
     runtime.scheduler.start();
+    runtime.notificationMails.start();
+    runtime.sealer.start(sealIntervalMs());
   }
   const app = await buildApp(runtime);
   const server = await new Promise<Server>((resolve) => {
@@ -92,6 +95,8 @@ export async function runProjectorProcess(config: Config): Promise<{ runtime: Ru
       leases.push(lease);
     }
     runtime.scheduler.start();
+    runtime.notificationMails.start();
+    runtime.sealer.start(sealIntervalMs());
   })();
   await scheduling;
   return {

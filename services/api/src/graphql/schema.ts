@@ -9,6 +9,9 @@ import './types/policy';
 import './types/moderation';
 import './types/drafts';
 import './types/subscription';
+import './types/search';
+import './types/follow';
+import './types/audit';
 
 export const schema = builder.toSchema();
 

@@ -2,6 +2,9 @@ import { accountsReadModel } from './accounts';
 import { commentsReadModel } from './comments';
 import { organizationsReadModel } from './organizations';
 import { policiesReadModel } from './policies';
+import { followsReadModel } from './follows';
+import { notificationsReadModel } from './notifications';
+import { searchReadModel } from './search';
 import type { ReadModel } from './projection';
 
 export * from './database';
@@ -10,6 +13,9 @@ export * from './accounts';
 export * from './comments';
 export * from './organizations';
 export * from './policies';
+export * from './search';
+export * from './follows';
+export * from './notifications';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, notificationsReadModel];

@@ -33,7 +33,7 @@ interface ViewerShape {
   accountId: string;
 }
 
-const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
+export const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
   fields: (t) => ({
     account: t.field({ type: Account, resolve: (v) => v.accountId }),
     memberships: t.field({

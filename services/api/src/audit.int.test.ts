@@ -1,0 +1,290 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKPOINT_STREAM } from '@gopy/application/audit/checkpoint';
+import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
+import { exportBundle, verifyBundle } from './auditBundle';
+import { loadSealKey } from './auditKeys';
+import { verifyStore } from './auditCli';
+import { loadConfig, type Config } from './config';
+import { seedDemo } from './demo';
+import { dataFiles, openEventStore, openRuntime } from './runtime';
+
+const keysEnv = { GOPY_MASTER_KEY: 'e'.repeat(64), GOPY_LOOKUP_KEY: 'f'.repeat(64), GOPY_DEMO: '0' };
+
+interface Row {
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+}
+
+/** Raw SQL on the stored events, as someone with database access would tamper with them. */
+interface RawEvents {
+  rows(): Promise<Row[]>;
+  exec(sql: string, params?: unknown[]): Promise<void>;
+  /** Keeps a copy of the table, to put back after each tampering. */
+  backup(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+function sqliteRaw(dataDir: string): RawEvents {
+  const open = () => new Database(dataFiles(dataDir).events);
+  const run = (fn: (db: Database.Database) => void) => {
+    const db = open();
+    try {
+      fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    async rows() {
+      const db = open();
+      try {
+        return db.prepare('SELECT stream_id, revision, event_id, type, data FROM events ORDER BY position').all() as Row[];
+      } finally {
+        db.close();
+      }
+    },
+    async exec(sql, params = []) {
+      run((db) => db.prepare(sql.replace(/\$\d+/g, '?')).run(...params));
+    },
+    async backup() {
+      run((db) => db.exec('DROP TABLE IF EXISTS events_backup; CREATE TABLE events_backup AS SELECT * FROM events'));
+    },
+    async restore() {
+      run((db) => db.exec('DELETE FROM events; INSERT INTO events SELECT * FROM events_backup'));
+    },
+  };
+}
+
+function postgresRaw(url: string): RawEvents {
+  const run = async <T>(fn: (c: pg.Client) => Promise<T>) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    rows: () =>
+      run(async (c) => (await c.query<Row>('SELECT stream_id, revision::int AS revision, event_id::text AS event_id, type, data FROM gopy_events.events ORDER BY transaction_id, sequence')).rows),
+    exec: (sql, params = []) => run(async (c) => void (await c.query(sql.replace(/\bevents\b/, 'gopy_events.events'), params))),
+    backup: () => run(async (c) => void (await c.query('DROP TABLE IF EXISTS gopy_events.events_backup; CREATE TABLE gopy_events.events_backup AS SELECT * FROM gopy_events.events'))),
+    restore: () => run(async (c) => void (await c.query('DELETE FROM gopy_events.events; INSERT INTO gopy_events.events SELECT * FROM gopy_events.events_backup'))),
+  };
+}
+
+/** Changes one character of a string (the first letter after `from`), as a one-byte edit of the stored text. */
+function flipOneByte(text: string, from = 5): string {
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i]!;
+    if (/[a-z]/.test(ch)) return text.slice(0, i) + (ch === 'a' ? 'b' : 'a') + text.slice(i + 1);
+  }
+  throw new Error('no letter to change');
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`gopy audit on ${engine}: checkpoints, tampering, truncation, bundles`, () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `gopy-audit-${engine}-`));
+    let database: { url: string; drop(): Promise<void> } | undefined;
+    let url = '';
+    let config: Config;
+    let raw: RawEvents;
+    let publicKeyPem: string;
+    let policyId: string;
+
+    const verify = async () => {
+      const store = await openEventStore(config);
+      try {
+        return await verifyStore(store, publicKeyPem);
+      } finally {
+        await store.close();
+      }
+    };
+
+    beforeAll(async () => {
+      if (engine === 'postgres') {
+        database = await createThrowawayDatabase('gopy_audit');
+        url = database.url;
+      }
+      config = loadConfig({ ...keysEnv, GOPY_DATA_DIR: dataDir, ...(engine === 'postgres' ? { GOPY_EVENT_STORE: 'postgres', DATABASE_URL: url } : {}) });
+      raw = engine === 'postgres' ? postgresRaw(url) : sqliteRaw(dataDir);
+      const runtime = await openRuntime(config, { log: () => {} });
+      try {
+        await seedDemo(runtime);
+        expect((await runtime.sealer.seal()).sealed).toBe(true);
+        // Sealing again with nothing new appends nothing.
+        expect((await runtime.sealer.seal()).sealed).toBe(false);
+        await runtime.commands.organization(
+          { type: 'RegisterOrganization', organizationId: randomUUID(), name: 'Trường THCS Lê Lợi', kind: 'school', levels: ['THCS'], schoolType: 'public', parentOrganizationId: null },
+          null,
+          { systemActor: true },
+        );
+        expect((await runtime.sealer.seal()).sealed).toBe(true);
+        await runtime.commands.organization(
+          { type: 'RegisterOrganization', organizationId: randomUUID(), name: 'Trường TH Kim Đồng', kind: 'school', levels: ['TH'], schoolType: 'public', parentOrganizationId: null },
+          null,
+          { systemActor: true },
+        );
+      } finally {
+        await runtime.close();
+      }
+      publicKeyPem = (await import('node:crypto')).createPublicKey(loadSealKey(config, () => {})).export({ type: 'spki', format: 'pem' }).toString();
+      policyId = (await raw.rows()).find((r) => r.type === 'PolicyProposed')!.stream_id.slice('policy-'.length);
+      await raw.backup();
+    }, 120_000);
+
+    afterAll(async () => {
+      await database?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('verifies an untouched log: every chain and both signed checkpoints', async () => {
+      const report = await verify();
+      expect(report.failure).toBeNull();
+      expect(report.ok).toBe(true);
+      expect(report.checkpoints).toBe(2);
+      expect(report.eventsAfterLastCheckpoint).toBe(1);
+      expect(report.events).toBe((await raw.rows()).length);
+    });
+
+    it('names the event when one byte of its stored data is changed', async () => {
+      const rows = await raw.rows();
+      const target = rows[Math.floor(rows.length / 2)]!;
+      try {
+        await raw.exec('UPDATE events SET data = $1 WHERE event_id = $2', [flipOneByte(target.data), target.event_id]);
+        const report = await verify();
+        expect(report.ok).toBe(false);
+        expect(report.failure).toMatchObject({ eventId: target.event_id, streamId: target.stream_id, revision: target.revision });
+        expect(report.failure!.reason).toMatch(/hash/);
+      } finally {
+        await raw.restore();
+      }
+    });
+
+    it('fails when events in the middle of a stream are deleted, naming the event after the gap', async () => {
+      const rows = await raw.rows();
+      const byStream = new Map<string, Row[]>();
+      for (const r of rows) byStream.set(r.stream_id, [...(byStream.get(r.stream_id) ?? []), r]);
+      const stream = [...byStream.values()].find((s) => s.length >= 3 && s[0]!.stream_id !== CHECKPOINT_STREAM)!;
+      try {
+        await raw.exec('DELETE FROM events WHERE event_id = $1', [stream[1]!.event_id]);
+        const report = await verify();
+        expect(report.ok).toBe(false);
+        expect(report.failure).toMatchObject({ eventId: stream[2]!.event_id, revision: 2 });
+        expect(report.failure!.reason).toMatch(/missing/);
+      } finally {
+        await raw.restore();
+      }
+    });
+
+    it('fails at the checkpoint when the newest events it covers are deleted', async () => {
+      const rows = await raw.rows();
+      const firstCheckpoint = rows.findIndex((r) => r.stream_id === CHECKPOINT_STREAM);
+      const covered = rows.slice(firstCheckpoint - 3, firstCheckpoint);
+      try {
+        for (const r of covered) await raw.exec('DELETE FROM events WHERE event_id = $1', [r.event_id]);
+        const report = await verify();
+        expect(report.ok).toBe(false);
+        expect(report.failure).toMatchObject({ eventId: rows[firstCheckpoint]!.event_id, streamId: CHECKPOINT_STREAM });
+        expect(report.failure!.reason).toMatch(/covers \d+ events but only \d+ precede it/);
+      } finally {
+        await raw.restore();
+      }
+    });
+
+    it('fails when a checkpoint is re-signed with another key', async () => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const store = await openEventStore(config);
+      try {
+        const report = await verifyStore(store, other);
+        expect(report.ok).toBe(false);
+        expect(report.failure!.streamId).toBe(CHECKPOINT_STREAM);
+        expect(report.failure!.reason).toMatch(/another key/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('exports the whole log and one policy as bundles that verify offline, and names a tampered line', async () => {
+      const store = await openEventStore(config);
+      const all = path.join(dataDir, 'bundle-all');
+      const one = path.join(dataDir, 'bundle-policy');
+      try {
+        await exportBundle(store, loadSealKey(config, () => {}), all);
+        await exportBundle(store, loadSealKey(config, () => {}), one, { policyId });
+      } finally {
+        await store.close();
+      }
+      for (const f of ['events.jsonl', 'checkpoints.jsonl', 'public-key.pem', 'manifest.json', 'README.md']) expect(fs.existsSync(path.join(all, f))).toBe(true);
+      expect(fs.readFileSync(path.join(all, 'README.md'), 'utf8')).toContain('gopy audit verify --bundle');
+
+      const whole = await verifyBundle(all, publicKeyPem);
+      expect(whole.report.failure).toBeNull();
+      expect(whole.report.checkpoints).toBe(2);
+
+      const partial = await verifyBundle(one);
+      expect(partial.report.ok).toBe(true);
+      expect(partial.manifest.streams).toContain(`policy-${policyId}`);
+      expect(partial.manifest.streams.some((s) => s.startsWith('comment-'))).toBe(true);
+      expect(partial.manifest.streams.some((s) => s.startsWith('org-'))).toBe(false);
+      expect(partial.report.notChecked.join(' ')).toMatch(/Merkle/);
+      expect(fs.readFileSync(path.join(one, 'README.md'), 'utf8')).toMatch(/cannot prove/);
+
+      // One changed byte in one line of the bundle.
+      const file = path.join(all, 'events.jsonl');
+      const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+      const i = Math.floor(lines.length / 3);
+      const original = lines[i]!;
+      const line = JSON.parse(original) as { eventId: string; data: string };
+      lines[i] = JSON.stringify({ ...line, data: flipOneByte(line.data) });
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      const tampered = await verifyBundle(all, publicKeyPem);
+      expect(tampered.report.ok).toBe(false);
+      expect(tampered.report.failure!.eventId).toBe(line.eventId);
+
+      // Put the byte back: it verifies again. Then remove that line (an event deleted from the middle of the log).
+      lines[i] = original;
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      expect((await verifyBundle(all, publicKeyPem)).report.ok).toBe(true);
+      lines.splice(i, 1);
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      expect((await verifyBundle(all, publicKeyPem)).report.ok).toBe(false);
+    });
+
+    if (engine === 'sqlite') {
+      it('`gopy audit verify` exits 0 on an untouched store and 1 naming the event on a tampered one', async () => {
+        const run = promisify(execFile);
+        const bin = path.resolve(import.meta.dirname, '../bin/gopy.js');
+        const env = { ...process.env, ...keysEnv, GOPY_DATA_DIR: dataDir };
+        const ok = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`], { env });
+        expect(ok.stdout).toMatch(/^OK: /);
+        const rows = await raw.rows();
+        const target = rows[5]!;
+        try {
+          await raw.exec('UPDATE events SET data = $1 WHERE event_id = $2', [flipOneByte(target.data), target.event_id]);
+          const failed = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`], { env }).then(
+            () => ({ code: 0, stdout: '' }),
+            (e: { code: number; stdout: string }) => e,
+          );
+          expect(failed.code).toBe(1);
+          expect(failed.stdout).toContain(target.event_id);
+        } finally {
+          await raw.restore();
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,107 @@
+import { followQueries, notificationQueries, NotificationKinds, type NotificationRow } from '@gopy/application/readModels/index';
+import { notificationText } from '@gopy/application/notifications/mailDigest';
+import { NotFoundError } from '@gopy/domain/errors';
+import { policyQueries } from '@gopy/application/readModels/index';
+import { builder } from '../builder';
+import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { principalOf } from '../../principal';
+import { Viewer } from './account';
+import { Policy } from './policy';
+
+const NotificationKindEnum = builder.enumType('NotificationKind', {
+  values: Object.fromEntries(NotificationKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<NotificationRow['kind']>, { value: NotificationRow['kind'] }>,
+});
+
+const Notification = builder.objectRef<NotificationRow>('Notification').implement({
+  description: 'Something that happened to a policy the viewer follows, or to one of their comments.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.field({ type: NotificationKindEnum, resolve: (n) => n.kind }),
+    text: t.string({ description: 'What happened, in the request language.', resolve: (n, _a, ctx) => notificationText(n.kind, ctx.locale) }),
+    policy: t.field({ type: Policy, resolve: (n) => n.policyId }),
+    round: t.int({ nullable: true, resolve: (n) => n.round }),
+    commentId: t.id({ nullable: true, resolve: (n) => n.commentId }),
+    createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
+    read: t.exposeBoolean('read'),
+  }),
+});
+
+builder.objectFields(Viewer, (t) => ({
+  notifications: t.connection({
+    type: Notification,
+    description: 'Newest first.',
+    resolve: async (v, args, ctx) => {
+      const size = pageSize(args.first, args.last);
+      return toConnection(await notificationQueries.page(ctx.runtime.readDb, v.accountId, size + 1, decodeCursor(args.after)), size);
+    },
+  }),
+  unreadNotificationCount: t.int({ resolve: (v, _a, ctx) => notificationQueries.unreadCount(ctx.runtime.readDb, v.accountId) }),
+  followedPolicies: t.field({ type: [Policy], resolve: (v, _a, ctx) => followQueries.followedBy(ctx.runtime.readDb, v.accountId) }),
+}));
+
+builder.objectField(Policy, 'viewerFollows', (t) =>
+  t.loadable({
+    type: 'Boolean',
+    description: 'Whether the signed-in viewer follows this policy (false when signed out).',
+    load: async (ids: string[], ctx) => {
+      if (!ctx.viewer) return ids.map(() => false);
+      const followed = await followQueries.followedAmong(ctx.runtime.readDb, ctx.viewer.accountId, ids);
+      return ids.map((id) => followed.has(id));
+    },
+    resolve: (p) => p.id,
+  }),
+);
+
+const FollowPayload = builder.objectRef<{ policyId: string; following: boolean; position: string }>('FollowPayload').implement({
+  fields: (t) => ({
+    policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
+    following: t.exposeBoolean('following'),
+    position: t.exposeString('position'),
+  }),
+});
+
+for (const [name, follow] of [['followPolicy', true], ['unfollowPolicy', false]] as const) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: FollowPayload,
+      errors: {},
+      authScopes: { signedIn: true },
+      description: follow
+        ? 'Receive notifications (in the app, and at most one mail a day) when a round of this policy opens or closes or its digest is published.'
+        : 'Stop following this policy.',
+      args: { policyId: t.arg.id({ required: true }) },
+      resolve: async (_r, args, ctx) => {
+        const principal = principalOf(ctx);
+        const policyId = String(args.policyId);
+        const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
+        if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+        const result = await ctx.runtime.follows.setFollowing(principal.accountId, policyId, follow);
+        if (result.position) await ctx.runtime.consistency.waitFor(result.position);
+        return { policyId, following: follow, position: result.position ?? '' };
+      },
+    }),
+  );
+}
+
+const MarkReadPayload = builder.objectRef<{ marked: number; position: string }>('MarkNotificationsReadPayload').implement({
+  fields: (t) => ({ marked: t.exposeInt('marked'), position: t.exposeString('position') }),
+});
+
+builder.mutationField('markNotificationsRead', (t) =>
+  t.field({
+    type: MarkReadPayload,
+    errors: {},
+    authScopes: { signedIn: true },
+    description: 'Marks these notifications read, or all unread ones when ids is omitted.',
+    args: { ids: t.arg.idList({ required: false }) },
+    resolve: async (_r, args, ctx) => {
+      const principal = principalOf(ctx);
+      const unread = await notificationQueries.unreadIds(ctx.runtime.readDb, principal.accountId);
+      const wanted = args.ids ? new Set(args.ids.map(String)) : undefined;
+      const ids = wanted ? unread.filter((id) => wanted.has(id)) : unread;
+      const result = await ctx.runtime.follows.markRead(principal.accountId, ids);
+      if (result.appended > 0 && result.position) await ctx.runtime.consistency.waitFor(result.position);
+      return { marked: ids.length, position: result.position ?? '' };
+    },
+  }),
+);

@@ -1,0 +1,130 @@
+import { wrapOrThrow } from '@pothos/plugin-errors';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { RateLimitedError } from './graphql/errors';
+
+/**
+ * Abuse limits and the notification mail schedule, from the environment (documented in the README), so load tests can
+ * raise them and limit tests can lower them. Rate limits hold in memory, per process.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | GOPY_RATE_COMMENTS_PER_MINUTE | 30 | submitComment per account (no one writes 30 comments a minute; a script does), and ×5 per address (a school shares one address) |
+ * | GOPY_RATE_SIGNUPS_PER_HOUR | 30 | signUp per address (a class may sign up together) |
+ * | GOPY_RATE_SIGNINS_PER_MINUTE | 20 | signIn per email, and ×3 per address (failed or not) |
+ * | GOPY_TRUST_PROXY | loopback | express "trust proxy": whose X-Forwarded-For names the client's address |
+ * | GOPY_BODY_LIMIT_BYTES | 1048576 | largest /graphql request body (413 PAYLOAD_TOO_LARGE) |
+ * | GOPY_GRAPHQL_MAX_DEPTH | 15 | deepest selection |
+ * | GOPY_GRAPHQL_MAX_COST | 10000 | graphql-armor cost limit (the site's heaviest page costs about 2500) |
+ * | GOPY_GRAPHQL_MAX_ALIASES | 15 | aliases in one operation |
+ * | GOPY_NOTIFY_MAIL_INTERVAL_MS | 300000 | how often the daily notification mail looks for work |
+ * | GOPY_NOTIFY_MAIL_DELAY_MS | 900000 | how old a notification must be before it is mailed |
+ */
+export interface Limits {
+  commentsPerMinute: number;
+  trustProxy: string;
+  signUpsPerHour: number;
+  signInsPerMinute: number;
+  bodyLimitBytes: number;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  notifyMailIntervalMs: number;
+  notifyMailDelayMs: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+export function loadLimits(env: NodeJS.ProcessEnv = process.env): Limits {
+  return {
+    commentsPerMinute: positive(env, 'GOPY_RATE_COMMENTS_PER_MINUTE', 30),
+    trustProxy: env.GOPY_TRUST_PROXY || 'loopback',
+    signUpsPerHour: positive(env, 'GOPY_RATE_SIGNUPS_PER_HOUR', 30),
+    signInsPerMinute: positive(env, 'GOPY_RATE_SIGNINS_PER_MINUTE', 20),
+    bodyLimitBytes: positive(env, 'GOPY_BODY_LIMIT_BYTES', 1_048_576),
+    maxDepth: positive(env, 'GOPY_GRAPHQL_MAX_DEPTH', 15),
+    maxCost: positive(env, 'GOPY_GRAPHQL_MAX_COST', 10_000),
+    maxAliases: positive(env, 'GOPY_GRAPHQL_MAX_ALIASES', 15),
+    notifyMailIntervalMs: positive(env, 'GOPY_NOTIFY_MAIL_INTERVAL_MS', 300_000),
+    notifyMailDelayMs: positive(env, 'GOPY_NOTIFY_MAIL_DELAY_MS', 900_000),
+  };
+}
+
+export type LimitedAction = 'comment' | 'signUp' | 'signIn';
+
+/** Per-account and per-address limiters; `consume` throws RateLimitedError (a typed result member) when over. */
+export class RateLimits {
+  private readonly limiters: Record<string, RateLimiterMemory>;
+
+  constructor(readonly limits: Limits) {
+    this.limiters = {
+      'comment:account': new RateLimiterMemory({ keyPrefix: 'comment-account', points: limits.commentsPerMinute, duration: 60 }),
+      'comment:address': new RateLimiterMemory({ keyPrefix: 'comment-address', points: limits.commentsPerMinute * 5, duration: 60 }),
+      'signUp:address': new RateLimiterMemory({ keyPrefix: 'signup-address', points: limits.signUpsPerHour, duration: 3_600 }),
+      'signIn:address': new RateLimiterMemory({ keyPrefix: 'signin-address', points: limits.signInsPerMinute * 3, duration: 60 }),
+      'signIn:account': new RateLimiterMemory({ keyPrefix: 'signin-account', points: limits.signInsPerMinute, duration: 60 }),
+    };
+  }
+
+  /** Counts one attempt against each key given (address, account or email); 0 points means unlimited. */
+  async consume(action: LimitedAction, keys: { address?: string | null; account?: string | null }): Promise<void> {
+    for (const [kind, key] of Object.entries(keys)) {
+      if (!key) continue;
+      const limiter = this.limiters[`${action}:${kind}`];
+      if (!limiter || limiter.points === 0) continue;
+      try {
+        await limiter.consume(key);
+      } catch (res) {
+        if (res instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
+        throw res;
+      }
+    }
+  }
+}
+
+/** What the rate limits need from a request's context (app.ts adds the client's address to the GraphQL context). */
+interface LimitedContext {
+  runtime: { rateLimits: RateLimits };
+  viewer: { accountId: string } | null;
+  clientAddress?: string;
+}
+
+const wrapped = Symbol('gopy.rateLimited');
+
+/** Which mutation counts against which limiter, and with which keys. */
+const limitedMutations: Record<string, { action: LimitedAction; account(args: Record<string, unknown>, ctx: LimitedContext): string | null }> = {
+  submitComment: { action: 'comment', account: (_a, ctx) => ctx.viewer?.accountId ?? null },
+  signUp: { action: 'signUp', account: () => null },
+  // Per address, and per target account (by email) so one address cannot guess one password, nor many addresses one.
+  signIn: { action: 'signIn', account: (a) => (typeof a.email === 'string' ? a.email.trim().toLowerCase() : null) },
+};
+
+/**
+ * Wraps the resolvers of the limited mutations, once per schema. Over a limit the mutation answers RateLimitedError,
+ * a member of its result union, exactly as the errors plugin answers a refusal thrown inside the resolver.
+ */
+export function applyRateLimits(schema: GraphQLSchema): void {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  for (const [name, rule] of Object.entries(limitedMutations)) {
+    const field = fields[name] as (GraphQLField<unknown, LimitedContext> & { [wrapped]?: true }) | undefined;
+    if (!field || field[wrapped]) continue;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (source, args, ctx, info) => {
+      try {
+        await ctx.runtime.rateLimits.consume(rule.action, { address: ctx.clientAddress ?? null, account: rule.account(args, ctx) });
+      } catch (err) {
+        // Answered as the errors plugin answers a refusal thrown inside the resolver: a member of the result union.
+        if (err instanceof RateLimitedError) return wrapOrThrow(err, [RateLimitedError], undefined);
+        throw err;
+      }
+      return resolve(source, args, ctx, info);
+    };
+    field[wrapped] = true;
+  }
+}

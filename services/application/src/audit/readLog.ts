@@ -1,0 +1,52 @@
+import type { DomainEvent } from '@gopy/schemas';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventStore } from '../eventStore';
+import type { WritePath } from '../writePath';
+
+export interface SensitiveRead {
+  readerAccountId: string;
+  readerRole: 'auditor' | 'admin';
+  subjectKind: string;
+  subjectId: string;
+  field: string;
+}
+
+/** The stream of one reader's sensitive reads: `audit-reads-<accountId>` (category `audit`). */
+export const readLogStream = (accountId: string) => `audit-reads-${accountId}`;
+
+/** Records that an auditor or admin read hidden content or personal data (what, not the content itself). */
+export async function recordSensitiveRead(writePath: WritePath, now: Date, read: SensitiveRead): Promise<void> {
+  await writePath.execute(readLogStream(read.readerAccountId), { initialState: null, evolve: (s: null) => s }, async () => ({
+    events: [
+      { type: 'SensitiveDataRead', data: { readerAccountId: read.readerAccountId, subjectKind: read.subjectKind, subjectId: read.subjectId, field: read.field } } as DomainEvent,
+    ],
+    context: {
+      actor: { accountId: read.readerAccountId, role: read.readerRole, organizationId: null },
+      occurredAt: now.toISOString(),
+      correlationId: uuidv7(),
+      causationId: null,
+    },
+  }));
+}
+
+export interface ReadLogEntry {
+  eventId: string;
+  recordedAt: string;
+  readerAccountId: string;
+  readerRole: string;
+  subjectKind: string;
+  subjectId: string;
+  field: string;
+}
+
+/** The newest `first` sensitive reads, newest first. */
+export async function readLog(store: EventStore, first: number): Promise<ReadLogEntry[]> {
+  const ring: ReadLogEntry[] = [];
+  for await (const r of store.readAll({ filter: { eventTypes: ['SensitiveDataRead'] } })) {
+    const d = JSON.parse(r.data) as { readerAccountId: string; subjectKind: string; subjectId: string; field: string };
+    const m = JSON.parse(r.metadata) as { recordedAt: string; actor: { role: string } };
+    ring.push({ eventId: r.eventId, recordedAt: m.recordedAt, readerAccountId: d.readerAccountId, readerRole: m.actor.role, subjectKind: d.subjectKind, subjectId: d.subjectId, field: d.field });
+    if (ring.length > first) ring.shift();
+  }
+  return ring.reverse();
+}

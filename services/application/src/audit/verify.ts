@@ -1,0 +1,180 @@
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH } from '@gopy/schemas';
+import { eventHash } from '../integrity';
+import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, checkSignature, keyFingerprint, type CheckpointData } from './checkpoint';
+import { StreamingMerkle } from './merkle';
+
+/** An event exactly as stored: raw data and metadata text, before any parsing or upcasting. */
+export interface AuditRecord {
+  streamId: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+  hash: string;
+  /** Where it sits in its store, when known (only for messages; never verified). */
+  position?: string;
+}
+
+export interface VerifyFailure {
+  /** 0-based index of the event in global order (in the source that was read). */
+  index: number;
+  eventId: string;
+  streamId: string;
+  revision: number;
+  position?: string;
+  reason: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  events: number;
+  streams: number;
+  checkpoints: number;
+  /** The newest checkpoint checked, if any. */
+  lastCheckpoint: { count: number; merkleRoot: string; eventId: string } | null;
+  /** Events after the newest checkpoint: their chains are checked, but no signature covers them yet. */
+  eventsAfterLastCheckpoint: number;
+  failure: VerifyFailure | null;
+  /** What this run could not check, in plain words. */
+  notChecked: string[];
+}
+
+export interface VerifyOptions {
+  /** The sealer's public key; without it, checkpoint signatures are not checked (and the report says so). */
+  publicKey?: KeyObject;
+  /**
+   * A partial log (one policy's bundle): every stream is complete, but the global order is not, so checkpoint counts
+   * and Merkle roots, which cover the whole log, cannot be recomputed.
+   */
+  partial?: boolean;
+}
+
+function parseCheckpoint(data: string): CheckpointData | undefined {
+  try {
+    const d = JSON.parse(data) as CheckpointData;
+    return typeof d.count === 'number' && typeof d.merkleRoot === 'string' && typeof d.signature === 'string' ? d : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a log from its stored bytes: every stream's hash chain (prevHash in the metadata, the hash recomputed over the
+ * stored text, revisions contiguous from 0), and every checkpoint (signature, chain of checkpoints, event count and Merkle
+ * root of the events it covers). Stops at the first event that does not match and names it.
+ *
+ * `source` is read twice (first only to learn which prefixes checkpoints cover), so it is a function returning a fresh
+ * iterable: a live store's readAll, or a bundle's lines.
+ */
+export async function verifyLog(source: () => AsyncIterable<AuditRecord>, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const partial = options.partial ?? false;
+  const covered = new Set<number>();
+  if (!partial) {
+    for await (const e of source()) {
+      if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
+        const c = parseCheckpoint(e.data);
+        if (c) covered.add(c.count);
+      }
+    }
+  }
+  const expectedFingerprint = options.publicKey ? keyFingerprint(options.publicKey) : undefined;
+  const prefixes = new Map<number, { root: string; eventId: string | null; hash: string | null }>();
+  const merkle = new StreamingMerkle();
+  if (covered.has(0)) prefixes.set(0, { root: merkle.root(), eventId: null, hash: null });
+  const streams = new Map<string, { revision: number; hash: string }>();
+  let index = 0;
+  let checkpoints = 0;
+  let lastCheckpoint: VerifyReport['lastCheckpoint'] = null;
+  let lastCheckpointIndex = -1;
+  let previousCheckpointHash: string | null = null;
+  const report = (failure: VerifyFailure | null): VerifyReport => ({
+    ok: failure === null,
+    events: failure ? failure.index : index,
+    streams: streams.size,
+    checkpoints,
+    lastCheckpoint,
+    eventsAfterLastCheckpoint: (failure ? failure.index : index) - (lastCheckpointIndex + 1),
+    failure,
+    notChecked: [
+      ...(options.publicKey ? [] : ['checkpoint signatures (no public key given)']),
+      ...(partial
+        ? ['checkpoint event counts and Merkle roots (they cover the whole log; this is a partial bundle)', 'that no whole stream was left out of the bundle']
+        : []),
+      'events appended after the newest checkpoint are chained but not yet signed',
+      'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
+    ],
+  });
+
+  for await (const e of source()) {
+    const fail = (reason: string) =>
+      report({ index, eventId: e.eventId, streamId: e.streamId, revision: e.revision, ...(e.position ? { position: e.position } : {}), reason });
+    const prev = streams.get(e.streamId);
+    const expectedRevision = prev ? prev.revision + 1 : 0;
+    if (e.revision !== expectedRevision) {
+      return fail(
+        e.revision > expectedRevision
+          ? `revision ${e.revision} follows ${expectedRevision - 1} in its stream: ${e.revision - expectedRevision} event(s) before it are missing`
+          : `revision ${e.revision} repeats or goes back (expected ${expectedRevision})`,
+      );
+    }
+    let metadataPrevHash: unknown;
+    try {
+      metadataPrevHash = (JSON.parse(e.metadata) as { prevHash?: unknown }).prevHash;
+    } catch {
+      return fail('stored metadata is not valid JSON (changed after writing)');
+    }
+    const recomputed = eventHash(metadataPrevHash === undefined ? '' : String(metadataPrevHash), e);
+    if (recomputed !== e.hash) return fail('stored bytes do not match the stored hash (changed after writing)');
+    const prevHash = prev?.hash ?? GENESIS_HASH;
+    if (metadataPrevHash !== prevHash) return fail(`prevHash does not match the hash of the previous event of the stream (${prevHash.slice(0, 12)}…)`);
+
+    if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
+      const c = parseCheckpoint(e.data);
+      if (!c) return fail('checkpoint data is unreadable');
+      if (options.publicKey) {
+        if (c.keyFingerprint !== expectedFingerprint) return fail(`checkpoint was signed by another key (fingerprint ${c.keyFingerprint.slice(0, 16)}…)`);
+        if (!checkSignature(options.publicKey, c)) return fail('checkpoint signature does not verify');
+      }
+      if (c.previousCheckpointHash !== previousCheckpointHash) return fail('checkpoint does not link to the previous checkpoint');
+      if (!partial) {
+        if (c.count > index) {
+          return fail(
+            `checkpoint covers ${c.count} events but only ${index} precede it: ${c.count - index} event(s) it covers are missing` +
+              (c.lastEventId ? ` (the last covered event was ${c.lastEventId})` : ''),
+          );
+        }
+        const at = prefixes.get(c.count);
+        if (!at || at.root !== c.merkleRoot) {
+          return fail(`checkpoint Merkle root over the first ${c.count} events does not match: events it covers were changed, removed, added or reordered`);
+        }
+        if (at.eventId !== c.lastEventId || at.hash !== c.lastHash) return fail(`checkpoint names ${c.lastEventId} as its last covered event, but the log has ${at.eventId}`);
+      }
+      checkpoints += 1;
+      lastCheckpoint = { count: c.count, merkleRoot: c.merkleRoot, eventId: e.eventId };
+      lastCheckpointIndex = index;
+      previousCheckpointHash = e.hash;
+    }
+
+    streams.set(e.streamId, { revision: e.revision, hash: e.hash });
+    if (!partial) {
+      merkle.add(e.hash);
+      if (covered.has(merkle.count)) prefixes.set(merkle.count, { root: merkle.root(), eventId: e.eventId, hash: e.hash });
+    }
+    index += 1;
+  }
+  return report(null);
+}
+
+/** One line of a report for people. */
+export function describeReport(r: VerifyReport): string {
+  if (r.failure) {
+    const f = r.failure;
+    return `FAILED at event #${f.index} ${f.eventId} (stream ${f.streamId}, revision ${f.revision}${f.position ? `, position ${f.position}` : ''}): ${f.reason}`;
+  }
+  const cp = r.lastCheckpoint
+    ? `${r.checkpoints} checkpoint(s) verified, the newest covering ${r.lastCheckpoint.count} events (Merkle root ${r.lastCheckpoint.merkleRoot})`
+    : 'no checkpoint found';
+  return `OK: ${r.events} events in ${r.streams} streams, every chain intact; ${cp}; ${r.eventsAfterLastCheckpoint} event(s) after the newest checkpoint.`;
+}

@@ -1,0 +1,125 @@
+import type { Clock, Mailer } from '../ports';
+import type { Projector } from '../projector';
+import { notificationQueries, type NotificationRow } from '../readModels/notifications';
+import { accountQueries } from '../readModels/accounts';
+import { policyQueries } from '../readModels/policies';
+import type { ReadDb } from '../readModels/database';
+import type { WritePath } from '../writePath';
+import type { FollowCommands } from './followCommands';
+
+/** The calendar day in Asia/Ho_Chi_Minh (UTC+7, no daylight saving), YYYY-MM-DD. */
+export function vietnamDay(at: Date): string {
+  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+const kindText: Record<NotificationRow['kind'], { vi: string; en: string }> = {
+  round_opened: { vi: 'Đợt lấy ý kiến đã mở', en: 'A consultation round opened' },
+  round_closed: { vi: 'Đợt lấy ý kiến đã kết thúc', en: 'A consultation round closed' },
+  digest_published: { vi: 'Bản tổng hợp, tiếp thu, giải trình ý kiến đã được công bố', en: 'The response digest was published' },
+  reply: { vi: 'Có người trả lời góp ý của bạn', en: 'Someone replied to your comment' },
+  official_reply: { vi: 'Cơ quan soạn thảo đã trả lời góp ý của bạn', en: 'The drafting body answered your comment' },
+};
+
+export function notificationText(kind: NotificationRow['kind'], locale: 'vi' | 'en'): string {
+  return kindText[kind][locale];
+}
+
+export interface MailDigestDeps {
+  db: ReadDb;
+  writePath: WritePath;
+  follows: FollowCommands;
+  mailer: Mailer;
+  clock: Clock;
+  projector: Pick<Projector, 'isCaughtUp'>;
+  publicUrl: string;
+  /** How often to look for notifications to mail. */
+  intervalMs: number;
+  /** Notifications younger than this wait for the next pass, so a burst of events makes one mail. */
+  minAgeMs: number;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Every intervalMs: gathers notifications not yet mailed and at least minAgeMs old, and sends each person at most one
+ * mail a day. The mail is recorded in the log (NotificationMailSent, at the follow stream's exact revision) before it is sent,
+ * so a crash or a second process can lose a mail but never send two; notifications that arrive after the day's mail
+ * wait for the next day. Acts only when the projector has caught up (never during a rebuild).
+ */
+export class NotificationMailDigest {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: MailDigestDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.deps.log?.(`notification mail: ${String(err)}`)), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => 0);
+  }
+
+  /** One pass; returns how many mails it sent. */
+  async tick(): Promise<number> {
+    if (this.running || !this.deps.projector.isCaughtUp) return 0;
+    this.running = this.pass();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async pass(): Promise<number> {
+    const now = this.deps.clock.now();
+    const day = vietnamDay(now);
+    const cutoff = new Date(now.getTime() - this.deps.minAgeMs).toISOString();
+    const byAccount = new Map<string, NotificationRow[]>();
+    for (const n of await notificationQueries.unmailed(this.deps.db, cutoff)) {
+      const list = byAccount.get(n.accountId) ?? [];
+      list.push(n);
+      byAccount.set(n.accountId, list);
+    }
+    let sent = 0;
+    for (const [accountId, items] of byAccount) {
+      const [account] = await accountQueries.byIds(this.deps.db, [accountId]);
+      if (!account || account.erased) continue;
+      const email = await this.emailOf(accountId);
+      if (!email) continue;
+      const recorded = await this.deps.follows.recordMail(accountId, day, items.slice(0, 1_000).map((n) => n.id));
+      if (!recorded) continue; // already mailed today: these wait until tomorrow
+      const locale = account.preferredLocale === 'en' ? 'en' : 'vi';
+      await this.deps.mailer.send({ to: email, ...(await this.compose(items, locale)) });
+      sent += 1;
+    }
+    return sent;
+  }
+
+  private async emailOf(accountId: string): Promise<string | undefined> {
+    let email: string | undefined;
+    for await (const { event } of this.deps.writePath.readStream(`account-${accountId}`)) {
+      if (event.type === 'AccountRegistered' && typeof event.data.email === 'string') email = event.data.email;
+      if (event.type === 'AccountErased') return undefined;
+    }
+    return email && !email.startsWith('enc:') ? email : undefined;
+  }
+
+  private async compose(items: NotificationRow[], locale: 'vi' | 'en') {
+    const policies = new Map((await policyQueries.byIds(this.deps.db, [...new Set(items.map((n) => n.policyId))])).map((p) => [p.id, p.title]));
+    const lines = items.map((n) => {
+      const title = policies.get(n.policyId) ?? '';
+      return `- ${notificationText(n.kind, locale)}${n.round ? ` (${locale === 'vi' ? 'đợt' : 'round'} ${n.round})` : ''}: ${title}\n  ${this.deps.publicUrl}/policies/${n.policyId}`;
+    });
+    const subject =
+      locale === 'vi' ? `Góp ý: ${items.length} thông báo mới về các dự thảo bạn theo dõi` : `Góp ý: ${items.length} new notifications about policies you follow`;
+    const intro =
+      locale === 'vi'
+        ? 'Xin chào,\n\nĐây là thông báo trong ngày về các dự thảo bạn theo dõi và góp ý của bạn:'
+        : 'Hello,\n\nHere is today’s summary of the policies you follow and your comments:';
+    const outro = locale === 'vi' ? 'Bạn nhận được tối đa một thư mỗi ngày.' : 'You receive at most one mail a day.';
+    return { subject, text: `${intro}\n\n${lines.join('\n')}\n\n${outro}\n` };
+  }
+}
