@@ -31,6 +31,7 @@ import {
   type PostgresEventStore,
   type PostgresEventStoreOptions,
 } from './postgresEventStore';
+import { kurrentDbContractName, kurrentDbContractOptions, kurrentDbFactory } from './kurrentdb/kurrentDbContractFixture';
 
 const SQLITE_PAGE_SIZE = 50;
 
@@ -131,6 +132,13 @@ const adapters: Array<{ name: string; factory: EventStoreFactory; options: Event
         for (const position of positions) expect(() => parsePostgresPosition(position)).not.toThrow();
       },
     },
+  },
+  {
+    // Against KURRENTDB_URL when it is set, otherwise against the gRPC test double of tests/kurrentdb-double (a fresh
+    // one per test); see kurrentdb/kurrentDbContractFixture.ts.
+    name: kurrentDbContractName(),
+    factory: kurrentDbFactory,
+    options: kurrentDbContractOptions,
   },
 ];
 
