@@ -105,11 +105,12 @@ export async function openEventStore(config: Config): Promise<EventStore> {
     case 'kurrentdb': {
       const url = requireUrl(config, 'GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL');
       // Loaded only when chosen, like the PostgreSQL adapter: the embedded runtime needs neither client.
-      const kurrentModule: string = '@gopy/adapters/eventStore/kurrentdb/index';
-      const { openKurrentDbEventStore } = (await import(kurrentModule)) as {
-        openKurrentDbEventStore(o: { connectionString: string }): Promise<EventStore> | EventStore;
-      };
-      return opening('GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL', redactUrl(url), () => openKurrentDbEventStore({ connectionString: url }));
+      const { openKurrentDbEventStore } = await import('@gopy/adapters/eventStore/kurrentdb/kurrentDbEventStore');
+      return opening('GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL', redactUrl(url), async () => {
+        const store = openKurrentDbEventStore({ connectionString: url });
+        await store.checkConnection();
+        return store;
+      });
     }
     default: {
       const never: never = config.eventStore;
