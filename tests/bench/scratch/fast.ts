@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createWorld, generateCommentsFast, openRuntime } from '../lib/fixture';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-scratch-'));
+let rt = await openRuntime(dir);
+const world = await createWorld(rt, { participants: 200 });
+const r = await generateCommentsFast(rt, world, 50000);
+console.log('fast', Math.round(r.appended / r.seconds), '/s');
+await rt.close();

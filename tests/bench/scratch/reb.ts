@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createWorld, generateCommentsFast, openRuntime } from '../lib/fixture';
+import { rebuildBaseline, rebuildOurs } from '../benchmarks/rebuild';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-scratch-'));
+const rt = await openRuntime(dir);
+const world = await createWorld(rt, { participants: 300 });
+const g = await generateCommentsFast(rt, world, 20000);
+console.log('gen', Math.round(g.appended / g.seconds));
+await rt.close();
+const o = await rebuildOurs(dir, path.join(dir, 'ours.sqlite'));
+console.log(o);
+const b = rebuildBaseline(dir, path.join(dir, 'ours.sqlite'), path.join(dir, 'base.sqlite'));
+console.log(JSON.stringify(b));
