@@ -9,7 +9,7 @@
  *            --sizes=10000,100000,1000000   the three log sizes of `scaling` (the middle one is the main size)
  *            --only=append,http,rebuild     run only these groups (http includes scaling, rss and rebuild needs http)
  *            --profile                  CPU profiles (results/profiles/<label>/, top functions in the run file): the API
- *                                       processes under --cpu-prof, the append and rebuild phases of this process through
+ *                                       processes (tools/cpuProfilePreload.mjs), the append and rebuild phases of this process through
  *                                       the inspector
  *            --budget=<s>               full run: if the measured generation and projection rates say the largest log
  *                                       cannot be made and rebuilt within this many seconds of the whole run (default
@@ -91,7 +91,8 @@ function serverEnv(label: string): Record<string, string> {
   if (!profile) return {};
   const dir = path.join(profileDir, label);
   fs.mkdirSync(dir, { recursive: true });
-  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim() };
+  const preload = path.join(here, 'tools/cpuProfilePreload.mjs');
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim(), GOPY_BENCH_PROFILE_DIR: dir };
 }
 
 /** Runs `fn` under the V8 profiler of this process when --profile is given. */
