@@ -49,6 +49,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'load',
+          include: ['tests/load/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 180_000,

@@ -7,6 +7,7 @@
  *    VALIDATION for an extension no longer later than the deadline another one set). Never INTERNAL, never HTTP 5xx.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@gopy/application/commands';
@@ -80,6 +81,7 @@ describe('contention: 50 concurrent lifecycle commands on one policy', () => {
 
   afterAll(async () => {
     await platform?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function send(kind: 'close' | 'extend', policyId: string, closesAt?: string): Promise<Answer> {

@@ -3,6 +3,7 @@
  * a success response is there, retries with the same idempotency keys create no duplicates, and the projector resumes
  * from its checkpoint (no event applied twice or skipped) with read models equal to a rebuild from position 0.
  */
+import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataFiles } from '@gopy/api/runtime';
 import { startPlatform, type Platform } from '../support/platform';
@@ -38,13 +39,19 @@ interface Attempt {
 
 describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
   let platform: Platform | undefined;
+  let dataDir: string | undefined;
+  let passed = false;
 
   afterAll(async () => {
     await platform?.stop();
+    // The data folder stays for a look when the test failed.
+    if (dataDir && passed) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every acknowledged comment, dedupes retries, and resumes projecting from the checkpoint', async () => {
-    const { dataDir, world } = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () => prepareDataDir(PARTICIPANTS));
+    const prepared = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () => prepareDataDir(PARTICIPANTS));
+    dataDir = prepared.dataDir;
+    const world = prepared.world;
     platform = await timed('start the server', () => startPlatform({ demo: false, dataDir, env: SERVER_ENV }));
     const first = platform;
 
@@ -127,8 +134,9 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
     expect(checkpoint.position).toBe(head);
     expect(checkpoint.seq).toBe(head);
 
-    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(dataDir));
+    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(prepared.dataDir));
     expect(applied).toBe(head);
     expect(differences(live, rebuilt)).toEqual([]);
+    passed = true;
   });
 });

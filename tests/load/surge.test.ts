@@ -3,6 +3,7 @@
  * (CI: 1,000 over ~15 s; GOPY_LOAD_FULL=1: 10,000 over ~60 s). No request may fail; afterwards every acknowledged
  * comment is in the log exactly once and in the read models, and the read models equal a rebuild from position 0.
  */
+import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commentIdFor } from '@gopy/application/commands';
 import { startPlatform, type Platform } from '../support/platform';
@@ -28,13 +29,19 @@ const WINDOW_MS = FULL ? 60_000 : 15_000;
 
 describe(`surge: ${PARTICIPANTS} participants comment within ${WINDOW_MS / 1000} s`, () => {
   let platform: Platform | undefined;
+  let dataDir: string | undefined;
+  let passed = false;
 
   afterAll(async () => {
     await platform?.stop();
+    // The data folder stays for a look when the test failed.
+    if (dataDir && passed) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('acknowledges every comment, stores each exactly once, and the read models equal a rebuild', async () => {
-    const { dataDir, world } = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () => prepareDataDir(PARTICIPANTS));
+    const prepared = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () => prepareDataDir(PARTICIPANTS));
+    dataDir = prepared.dataDir;
+    const world = prepared.world;
     platform = await timed('start the server', () => startPlatform({ demo: false, dataDir, env: SERVER_ENV }));
     const started = performance.now();
     const outcomes: Outcome[] = new Array(PARTICIPANTS);
@@ -76,8 +83,9 @@ describe(`surge: ${PARTICIPANTS} participants comment within ${WINDOW_MS / 1000}
     expect(missing.slice(0, 5), `${missing.length} acknowledged comments missing from the read model`).toEqual([]);
     expect(commentCount).toBe(PARTICIPANTS);
 
-    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(dataDir));
+    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(prepared.dataDir));
     say(`rebuilt ${applied} events; comments live ${live.comments!.length}, rebuilt ${rebuilt.comments!.length}`);
     expect(differences(live, rebuilt)).toEqual([]);
+    passed = true;
   });
 });
