@@ -120,10 +120,12 @@ describe('commenting I: moderation, endorsements, replies, offline feedback', ()
   });
 
   it('lets staff record a letter, shown with its channel, and refuses participants and the web channel', async () => {
+    // Received the moment the round opened: neither before it nor in the future, however fast the test runs.
+    const round = await client(platform.baseUrl).gql<{ policy: { currentRound: { opensAt: string } } }>('query($id: ID!) { policy(id: $id) { currentRound { opensAt } } }', { id: policyId });
     const input = {
       policyId,
       channel: 'LETTER',
-      receivedAt: new Date(Date.now() - 1_000).toISOString(),
+      receivedAt: round.policy.currentRound.opensAt,
       senderName: 'Nguyễn Văn Thư',
       senderOrganization: 'Hội Cha mẹ học sinh trường Kim Đồng',
       stakeholderCategory: 'PARENT',

@@ -13,8 +13,14 @@ export const Comment = builder.objectRef<CommentRow>('Comment').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     policyId: t.exposeID('policyId'),
-    policyTitle: t.string({
-      resolve: async (c, _a, ctx) => (await policyQueries.byIds(ctx.runtime.readDb, [c.policyId]))[0]?.title ?? '',
+    // Batched per request: a page of comments looks its policies up in one query, not one per comment.
+    policyTitle: t.loadable({
+      type: 'String',
+      load: async (ids: string[], ctx) => {
+        const titles = new Map((await policyQueries.byIds(ctx.runtime.readDb, ids)).map((p) => [p.id, p.title]));
+        return ids.map((id) => titles.get(id) ?? '');
+      },
+      resolve: (c) => c.policyId,
     }),
     round: t.exposeInt('round'),
     version: t.exposeInt('version'),
