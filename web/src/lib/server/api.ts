@@ -54,7 +54,7 @@ export class GraphQLRequestError extends Error {
 	}
 }
 
-type ApiEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform'>;
+export type ApiEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform'>;
 
 /**
  * Where /graphql is: GOPY_API_URL when set (the distributed runtime); otherwise the very server this request came
@@ -149,7 +149,7 @@ function str(value: unknown): string | undefined {
 }
 
 /** Sends a mutation whose result is the union `Mutation<Name>Result` and returns success or the typed refusal. */
-async function mutate<T>(
+export async function mutate<T>(
 	event: ApiEvent,
 	field: string,
 	query: string,
@@ -226,7 +226,7 @@ async function mutateBoolean(
 // Documents
 
 /** Spread inside every mutation result; the nested spreads are valid whichever error types a union holds. */
-const ERROR_FIELDS = /* GraphQL */ `
+export const ERROR_FIELDS = /* GraphQL */ `
 	fragment ErrorFields on Error {
 		__typename
 		code
@@ -242,16 +242,16 @@ const ERROR_FIELDS = /* GraphQL */ `
 	}
 `;
 
-const ROUND_FIELDS = /* GraphQL */ `
+export const ROUND_FIELDS = /* GraphQL */ `
 	fragment RoundFields on ConsultationRound { round version opensAt closesAt closedAt isOpen }
 `;
 
-const NODE_FIELDS = /* GraphQL */ `
+export const NODE_FIELDS = /* GraphQL */ `
 	fragment NodeFields on DraftNode { id kind number heading text }
 `;
 
 // Six levels: phần → chương → mục → điều → khoản → điểm.
-const NODE_TREE = `nodes { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields } } } } } }`;
+export const NODE_TREE = `nodes { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields } } } } } }`;
 
 const POLICY_CARD_FIELDS = /* GraphQL */ `
 	fragment PolicyCardFields on Policy {
@@ -523,13 +523,13 @@ export const DOCUMENTS = {
 // ---------------------------------------------------------------------------------------------------------------
 // Typed helpers
 
-interface Connection<T> {
+export interface Connection<T> {
 	totalCount?: number;
 	pageInfo?: { hasNextPage: boolean; endCursor: string | null };
 	edges: { node: T }[];
 }
 
-function toPage<T>(connection: Connection<T>): Page<T> {
+export function toPage<T>(connection: Connection<T>): Page<T> {
 	return {
 		items: connection.edges.map((e) => e.node),
 		endCursor: connection.pageInfo?.endCursor ?? null,
