@@ -5,6 +5,7 @@ import { policiesReadModel } from './policies';
 import { followsReadModel } from './follows';
 import { notificationsReadModel } from './notifications';
 import { searchReadModel } from './search';
+import { digestsReadModel } from './digests';
 import type { ReadModel } from './projection';
 
 export * from './database';
@@ -16,6 +17,7 @@ export * from './policies';
 export * from './search';
 export * from './follows';
 export * from './notifications';
+export * from './digests';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, notificationsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, notificationsReadModel];

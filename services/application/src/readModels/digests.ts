@@ -1,0 +1,244 @@
+import { sql } from 'kysely';
+import type { DomainEvent } from '@gopy/schemas';
+import type { ReadDb, ReadTx } from './database';
+import type { ProjectionContext, ReadModel } from './projection';
+
+/**
+ * Response digests ("bản tổng hợp, tiếp thu, giải trình ý kiến"), from the `digest-<policy>-<round>` streams.
+ *
+ * Tables (other read models and the analysis read these; their names and columns are a contract):
+ * - digests(digest_id, policy_id, round, status started|approved|published, started_by, started_at, approved_by,
+ *   approved_at, published_by, published_at, covered_count, visible_count, counted_at_position, seq)
+ * - digest_themes(theme_id, digest_id, policy_id, round, title, description, decision (null until answered:
+ *   accepted | partly_accepted | not_accepted | noted), explanation, sections_changed_json (JSON array of node ids),
+ *   position (1-based order in which themes were defined))
+ * - digest_theme_comments(theme_id, comment_id, policy_id, round): a comment may sit in several themes.
+ *
+ * A comment is covered when it sits in at least one theme that has a decision.
+ */
+export interface DigestsTable {
+  digest_id: string;
+  policy_id: string;
+  round: number;
+  status: string;
+  started_by: string;
+  started_at: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  published_by: string | null;
+  published_at: string | null;
+  covered_count: number | null;
+  visible_count: number | null;
+  counted_at_position: string | null;
+  seq: number;
+}
+
+export interface DigestThemesTable {
+  theme_id: string;
+  digest_id: string;
+  policy_id: string;
+  round: number;
+  title: string;
+  description: string;
+  decision: string | null;
+  explanation: string | null;
+  sections_changed_json: string;
+  position: number;
+}
+
+export interface DigestThemeCommentsTable {
+  theme_id: string;
+  comment_id: string;
+  policy_id: string;
+  round: number;
+}
+
+export type DigestTables = {
+  digests: DigestsTable;
+  digest_themes: DigestThemesTable;
+  digest_theme_comments: DigestThemeCommentsTable;
+};
+
+export const digestsReadModel: ReadModel = {
+  name: 'digests',
+  tables: ['digests', 'digest_themes', 'digest_theme_comments'],
+  async createTables(db) {
+    const t = db.withTables<DigestTables>();
+    await t.schema
+      .createTable('digests')
+      .ifNotExists()
+      .addColumn('digest_id', 'text', (c) => c.primaryKey())
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('round', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('started_by', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('approved_by', 'text')
+      .addColumn('approved_at', 'text')
+      .addColumn('published_by', 'text')
+      .addColumn('published_at', 'text')
+      .addColumn('covered_count', 'integer')
+      .addColumn('visible_count', 'integer')
+      .addColumn('counted_at_position', 'text')
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .execute();
+    await t.schema.createIndex('digests_policy_round').ifNotExists().unique().on('digests').columns(['policy_id', 'round']).execute();
+    await t.schema
+      .createTable('digest_themes')
+      .ifNotExists()
+      .addColumn('theme_id', 'text', (c) => c.primaryKey())
+      .addColumn('digest_id', 'text', (c) => c.notNull())
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('round', 'integer', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text')
+      .addColumn('explanation', 'text')
+      .addColumn('sections_changed_json', 'text', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .execute();
+    await t.schema.createIndex('digest_themes_digest').ifNotExists().on('digest_themes').columns(['digest_id', 'position']).execute();
+    await t.schema.createIndex('digest_themes_policy_round').ifNotExists().on('digest_themes').columns(['policy_id', 'round']).execute();
+    await t.schema
+      .createTable('digest_theme_comments')
+      .ifNotExists()
+      .addColumn('theme_id', 'text', (c) => c.notNull())
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('round', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('digest_theme_comments_pk', ['theme_id', 'comment_id'])
+      .execute();
+    await t.schema.createIndex('digest_theme_comments_comment').ifNotExists().on('digest_theme_comments').column('comment_id').execute();
+    await t.schema
+      .createIndex('digest_theme_comments_policy_round')
+      .ifNotExists()
+      .on('digest_theme_comments')
+      .columns(['policy_id', 'round'])
+      .execute();
+  },
+  async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
+    const t = tx.withTables<DigestTables>();
+    switch (event.type) {
+      case 'DigestStarted': {
+        const d = event.data;
+        await t
+          .insertInto('digests')
+          .values({
+            digest_id: d.digestId,
+            policy_id: d.policyId,
+            round: d.round,
+            status: 'started',
+            started_by: d.startedBy,
+            started_at: ctx.metadata.recordedAt,
+            approved_by: null,
+            approved_at: null,
+            published_by: null,
+            published_at: null,
+            covered_count: null,
+            visible_count: null,
+            counted_at_position: null,
+            seq: ctx.seq,
+          })
+          .onConflict((oc) => oc.column('digest_id').doNothing())
+          .execute();
+        return;
+      }
+      case 'ThemeDefined': {
+        const d = event.data;
+        const digest = await t.selectFrom('digests').select(['policy_id', 'round']).where('digest_id', '=', d.digestId).executeTakeFirst();
+        if (!digest) return;
+        const existing = await t.selectFrom('digest_themes').select('theme_id').where('theme_id', '=', d.themeId).executeTakeFirst();
+        if (existing) {
+          // Defining a theme again renames it; its comments and answer stay.
+          await t.updateTable('digest_themes').set({ title: d.title, description: d.description }).where('theme_id', '=', d.themeId).execute();
+        } else {
+          const count = await t
+            .selectFrom('digest_themes')
+            .select(sql<number>`count(*)`.as('n'))
+            .where('digest_id', '=', d.digestId)
+            .executeTakeFirstOrThrow();
+          await t
+            .insertInto('digest_themes')
+            .values({
+              theme_id: d.themeId,
+              digest_id: d.digestId,
+              policy_id: digest.policy_id,
+              round: Number(digest.round),
+              title: d.title,
+              description: d.description,
+              decision: null,
+              explanation: null,
+              sections_changed_json: '[]',
+              position: Number(count.n) + 1,
+            })
+            .execute();
+        }
+        await withdrawApproval(tx, d.digestId);
+        return;
+      }
+      case 'CommentsAssignedToTheme': {
+        const d = event.data;
+        const theme = await t.selectFrom('digest_themes').select(['policy_id', 'round']).where('theme_id', '=', d.themeId).executeTakeFirst();
+        if (!theme) return;
+        for (const commentId of d.commentIds) {
+          await t
+            .insertInto('digest_theme_comments')
+            .values({ theme_id: d.themeId, comment_id: commentId, policy_id: theme.policy_id, round: Number(theme.round) })
+            .onConflict((oc) => oc.columns(['theme_id', 'comment_id']).doNothing())
+            .execute();
+        }
+        if (d.unassignedCommentIds.length > 0) {
+          await t.deleteFrom('digest_theme_comments').where('theme_id', '=', d.themeId).where('comment_id', 'in', d.unassignedCommentIds).execute();
+        }
+        await withdrawApproval(tx, d.digestId);
+        return;
+      }
+      case 'ThemeAnswered': {
+        const d = event.data;
+        await t
+          .updateTable('digest_themes')
+          .set({ decision: d.decision, explanation: d.explanation, sections_changed_json: JSON.stringify(d.sectionsChanged) })
+          .where('theme_id', '=', d.themeId)
+          .execute();
+        await withdrawApproval(tx, d.digestId);
+        return;
+      }
+      case 'DigestApproved':
+        await t
+          .updateTable('digests')
+          .set({ status: 'approved', approved_by: event.data.approvedBy, approved_at: ctx.metadata.recordedAt })
+          .where('digest_id', '=', event.data.digestId)
+          .execute();
+        return;
+      case 'DigestPublished': {
+        const d = event.data;
+        await t
+          .updateTable('digests')
+          .set({
+            status: 'published',
+            published_by: d.publishedBy,
+            published_at: ctx.metadata.recordedAt,
+            covered_count: d.coveredCount,
+            visible_count: d.visibleCount,
+            counted_at_position: d.countedAtPosition,
+          })
+          .where('digest_id', '=', d.digestId)
+          .execute();
+        return;
+      }
+      default:
+        return;
+    }
+  },
+};
+
+/** A change after approval needs a new approval: the spokesperson approves exactly what is published. */
+async function withdrawApproval(tx: ReadTx, digestId: string) {
+  await tx
+    .withTables<DigestTables>()
+    .updateTable('digests')
+    .set({ status: 'started', approved_by: null, approved_at: null })
+    .where('digest_id', '=', digestId)
+    .where('status', '=', 'approved')
+    .execute();
+}
