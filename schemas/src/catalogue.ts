@@ -54,6 +54,7 @@ export const eventCatalogue = {
   SemesterReportSubmitted: { version: 1, schema: report.SemesterReportSubmitted, stream: 'report' },
   IncidentReported: { version: 1, schema: report.IncidentReported, stream: 'report' },
   FeedbackSurgeDetected: { version: 1, schema: report.FeedbackSurgeDetected, stream: 'report' },
+  AlertAcknowledged: { version: 1, schema: report.AlertAcknowledged, stream: 'report' },
 
   PolicyFollowed: { version: 1, schema: follow.PolicyFollowed, stream: 'follow' },
   PolicyUnfollowed: { version: 1, schema: follow.PolicyUnfollowed, stream: 'follow' },

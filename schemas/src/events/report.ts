@@ -39,3 +39,10 @@ export const FeedbackSurgeDetected = z.object({
   baseline: z.number(),
   evidenceCommentIds: z.array(Uuid),
 });
+/** Staff or a spokesperson saw an alert and say so; the alert stays in the log and on the dashboard as acknowledged. */
+export const AlertAcknowledged = z.object({
+  alertId: Uuid,
+  organizationId: Uuid,
+  acknowledgedBy: Uuid,
+  note: z.string().max(5_000),
+});

@@ -9,3 +9,6 @@ export * from './account';
 export * from './accountDecider';
 export * from './organization';
 export * from './organizationDecider';
+export * from './report';
+export * from './reportDecider';
+export * from './surge';

@@ -89,6 +89,16 @@ export const illegalStateRules = {
     vi: 'Không thể bỏ quản trị viên cuối cùng của tổ chức.',
     en: 'The last administrator of an organisation cannot be removed.',
   },
+  ALERT_ALREADY_ACKNOWLEDGED: { vi: 'Cảnh báo này đã được xác nhận.', en: 'This alert has already been acknowledged.' },
+  INCIDENT_ALREADY_REPORTED: { vi: 'Sự việc này đã được báo cáo.', en: 'This incident has already been reported.' },
+  REPORT_NOT_COMPILED: {
+    vi: 'Báo cáo học kỳ chưa được tổng hợp nên chưa thể nộp.',
+    en: 'The semester report has not been compiled, so it cannot be submitted.',
+  },
+  REPORT_ALREADY_SUBMITTED: {
+    vi: 'Báo cáo học kỳ đã được nộp; không thể sửa hay nộp lại.',
+    en: 'The semester report has already been submitted; it can no longer change.',
+  },
 } as const satisfies Record<string, LocalisedMessage>;
 export type IllegalStateRule = keyof typeof illegalStateRules;
 
@@ -102,6 +112,10 @@ export const forbiddenRules = {
   },
   MODERATOR_ONLY: { vi: 'Chỉ người kiểm duyệt được làm việc này.', en: 'Only a moderator may do this.' },
   ADMIN_ONLY: { vi: 'Chỉ quản trị viên được làm việc này.', en: 'Only an administrator may do this.' },
+  STAFF_OR_SPOKESPERSON_ONLY: {
+    vi: 'Chỉ cán bộ hoặc người phát ngôn của đơn vị được làm việc này.',
+    en: "Only the organisation's staff or spokesperson may do this.",
+  },
   AUTHOR_ONLY: { vi: 'Chỉ tác giả của góp ý được làm việc này.', en: 'Only the author of the comment may do this.' },
   AUTHOR_MUST_BE_ACTOR: {
     vi: 'Chỉ được gửi góp ý bằng chính tài khoản của mình.',
