@@ -14,6 +14,7 @@ import {
   type OrganizationState,
 } from '@gopy/domain/organization';
 import { evolveComment, initialCommentState, isCommentEvent, type CommentState } from '@gopy/domain/comment';
+import { evolveDigest, initialDigestState, isDigestEvent, type DigestState } from '@gopy/domain/digest';
 import { evolvePolicy, initialPolicyState, isPolicyEvent, type PolicyState } from '@gopy/domain/policy';
 import { decidePolicy, type PolicyCommand } from '@gopy/domain/policyDecider';
 import type { Clock } from './ports';
@@ -44,6 +45,11 @@ export const policyAggregate = {
 export const commentAggregate = {
   initialState: initialCommentState,
   evolve: (state: CommentState, event: DomainEvent): CommentState => (isCommentEvent(event) ? evolveComment(state, event) : state),
+};
+
+export const digestAggregate = {
+  initialState: initialDigestState,
+  evolve: (state: DigestState, event: DomainEvent): DigestState => (isDigestEvent(event) ? evolveDigest(state, event) : state),
 };
 
 export const accountAggregate = {
@@ -146,9 +152,16 @@ export class CommandHandlers {
       commentAggregate,
       async (state) => {
         const pid = policyId ?? state.policyId;
-        const policy = pid ? (await this.writePath.load(streams.policy(pid), policyAggregate.initialState, policyAggregate.evolve)).state : initialPolicyState;
+        // The policy is only read here (the append is to the comment's stream), so its folded state may come from the
+        // cache, which is brought up to the stream's current revision first.
+        const policy = pid ? (await this.writePath.loadCached(streams.policy(pid), policyAggregate)).state : initialPolicyState;
         const roles = await principal.rolesIn(policy.owningOrganizationId);
-        const events = decideComment({ ...command, now, actor: { accountId: principal.accountId, roles } } as CommentCommand, state, policy);
+        // Offline feedback is recorded until the round's digest is approved.
+        const digest =
+          command.type === 'RecordOfflineFeedback' && pid && policy.currentRound
+            ? (await this.writePath.load(streams.digest(pid, policy.currentRound.round), digestAggregate.initialState, digestAggregate.evolve)).state
+            : digestAggregate.initialState;
+        const events = decideComment({ ...command, now, actor: { accountId: principal.accountId, roles } } as CommentCommand, state, policy, digest);
         return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
       },
     );

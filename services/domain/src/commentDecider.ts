@@ -10,6 +10,7 @@ import {
 } from '@gopy/schemas';
 import { NotFoundError } from './errors';
 import type { CommentEvent, CommentState } from './comment';
+import { initialDigestState, type DigestState } from './digest';
 import { isRoundOpen, isTerminal, roundEndedAt, type ConsultationRound, type PolicyState } from './policy';
 import { conflict, forbidden, illegalState } from './rules';
 import {
@@ -126,13 +127,19 @@ export type CommentCommand =
 
 /** `policy` is the state of the comment's policy stream, folded by the caller; only the first two commands and
  *  the author's edits read it, moderation does not depend on the consultation's lifecycle. */
-export function decideComment(command: CommentCommand, state: CommentState, policy: PolicyState): CommentEvent[] {
+export function decideComment(
+  command: CommentCommand,
+  state: CommentState,
+  policy: PolicyState,
+  /** The digest of the policy's current round, for offline feedback (accepted until the digest is approved). */
+  digest: DigestState = initialDigestState,
+): CommentEvent[] {
   requireContext(command);
   switch (command.type) {
     case 'SubmitComment':
       return submit(command, state, policy);
     case 'RecordOfflineFeedback':
-      return recordOffline(command, state, policy);
+      return recordOffline(command, state, policy, digest);
     case 'EditComment':
       return edit(command, existing(command, state), policy);
     case 'WithdrawComment':
@@ -255,7 +262,7 @@ function submit(command: SubmitComment, state: CommentState, policy: PolicyState
   ];
 }
 
-function recordOffline(command: RecordOfflineFeedback, state: CommentState, policy: PolicyState): CommentEvent[] {
+function recordOffline(command: RecordOfflineFeedback, state: CommentState, policy: PolicyState, digest: DigestState): CommentEvent[] {
   requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
@@ -289,6 +296,7 @@ function recordOffline(command: RecordOfflineFeedback, state: CommentState, poli
   if (!round) throw illegalState('NO_ROUND');
   // Letters keep arriving after the deadline; they count if they were sent in time, until the digest is done.
   if (round.answered) throw illegalState('ROUND_ANSWERED');
+  if (digest.exists && digest.round === round.round && (digest.approved || digest.published)) throw illegalState('DIGEST_APPROVED');
   if (isBefore(receivedAt, round.opensAt)) throw illegalState('RECEIVED_BEFORE_OPEN');
   if (!isBefore(receivedAt, roundEndedAt(round))) throw illegalState('RECEIVED_AFTER_CLOSE');
   requireAnchorIn(known, round.version, anchorNodeId);

@@ -37,6 +37,8 @@ import {
   policyEvent,
 } from './testkit/builders';
 import { specFor } from './testkit/spec';
+import { foldDigest, type DigestEvent } from './digest';
+import { anAnsweredDigest, anApprovedDigest, digestEvent } from './testkit/digestBuilders';
 
 /** Given the policy's history (by default a round open from T.opensAt to T.closesAt) and the comment's own. */
 const given = (comment: CommentEvent[] = [], policy: PolicyEvent[] = aPolicyInConsultation()) =>
@@ -45,6 +47,14 @@ const given = (comment: CommentEvent[] = [], policy: PolicyEvent[] = aPolicyInCo
     evolve: evolveComment,
     initialState: initialCommentState,
   })(comment);
+
+/** Given a closed round whose digest has this history. */
+const givenDigest = (digest: DigestEvent[]) =>
+  specFor({
+    decide: (command: CommentCommand, state: CommentState) => decideComment(command, state, foldPolicy(aPolicyInReview()), foldDigest(digest)),
+    evolve: evolveComment,
+    initialState: initialCommentState,
+  })([]);
 
 const base = { commentId: ids.comment, now: T.during, actor: actors.participant };
 const submit = (over: Partial<SubmitComment> = {}): SubmitComment => ({
@@ -325,6 +335,20 @@ describe('RecordOfflineFeedback', () => {
 
   it('is refused once the round is answered', () => {
     given([], aPolicyWithAnsweredRound()).when(recordOffline()).then(IllegalStateError, 'ROUND_ANSWERED');
+  });
+
+  it('is accepted after the close while the digest is being drafted', () => {
+    givenDigest(anAnsweredDigest()).when(recordOffline()).then([recorded()]);
+  });
+
+  it('is refused once the digest is approved', () => {
+    givenDigest(anApprovedDigest()).when(recordOffline()).then(IllegalStateError, 'DIGEST_APPROVED');
+  });
+
+  it('is accepted again when a change after approval withdrew the approval', () => {
+    givenDigest([...anApprovedDigest(), digestEvent.themeDefined({ title: 'Học phí và miễn giảm' })])
+      .when(recordOffline())
+      .then([recorded()]);
   });
 
   it('is refused when there has been no round', () => {

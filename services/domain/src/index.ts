@@ -5,6 +5,8 @@ export * from './policy';
 export * from './policyDecider';
 export * from './comment';
 export * from './commentDecider';
+export * from './digest';
+export * from './digestDecider';
 export * from './account';
 export * from './accountDecider';
 export * from './organization';

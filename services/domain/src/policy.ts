@@ -86,13 +86,11 @@ export function isRoundOpen(state: PolicyState, now: string): boolean {
 }
 
 /**
- * Whether the last round counts as answered for the steps that wait on it (enacting, revising, a new round).
- * Interim rule: until the digest issue lands, closing the round is enough. The digest issue will tighten this
- * to `round.answered` alone, i.e. a RoundAnswered recorded from a published digest covering every visible comment.
+ * Whether the last round is answered, for the steps that wait on it (enacting, revising, a new round): a RoundAnswered
+ * is recorded, which only a published digest covering every visible comment of the round appends.
  */
 export function isLastRoundAnswered(state: PolicyState): boolean {
-  const round = state.currentRound;
-  return round !== null && (round.closed || round.answered);
+  return state.currentRound?.answered === true;
 }
 
 /** When the round stopped taking feedback: its close if it was closed early, otherwise its deadline. */

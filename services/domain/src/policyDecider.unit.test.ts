@@ -223,8 +223,8 @@ describe('PublishDraftVersion', () => {
     expect(foldPolicy([...aPolicyWithAnsweredRound(), publishedAsVersion(2)]).status).toBe('drafting');
   });
 
-  it('revises after the round is closed (interim rule: closing answers the round)', () => {
-    given(aPolicyInReview()).when(publish()).then([publishedAsVersion(2)]);
+  it('is refused after the round is closed until its digest answers it', () => {
+    given(aPolicyInReview()).when(publish()).then(IllegalStateError, 'ROUND_NOT_ANSWERED');
   });
 
   it('normalises node text to NFC', () => {
@@ -319,6 +319,12 @@ describe('OpenConsultation', () => {
     given(aPolicyWithAnsweredRound())
       .when(open({ now: T.later, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z' }))
       .then([policyEvent.consultationOpened({ round: 2, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z', note: open().note })]);
+  });
+
+  it('is refused from review while the closed round is not answered', () => {
+    given(aPolicyInReview())
+      .when(open({ now: T.later, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z' }))
+      .then(IllegalStateError, 'ROUND_NOT_ANSWERED');
   });
 
   it('records the audience asked', () => {
@@ -480,8 +486,8 @@ describe('EnactPolicy', () => {
     given(aPolicyWithAnsweredRound()).when(enact()).then([enacted]);
   });
 
-  it('enacts once the last round is closed (interim rule until the digest issue lands)', () => {
-    given(aPolicyInReview()).when(enact()).then([enacted]);
+  it('is refused once the last round is closed but not yet answered by a published digest', () => {
+    given(aPolicyInReview()).when(enact()).then(IllegalStateError, 'ROUND_NOT_ANSWERED');
   });
 
   it('is refused to anyone but a policymaker', () => {
@@ -585,8 +591,8 @@ describe('isLastRoundAnswered', () => {
     expect(isLastRoundAnswered(foldPolicy(aPolicyInConsultation()))).toBe(false);
   });
 
-  it('is true once the round is closed (interim) or answered', () => {
-    expect(isLastRoundAnswered(foldPolicy(aPolicyInReview()))).toBe(true);
+  it('is false once the round is closed, until RoundAnswered is recorded', () => {
+    expect(isLastRoundAnswered(foldPolicy(aPolicyInReview()))).toBe(false);
     expect(isLastRoundAnswered(foldPolicy(aPolicyWithAnsweredRound()))).toBe(true);
   });
 });

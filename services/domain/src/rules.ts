@@ -51,6 +51,34 @@ export const illegalStateRules = {
     vi: 'Bản tổng hợp chưa bao quát hết các ý kiến đang hiển thị của đợt.',
     en: 'The digest does not cover every visible comment of the round.',
   },
+  DIGEST_ALREADY_STARTED: {
+    vi: 'Đợt lấy ý kiến này đã có bản tổng hợp, tiếp thu, giải trình.',
+    en: 'A response digest has already been started for this round.',
+  },
+  DIGEST_NOT_STARTED: {
+    vi: 'Chưa bắt đầu lập bản tổng hợp, tiếp thu, giải trình cho đợt này.',
+    en: 'The response digest of this round has not been started.',
+  },
+  DIGEST_PUBLISHED: {
+    vi: 'Bản tổng hợp, tiếp thu, giải trình đã được công bố; không thể thay đổi nữa.',
+    en: 'The response digest has been published; it can no longer change.',
+  },
+  DIGEST_ALREADY_APPROVED: {
+    vi: 'Bản tổng hợp, tiếp thu, giải trình đã được duyệt.',
+    en: 'The response digest has already been approved.',
+  },
+  THEMES_UNANSWERED: {
+    vi: 'Còn nhóm ý kiến chưa có nội dung tiếp thu, giải trình.',
+    en: 'Some themes have not been answered yet.',
+  },
+  DIGEST_NOT_APPROVED: {
+    vi: 'Bản tổng hợp, tiếp thu, giải trình phải được người phát ngôn duyệt trước khi công bố.',
+    en: 'The response digest must be approved by a spokesperson before it is published.',
+  },
+  DIGEST_APPROVED: {
+    vi: 'Bản tổng hợp, tiếp thu, giải trình của đợt đã được duyệt; không ghi nhận thêm ý kiến.',
+    en: 'The response digest of this round has been approved; no more feedback is recorded.',
+  },
   NOT_IN_REVIEW: {
     vi: 'Chỉ ban hành được khi chính sách đang ở giai đoạn xem xét sau lấy ý kiến.',
     en: 'A policy can only be enacted while it is in review after a consultation.',
