@@ -100,23 +100,44 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
     this.subscription = undefined;
   }
 
-  /** Resolves once the read models have applied everything up to `position` (read-your-writes). */
+  /**
+   * Resolves once the read models have applied everything up to `position` (read-your-writes), or with false after
+   * `timeoutMs`. Waiters are kept in one list settled after each batch, not as one 'applied' listener each: a surge
+   * of requests waiting at once must not pile listeners onto the emitter.
+   */
   async waitFor(position: Position, timeoutMs = 5_000): Promise<boolean> {
-    const reached = () => this.checkpoint.position !== undefined && this.store.comparePositions(this.checkpoint.position, position) >= 0;
-    if (reached()) return true;
+    if (this.reached(position)) return true;
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.off('applied', onApplied);
-        resolve(reached());
-      }, timeoutMs);
-      const onApplied = () => {
-        if (!reached()) return;
-        clearTimeout(timer);
-        this.off('applied', onApplied);
-        resolve(true);
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          resolve(this.reached(position));
+        }, timeoutMs),
       };
-      this.on('applied', onApplied);
+      this.waiters.add(waiter);
     });
+  }
+
+  /** How many callers are waiting in waitFor right now. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  private readonly waiters = new Set<Waiter>();
+
+  private reached(position: Position): boolean {
+    return this.checkpoint.position !== undefined && this.store.comparePositions(this.checkpoint.position, position) >= 0;
+  }
+
+  private settleWaiters(): void {
+    for (const waiter of this.waiters) {
+      if (!this.reached(waiter.position)) continue;
+      clearTimeout(waiter.timer);
+      this.waiters.delete(waiter);
+      waiter.resolve(true);
+    }
   }
 
   private async run(subscription: Subscription): Promise<void> {
@@ -162,6 +183,7 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
       await tx.updateTable('projector_checkpoint').set({ position, seq }).where('name', '=', this.name).execute();
     });
     this.checkpoint = { position, seq };
+    this.settleWaiters();
     this.emit('applied', { events: decoded, position });
   }
 
@@ -189,6 +211,12 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
     }
     return applied;
   }
+}
+
+interface Waiter {
+  position: Position;
+  resolve(reached: boolean): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 function immediate(): Promise<void> {

@@ -15,6 +15,9 @@ import type { Clock, KeyStore } from './ports';
 import { sealEventData, unsealEventData } from './sealing';
 
 /** What every command brings besides its own fields: who, when (business time), and how it is correlated. */
+/** Streams whose folded state `loadCached` keeps (least recently loaded dropped first). */
+const FOLD_CACHE_STREAMS = 1_000;
+
 export interface CommandContext {
   actor: Actor;
   /** Business time of the command (ISO UTC), e.g. when a letter was received or when a deadline fell. */
@@ -44,6 +47,8 @@ export interface AppendOutcome {
   /** Position of the last event written, or of the stream's last event when the command had already taken effect. */
   position: Position | undefined;
   appended: number;
+  /** The server time stamped on the events written (`recordedAt`); absent when nothing was appended. */
+  recordedAt?: string;
 }
 
 export interface Aggregate<S, C> {
@@ -102,6 +107,47 @@ export class WritePath {
   }
 
   /**
+   * Like `load`, but keeps the folded state of the stream in memory and, on the next call, reads only the events
+   * appended since: a policy consulted by every comment is not reloaded and parsed in full for each one. The cache is
+   * keyed by stream and checked against the store each time (one read from the cached revision on), so a change made
+   * by another process is seen; it only suits streams without sealed fields (what was folded cannot be shredded).
+   * `aggregate` must be the same object on every call for a stream (the cache is per aggregate).
+   */
+  async loadCached<S>(streamId: string, aggregate: { initialState: S; evolve(state: S, event: DomainEvent): S }): Promise<LoadedStream<S>> {
+    const cache = this.foldCache(aggregate);
+    const cached = cache.get(streamId) as LoadedStream<S> | undefined;
+    let { state, revision, lastHash, lastPosition } = cached ?? { state: aggregate.initialState, revision: 'no_stream' as const, lastHash: GENESIS_HASH, lastPosition: undefined };
+    const from = revision === 'no_stream' ? 0 : revision + 1;
+    for await (const recorded of this.store.readStream(streamId, { fromRevision: from })) {
+      const { event } = await this.decode(recorded);
+      state = aggregate.evolve(state, event);
+      revision = recorded.revision;
+      lastHash = recorded.hash;
+      lastPosition = recorded.position;
+    }
+    const loaded: LoadedStream<S> = { state, revision, lastHash, lastPosition };
+    // Concurrent loads may finish out of order: keep the furthest (re-inserted, so the least recently used goes first).
+    const current = cache.get(streamId);
+    if (revision !== 'no_stream' && (current === undefined || current.revision === 'no_stream' || current.revision <= revision)) {
+      cache.delete(streamId);
+      cache.set(streamId, loaded);
+      if (cache.size > FOLD_CACHE_STREAMS) cache.delete(cache.keys().next().value as string);
+    }
+    return loaded;
+  }
+
+  private readonly foldCaches = new WeakMap<object, Map<string, LoadedStream<unknown>>>();
+
+  private foldCache(aggregate: object): Map<string, LoadedStream<unknown>> {
+    let cache = this.foldCaches.get(aggregate);
+    if (!cache) {
+      cache = new Map();
+      this.foldCaches.set(aggregate, cache);
+    }
+    return cache;
+  }
+
+  /**
    * Runs one command against one stream. `decide` gets the folded state and returns the events to append; an empty
    * list means the command has already taken effect (idempotent retry) and is acknowledged without writing.
    */
@@ -118,11 +164,11 @@ export class WritePath {
       if (events.length === 0) {
         return { revision: loaded.revision, position: loaded.lastPosition, appended: 0, events, state: loaded.state };
       }
-      const toAppend = await this.stamp(streamId, loaded, events, context, options.eventIds);
+      const { events: toAppend, recordedAt } = await this.stamp(streamId, loaded, events, context, options.eventIds);
       try {
         const result = await this.store.append(streamId, toAppend, loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision);
         const state = events.reduce(aggregate.evolve, loaded.state);
-        return { revision: result.nextRevision, position: result.position, appended: events.length, events, state };
+        return { revision: result.nextRevision, position: result.position, appended: events.length, recordedAt, events, state };
       } catch (err) {
         if (err instanceof WrongExpectedRevisionError && attempt < this.maxAttempts) continue;
         if (err instanceof WrongExpectedRevisionError) {
@@ -142,7 +188,7 @@ export class WritePath {
     events: DomainEvent[],
     context: CommandContext,
     eventIds?: (index: number, event: DomainEvent) => string,
-  ): Promise<EventToAppend[]> {
+  ): Promise<{ events: EventToAppend[]; recordedAt: string }> {
     const recordedAt = this.clock.now().toISOString();
     let prevHash = loaded.lastHash;
     let revision = loaded.revision === 'no_stream' ? -1 : loaded.revision;
@@ -170,7 +216,7 @@ export class WritePath {
       out.push({ eventId, type: event.type, data, metadata, hash });
       prevHash = hash;
     }
-    return out;
+    return { events: out, recordedAt };
   }
 }
 

@@ -7,10 +7,24 @@ import { newDataKey, unwrapKey, wrapKey } from './wrapping';
  * Each key is wrapped with the master key (AES-256-GCM) so a copy of this file alone reveals nothing.
  * Destroying a key overwrites its row (secure_delete) and keeps a tombstone so it can never be recreated.
  */
+/** Unwrapped keys kept in memory; a surge of comments must not keep every key it ever touched. */
+const CACHE_KEYS = 20_000;
+
+interface PendingKey {
+  key: Buffer;
+  wrapped: Buffer;
+  settled: Promise<Buffer>;
+  resolve(key: Buffer): void;
+  reject(error: unknown): void;
+}
+
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, Buffer>();
   private readonly stmts;
+  /** Keys made but not yet committed; committed together (group commit), each caller answered after COMMIT. */
+  private pending = new Map<string, PendingKey>();
+  private flushScheduled = false;
 
   constructor(
     filename: string,
@@ -45,18 +59,76 @@ export class SqliteKeyStore implements KeyStore {
     return unwrapKey(this.masterKey, keyId, wrapped);
   }
 
+  private remember(keyId: string, key: Buffer): Buffer {
+    this.cache.delete(keyId);
+    this.cache.set(keyId, key);
+    if (this.cache.size > CACHE_KEYS) this.cache.delete(this.cache.keys().next().value as string);
+    return key;
+  }
+
+  /**
+   * A new key is answered only once its row is committed, so nothing can be sealed (let alone appended and
+   * acknowledged) with a key that a crash could lose. Keys made by concurrent commands share one commit.
+   */
   async getOrCreateKey(keyId: string): Promise<Buffer> {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
-    let row = this.stmts.get.get(keyId);
-    if (!row) {
-      this.stmts.insert.run(keyId, this.wrap(keyId, newDataKey()));
-      row = this.stmts.get.get(keyId);
+    const waiting = this.pending.get(keyId);
+    if (waiting) return waiting.settled;
+    const row = this.stmts.get.get(keyId);
+    if (row) {
+      if (row.destroyed || !row.wrapped) throw new KeyDestroyedError(keyId);
+      return this.remember(keyId, this.unwrap(keyId, row.wrapped));
     }
-    if (!row || row.destroyed || !row.wrapped) throw new KeyDestroyedError(keyId);
-    const key = this.unwrap(keyId, row.wrapped);
-    this.cache.set(keyId, key);
-    return key;
+    const key = newDataKey();
+    let resolve!: (key: Buffer) => void;
+    let reject!: (error: unknown) => void;
+    const settled = new Promise<Buffer>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.pending.set(keyId, { key, wrapped: this.wrap(keyId, key), settled, resolve, reject });
+    this.scheduleFlush();
+    return settled;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After pending I/O callbacks, so the keys of every request that arrived in this turn share the commit.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Commits every pending key in one transaction, then answers their callers. */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.size === 0) return;
+    this.pending = new Map();
+    let raced: string[];
+    try {
+      raced = this.db.transaction(() => {
+        const lost: string[] = [];
+        for (const [keyId, p] of batch) if (this.stmts.insert.run(keyId, p.wrapped).changes === 0) lost.push(keyId);
+        return lost;
+      })();
+    } catch (error) {
+      for (const p of batch.values()) p.reject(error);
+      return;
+    }
+    const lost = new Set(raced);
+    for (const [keyId, p] of batch) {
+      if (!lost.has(keyId)) {
+        p.resolve(this.remember(keyId, p.key));
+        continue;
+      }
+      // Another connection stored this key first (or destroyed it): what is stored wins.
+      const row = this.stmts.get.get(keyId);
+      if (!row || row.destroyed || !row.wrapped) p.reject(new KeyDestroyedError(keyId));
+      else p.resolve(this.remember(keyId, this.unwrap(keyId, row.wrapped)));
+    }
   }
 
   async getKey(keyId: string): Promise<Buffer | undefined> {
@@ -64,9 +136,7 @@ export class SqliteKeyStore implements KeyStore {
     if (cached) return cached;
     const row = this.stmts.get.get(keyId);
     if (!row || row.destroyed || !row.wrapped) return undefined;
-    const key = this.unwrap(keyId, row.wrapped);
-    this.cache.set(keyId, key);
-    return key;
+    return this.remember(keyId, this.unwrap(keyId, row.wrapped));
   }
 
   async destroyKey(keyId: string): Promise<void> {
@@ -98,6 +168,8 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    // Keys already promised are committed, not dropped.
+    this.flush();
     this.cache.clear();
     this.db.close();
   }

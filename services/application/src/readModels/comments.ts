@@ -1,4 +1,5 @@
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
+import type { CommentState } from '@gopy/domain/comment';
 import type { CommentsTable, ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
 
@@ -305,6 +306,43 @@ function toComment(r: CommentsTable): CommentRow {
     hiddenReason: r.hidden_reason,
     hiddenReasonCode: r.hidden_reason_code,
     recordedBy: r.recorded_by,
+  };
+}
+
+/**
+ * The row the read model will hold for a comment, built from the comment's folded state, for a mutation that must
+ * answer before the projector has caught up (overload). `seq` is 0: the comment has no place in the pages yet.
+ */
+export function commentRowFromState(
+  state: CommentState,
+  known: { submittedAt: string; authorName: string; anchorLabel: string | null },
+): CommentRow {
+  if (!state.exists || !state.commentId || !state.policyId) throw new Error('No comment in this state');
+  return {
+    id: state.commentId,
+    policyId: state.policyId,
+    round: state.round,
+    version: state.version,
+    anchorNodeId: state.anchorNodeId,
+    anchorLabel: known.anchorLabel,
+    parentId: state.parentCommentId,
+    authorAccountId: state.authorAccountId,
+    authorName: known.authorName,
+    body: state.body,
+    stance: state.stance ?? 'neutral',
+    stakeholderCategory: state.stakeholderCategory ?? 'citizen',
+    channel: state.channel ?? 'web',
+    status: state.redacted ? 'redacted' : state.withdrawn ? 'withdrawn' : state.hidden ? 'hidden' : 'visible',
+    submittedAt: known.submittedAt,
+    receivedAt: state.receivedAt ?? known.submittedAt,
+    edited: false,
+    seq: 0,
+    endorsementCount: state.endorsedBy.length,
+    flagCount: state.flaggedBy.length,
+    replyCount: 0,
+    hiddenReason: null,
+    hiddenReasonCode: null,
+    recordedBy: state.recordedBy,
   };
 }
 

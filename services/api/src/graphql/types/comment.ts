@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { commentIdFor } from '@gopy/application/commands';
-import { accountQueries, commentQueries, policyQueries, type CommentRow } from '@gopy/application/readModels/index';
+import {
+  accountQueries,
+  commentQueries,
+  commentRowFromState,
+  findNode,
+  nodeLabel,
+  policyQueries,
+  type CommentRow,
+} from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
@@ -52,10 +60,14 @@ export function commentConnection<P>(t: any, fetch: (parent: P, ctx: GraphQLCont
   });
 }
 
-const CommentPayload = builder.objectRef<{ comment: CommentRow; position: string }>('CommentPayload').implement({
+const CommentPayload = builder.objectRef<{ comment: CommentRow; position: string; readModelBehind: boolean }>('CommentPayload').implement({
   fields: (t) => ({
     comment: t.field({ type: Comment, resolve: (p) => p.comment }),
     position: t.exposeString('position'),
+    readModelBehind: t.exposeBoolean('readModelBehind', {
+      description:
+        'True when the comment is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load): lists and counts will include it shortly.',
+    }),
   }),
 });
 
@@ -104,10 +116,28 @@ builder.mutationField('submitComment', (t) =>
         principal,
       );
       const position = result.position;
-      if (position) await ctx.runtime.consistency.waitFor(position);
+      const shown = position ? await ctx.runtime.consistency.waitFor(position) : true;
       const [comment] = await commentQueries.byIds(ctx.runtime.readDb, [commentId]);
-      if (!comment) throw new Error(`Comment ${commentId} not in the read model after append`);
-      return { comment, position: position ?? '' };
+      if (comment) return { comment, position: position ?? '', readModelBehind: false };
+      // The comment is stored (the append succeeded) but the read models are behind: answer success with what was
+      // decided, never an error for a write that took effect.
+      if (!position || !result.state.exists) {
+        throw new Error(`Comment ${commentId} neither in the read model nor in the command's result (waited: ${String(shown)})`);
+      }
+      let anchorLabel: string | null = null;
+      const anchorNodeId = result.state.anchorNodeId;
+      if (anchorNodeId) {
+        const version = (await policyQueries.versions(ctx.runtime.readDb, [policyId])).find((v) => v.number === result.state.version);
+        const node = version ? findNode(version.nodes, anchorNodeId) : undefined;
+        anchorLabel = node ? nodeLabel(node) : null;
+      }
+      const pseudonym = input.usePseudonym ? (account?.pseudonym ?? null) : null;
+      const row = commentRowFromState(result.state, {
+        submittedAt: result.recordedAt ?? result.state.receivedAt ?? '',
+        authorName: pseudonym ?? account?.displayName ?? '',
+        anchorLabel,
+      });
+      return { comment: row, position, readModelBehind: true };
     },
   }),
 );

@@ -181,11 +181,14 @@ builder.queryField('policy', (t) =>
 
 /* ------------------------------------------------------------------ mutations */
 
-const PolicyPayload = builder.objectRef<{ policyId: string; position: string }>('PolicyPayload').implement({
+const PolicyPayload = builder.objectRef<{ policyId: string; position: string; readModelBehind: boolean }>('PolicyPayload').implement({
   description: 'Returned by every policy mutation: the policy as read after the write, and the log position written.',
   fields: (t) => ({
     policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
     position: t.exposeString('position'),
+    readModelBehind: t.exposeBoolean('readModelBehind', {
+      description: 'True when the change is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load).',
+    }),
   }),
 });
 
@@ -196,8 +199,8 @@ async function runPolicyCommand(ctx: Parameters<typeof principalOf>[0], command:
     if (!policy) throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
   }
   const result = await ctx.runtime.commands.policy(command, principal);
-  if (result.position) await ctx.runtime.consistency.waitFor(result.position);
-  return { policyId: command.policyId, position: result.position ?? '' };
+  const shown = result.position ? await ctx.runtime.consistency.waitFor(result.position) : true;
+  return { policyId: command.policyId, position: result.position ?? '', readModelBehind: !shown };
 }
 
 interface DraftNodeInputShape {
