@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as account from './events/account';
+import * as analysis from './events/analysis';
 import * as audit from './events/audit';
 import * as comment from './events/comment';
 import * as digest from './events/digest';
@@ -40,6 +41,9 @@ export const eventCatalogue = {
   ThemeAnswered: { version: 1, schema: digest.ThemeAnswered, stream: 'digest' },
   DigestApproved: { version: 1, schema: digest.DigestApproved, stream: 'digest' },
   DigestPublished: { version: 1, schema: digest.DigestPublished, stream: 'digest' },
+
+  DuplicateGroupConfirmed: { version: 1, schema: analysis.DuplicateGroupConfirmed, stream: 'analysis' },
+  DuplicateGroupUndone: { version: 1, schema: analysis.DuplicateGroupUndone, stream: 'analysis' },
 
   OrganizationRegistered: { version: 1, schema: organization.OrganizationRegistered, stream: 'org' },
   MemberAdded: { version: 1, schema: organization.MemberAdded, stream: 'org' },

@@ -5,6 +5,7 @@ export * from './catalogue';
 export * as policyEvents from './events/policy';
 export * as commentEvents from './events/comment';
 export * as digestEvents from './events/digest';
+export * as analysisEvents from './events/analysis';
 export * as organizationEvents from './events/organization';
 export * as accountEvents from './events/account';
 export * as reportEvents from './events/report';

@@ -3,6 +3,7 @@ export const streams = {
   policy: (policyId: string) => `policy-${policyId}`,
   comment: (commentId: string) => `comment-${commentId}`,
   digest: (policyId: string, round: number) => `digest-${policyId}-${round}`,
+  analysis: (policyId: string, round: number) => `analysis-${policyId}-${round}`,
   organization: (organizationId: string) => `org-${organizationId}`,
   account: (accountId: string) => `account-${accountId}`,
   report: (organizationId: string, period: string) => `report-${organizationId}-${period}`,

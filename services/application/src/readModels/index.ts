@@ -1,4 +1,5 @@
 import { accountsReadModel } from './accounts';
+import { analysisReadModel } from './analysis';
 import { commentsReadModel } from './comments';
 import { organizationsReadModel } from './organizations';
 import { policiesReadModel } from './policies';
@@ -18,6 +19,7 @@ export * from './search';
 export * from './follows';
 export * from './notifications';
 export * from './digests';
+export * from './analysis';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, notificationsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel];
