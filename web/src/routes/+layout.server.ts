@@ -12,6 +12,7 @@ export const load: LayoutServerLoad = async (event) => {
 					emailVerified: viewer.account.emailVerified,
 					isStaffArea: hasRoleAnywhere(viewer, STAFF_AREA_ROLES),
 					isAdmin: hasRoleAnywhere(viewer, ['ADMIN']),
+					isModerator: hasRoleAnywhere(viewer, ['MODERATOR']),
 				}
 			: null,
 	};

@@ -7,6 +7,7 @@ import './types/account';
 import './types/comment';
 import './types/policy';
 import './types/moderation';
+import './types/hiddenComments';
 import './types/drafts';
 import './types/subscription';
 import './types/search';

@@ -1,0 +1,107 @@
+// Shapes of comments with their thread, history and moderation state, as the policy page and the staff pages read
+// them (no runtime dependencies).
+import type { DraftNode, NodeKind } from '$lib/draft';
+import type { Comment, Stance, StakeholderCategory } from '$lib/types';
+
+export type Channel = 'WEB' | 'LETTER' | 'EMAIL' | 'MEETING' | 'CONFERENCE' | 'PHONE' | 'PRESS' | 'SOCIAL_MEDIA';
+export const OFFLINE_CHANNELS: readonly Channel[] = ['LETTER', 'EMAIL', 'MEETING', 'CONFERENCE', 'PHONE', 'PRESS', 'SOCIAL_MEDIA'];
+
+export type NodeChange = 'ADDED' | 'REMOVED' | 'MOVED' | 'REWORDED' | 'RENUMBERED' | 'UNCHANGED';
+
+export type FlagReason = 'ABUSE' | 'SPAM' | 'OFF_TOPIC' | 'PERSONAL_DATA' | 'MISINFORMATION' | 'OTHER';
+export const FLAG_REASONS: readonly FlagReason[] = ['ABUSE', 'SPAM', 'OFF_TOPIC', 'PERSONAL_DATA', 'MISINFORMATION', 'OTHER'];
+
+/** visible | hidden | withdrawn | redacted */
+export type CommentStatus = 'visible' | 'hidden' | 'withdrawn' | 'redacted';
+
+export interface CommentRevision {
+	revision: number;
+	body: string;
+	stance: Stance;
+	at: string;
+}
+
+export interface OfficialReply {
+	id: string;
+	body: string;
+	at: string;
+}
+
+/** A comment with everything the policy page shows about it. */
+export interface ThreadComment extends Comment {
+	channel: Channel;
+	status: CommentStatus | string;
+	edited: boolean;
+	receivedAt: string;
+	endorsementCount: number;
+	viewerHasEndorsed: boolean;
+	replyCount: number;
+	hiddenReason: string | null;
+	anchorText: string | null;
+	anchorChangesSince: NodeChange[];
+	revisions: CommentRevision[];
+	officialReplies: OfficialReply[];
+	replies: ThreadComment[];
+}
+
+export interface NodeSnapshot {
+	id: string;
+	kind: NodeKind;
+	number: string;
+	heading: string;
+	text: string;
+	parentId: string | null;
+}
+
+export interface NodeDiff {
+	nodeId: string;
+	changes: NodeChange[];
+	before: NodeSnapshot | null;
+	after: NodeSnapshot | null;
+}
+
+export interface CommentFlag {
+	id: string;
+	reason: FlagReason;
+	note: string | null;
+	at: string;
+	comment: ThreadComment;
+}
+
+export interface DraftImportPreview {
+	title: string;
+	nodes: DraftNode[];
+	warnings: string[];
+}
+
+export interface OfflineFeedbackInput {
+	policyId: string;
+	channel: Channel;
+	receivedAt: string;
+	senderName: string | null;
+	senderOrganization: string | null;
+	senderContact: string | null;
+	stakeholderCategory: StakeholderCategory;
+	body: string;
+	stance: Stance;
+	nodeId: string | null;
+	idempotencyKey: string;
+}
+
+/** What a comment needs to offer its actions on the policy page (absent elsewhere: the comment is shown only). */
+export interface CommentActions {
+	signedIn: boolean;
+	emailVerified: boolean;
+	/** The round is open: replies, edits and withdrawals are possible. */
+	commenting: boolean;
+	/** Ids of the viewer's own comments (the author edits and withdraws; nobody endorses their own). */
+	mine: string[];
+	spokesperson: boolean;
+	currentVersion: number | null;
+	/** What each node says in the latest version, by node id. */
+	currentTexts: Record<string, string>;
+	keyBase: string;
+	form: import('$lib/types').FormState | null | undefined;
+	signInHref: string;
+	pseudonym: string | null;
+}

@@ -1,0 +1,85 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { m } from '$lib/paraglide/messages';
+import { fetchOfflinePolicy, recordOfflineFeedback } from '$lib/server/gql/moderation';
+import { invalid, refused, text, values } from '$lib/server/forms';
+import { requireRole, STAFF_AREA_ROLES } from '$lib/server/session';
+import { fromLocalInput, toLocalInput } from '$lib/format';
+import { OFFLINE_CHANNELS, type Channel } from '$lib/commentTypes';
+import {
+	COMMENT_BODY_MAX,
+	STAKEHOLDER_CATEGORIES,
+	STANCES,
+	type FormState,
+	type StakeholderCategory,
+	type Stance,
+} from '$lib/types';
+
+const FIELDS = [
+	'channel',
+	'receivedAt',
+	'stakeholderCategory',
+	'senderName',
+	'senderOrganization',
+	'senderContact',
+	'body',
+	'stance',
+	'nodeId',
+] as const;
+
+export const load: PageServerLoad = async (event) => {
+	await requireRole(event, STAFF_AREA_ROLES);
+	const policy = await fetchOfflinePolicy(event, event.params.id);
+	if (!policy) error(404, { message: m.error_policy_not_found() });
+	return {
+		policy,
+		// One key per rendered form: a re-sent post records the letter once.
+		idempotencyKey: crypto.randomUUID(),
+		defaults: { receivedAt: toLocalInput(new Date().toISOString()) },
+	};
+};
+
+export const actions: Actions = {
+	record: async (event) => {
+		const form = await event.request.formData();
+		const state: FormState = { formId: 'record', values: values(form, FIELDS) };
+		const v = state.values!;
+		const fieldErrors: Record<string, string> = {};
+		if (!OFFLINE_CHANNELS.includes(v.channel as Channel)) fieldErrors.channel = m.c7_offline_choose_channel();
+		const receivedAt = fromLocalInput(v.receivedAt!);
+		if (!v.receivedAt) fieldErrors.receivedAt = m.error_required();
+		else if (!receivedAt) fieldErrors.receivedAt = m.error_datetime();
+		if (!STAKEHOLDER_CATEGORIES.includes(v.stakeholderCategory as StakeholderCategory)) {
+			fieldErrors.stakeholderCategory = m.c7_offline_choose_category();
+		}
+		if (!v.body) fieldErrors.body = m.error_required();
+		else if (v.body.length > COMMENT_BODY_MAX) fieldErrors.body = m.error_too_long({ max: String(COMMENT_BODY_MAX) });
+		if (!STANCES.includes(v.stance as Stance)) fieldErrors.stance = m.comment_choose_stance();
+		for (const [name, max] of [
+			['senderName', 200],
+			['senderOrganization', 300],
+			['senderContact', 300],
+		] as const) {
+			if (v[name]!.length > max) fieldErrors[name] = m.error_too_long({ max: String(max) });
+		}
+		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
+
+		const result = await recordOfflineFeedback(event, {
+			policyId: event.params.id,
+			channel: v.channel as Channel,
+			receivedAt: receivedAt!,
+			senderName: v.senderName || null,
+			senderOrganization: v.senderOrganization || null,
+			senderContact: v.senderContact || null,
+			stakeholderCategory: v.stakeholderCategory as StakeholderCategory,
+			body: v.body!,
+			stance: v.stance as Stance,
+			nodeId: v.nodeId || null,
+			idempotencyKey: text(form, 'idempotencyKey') || crypto.randomUUID(),
+		});
+		if (!result.ok) {
+			return refused(result.error, { ...Object.fromEntries(FIELDS.map((f) => [f, f])), anchorNodeId: 'nodeId' }, state);
+		}
+		return { formId: 'record', ok: true, notice: m.c7_offline_done(), values: {}, commentId: result.data.comment.id };
+	},
+};
