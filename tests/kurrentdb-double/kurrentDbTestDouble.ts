@@ -74,6 +74,12 @@ export interface KurrentDbTestDoubleOptions extends TestDoubleLogOptions {
   host?: string;
   /** Advertise BatchAppend in the server features (the client then appends through it, as with a real node). */
   batchAppend?: boolean;
+  /**
+   * Told of every read of $all and every $all subscription, with where it starts and the client's connection name
+   * (`connectionName` in the connection string), so that a test watching the double from outside its process can see
+   * where a reader resumed. One line per call, e.g. `$all subscription from 1024/1024 by gopy-projector`.
+   */
+  trace?: (line: string) => void;
 }
 
 export interface KurrentDbTestDoubleStats {
@@ -95,6 +101,7 @@ export class KurrentDbTestDouble {
   private portNumber: number;
   private server: Server | undefined;
   private readonly batchAppend: boolean;
+  private readonly trace: ((line: string) => void) | undefined;
   /** Aborted when the server stops, so that handlers waiting for writes or for drain give up. */
   private stopping = new AbortController();
   private readonly counters: KurrentDbTestDoubleStats = {
@@ -114,6 +121,7 @@ export class KurrentDbTestDouble {
     this.host = options.host ?? '127.0.0.1';
     this.portNumber = options.port ?? 0;
     this.batchAppend = options.batchAppend ?? true;
+    this.trace = options.trace;
   }
 
   /** Creates a test double and starts serving. */
@@ -250,6 +258,21 @@ export class KurrentDbTestDouble {
     if (!options) throw invalidArgument('Read: options are required');
     const structured = options.getUuidOption()?.hasStructured() ?? false;
     const signal = this.callSignal(call);
+    if (this.trace && options.hasAll()) {
+      const AllCase = streamsPb.ReadReq.Options.AllOptions.AllOptionCase;
+      const all = options.getAll()!;
+      const from =
+        all.getAllOptionCase() === AllCase.END
+          ? 'end'
+          : all.getAllOptionCase() === AllCase.POSITION
+            ? `${all.getPosition()!.getCommitPosition()}/${all.getPosition()!.getPreparePosition()}`
+            : 'start';
+      const what = options.hasSubscription()
+        ? '$all subscription'
+        : `$all read ${options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.FORWARDS ? 'forwards' : 'backwards'}`;
+      const connection = call.metadata.get('connection-name')[0];
+      this.trace(`${what} from ${from} by ${connection === undefined ? 'unnamed' : String(connection)}`);
+    }
     if (options.hasSubscription()) {
       this.counters.subscriptions += 1;
       this.counters.activeSubscriptions += 1;

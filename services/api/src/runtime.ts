@@ -108,7 +108,13 @@ export async function openEventStore(config: Config): Promise<EventStore> {
       const { openKurrentDbEventStore } = await import('@gopy/adapters/eventStore/kurrentdb/kurrentDbEventStore');
       return opening('GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL', redactUrl(url), async () => {
         const store = openKurrentDbEventStore({ connectionString: url });
-        await store.checkConnection();
+        try {
+          await store.checkConnection();
+        } catch (error) {
+          // Ends the connection attempt, so that the process can exit with its configuration error.
+          await store.close();
+          throw error;
+        }
         return store;
       });
     }

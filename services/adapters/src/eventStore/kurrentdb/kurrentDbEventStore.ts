@@ -100,6 +100,12 @@ export interface KurrentDbEventStoreOptions {
   transientRetries?: number;
   /** Event ids remembered to answer retries and refuse ids stored in another stream. */
   eventIdCacheSize?: number;
+  /**
+   * How long checkConnection waits for an answer (default 10 000 ms). The client's first call on a new connection
+   * asks for the server's features without a deadline: a server that accepts the connection but never answers (a
+   * frozen node, or a server in a process whose event loop is blocked) would otherwise hold the caller forever.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface KurrentDbEventStore extends EventStore {
@@ -134,6 +140,7 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
   private readonly subscriptions = new Set<KurrentDbSubscription>();
   private readonly target: string;
   private readonly subscriptionSource: SubscriptionSource;
+  private readonly connectTimeoutMs: number;
   private closed = false;
 
   constructor(options: KurrentDbEventStoreOptions) {
@@ -149,6 +156,7 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     this.transientRetries = options.transientRetries ?? 3;
     if (!Number.isSafeInteger(this.transientRetries) || this.transientRetries < 0) throw new RangeError('transientRetries must be >= 0');
     this.ids = new LruCache(positiveInteger(options.eventIdCacheSize ?? 100_000, 'eventIdCacheSize'));
+    this.connectTimeoutMs = positiveInteger(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs');
     this.target = redact(options.connectionString);
     this.client = EventStoreDBClient.connectionString(options.connectionString);
     this.subscriptionSource = {
@@ -394,13 +402,24 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
   }
 
   async checkConnection(): Promise<void> {
+    const probe = (async () => {
+      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.connectTimeoutMs })) void _;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+    });
     try {
-      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: 5_000 })) void _;
+      await Promise.race([probe, silence]);
     } catch (error) {
+      // The probe may still be pending on a server that never answers; close() ends it.
+      probe.catch(() => undefined);
       throw new Error(
         `KurrentDB at ${this.target} cannot be reached (KURRENTDB_URL): ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 

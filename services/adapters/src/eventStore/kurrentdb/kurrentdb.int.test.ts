@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKWARDS, END, EventStoreDBClient, StreamDeletedError, jsonEvent } from '@eventstore/db-client';
 import type { Position, RecordedEvent, SubscriptionMessage } from '@gopy/application/eventStore';
@@ -190,6 +191,102 @@ describe('KurrentDB adapter (on the gRPC test double)', () => {
     expect((await reopened.append('kept-1', [makeEvent()], 1)).nextRevision).toBe(2);
     const [last] = await collect(rawClient().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
     expect(last!.event!.streamId).toBe('kept-1');
+  });
+});
+
+describe('server-side filters and checkpoints (on the gRPC test double)', () => {
+  /** Six wanted events, each behind a hundred others: a filter that ran here instead of on the server would show. */
+  async function sparseLog(store: KurrentDbEventStore): Promise<string[]> {
+    const wanted: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await store.append(`noise-${i}`, Array.from({ length: 100 }, () => makeEvent('NoiseRecorded', '{}')), 'no_stream');
+      const event = makeEvent('PolicyProposed', '{}');
+      wanted.push(event.eventId);
+      await store.append(`policy-${i}`, [event], 'no_stream');
+    }
+    return wanted;
+  }
+
+  async function untilCaughtUp(messages: AsyncIterator<SubscriptionMessage>): Promise<{ events: RecordedEvent[]; checkpoints: Position[] }> {
+    const events: RecordedEvent[] = [];
+    const checkpoints: Position[] = [];
+    for (;;) {
+      const message = await next(messages, 10_000);
+      if (message.kind === 'caughtUp') return { events, checkpoints };
+      if (message.kind === 'event') events.push(message.event);
+      else checkpoints.push(message.position);
+    }
+  }
+
+  it('a stream-prefix or event-type subscription is sent only what matches, with checkpoints across what it skips', async () => {
+    const store = open();
+    const wanted = await sparseLog(store);
+    for (const filter of [{ streamPrefixes: ['policy-'] }, { eventTypes: ['PolicyProposed'] }]) {
+      const head = (await store.headPosition())!;
+      const sentBefore = double.stats().subscriptionEventsSent;
+      const subscription = store.subscribeAll({ filter, checkpointInterval: 64 });
+      cleanups.push(() => subscription.close());
+      const messages = subscription[Symbol.asyncIterator]();
+      const { events, checkpoints } = await untilCaughtUp(messages);
+      expect(events.map((e) => e.eventId), JSON.stringify(filter)).toEqual(wanted);
+      // The server sent the six, not the 606 events it considered.
+      expect(double.stats().subscriptionEventsSent - sentBefore, JSON.stringify(filter)).toBe(wanted.length);
+      // 606 or more events considered, a checkpoint about every 64: a subscriber can save its place between rare
+      // events, and the last one, at caught-up, is the head of the log even though no event there matched.
+      expect(checkpoints.length, JSON.stringify(filter)).toBeGreaterThanOrEqual(5);
+      expectIncreasing(store, checkpoints);
+      expect(store.comparePositions(checkpoints.at(-1)!, head), JSON.stringify(filter)).toBe(0);
+
+      // Live: a burst that matches nothing still moves the subscriber's place forward, by checkpoints alone.
+      await store.append(`noise-live-${randomUUID()}`, Array.from({ length: 200 }, () => makeEvent('NoiseRecorded', '{}')), 'no_stream');
+      const liveHead = (await store.headPosition())!;
+      let live: SubscriptionMessage;
+      do live = await next(messages, 10_000);
+      while (live.kind === 'checkpoint' && store.comparePositions(live.position, head) <= 0);
+      expect(live.kind).toBe('checkpoint');
+      expect(store.comparePositions((live as { position: Position }).position, head)).toBeGreaterThan(0);
+      expect(store.comparePositions((live as { position: Position }).position, liveHead)).toBeLessThanOrEqual(0);
+      expect(double.stats().subscriptionEventsSent - sentBefore).toBe(wanted.length);
+      await subscription.close();
+    }
+  });
+
+  it('a filtered readAll is filtered on the server; with both filters the stream prefix runs there and the type here', async () => {
+    const store = open();
+    const wanted = await sparseLog(store);
+    let sentBefore = double.stats().subscriptionEventsSent;
+    expect((await collect(store.readAll({ filter: { eventTypes: ['PolicyProposed'] } }))).map((e) => e.eventId)).toEqual(wanted);
+    expect(double.stats().subscriptionEventsSent - sentBefore).toBe(wanted.length);
+
+    sentBefore = double.stats().subscriptionEventsSent;
+    const both = await collect(store.readAll({ filter: { streamPrefixes: ['noise-0', 'policy-1'], eventTypes: ['PolicyProposed'] } }));
+    expect(both.map((e) => e.eventId)).toEqual([wanted[1]]);
+    // KurrentDB filters on stream names or on event types, not both: the 100 events of noise-0 and the one of policy-1
+    // travelled, the 505 others did not.
+    expect(double.stats().subscriptionEventsSent - sentBefore).toBe(101);
+  });
+
+  it('gives up within connectTimeoutMs on a server that accepts connections but never answers, and closes', async () => {
+    // The client's first call on a connection (the server's features) has no deadline: without the adapter's own
+    // limit, a frozen node would hold the caller, and a process starting against it, forever.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const port = (silent.address() as AddressInfo).port;
+    const store = open({ connectionString: `esdb://127.0.0.1:${port}?tls=false`, connectTimeoutMs: 500 });
+    const started = Date.now();
+    await expect(store.checkConnection()).rejects.toThrow(new RegExp(`KurrentDB at esdb://127\\.0\\.0\\.1:${port}\\?tls=false cannot be reached`));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sockets.size).toBeGreaterThan(0);
+    await store.close();
+    expect(() => openKurrentDbEventStore({ connectionString: double.connectionString, connectTimeoutMs: 0 })).toThrow(RangeError);
   });
 });
 
