@@ -18,6 +18,10 @@ const kindText: Record<NotificationRow['kind'], { vi: string; en: string }> = {
   digest_published: { vi: 'Bản tổng hợp, tiếp thu, giải trình ý kiến đã được công bố', en: 'The response digest was published' },
   reply: { vi: 'Có người trả lời góp ý của bạn', en: 'Someone replied to your comment' },
   official_reply: { vi: 'Cơ quan soạn thảo đã trả lời góp ý của bạn', en: 'The drafting body answered your comment' },
+  comment_answered: {
+    vi: 'Góp ý của bạn đã được tiếp thu, giải trình trong bản tổng hợp đã công bố',
+    en: 'Your comment was answered in the published response digest',
+  },
 };
 
 export function notificationText(kind: NotificationRow['kind'], locale: 'vi' | 'en'): string {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DomainEvent } from '@gopy/schemas';
 import type { ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
+import { commentQueries, type CommentRow } from './comments';
 
 /**
  * Response digests ("bản tổng hợp, tiếp thu, giải trình ý kiến"), from the `digest-<policy>-<round>` streams.
@@ -241,4 +242,209 @@ async function withdrawApproval(tx: ReadTx, digestId: string) {
     .where('digest_id', '=', digestId)
     .where('status', '=', 'approved')
     .execute();
+}
+
+export interface DigestRow {
+  id: string;
+  policyId: string;
+  round: number;
+  status: 'started' | 'approved' | 'published';
+  startedAt: string;
+  approvedAt: string | null;
+  publishedAt: string | null;
+  coveredCount: number | null;
+  visibleCount: number | null;
+  countedAtPosition: string | null;
+}
+
+export interface DigestThemeRow {
+  id: string;
+  digestId: string;
+  policyId: string;
+  round: number;
+  title: string;
+  description: string;
+  decision: string | null;
+  explanation: string | null;
+  sectionsChanged: string[];
+  position: number;
+}
+
+/** The answer a comment got: the theme of the published digest it sits in. */
+export interface CommentAnswerRow {
+  commentId: string;
+  theme: DigestThemeRow;
+}
+
+function toDigest(r: DigestsTable): DigestRow {
+  return {
+    id: r.digest_id,
+    policyId: r.policy_id,
+    round: Number(r.round),
+    status: r.status as DigestRow['status'],
+    startedAt: r.started_at,
+    approvedAt: r.approved_at,
+    publishedAt: r.published_at,
+    coveredCount: r.covered_count === null ? null : Number(r.covered_count),
+    visibleCount: r.visible_count === null ? null : Number(r.visible_count),
+    countedAtPosition: r.counted_at_position,
+  };
+}
+
+function toTheme(r: DigestThemesTable): DigestThemeRow {
+  return {
+    id: r.theme_id,
+    digestId: r.digest_id,
+    policyId: r.policy_id,
+    round: Number(r.round),
+    title: r.title,
+    description: r.description,
+    decision: r.decision,
+    explanation: r.explanation,
+    sectionsChanged: JSON.parse(r.sections_changed_json) as string[],
+    position: Number(r.position),
+  };
+}
+
+export interface RoundCommentFilter {
+  policyId: string;
+  round: number;
+  /** Only comments in no theme of the digest yet. */
+  unassignedOnly?: boolean;
+  themeId?: string;
+  nodeId?: string;
+  stakeholderCategory?: string;
+  channel?: string;
+  stance?: string;
+}
+
+export const digestQueries = {
+  async byIds(db: ReadDb, ids: readonly string[]): Promise<DigestRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.withTables<DigestTables>().selectFrom('digests').selectAll().where('digest_id', 'in', [...ids]).execute();
+    return rows.map(toDigest);
+  },
+  async byRound(db: ReadDb, policyId: string, round: number): Promise<DigestRow | undefined> {
+    const row = await db.withTables<DigestTables>().selectFrom('digests').selectAll().where('policy_id', '=', policyId).where('round', '=', round).executeTakeFirst();
+    return row ? toDigest(row) : undefined;
+  },
+  /** Themes of each digest, in the order they were defined. */
+  async themes(db: ReadDb, digestIds: readonly string[]): Promise<DigestThemeRow[]> {
+    if (digestIds.length === 0) return [];
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_themes')
+      .selectAll()
+      .where('digest_id', 'in', [...digestIds])
+      .orderBy('digest_id')
+      .orderBy('position')
+      .execute();
+    return rows.map(toTheme);
+  },
+  async themesByIds(db: ReadDb, themeIds: readonly string[]): Promise<DigestThemeRow[]> {
+    if (themeIds.length === 0) return [];
+    return (await db.withTables<DigestTables>().selectFrom('digest_themes').selectAll().where('theme_id', 'in', [...themeIds]).execute()).map(toTheme);
+  },
+  /** Visible comments of a theme, newest first, keyset-paged on the comments' seq. */
+  async themeComments(db: ReadDb, themeId: string, first: number, beforeSeq?: number) {
+    let q = db
+      .withTables<DigestTables>()
+      .selectFrom('comments')
+      .innerJoin('digest_theme_comments', 'digest_theme_comments.comment_id', 'comments.id')
+      .select('comments.id')
+      .where('digest_theme_comments.theme_id', '=', themeId)
+      .where('comments.status', '=', 'visible');
+    if (beforeSeq !== undefined) q = q.where('comments.seq', '<', beforeSeq);
+    return inOrder(db, await q.orderBy('comments.seq', 'desc').limit(first).execute());
+  },
+  async themeCommentCounts(db: ReadDb, themeIds: readonly string[]): Promise<Map<string, number>> {
+    if (themeIds.length === 0) return new Map();
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_theme_comments')
+      .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
+      .select(['digest_theme_comments.theme_id as theme_id', sql<number>`count(*)`.as('n')])
+      .where('digest_theme_comments.theme_id', 'in', [...themeIds])
+      .where('comments.status', '=', 'visible')
+      .groupBy('digest_theme_comments.theme_id')
+      .execute();
+    return new Map(rows.map((r) => [r.theme_id, Number(r.n)]));
+  },
+  /** Theme ids each comment sits in (any digest state: for staff drafting the digest). */
+  async themeIdsOf(db: ReadDb, commentIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (commentIds.length === 0) return out;
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_theme_comments')
+      .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
+      .select(['digest_theme_comments.comment_id as comment_id', 'digest_theme_comments.theme_id as theme_id'])
+      .where('digest_theme_comments.comment_id', 'in', [...commentIds])
+      .orderBy('digest_themes.position')
+      .execute();
+    for (const r of rows) out.set(r.comment_id, [...(out.get(r.comment_id) ?? []), r.theme_id]);
+    return out;
+  },
+  /** The answers of published digests, per comment (the first theme, in the digest's order, when it sits in several). */
+  async publishedAnswers(db: ReadDb, commentIds: readonly string[]): Promise<Map<string, DigestThemeRow[]>> {
+    const out = new Map<string, DigestThemeRow[]>();
+    if (commentIds.length === 0) return out;
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_theme_comments')
+      .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
+      .innerJoin('digests', 'digests.digest_id', 'digest_themes.digest_id')
+      .selectAll('digest_themes')
+      .select('digest_theme_comments.comment_id as comment_id')
+      .where('digest_theme_comments.comment_id', 'in', [...commentIds])
+      .where('digests.status', '=', 'published')
+      .where('digest_themes.decision', 'is not', null)
+      .orderBy('digest_themes.position')
+      .execute();
+    for (const r of rows) out.set(r.comment_id, [...(out.get(r.comment_id) ?? []), toTheme(r)]);
+    return out;
+  },
+  /** The round's visible comments for assigning them to themes, filtered, newest first, keyset-paged on seq. */
+  async roundComments(db: ReadDb, f: RoundCommentFilter, first: number, beforeSeq?: number) {
+    let q = db
+      .withTables<DigestTables>()
+      .selectFrom('comments')
+      .select('comments.id')
+      .where('comments.policy_id', '=', f.policyId)
+      .where('comments.round', '=', f.round)
+      .where('comments.status', '=', 'visible');
+    if (f.nodeId) q = q.where('comments.anchor_node_id', '=', f.nodeId);
+    if (f.stakeholderCategory) q = q.where('comments.stakeholder_category', '=', f.stakeholderCategory);
+    if (f.channel) q = q.where('comments.channel', '=', f.channel);
+    if (f.stance) q = q.where('comments.stance', '=', f.stance);
+    if (f.themeId) {
+      const themeId = f.themeId;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('digest_theme_comments').select('comment_id').whereRef('digest_theme_comments.comment_id', '=', 'comments.id').where('digest_theme_comments.theme_id', '=', themeId)),
+      );
+    }
+    if (f.unassignedOnly) {
+      q = q.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('digest_theme_comments')
+              .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
+              .select('digest_theme_comments.comment_id')
+              .whereRef('digest_theme_comments.comment_id', '=', 'comments.id')
+              .where('digest_themes.policy_id', '=', f.policyId)
+              .where('digest_themes.round', '=', f.round),
+          ),
+        ),
+      );
+    }
+    if (beforeSeq !== undefined) q = q.where('comments.seq', '<', beforeSeq);
+    return inOrder(db, await q.orderBy('comments.seq', 'desc').limit(first).execute());
+  },
+};
+
+/** The comments' rows as the comments read model shapes them, in the order given. */
+async function inOrder(db: ReadDb, rows: { id: string }[]): Promise<CommentRow[]> {
+  const byId = new Map((await commentQueries.byIds(db, rows.map((r) => r.id))).map((c) => [c.id, c]));
+  return rows.map((r) => byId.get(r.id)).filter((c): c is CommentRow => c !== undefined);
 }

@@ -3,16 +3,18 @@ import { v5 as uuidv5 } from 'uuid';
 import type { DomainEvent } from '@gopy/schemas';
 import type { ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
+import type { DigestTables } from './digests';
 
 /**
  * In-app notifications, derived from the log (rebuildable): to followers when a round opens or closes or its digest is
- * published (RoundAnswered), and to a comment's author when someone replies or an official reply is posted.
+ * published (RoundAnswered), and to a comment's author when someone replies, an official reply is posted or a published
+ * digest answers the comment (comment_answered).
  * Read and mailed marks come from NotificationsRead / NotificationMailSent events, so a rebuild keeps them.
  */
 export interface NotificationsTable {
   id: string;
   account_id: string;
-  kind: string; // round_opened | round_closed | digest_published | reply | official_reply
+  kind: string; // round_opened | round_closed | digest_published | reply | official_reply | comment_answered
   policy_id: string;
   round: number | null;
   comment_id: string | null;
@@ -24,7 +26,7 @@ export interface NotificationsTable {
 
 type Db = { notifications: NotificationsTable; policy_follows: { account_id: string; policy_id: string } };
 
-export const NotificationKinds = ['round_opened', 'round_closed', 'digest_published', 'reply', 'official_reply'] as const;
+export const NotificationKinds = ['round_opened', 'round_closed', 'digest_published', 'reply', 'official_reply', 'comment_answered'] as const;
 export type NotificationKind = (typeof NotificationKinds)[number];
 
 const NOTIFICATION_NAMESPACE = '0d6f3f0e-3b7e-4f1e-9d1a-2b8c4e5a7f10';
@@ -61,6 +63,22 @@ async function notifyAuthor(tx: ReadTx, ctx: ProjectionContext, kind: Notificati
     read: 0,
     mailed: 0,
   });
+}
+
+/** Each author whose comment sits in an answered theme of the published digest hears that it was answered. */
+async function notifyAnsweredAuthors(tx: ReadTx, ctx: ProjectionContext, digestId: string) {
+  const rows = await tx
+    .withTables<DigestTables>()
+    .selectFrom('digest_theme_comments')
+    .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
+    .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
+    .select(['comments.id as comment_id'])
+    .where('digest_themes.digest_id', '=', digestId)
+    .where('digest_themes.decision', 'is not', null)
+    .where('comments.author_account_id', 'is not', null)
+    .distinct()
+    .execute();
+  for (const r of rows) await notifyAuthor(tx, ctx, 'comment_answered', r.comment_id, null);
 }
 
 async function mark(tx: ReadTx, column: 'read' | 'mailed', accountId: string, ids: readonly string[]) {
@@ -103,6 +121,8 @@ export const notificationsReadModel: ReadModel = {
         return;
       case 'OfficialReplyPosted':
         return notifyAuthor(tx, ctx, 'official_reply', event.data.commentId, null);
+      case 'DigestPublished':
+        return notifyAnsweredAuthors(tx, ctx, event.data.digestId);
       case 'NotificationsRead':
         return mark(tx, 'read', event.data.accountId, event.data.notificationIds);
       case 'NotificationMailSent':
