@@ -269,26 +269,32 @@ class SqliteEventStoreImpl implements SqliteEventStore {
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     let wrote = false;
+    // A lone append needs no savepoint: when it fails, the whole transaction, which holds nothing else, is rolled back.
+    const alone = batch.length === 1;
     try {
       this.statement('BEGIN IMMEDIATE').run();
       try {
         for (const item of batch) {
-          this.statement('SAVEPOINT append').run();
+          if (!alone) this.statement('SAVEPOINT append').run();
           try {
             const { result, inserted } = this.applyAppend(item);
-            this.statement('RELEASE append').run();
+            if (!alone) this.statement('RELEASE append').run();
             outcomes.push({ ok: true, result });
             wrote ||= inserted;
           } catch (error) {
             // Some failures (I/O error, full disk) make SQLite abandon the whole transaction; then appends that
             // already succeeded in this batch are gone too and must not be reported as stored.
             if (!this.db.inTransaction) throw error;
-            this.statement('ROLLBACK TO append').run();
-            this.statement('RELEASE append').run();
+            if (alone) {
+              this.statement('ROLLBACK').run();
+            } else {
+              this.statement('ROLLBACK TO append').run();
+              this.statement('RELEASE append').run();
+            }
             outcomes.push({ ok: false, error });
           }
         }
-        this.statement('COMMIT').run();
+        if (this.db.inTransaction) this.statement('COMMIT').run();
       } catch (error) {
         if (this.db.inTransaction) this.statement('ROLLBACK').run();
         throw error;

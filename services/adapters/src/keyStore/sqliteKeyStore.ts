@@ -67,7 +67,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /**
-   * A new key is answered only once its row is committed, so nothing can be sealed (let alone appended and
+   * Keys not in memory are answered after the next commit of the pending keys. A new key is answered only once its row is committed, so nothing can be sealed (let alone appended and
    * acknowledged) with a key that a crash could lose. Keys made by concurrent commands share one commit.
    */
   async getOrCreateKey(keyId: string): Promise<Buffer> {
@@ -75,11 +75,8 @@ export class SqliteKeyStore implements KeyStore {
     if (cached) return cached;
     const waiting = this.pending.get(keyId);
     if (waiting) return waiting.settled;
-    const row = this.stmts.get.get(keyId);
-    if (row) {
-      if (row.destroyed || !row.wrapped) throw new KeyDestroyedError(keyId);
-      return this.remember(keyId, this.unwrap(keyId, row.wrapped));
-    }
+    // No lookup first: most keys asked for are new (one per comment). A key already stored, or destroyed, is found
+    // when the commit's INSERT OR IGNORE changes nothing, and then what is stored wins.
     const key = newDataKey();
     let resolve!: (key: Buffer) => void;
     let reject!: (error: unknown) => void;
