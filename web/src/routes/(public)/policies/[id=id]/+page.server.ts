@@ -17,6 +17,8 @@ import { flatten } from '$lib/draft';
 import { COMMENT_BODY_MAX, STANCES, type Stance } from '$lib/types';
 import { getViewer } from '$lib/server/session';
 import { done, invalid, refused, text } from '$lib/server/forms';
+import { fetchFollowing } from '$lib/server/gql/search';
+import { followAction } from './followAction';
 import type { FormState } from '$lib/types';
 
 const PAGE_SIZE = 20;
@@ -49,6 +51,7 @@ export const load: PageServerLoad = async (event) => {
 		fetchMyComments(event, params.id),
 	]);
 	if (!result) error(404, { message: m.error_policy_not_found() });
+	const following = viewer ? await fetchFollowing(event, params.id) : false;
 	const currentTexts: Record<string, string> = {};
 	for (const node of flatten(result.policy.currentVersion?.nodes ?? [])) currentTexts[node.id] = node.text;
 
@@ -62,6 +65,7 @@ export const load: PageServerLoad = async (event) => {
 		myHidden: mine.filter((c) => c.status === 'hidden'),
 		filter: { after, node: nodeParam },
 		signedIn: viewer !== null,
+		following,
 		emailVerified: viewer?.account.emailVerified ?? false,
 		pseudonym: viewer?.account.pseudonym ?? null,
 		// One idempotency key per rendered form: a re-sent POST (double click, reload, retry) stores one comment.
@@ -71,6 +75,8 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+	follow: followAction,
+
 	comment: async (event) => {
 		const form = await event.request.formData();
 		const formId = text(form, 'formId') || 'whole';
