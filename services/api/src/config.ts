@@ -13,6 +13,10 @@ export interface Config {
   /** Serve the SvelteKit site from web/build in the same process (embedded runtime). */
   serveWeb: boolean;
   schedulerIntervalMs: number;
+  /** How often the surge detector compares each open round's current hour with its recent past. */
+  surgeIntervalMs: number;
+  /** When semester reports are due (month-day in Vietnam): GOPY_REPORT_DUE_S1, GOPY_REPORT_DUE_S2. */
+  reportDeadlines: { semester1: string; semester2: string };
   eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
   readStore: 'sqlite' | 'postgres';
   databaseUrl: string | undefined;
@@ -27,6 +31,16 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   if (value === undefined || value === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
   return value as T;
+}
+
+/** A day of the year as MM-DD (a report deadline). */
+function monthDay(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  const m = /^(\d{2})-(\d{2})$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 12 || Number(m[2]) < 1 || Number(m[2]) > 31) {
+    throw new ConfigError(`${name} must be a day of the year as MM-DD (e.g. 12-15); got "${value}"`);
+  }
+  return value;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -50,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lookupKeyHex: env.GOPY_LOOKUP_KEY || undefined,
     serveWeb: bool(env.GOPY_SERVE_WEB, true),
     schedulerIntervalMs: Number(env.GOPY_SCHEDULER_INTERVAL_MS ?? 1_000),
+    surgeIntervalMs: Number(env.GOPY_SURGE_INTERVAL_MS ?? 60_000),
+    reportDeadlines: { semester1: monthDay('GOPY_REPORT_DUE_S1', env.GOPY_REPORT_DUE_S1, '12-15'), semester2: monthDay('GOPY_REPORT_DUE_S2', env.GOPY_REPORT_DUE_S2, '05-15') },
     eventStore: choice('GOPY_EVENT_STORE', env.GOPY_EVENT_STORE, ['sqlite', 'postgres', 'kurrentdb'] as const, 'sqlite'),
     readStore: choice('GOPY_READ_STORE', env.GOPY_READ_STORE, ['sqlite', 'postgres'] as const, 'sqlite'),
     databaseUrl: env.DATABASE_URL || undefined,

@@ -11,6 +11,8 @@ import type { AuthStore, Clock, KeyStore, Mailer } from '@gopy/application/ports
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
+import { ReportCommands, SurgeDetector } from '@gopy/application/reports';
+import { SemesterReports } from '@gopy/application/semesterReports';
 import { FollowCommands } from '@gopy/application/notifications/followCommands';
 import { NotificationMailDigest } from '@gopy/application/notifications/mailDigest';
 import { WritePath } from '@gopy/application/writePath';
@@ -50,6 +52,11 @@ export interface Runtime {
   /** Present where this process projects (embedded, projector). */
   projector: Projector;
   scheduler: DeadlineScheduler;
+  /** Alerts, incidents and semester reports (`report-<org>-<period>` streams). */
+  reports: ReportCommands;
+  /** Early warning: started beside the deadline scheduler, under the same lease. */
+  surgeDetector: SurgeDetector;
+  semesterReports: SemesterReports;
   /** Abuse limits (limits.ts) and their in-memory counters. */
   limits: Limits;
   rateLimits: RateLimits;
@@ -185,6 +192,9 @@ export async function openRuntime(
   const consistency = role === 'api' ? checkpointConsistency(read.db, store) : inProcessConsistency(projector);
   const changes = role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
   const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
+  const reports = new ReportCommands(writePath, clock);
+  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, log });
+  const semesterReports = new SemesterReports({ db: read.db, reports, now: () => clock.now(), deadlines: config.reportDeadlines });
   const limits = loadLimits(options.env ?? process.env);
   const follows = new FollowCommands(writePath, () => clock.now());
   const notificationMails = new NotificationMailDigest({
@@ -215,6 +225,9 @@ export async function openRuntime(
     accounts,
     projector,
     scheduler,
+    reports,
+    surgeDetector,
+    semesterReports,
     limits,
     rateLimits: new RateLimits(limits),
     follows,
@@ -227,6 +240,7 @@ export async function openRuntime(
     async close() {
       await sealer.stop();
       await scheduler.stop();
+      await surgeDetector.stop();
       await notificationMails.stop();
       await projector.stop();
       await changes.close();

@@ -36,6 +36,7 @@ export async function serve(
       if (head) await runtime.projector.waitFor(head, 60_000);
     }
     runtime.scheduler.start();
+    runtime.surgeDetector.start();
     runtime.notificationMails.start();
     runtime.sealer.start(sealIntervalMs());
   }
@@ -95,6 +96,7 @@ export async function runProjectorProcess(config: Config): Promise<{ runtime: Ru
       leases.push(lease);
     }
     runtime.scheduler.start();
+    runtime.surgeDetector.start();
     runtime.notificationMails.start();
     runtime.sealer.start(sealIntervalMs());
   })();

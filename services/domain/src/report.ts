@@ -72,3 +72,31 @@ export function reportingPeriodOf(instant: string): string {
   if (month === 1) return `${year - 1}-${year}-S1`;
   return `${year - 1}-${year}-S2`;
 }
+
+/** When a period's report is due: day and month, e.g. `12-15` for 15 December (configurable per installation). */
+export interface ReportDeadlines {
+  semester1: string;
+  semester2: string;
+}
+export const defaultReportDeadlines: ReportDeadlines = { semester1: '12-15', semester2: '05-15' };
+
+const VN_OFFSET_MS = 7 * 3_600_000;
+/** Midnight at the start of a day in Vietnam, as a UTC instant. */
+const vnMidnight = (year: number, month: number, day: number) => new Date(Date.UTC(year, month - 1, day) - VN_OFFSET_MS).toISOString();
+
+/**
+ * The instants a period spans, [start, end), and its deadline: the end of the due day in Vietnam. The deadline of
+ * semester I falls in its first calendar year (December), of semester II in its second (May).
+ */
+export function periodRange(period: string, deadlines: ReportDeadlines = defaultReportDeadlines): { start: string; end: string; deadline: string } {
+  const m = /^(\d{4})-(\d{4})-S([12])$/.exec(period);
+  if (!m) throw new RangeError(`not a reporting period: ${period}`);
+  const first = Number(m[1]);
+  const semester = m[3] === '1' ? 1 : 2;
+  const [dueMonth, dueDay] = (semester === 1 ? deadlines.semester1 : deadlines.semester2).split('-').map(Number) as [number, number];
+  // The due day's year: the school year's first calendar year for months August–December, its second otherwise.
+  const dueYear = dueMonth >= 8 ? first : first + 1;
+  return semester === 1
+    ? { start: vnMidnight(first, 8, 1), end: vnMidnight(first + 1, 2, 1), deadline: vnMidnight(dueYear, dueMonth, dueDay + 1) }
+    : { start: vnMidnight(first + 1, 2, 1), end: vnMidnight(first + 1, 8, 1), deadline: vnMidnight(dueYear, dueMonth, dueDay + 1) };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from './errors';
-import { reportingPeriodOf, type ReportEvent } from './report';
+import { periodRange, reportingPeriodOf, type ReportEvent } from './report';
 import {
   reportDecider,
   type AcknowledgeAlert,
@@ -205,5 +205,32 @@ describe('reporting periods (Vietnam time)', () => {
     ['2027-07-31T17:00:00Z', '2027-2028-S1'],
   ])('%s falls in %s', (instant, expected) => {
     expect(reportingPeriodOf(instant)).toBe(expected);
+  });
+});
+
+describe('period ranges and deadlines', () => {
+  it('semester I runs August to January and is due at the end of 15 December, Vietnam time', () => {
+    expect(periodRange('2026-2027-S1')).toEqual({
+      start: '2026-07-31T17:00:00.000Z',
+      end: '2027-01-31T17:00:00.000Z',
+      deadline: '2026-12-15T17:00:00.000Z',
+    });
+  });
+  it('semester II runs February to July and is due at the end of 15 May', () => {
+    expect(periodRange('2026-2027-S2')).toEqual({
+      start: '2027-01-31T17:00:00.000Z',
+      end: '2027-07-31T17:00:00.000Z',
+      deadline: '2027-05-15T17:00:00.000Z',
+    });
+  });
+  it('takes other deadlines from the installation', () => {
+    expect(periodRange('2026-2027-S1', { semester1: '01-10', semester2: '06-30' }).deadline).toBe('2027-01-10T17:00:00.000Z');
+    expect(periodRange('2026-2027-S2', { semester1: '01-10', semester2: '06-30' }).deadline).toBe('2027-06-30T17:00:00.000Z');
+  });
+  it('every instant of a period maps back to it', () => {
+    const { start, end } = periodRange('2026-2027-S2');
+    expect(reportingPeriodOf(start)).toBe('2026-2027-S2');
+    expect(reportingPeriodOf(new Date(Date.parse(end) - 1).toISOString())).toBe('2026-2027-S2');
+    expect(reportingPeriodOf(end)).toBe('2027-2028-S1');
   });
 });

@@ -13,6 +13,8 @@ import './types/subscription';
 import './types/search';
 import './types/follow';
 import './types/audit';
+import './types/alerts';
+import './types/reports';
 
 export const schema = builder.toSchema();
 

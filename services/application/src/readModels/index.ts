@@ -7,6 +7,8 @@ import { followsReadModel } from './follows';
 import { notificationsReadModel } from './notifications';
 import { searchReadModel } from './search';
 import { digestsReadModel } from './digests';
+import { alertsReadModel } from './alerts';
+import { semesterReportsReadModel } from './semesterReports';
 import type { ReadModel } from './projection';
 
 export * from './database';
@@ -18,8 +20,10 @@ export * from './policies';
 export * from './search';
 export * from './follows';
 export * from './notifications';
+export * from './alerts';
+export * from './semesterReports';
 export * from './digests';
 export * from './analysis';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel];

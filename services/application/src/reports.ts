@@ -1,0 +1,195 @@
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { streams, type DomainEvent, type Role } from '@gopy/schemas';
+import { evolveReport, initialReportState, isReportEvent, reportingPeriodOf, type ReportState } from '@gopy/domain/report';
+import { decideReport, type ReportCommand } from '@gopy/domain/reportDecider';
+import { defaultSurgeThresholds, evaluateSurge, hourStartOf, type SurgeThresholds } from '@gopy/domain/surge';
+import type { CommandOptions, Principal } from './commands';
+import { SYSTEM_ACCOUNT } from './commands';
+import type { Projector } from './projector';
+import type { Clock } from './ports';
+import { alertQueries } from './readModels/alerts';
+import type { ReadDb } from './readModels/database';
+import type { WritePath } from './writePath';
+
+export const reportAggregate = {
+  initialState: initialReportState,
+  evolve: (state: ReportState, event: DomainEvent): ReportState => (isReportEvent(event) ? evolveReport(state, event) : state),
+};
+
+type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
+export type ReportCommandInput = WithoutContext<ReportCommand>;
+
+const rolePrecedence: Role[] = ['spokesperson', 'staff', 'admin'];
+
+/** Commands on an organisation's `report-<org>-<period>` stream: alerts, their acknowledgement, incidents, semester reports. */
+export class ReportCommands {
+  constructor(
+    private readonly writePath: WritePath,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(command: ReportCommandInput, principal: Principal | null, o: CommandOptions = {}) {
+    const now = this.clock.now().toISOString();
+    return this.writePath.execute(
+      streams.report(command.organizationId, command.period),
+      reportAggregate,
+      async (state) => {
+        const roles: Role[] = o.systemActor ? ['staff'] : principal ? await principal.rolesIn(command.organizationId) : [];
+        const accountId = o.systemActor || !principal ? SYSTEM_ACCOUNT : principal.accountId;
+        const events = decideReport({ ...command, now, actor: { accountId, roles } } as ReportCommand, state);
+        return {
+          events,
+          context: {
+            actor:
+              o.systemActor || !principal
+                ? { accountId: null, role: 'system' as const, organizationId: command.organizationId }
+                : { accountId: principal.accountId, role: rolePrecedence.find((r) => roles.includes(r)) ?? 'participant', organizationId: command.organizationId },
+            occurredAt: o.occurredAt ?? now,
+            correlationId: o.correlationId ?? uuidv7(),
+            causationId: o.causationId ?? null,
+          },
+        };
+      },
+      o.eventIds ? { eventIds: o.eventIds } : {},
+    );
+  }
+}
+
+const SURGE_NAMESPACE = 'd7c4e1a2-5b3f-4c8d-9e6a-0f1b2c3d4e5f';
+
+/** The id of the alert for one round, signal and clock hour: a second pass over the same hour raises nothing new. */
+export function surgeAlertId(policyId: string, round: number, signal: string, hourStart: string): string {
+  return uuidv5(`FeedbackSurgeDetected:${policyId}:${round}:${signal}:${hourStart}`, SURGE_NAMESPACE);
+}
+
+interface OpenRound {
+  policyId: string;
+  organizationId: string;
+  round: number;
+  opensAt: string;
+}
+
+/**
+ * The surge detector, a process manager: every interval it compares each open round's current clock hour with that
+ * round's own recent hours (evaluateSurge) and records each signal as FeedbackSurgeDetected on the owning organisation's
+ * report stream, at most once per round, signal and hour (deterministic event id). It acts only when the projector has
+ * caught up, so never during a rebuild, and in the distributed runtime only in the process holding the lease.
+ */
+export class SurgeDetector {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly deps: {
+      db: ReadDb;
+      reports: ReportCommands;
+      clock: Clock;
+      projector: Pick<Projector, 'isCaughtUp'>;
+      thresholds?: SurgeThresholds;
+      intervalMs?: number;
+      log?: (msg: string) => void;
+    },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log?.(`surge detector: ${String(err)}`)), this.deps.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; returns how many alerts it recorded. */
+  async tick(): Promise<number> {
+    if (this.running || !this.deps.projector.isCaughtUp) return 0;
+    this.running = this.pass();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async pass(): Promise<number> {
+    const thresholds = this.deps.thresholds ?? defaultSurgeThresholds;
+    const now = this.deps.clock.now().toISOString();
+    const hourStart = hourStartOf(now);
+    const since = new Date(Date.parse(hourStart) - thresholds.baselineHours * 3_600_000).toISOString();
+    let raised = 0;
+    for (const round of await openRounds(this.deps.db, now)) {
+      const activity = await alertQueries.activitySince(this.deps.db, round.policyId, round.round, since);
+      const current = activity.find((h) => h.hourStart === hourStart) ?? { hourStart, comments: 0, oppose: 0, flags: 0 };
+      const signals = evaluateSurge(current, activity, round.opensAt, thresholds);
+      for (const s of signals) {
+        const alertId = surgeAlertId(round.policyId, round.round, s.signal, hourStart);
+        const evidence = await evidenceFor(this.deps.db, round, s.signal, hourStart, now);
+        const outcome = await this.deps.reports.execute(
+          {
+            type: 'RecordFeedbackSurge',
+            organizationId: round.organizationId,
+            period: reportingPeriodOf(hourStart),
+            alertId,
+            policyId: round.policyId,
+            round: round.round,
+            windowStart: hourStart,
+            windowEnd: now,
+            signal: s.signal,
+            observed: s.observed,
+            baseline: s.baseline,
+            evidenceCommentIds: evidence,
+          },
+          null,
+          { systemActor: true, eventIds: () => alertId },
+        );
+        if (outcome.appended > 0) {
+          raised += 1;
+          this.deps.log?.(`surge: ${s.signal} ${s.observed} against ${s.baseline} on round ${round.round} of policy ${round.policyId}`);
+        }
+      }
+    }
+    return raised;
+  }
+}
+
+async function openRounds(db: ReadDb, now: string): Promise<OpenRound[]> {
+  const rows = await db
+    .selectFrom('rounds')
+    .innerJoin('policies', 'policies.id', 'rounds.policy_id')
+    .select(['rounds.policy_id', 'rounds.round', 'rounds.opens_at', 'policies.organization_id'])
+    .where('rounds.closed_at', 'is', null)
+    .where('rounds.opens_at', '<=', now)
+    .execute();
+  return rows.map((r) => ({ policyId: r.policy_id, organizationId: r.organization_id, round: Number(r.round), opensAt: r.opens_at }));
+}
+
+/** The comments behind a signal, newest first (at most 20): those made online in the hour, or those flagged in it. */
+async function evidenceFor(db: ReadDb, round: OpenRound, signal: string, hourStart: string, now: string): Promise<string[]> {
+  if (signal === 'flags_per_hour') {
+    const rows = await db
+      .selectFrom('comment_flags')
+      .select('comment_id')
+      .distinct()
+      .where('policy_id', '=', round.policyId)
+      .where('at', '>=', hourStart)
+      .where('at', '<=', now)
+      .orderBy('comment_id')
+      .limit(20)
+      .execute();
+    return rows.map((r) => r.comment_id);
+  }
+  const rows = await db
+    .selectFrom('comments')
+    .select('id')
+    .where('policy_id', '=', round.policyId)
+    .where('round', '=', round.round)
+    .where('channel', '=', 'web')
+    .where('submitted_at', '>=', hourStart)
+    .where('submitted_at', '<=', now)
+    .$if(signal === 'oppose_share', (q) => q.where('stance', '=', 'oppose'))
+    .orderBy('seq', 'desc')
+    .limit(20)
+    .execute();
+  return rows.map((r) => r.id);
+}
