@@ -44,9 +44,9 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
-  type SubscriptionMessage,
 } from '@gopy/application/eventStore';
 import { DuplicateEventIdError } from './errors';
+import { PollingSubscription, readPages, type ScannedPage } from './pollingSubscription';
 
 // --- positions ------------------------------------------------------------------------------------------------
 
@@ -142,11 +142,7 @@ interface ScanRow extends EventRow {
   matched: boolean;
 }
 
-type Scan = (
-  after: Position,
-  window: number,
-  limit: number,
-) => Promise<{ events: RecordedEvent[]; scannedUpTo: Position } | undefined>;
+type Scan = (after: Position, window: number, limit: number) => Promise<ScannedPage<Position> | undefined>;
 
 /** Every column as text (bigint and xid8 exceed JS numbers). Beware: the aliases shadow the columns in ORDER BY,
  *  so queries using it qualify the columns they sort on. */
@@ -181,7 +177,7 @@ class PostgresEventStoreImpl implements PostgresEventStore {
   private readonly pollIntervalMs: number;
   private closed = false;
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly subscriptions = new Set<PollingSubscription<Position | undefined>>();
   private listener: pg.Client | undefined;
   private listenerStarting: Promise<void> | undefined;
   private listenerRetryAt = 0;
@@ -476,30 +472,26 @@ class PostgresEventStoreImpl implements PostgresEventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
-    let cursor = options.after === undefined ? POSTGRES_START_POSITION : validPosition(options.after);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const scan = this.scanner(options.filter);
     // A filtered read scans bounded windows, so a rare event type in a long log costs many short queries.
     const window = options.filter === undefined ? this.pageSize : this.pageSize * 20;
-    while (remaining > 0) {
-      const limit = Math.min(this.pageSize, remaining);
-      const page = await scan(cursor, Math.max(window, limit), limit);
-      if (page === undefined) return;
-      for (const event of page.events) yield event;
-      remaining -= page.events.length;
-      cursor = page.scannedUpTo;
-    }
+    yield* readPages(this.scanner(options.filter), options.after === undefined ? POSTGRES_START_POSITION : validPosition(options.after), {
+      window,
+      pageSize: this.pageSize,
+      maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
+    });
   }
 
   subscribeAll(options: ReadAllOptions & { checkpointInterval?: number } = {}): Subscription {
     if (this.closed) throw new Error('The PostgreSQL event store is closed');
-    const subscription = new PostgresSubscription({
+    const scan = this.scanner(options.filter);
+    const subscription = new PollingSubscription<Position | undefined>({
       after: options.after === undefined ? undefined : validPosition(options.after),
+      position: (cursor) => cursor,
       maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
       window: positiveInteger(options.checkpointInterval ?? this.pageSize, 'checkpointInterval'),
       pageSize: this.pageSize,
       pollIntervalMs: this.pollIntervalMs,
-      scan: this.scanner(options.filter),
+      scan: (cursor, window, limit) => scan(cursor ?? POSTGRES_START_POSITION, window, limit),
       idle: () => this.ensureListener(),
       detach: (s) => this.subscriptions.delete(s),
     });
@@ -632,101 +624,6 @@ class PostgresEventStoreImpl implements PostgresEventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('The PostgreSQL event store is closed');
-  }
-}
-
-// --- subscriptions --------------------------------------------------------------------------------------------
-
-interface SubscriptionConfig {
-  after: Position | undefined;
-  maxCount: number;
-  /** Rows scanned per page; a checkpoint follows every page. */
-  window: number;
-  pageSize: number;
-  pollIntervalMs: number;
-  scan: Scan;
-  /** Called before sleeping, so a lost LISTEN connection is re-established at the polling pace. */
-  idle(): void;
-  detach(subscription: PostgresSubscription): void;
-}
-
-class PostgresSubscription implements Subscription {
-  private closed = false;
-  private started = false;
-  /** Set by a notification; a scan clears it before it starts, so a notification during a scan is not lost. */
-  private pending = false;
-  private wake: (() => void) | undefined;
-
-  constructor(private readonly config: SubscriptionConfig) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
-    if (this.started) throw new Error('A subscription can be iterated only once');
-    this.started = true;
-    return this.run();
-  }
-
-  notify(): void {
-    this.pending = true;
-    this.wake?.();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.config.detach(this);
-    this.wake?.();
-  }
-
-  private async *run(): AsyncGenerator<SubscriptionMessage> {
-    const { scan, window, pageSize, maxCount } = this.config;
-    let cursor = this.config.after;
-    let delivered = 0;
-    let caughtUp = false;
-    try {
-      while (!this.closed) {
-        // The cursor is the only state carried across the catch-up/live boundary. Everything at or before it is
-        // final (below the horizon when it was read), so reading "after the cursor" never skips nor repeats.
-        this.pending = false;
-        const page = await scan(cursor ?? POSTGRES_START_POSITION, window, Math.min(pageSize, window));
-        if (this.closed) return;
-        if (page !== undefined) {
-          for (const event of page.events) {
-            if (this.closed) return;
-            yield { kind: 'event', event };
-            delivered += 1;
-            if (delivered >= maxCount) return;
-          }
-          cursor = page.scannedUpTo;
-          if (this.closed) return;
-          yield { kind: 'checkpoint', position: cursor };
-          continue;
-        }
-        if (!caughtUp) {
-          caughtUp = true;
-          yield { kind: 'caughtUp', position: cursor };
-          // Look again before sleeping: the consumer may have appended while handling caughtUp.
-          continue;
-        }
-        await this.sleep();
-      }
-    } finally {
-      this.closed = true;
-      this.config.detach(this);
-      this.wake?.();
-    }
-  }
-
-  /** Until a notification (this store's appends or LISTEN), the poll interval, or close. */
-  private sleep(): Promise<void> {
-    if (this.pending || this.closed) return Promise.resolve();
-    this.config.idle();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), this.config.pollIntervalMs);
-      this.wake = () => {
-        this.wake = undefined;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 

@@ -23,9 +23,9 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
-  type SubscriptionMessage,
 } from '@gopy/application/eventStore';
 import { DuplicateEventIdError } from './errors';
+import { PollingSubscription, readPages, type Scan } from './pollingSubscription';
 
 /** Wide enough for every safe integer (2^53 has 16 digits), so string order equals numeric order. */
 export const SQLITE_POSITION_DIGITS = 16;
@@ -128,7 +128,7 @@ class SqliteEventStoreImpl implements SqliteEventStore {
   private readonly queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly subscriptions = new Set<PollingSubscription<number>>();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly counters: SqliteEventStoreStats = { appends: 0, batches: 0, largestBatch: 0 };
 
@@ -201,25 +201,21 @@ class SqliteEventStoreImpl implements SqliteEventStore {
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     this.assertOpen();
-    let cursor = options.after === undefined ? 0 : parseSqlitePosition(options.after);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const scan = this.scanner(options.filter);
     // A filtered read walks bounded windows of positions so that a rare event type in a long log costs many short
     // queries, each yielding the event loop, instead of one query that blocks it until the end of the log.
     const window = options.filter === undefined ? Number.POSITIVE_INFINITY : this.pageSize * 20;
-    while (remaining > 0) {
-      const page = scan(cursor, window, Math.min(this.pageSize, remaining));
-      if (page === undefined) return;
-      for (const row of page.rows) yield toRecorded(row);
-      remaining -= page.rows.length;
-      cursor = page.scannedUpTo;
-    }
+    yield* readPages(this.scanner(options.filter), options.after === undefined ? 0 : parseSqlitePosition(options.after), {
+      window,
+      pageSize: this.pageSize,
+      maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
+    });
   }
 
   subscribeAll(options: ReadAllOptions & { checkpointInterval?: number } = {}): Subscription {
     if (this.closed) throw new Error('The SQLite event store is closed');
-    const subscription = new SqliteSubscription({
+    const subscription = new PollingSubscription<number>({
       after: options.after === undefined ? 0 : parseSqlitePosition(options.after),
+      position: (rowid) => (rowid === 0 ? undefined : sqlitePosition(rowid)),
       maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
       window: positiveInteger(options.checkpointInterval ?? this.pageSize, 'checkpointInterval'),
       pageSize: this.pageSize,
@@ -399,7 +395,7 @@ class SqliteEventStoreImpl implements SqliteEventStore {
    * ahead. `scannedUpTo` is how far the page looked, matches or not, which is what a checkpoint may safely claim;
    * undefined means the cursor is at the head.
    */
-  private scanner(filter: AllFilter | undefined): Scan {
+  private scanner(filter: AllFilter | undefined): Scan<number> {
     const where = filterClause(filter);
     const statement = this.statement<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ?${where.sql} ORDER BY position LIMIT ?`,
@@ -411,7 +407,7 @@ class SqliteEventStoreImpl implements SqliteEventStore {
       const upTo = Math.min(head, after + window);
       const rows = statement.all(after, upTo, ...where.params, limit);
       const last = rows.at(-1);
-      return { rows, scannedUpTo: rows.length === limit && last !== undefined ? last.position : upTo };
+      return { events: rows.map(toRecorded), scannedUpTo: rows.length === limit && last !== undefined ? last.position : upTo };
     };
   }
 
@@ -426,97 +422,6 @@ class SqliteEventStoreImpl implements SqliteEventStore {
 
   private assertOpen(): void {
     if (!this.db.open) throw new Error('The SQLite event store is closed');
-  }
-}
-
-type Scan = (
-  after: number,
-  window: number,
-  limit: number,
-) => { rows: EventRow[]; scannedUpTo: number } | undefined;
-
-interface SubscriptionConfig {
-  after: number;
-  maxCount: number;
-  /** Positions scanned per page; a checkpoint follows every page. */
-  window: number;
-  pageSize: number;
-  pollIntervalMs: number;
-  scan: Scan;
-  detach(subscription: SqliteSubscription): void;
-}
-
-class SqliteSubscription implements Subscription {
-  private closed = false;
-  private started = false;
-  private wake: (() => void) | undefined;
-
-  constructor(private readonly config: SubscriptionConfig) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
-    if (this.started) throw new Error('A subscription can be iterated only once');
-    this.started = true;
-    return this.run();
-  }
-
-  /** Called by the store after a commit that stored events. */
-  notify(): void {
-    this.wake?.();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.config.detach(this);
-    this.wake?.();
-  }
-
-  private async *run(): AsyncGenerator<SubscriptionMessage> {
-    const { scan, window, pageSize, maxCount } = this.config;
-    let cursor = this.config.after;
-    let delivered = 0;
-    let caughtUp = false;
-    try {
-      while (!this.closed) {
-        // The cursor is the only state carried across the catch-up/live boundary: both phases read "after the
-        // cursor" from a log whose visible part is always a gap-free prefix, so nothing is skipped or repeated.
-        const page = scan(cursor, window, Math.min(pageSize, window));
-        if (page !== undefined) {
-          for (const row of page.rows) {
-            if (this.closed) return;
-            yield { kind: 'event', event: toRecorded(row) };
-            delivered += 1;
-            if (delivered >= maxCount) return;
-          }
-          cursor = page.scannedUpTo;
-          if (this.closed) return;
-          yield { kind: 'checkpoint', position: sqlitePosition(cursor) };
-          continue;
-        }
-        if (!caughtUp) {
-          caughtUp = true;
-          yield { kind: 'caughtUp', position: cursor === 0 ? undefined : sqlitePosition(cursor) };
-          // Look again before sleeping: the consumer may have appended while handling caughtUp.
-          continue;
-        }
-        await this.sleep();
-      }
-    } finally {
-      this.closed = true;
-      this.config.detach(this);
-      this.wake?.();
-    }
-  }
-
-  /** Until an append through this store, the poll interval (appends by other connections) or close. */
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), this.config.pollIntervalMs);
-      this.wake = () => {
-        this.wake = undefined;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 
