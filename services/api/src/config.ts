@@ -15,6 +15,8 @@ export interface Config {
   schedulerIntervalMs: number;
   /** How often the surge detector compares each open round's current hour with its recent past. */
   surgeIntervalMs: number;
+  /** Overrides of the surge rule's floors (GOPY_SURGE_MIN_COMMENTS, _MIN_FLAGS, _MIN_BASELINE_HOURS). */
+  surgeThresholds: { minComments?: number; minFlags?: number; minBaselineHours?: number };
   /** When semester reports are due (month-day in Vietnam): GOPY_REPORT_DUE_S1, GOPY_REPORT_DUE_S2. */
   reportDeadlines: { semester1: string; semester2: string };
   eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
@@ -31,6 +33,14 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   if (value === undefined || value === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
   return value as T;
+}
+
+/** A whole number of at least 0, or undefined when unset. */
+function count(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of at least 0; got "${value}"`);
+  return n;
 }
 
 /** A day of the year as MM-DD (a report deadline). */
@@ -65,6 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveWeb: bool(env.GOPY_SERVE_WEB, true),
     schedulerIntervalMs: Number(env.GOPY_SCHEDULER_INTERVAL_MS ?? 1_000),
     surgeIntervalMs: Number(env.GOPY_SURGE_INTERVAL_MS ?? 60_000),
+    surgeThresholds: {
+      minComments: count('GOPY_SURGE_MIN_COMMENTS', env.GOPY_SURGE_MIN_COMMENTS),
+      minFlags: count('GOPY_SURGE_MIN_FLAGS', env.GOPY_SURGE_MIN_FLAGS),
+      minBaselineHours: count('GOPY_SURGE_MIN_BASELINE_HOURS', env.GOPY_SURGE_MIN_BASELINE_HOURS),
+    },
     reportDeadlines: { semester1: monthDay('GOPY_REPORT_DUE_S1', env.GOPY_REPORT_DUE_S1, '12-15'), semester2: monthDay('GOPY_REPORT_DUE_S2', env.GOPY_REPORT_DUE_S2, '05-15') },
     eventStore: choice('GOPY_EVENT_STORE', env.GOPY_EVENT_STORE, ['sqlite', 'postgres', 'kurrentdb'] as const, 'sqlite'),
     readStore: choice('GOPY_READ_STORE', env.GOPY_READ_STORE, ['sqlite', 'postgres'] as const, 'sqlite'),

@@ -13,6 +13,7 @@ import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
 import { ReportCommands, SurgeDetector } from '@gopy/application/reports';
 import { SemesterReports } from '@gopy/application/semesterReports';
+import { defaultSurgeThresholds } from '@gopy/domain/surge';
 import { FollowCommands } from '@gopy/application/notifications/followCommands';
 import { NotificationMailDigest } from '@gopy/application/notifications/mailDigest';
 import { WritePath } from '@gopy/application/writePath';
@@ -193,7 +194,8 @@ export async function openRuntime(
   const changes = role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
   const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
   const reports = new ReportCommands(writePath, clock);
-  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, log });
+  const surgeThresholds = { ...defaultSurgeThresholds, ...Object.fromEntries(Object.entries(config.surgeThresholds).filter(([, v]) => v !== undefined)) };
+  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, thresholds: surgeThresholds, log });
   const semesterReports = new SemesterReports({ db: read.db, reports, now: () => clock.now(), deadlines: config.reportDeadlines });
   const limits = loadLimits(options.env ?? process.env);
   const follows = new FollowCommands(writePath, () => clock.now());

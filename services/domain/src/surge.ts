@@ -86,7 +86,7 @@ export function evaluateSurge(
   const baseFlags = sum((h) => h.flags);
   const signals: SurgeSignal[] = [];
 
-  const commentsMean = baseComments / hours;
+  const commentsMean = hours > 0 ? baseComments / hours : 0;
   if (current.comments >= thresholds.minComments && current.comments >= thresholds.commentsFactor * Math.max(commentsMean, 1)) {
     signals.push({ signal: 'comments_per_hour', observed: current.comments, baseline: round3(commentsMean) });
   }
@@ -99,7 +99,7 @@ export function evaluateSurge(
     }
   }
 
-  const flagsMean = baseFlags / hours;
+  const flagsMean = hours > 0 ? baseFlags / hours : 0;
   if (current.flags >= thresholds.minFlags && current.flags >= thresholds.flagsFactor * Math.max(flagsMean, 1)) {
     signals.push({ signal: 'flags_per_hour', observed: current.flags, baseline: round3(flagsMean) });
   }

@@ -1,0 +1,157 @@
+/**
+ * Early warning and semester reports over GraphQL: a surge raised by the detector on live comments, who may read and
+ * acknowledge it, incident reports sent up to the parent organisation, and who may compile and submit a semester report.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlatform, type Platform } from '../support/platform';
+import {
+  ERROR_FIELDS,
+  client,
+  eventually,
+  expectRefusal,
+  ok,
+  openPolicy,
+  signInAs,
+  staffOrganizationId,
+  stopPlatform,
+  submitComment,
+  verifiedParticipant,
+  type Client,
+  type ResultUnion,
+} from './support';
+
+const ALERTS = `query Alerts($org: ID!) { alerts(organizationId: $org) { id signal observed baseline round acknowledged evidenceCommentIds policy { id } } }`;
+const ACKNOWLEDGE = `mutation Ack($id: ID!, $note: String) { acknowledgeAlert(alertId: $id, note: $note) {
+  ... on MutationAcknowledgeAlertSuccess { data { alert { id acknowledged acknowledgementNote } } } ${ERROR_FIELDS} } }`;
+const REPORT_INCIDENT = `mutation Incident($org: ID!, $alert: ID, $policy: ID, $summary: String!) {
+  reportIncident(organizationId: $org, alertId: $alert, policyId: $policy, summary: $summary) {
+    ... on MutationReportIncidentSuccess { data { incident { id summary alertId submittedTo { id } } } } ${ERROR_FIELDS} } }`;
+const INCIDENTS = `query Incidents($org: ID!) { incidents(organizationId: $org) { id summary } }`;
+const COMPILE = `mutation Compile($org: ID!, $period: String!, $remarks: String) { compileSemesterReport(organizationId: $org, period: $period, remarks: $remarks) {
+  ... on MutationCompileSemesterReportSuccess { data { report { id status remarks figures { consultations comments responseCoverage commentsByChannel { key count } } } } } ${ERROR_FIELDS} } }`;
+const SUBMIT = `mutation Submit($org: ID!, $period: String!) { submitSemesterReport(organizationId: $org, period: $period) {
+  ... on MutationSubmitSemesterReportSuccess { data { report { status submittedTo { id } submittedAt } } } ${ERROR_FIELDS} } }`;
+const ORGS = `query { organizations { id kind parent { id } } }`;
+
+/** Auditors are refused every change before any rule of the domain is asked. */
+const refusedRule = (role: string) => (role === 'auditor' ? 'AUDITOR_READ_ONLY' : 'STAFF_OR_SPOKESPERSON_ONLY');
+
+let platform: Platform;
+let staff: Client;
+let district: string;
+let province: string;
+let period: string;
+const as: Record<string, Client> = {};
+
+beforeAll(async () => {
+  // Floors low enough that a handful of live comments in the current hour, with no history, is a surge.
+  platform = await startPlatform({ env: { GOPY_SURGE_INTERVAL_MS: '300', GOPY_SURGE_MIN_BASELINE_HOURS: '0', GOPY_SURGE_MIN_COMMENTS: '3' } });
+  staff = await signInAs(platform, 'staff');
+  for (const role of ['spokesperson', 'policymaker', 'moderator', 'auditor']) as[role] = await signInAs(platform, role);
+  as.participant = (await verifiedParticipant(platform)).api;
+  district = await staffOrganizationId(staff);
+  const { organizations } = await staff.gql<{ organizations: { id: string; kind: string; parent: { id: string } | null }[] }>(ORGS);
+  province = organizations.find((o) => o.id === district)!.parent!.id;
+  ({ currentReportingPeriod: period } = await staff.gql<{ currentReportingPeriod: string }>(`{ currentReportingPeriod }`));
+}, 180_000);
+
+afterAll(async () => {
+  await stopPlatform(platform);
+});
+
+describe('surge alerts', () => {
+  let alertId: string;
+
+  it('live comments in a burst raise an alert on the owning organisation, with the comments as evidence', async () => {
+    // A round opened by this test, so every comment of its current hour is one of ours.
+    const open = await openPolicy(staff, district);
+    const submitted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = ok<{ comment: { id: string } }>(await submitComment(as.participant!, { policyId: open.id, body: `Ý kiến phản đối số ${i + 1}.`, stance: 'OPPOSE' }));
+      submitted.push(r.comment.id);
+    }
+    type Alert = { id: string; signal: string; observed: number; policy: { id: string }; evidenceCommentIds: string[]; acknowledged: boolean };
+    const alert = await eventually(
+      async () => (await staff.gql<{ alerts: Alert[] }>(ALERTS, { org: district })).alerts.find((a) => a.signal === 'COMMENTS_PER_HOUR' && a.policy.id === open.id),
+      20_000,
+      'a comments_per_hour alert',
+    );
+    expect(alert.observed).toBeGreaterThanOrEqual(3);
+    expect(alert.acknowledged).toBe(false);
+    for (const id of submitted) expect(alert.evidenceCommentIds).toContain(id);
+    alertId = alert.id;
+  });
+
+  it('is read by those who answer for the organisation and by auditors, not by participants', async () => {
+    expect((await as.auditor!.gql<{ alerts: unknown[] }>(ALERTS, { org: district })).alerts.length).toBeGreaterThan(0);
+    expect((await as.policymaker!.gql<{ alerts: unknown[] }>(ALERTS, { org: district })).alerts.length).toBeGreaterThan(0);
+    const refused = await as.participant!.raw(ALERTS, { org: district });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const anonymous = await client(platform.baseUrl).raw(ALERTS, { org: district });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('only staff or the spokesperson acknowledge it, once', async () => {
+    for (const role of ['participant', 'policymaker', 'moderator', 'auditor']) {
+      const { acknowledgeAlert } = await as[role]!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: '' });
+      expectRefusal(acknowledgeAlert, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
+    }
+    const anonymous = await client(platform.baseUrl).gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId });
+    expectRefusal(anonymous.acknowledgeAlert, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
+    const unknown = await staff.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: '00000000-0000-4000-8000-000000000000' });
+    expectRefusal(unknown.acknowledgeAlert, { typename: 'NotFoundError', code: 'NOT_FOUND' });
+
+    const { acknowledgeAlert } = await as.spokesperson!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: 'Đã trả lời trên trang của phòng.' });
+    expect(ok<{ alert: { acknowledged: boolean; acknowledgementNote: string } }>(acknowledgeAlert).alert).toMatchObject({ acknowledged: true, acknowledgementNote: 'Đã trả lời trên trang của phòng.' });
+    const again = await staff.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: '' });
+    expectRefusal(again.acknowledgeAlert, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ALERT_ALREADY_ACKNOWLEDGED' });
+  });
+
+  it('staff report an incident about it, which goes up to the province', async () => {
+    const summary = 'Phụ huynh phản đối mức thu; phòng đã họp và giải thích.';
+    for (const role of ['participant', 'moderator', 'auditor']) {
+      const { reportIncident } = await as[role]!.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary });
+      expectRefusal(reportIncident, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
+    }
+    const empty = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary: '   ' });
+    expectRefusal(empty.reportIncident, { typename: 'ValidationError', code: 'VALIDATION', field: 'summary' });
+    const { reportIncident } = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary });
+    const incident = ok<{ incident: { id: string; alertId: string; submittedTo: { id: string } } }>(reportIncident).incident;
+    expect(incident).toMatchObject({ alertId, submittedTo: { id: province } });
+    expect((await staff.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: district })).incidents.map((i) => i.id)).toContain(incident.id);
+    // The district's staff do not read the province's incidents; an auditor reads everyone's, and sees it arrived there.
+    expect((await staff.raw(INCIDENTS, { org: province })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await as.auditor!.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: province })).incidents.map((i) => i.id)).toContain(incident.id);
+  });
+});
+
+describe('semester reports', () => {
+  it('refuses those who do not answer for the organisation, and a malformed period', async () => {
+    for (const role of ['participant', 'policymaker', 'moderator', 'auditor']) {
+      const { compileSemesterReport } = await as[role]!.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period });
+      expectRefusal(compileSemesterReport, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
+    }
+    const bad = await staff.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period: '2026-S1' });
+    expectRefusal(bad.compileSemesterReport, { typename: 'ValidationError', code: 'VALIDATION', field: 'period' });
+    const early = await staff.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
+    expectRefusal(early.submitSemesterReport, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'REPORT_NOT_COMPILED' });
+  });
+
+  it('staff compile from the read models and submit to the province, once', async () => {
+    const { compileSemesterReport } = await staff.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period, remarks: 'Học kỳ này có ba dự thảo lấy ý kiến.' });
+    const report = ok<{ report: { status: string; figures: { comments: number; consultations: number } } }>(compileSemesterReport).report;
+    expect(report.status).toBe('COMPILED');
+    expect(report.figures.comments).toBeGreaterThanOrEqual(6);
+    expect(report.figures.consultations).toBeGreaterThanOrEqual(1);
+    const { submitSemesterReport } = await as.spokesperson!.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
+    expect(ok<{ report: { status: string; submittedTo: { id: string } } }>(submitSemesterReport).report).toMatchObject({ status: 'SUBMITTED', submittedTo: { id: province } });
+    const again = await staff.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
+    expectRefusal(again.submitSemesterReport, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'REPORT_ALREADY_SUBMITTED' });
+
+    const { reportingOverview } = await as.auditor!.gql<{ reportingOverview: { members: { organization: { id: string }; status: string }[] } }>(
+      `query O($org: ID!, $period: String!) { reportingOverview(organizationId: $org, period: $period) { members { organization { id } status } } }`,
+      { org: province, period },
+    );
+    expect(reportingOverview.members.find((m) => m.organization.id === district)?.status).toBe('SUBMITTED');
+  });
+});
