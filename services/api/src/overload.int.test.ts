@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commentIdFor, type Principal } from '@gopy/application/commands';
+import { commentIdFor } from '@gopy/application/commands';
 import { commentQueries } from '@gopy/application/readModels/index';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { aPolicyInConsultation } from './smallWorld.testing';
 
 class ManualClock {
   constructor(private t: number) {}
@@ -68,24 +68,7 @@ describe('submitComment while the read models are behind', () => {
       log: () => {},
     });
     runtime.projector.start();
-    // A small world of its own: an office, a staff member, a policy open for comment.
-    const office = randomUUID();
-    await runtime.commands.organization(
-      { type: 'RegisterOrganization', organizationId: office, name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
-      null,
-      { systemActor: true },
-    );
-    const staff: Principal = { accountId: randomUUID(), rolesIn: async () => ['staff', 'participant'] };
-    await runtime.commands.organization({ type: 'AddMember', organizationId: office, accountId: staff.accountId, roles: ['staff'] }, null, { systemActor: true });
-    policyId = randomUUID();
-    const now = clock.now();
-    await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: office, title: 'Quy định thu, chi trong trường học', summary: 'Dự thảo', topics: [] }, staff);
-    await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
-    await runtime.commands.policy(
-      { type: 'PublishDraftVersion', policyId, title: 'Quy định thu, chi trong trường học', changeNote: 'Bản dự thảo lần 1', nodes: [{ nodeId: randomUUID(), kind: 'article', number: '1', heading: 'Phạm vi', text: 'Quy định này áp dụng cho các trường công lập.', children: [] }] },
-      staff,
-    );
-    await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: now.toISOString(), closesAt: new Date(now.getTime() + 7 * 86_400_000).toISOString(), note: '' }, staff);
+    policyId = (await aPolicyInConsultation(runtime)).policyId;
     const email = 'qua-tai@example.vn';
     const password = 'mật khẩu dài 123';
     accountId = await runtime.accounts.signUp(

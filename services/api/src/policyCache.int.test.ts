@@ -12,6 +12,7 @@ import { streams } from '@gopy/schemas';
 import { loadConfig } from './config';
 import { dataFiles, openEmbeddedRuntime, type Runtime } from './runtime';
 import { loadSecrets } from './secrets';
+import { aPolicyInConsultation } from './smallWorld.testing';
 
 class ManualClock {
   constructor(private t: number) {}
@@ -53,22 +54,7 @@ describe('the policy state cache of comment commands', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-policy-cache-'));
     runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), { clock, log: () => {} });
-    const office = randomUUID();
-    await runtime.commands.organization(
-      { type: 'RegisterOrganization', organizationId: office, name: 'Phòng Giáo dục và Đào tạo', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
-      null,
-      { systemActor: true },
-    );
-    staff = { accountId: randomUUID(), rolesIn: async () => ['staff', 'participant'] };
-    policyId = randomUUID();
-    const now = clock.now();
-    await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: office, title: 'Quy định về đồng phục', summary: 'Dự thảo', topics: [] }, staff);
-    await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
-    await runtime.commands.policy(
-      { type: 'PublishDraftVersion', policyId, title: 'Quy định về đồng phục', changeNote: 'Lần 1', nodes: [{ nodeId: randomUUID(), kind: 'article', number: '1', heading: '', text: 'Học sinh mặc đồng phục.', children: [] }] },
-      staff,
-    );
-    await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: now.toISOString(), closesAt: new Date(now.getTime() + 86_400_000).toISOString(), note: '' }, staff);
+    ({ staff, policyId } = await aPolicyInConsultation(runtime));
   }, 60_000);
 
   afterAll(async () => {
@@ -80,7 +66,7 @@ describe('the policy state cache of comment commands', () => {
     const full = await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve);
     expect(cached).toEqual(full);
     const extended = await runtime.commands.policy(
-      { type: 'ExtendConsultation', policyId, closesAt: new Date(clock.now().getTime() + 2 * 86_400_000).toISOString(), reason: 'Thêm thời gian' },
+      { type: 'ExtendConsultation', policyId, closesAt: new Date(clock.now().getTime() + 10 * 86_400_000).toISOString(), reason: 'Thêm thời gian' },
       staff,
     );
     expect(extended.appended).toBe(1);

@@ -27,7 +27,7 @@ export function nodeLabel(node: DraftNode): string {
 }
 
 export const commentsReadModel: ReadModel = {
-  tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements'],
+  tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements', 'comment_counts'],
   name: 'comments',
   async createTables(db) {
     await db.schema
@@ -100,6 +100,16 @@ export const commentsReadModel: ReadModel = {
       .addColumn('account_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('comment_endorsements_pk', ['comment_id', 'account_id'])
       .execute();
+    // Visible comments per policy (scope ''), per node ('node:<id>') and on the whole draft ('whole'): the page's
+    // totalCount reads one row instead of counting up to every comment of the policy on each request.
+    await db.schema
+      .createTable('comment_counts')
+      .ifNotExists()
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('visible', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('comment_counts_pk', ['policy_id', 'scope'])
+      .execute();
     await db.schema.createIndex('comments_parent').ifNotExists().on('comments').column('parent_id').execute();
     // Keyset paging: newest first per policy, per node, per author.
     await db.schema.createIndex('comments_policy_seq').ifNotExists().on('comments').columns(['policy_id', 'status', 'seq']).execute();
@@ -166,6 +176,7 @@ export const commentsReadModel: ReadModel = {
           })
           .execute();
         await tx.insertInto('comment_revisions').values({ comment_id: d.commentId, revision: 1, body: d.body, stance: d.stance, at: ctx.metadata.recordedAt }).execute();
+        await countVisible(tx, d.policyId, d.anchorNodeId, 1);
         if (d.parentCommentId) {
           await tx
             .updateTable('comments')
@@ -222,6 +233,7 @@ export const commentsReadModel: ReadModel = {
         await setStatus(tx, event.data.commentId, 'withdrawn');
         return;
       case 'CommentHidden':
+        await recountOnStatus(tx, event.data.commentId, 'hidden');
         await tx
           .updateTable('comments')
           .set({ status: 'hidden', hidden_reason: event.data.reason, hidden_reason_code: event.data.reasonCode })
@@ -230,6 +242,7 @@ export const commentsReadModel: ReadModel = {
         await tx.updateTable('comment_flags').set({ status: 'hidden' }).where('comment_id', '=', event.data.commentId).where('status', '=', 'open').execute();
         return;
       case 'CommentRestored':
+        await recountOnStatus(tx, event.data.commentId, 'visible');
         await tx
           .updateTable('comments')
           .set({ status: 'visible', hidden_reason: null, hidden_reason_code: null })
@@ -239,6 +252,7 @@ export const commentsReadModel: ReadModel = {
         return;
       case 'CommentRedacted':
         // The comment's key is destroyed with this event: nothing it said can be shown again, nor rebuilt.
+        await recountOnStatus(tx, event.data.commentId, 'redacted');
         await tx.updateTable('comments').set({ status: 'redacted', body: null }).where('id', '=', event.data.commentId).execute();
         await tx.updateTable('comment_revisions').set({ body: null }).where('comment_id', '=', event.data.commentId).execute();
         await tx.updateTable('comment_flags').set({ note: null, status: 'redacted' }).where('comment_id', '=', event.data.commentId).execute();
@@ -250,7 +264,40 @@ export const commentsReadModel: ReadModel = {
 };
 
 async function setStatus(tx: ReadTx, id: string, status: string) {
+  await recountOnStatus(tx, id, status);
   await tx.updateTable('comments').set({ status }).where('id', '=', id).execute();
+}
+
+interface CommentCountsTable {
+  policy_id: string;
+  scope: string;
+  visible: number;
+}
+type CountsDb = { comment_counts: CommentCountsTable };
+
+function nodeScope(anchorNodeId: string | null): string {
+  return anchorNodeId ? `node:${anchorNodeId}` : 'whole';
+}
+
+/** Adds `delta` to the policy's visible count and to its node's (or the whole draft's). */
+async function countVisible(tx: ReadTx, policyId: string, anchorNodeId: string | null, delta: number): Promise<void> {
+  await tx
+    .withTables<CountsDb>()
+    .insertInto('comment_counts')
+    .values([
+      { policy_id: policyId, scope: '', visible: delta },
+      { policy_id: policyId, scope: nodeScope(anchorNodeId), visible: delta },
+    ])
+    .onConflict((oc) => oc.columns(['policy_id', 'scope']).doUpdateSet((eb) => ({ visible: eb('comment_counts.visible', '+', eb.ref('excluded.visible')) })))
+    .execute();
+}
+
+/** Before a comment's status changes: moves it in or out of the visible counts. */
+async function recountOnStatus(tx: ReadTx, commentId: string, next: string): Promise<void> {
+  const row = await tx.selectFrom('comments').select(['policy_id', 'anchor_node_id', 'status']).where('id', '=', commentId).executeTakeFirst();
+  if (!row) return;
+  const delta = (next === 'visible' ? 1 : 0) - (row.status === 'visible' ? 1 : 0);
+  if (delta !== 0) await countVisible(tx, row.policy_id, row.anchor_node_id, delta);
 }
 
 export interface CommentRow {
@@ -363,7 +410,21 @@ export const commentQueries = {
     if (o.beforeSeq !== undefined) q = q.where('seq', '<', o.beforeSeq);
     return (await q.orderBy('seq', 'desc').limit(o.first).execute()).map(toComment);
   },
+  /** Visible comments of a policy (or of one node, or on the whole draft), from the counters kept by the projector. */
   async count(db: ReadDb, o: Omit<CommentPageOptions, 'first' | 'beforeSeq'>): Promise<number> {
+    const scope = o.nodeId ? nodeScope(o.nodeId) : o.wholeDraftOnly ? 'whole' : '';
+    const counted = await db
+      .withTables<CountsDb>()
+      .selectFrom('comment_counts')
+      .select('visible')
+      .where('policy_id', '=', o.policyId)
+      .where('scope', '=', scope)
+      .executeTakeFirst();
+    // No counter row means no comment was ever counted there.
+    return counted ? Number(counted.visible) : 0;
+  },
+  /** The same count by scanning the comments: what the counters must always equal. */
+  async countByScan(db: ReadDb, o: Omit<CommentPageOptions, 'first' | 'beforeSeq'>): Promise<number> {
     let q = db
       .selectFrom('comments')
       .select((eb) => eb.fn.countAll<number>().as('n'))
