@@ -3,14 +3,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Principal } from '@gopy/application/commands';
 import { commentIdFor } from '@gopy/application/commands';
+import { DigestHandlers } from '@gopy/application/digests';
 import type { DraftNode, Role, StakeholderCategory } from '@gopy/schemas';
+import { reportingPeriodOf } from '@gopy/domain/report';
 import type { Runtime } from './runtime';
+
+/** The reporting period before this one: 2026-2027-S1 → 2025-2026-S2 → 2025-2026-S1. */
+function previousPeriod(period: string): string {
+  const [first, second, semester] = period.split('-') as [string, string, string];
+  return semester === 'S2' ? `${first}-${second}-S1` : `${Number(first) - 1}-${Number(second) - 1}-S2`;
+}
 
 export interface DemoAccount {
   email: string;
   password: string;
   roles: Role[];
   displayName: string;
+  /** The organisation the account works for, when it is not the district office. */
+  organization?: string;
 }
 
 const DEMO_FILE = 'demo-accounts.json';
@@ -25,7 +35,7 @@ export function printDemoAccounts(accounts: DemoAccount[], publicUrl: string): v
   console.log('');
   console.log(`Góp ý demo is running at ${publicUrl}  (GraphQL: ${publicUrl}/graphql)`);
   console.log('Demo accounts (demo mode only; passwords generated for this data folder):');
-  for (const a of accounts) console.log(`  ${a.roles.join(', ').padEnd(28)} ${a.email.padEnd(32)} ${a.password}`);
+  for (const a of accounts) console.log(`  ${a.roles.join(', ').padEnd(28)} ${a.email.padEnd(32)} ${a.password}${a.organization ? `  (${a.organization})` : ''}`);
   console.log(`GOPY_DEMO_ACCOUNTS ${JSON.stringify(accounts)}`);
   console.log('');
 }
@@ -97,9 +107,12 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
     ['Trường THCS Nguyễn Du', ['THCS'], ''],
     ['Trường Phổ thông Dân tộc bán trú TH&THCS Sơn Thủy', ['TH', 'THCS'], 'phổ thông dân tộc bán trú'],
   ];
+  const schoolIds: string[] = [];
   for (const [name, levels, schoolType] of schools) {
+    const organizationId = randomUUID();
+    schoolIds.push(organizationId);
     await commands.organization(
-      { type: 'RegisterOrganization', organizationId: randomUUID(), name, kind: 'school', levels, schoolType, parentOrganizationId: district },
+      { type: 'RegisterOrganization', organizationId, name, kind: 'school', levels, schoolType, parentOrganizationId: district },
       system,
       { systemActor: true },
     );
@@ -129,6 +142,20 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
       await commands.organization({ type: 'AddMember', organizationId: district, accountId, roles: p.roles }, system, { systemActor: true });
     }
     demoAccounts.push({ email, password, roles: p.roles.length ? p.roles : ['participant'], displayName: p.displayName });
+  }
+
+  // One member of staff per school (the school runs its own consultations and reports to the district).
+  for (const [i, [name]] of schools.entries()) {
+    const email = `school${i + 1}@demo.gopy.vn`;
+    const password = randomBytes(9).toString('base64url');
+    const displayName = `Cán bộ ${name}`;
+    const accountId = await accounts.signUp(
+      { email, password, displayName, pseudonym: null, stakeholderCategory: 'organization', locale: 'vi' },
+      { origin: 'admin', verified: true },
+    );
+    ids[`school${i + 1}`] = accountId;
+    await commands.organization({ type: 'AddMember', organizationId: schoolIds[i]!, accountId, roles: ['staff'] }, system, { systemActor: true });
+    demoAccounts.push({ email, password, roles: ['staff'], displayName, organization: name });
   }
 
   const as = (key: string, roles: Role[]): Principal => ({ accountId: ids[key]!, rolesIn: async () => [...roles, 'participant'] });
@@ -184,7 +211,22 @@ export async function seedDemo(runtime: Runtime): Promise<DemoAccount[]> {
   await commands.policy({ type: 'PublishDraftVersion', policyId: parents, title: 'Quy chế phối hợp giữa nhà trường và ban đại diện cha mẹ học sinh', nodes: parentsDraft(), changeNote: 'Bản dự thảo' }, staff);
   await commands.policy({ type: 'OpenConsultation', policyId: parents, opensAt: now.toISOString(), closesAt: inDays(7), note: '' }, staff);
   await commands.policy({ type: 'CloseConsultation', policyId: parents, closedBy: 'staff', reason: 'Đã đủ ý kiến' }, staff);
+  // Enactment waits for the round's digest. The round took no comments, so its digest has no themes and covers 0 of 0
+  // (counted without waiting for the projector: whatever it has applied, this policy has no comments).
+  const digests = new DigestHandlers({ writePath: runtime.writePath, clock: runtime.clock, readDb: runtime.readDb });
+  const spokesperson = as('spokesperson', ['spokesperson']);
+  await digests.start(parents, 1, staff);
+  await digests.execute({ type: 'ApproveDigest', policyId: parents, round: 1 }, spokesperson);
+  await digests.publish(parents, 1, spokesperson);
   await commands.policy({ type: 'EnactPolicy', policyId: parents, version: 1, decisionNumber: '125/QĐ-PGDĐT', effectiveDate: inDays(14).slice(0, 10) }, as('policymaker', ['policymaker']));
+
+  // Semester reports of the last period: two schools submitted, one compiled but did not send, one did nothing (late).
+  const lastPeriod = previousPeriod(reportingPeriodOf(now.toISOString()));
+  for (const [i, remarks] of ['Đã tổ chức hai buổi họp cha mẹ học sinh.', 'Không phát sinh sự việc bất thường.', 'Đang hoàn thiện số liệu.'].entries()) {
+    const schoolStaff = as(`school${i + 1}`, ['staff']);
+    await runtime.semesterReports.compile(schoolIds[i]!, lastPeriod, remarks, schoolStaff);
+    if (i < 2) await runtime.semesterReports.submit(schoolIds[i]!, lastPeriod, schoolStaff);
+  }
 
   // 4. Just proposed.
   await commands.policy({ type: 'ProposePolicy', policyId: randomUUID(), owningOrganizationId: district, title: 'Quy định sử dụng điện thoại di động của học sinh trong giờ học', summary: 'Đề xuất xây dựng quy định mới.', topics: ['kỷ luật'] }, staff);

@@ -13,6 +13,7 @@ import './types/subscription';
 import './types/search';
 import './types/follow';
 import './types/audit';
+import './types/digest';
 import './types/analysis';
 import './types/alerts';
 import './types/reports';
