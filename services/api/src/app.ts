@@ -12,6 +12,7 @@ import type { Role } from '@gopy/schemas';
 import type { GraphQLContext, Locale, Viewer } from './graphql/context';
 import { schema } from './graphql/schema';
 import { applyRateLimits } from './limits';
+import { applyAuditorReadOnly } from './auditorReadOnly';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import type { Runtime } from './runtime';
@@ -53,6 +54,7 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
  */
 export async function buildApp(runtime: Runtime, options: { webHandler?: express.RequestHandler } = {}): Promise<Express> {
   applyRateLimits(schema);
+  applyAuditorReadOnly(schema);
   const limits = runtime.limits;
   const yoga = createYoga<{ req: Request; res: Response }, GraphQLContext>({
     schema,
