@@ -1,0 +1,383 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import express from 'express';
+import type { EventStore, Position } from '@gopy/application/eventStore';
+import { findNode, nodeLabel, policyQueries } from '@gopy/application/readModels/index';
+import type { WritePath } from '@gopy/application/writePath';
+import type { DomainEvent, DraftNode, Role } from '@gopy/schemas';
+import type { Viewer } from '../graphql/context';
+import type { Runtime } from '../runtime';
+
+/**
+ * A round's comments as CSV or XLSX, read from the event log up to a stated position: the same position always gives
+ * the same bytes (no clock, no read model in the content), and the position is written into the file and sent in the
+ * `X-Gopy-Position` header. Rows stream one comment at a time (a comment's stream is folded, written, forgotten), so
+ * memory does not grow with the number of comments. Hidden, withdrawn and redacted comments are exported to auditors
+ * only, with their status; everyone else gets the visible ones.
+ *
+ * A comment redacted after the position has lost its key: its text is empty in every later export, even of an earlier
+ * position. Privacy wins over reproducibility there, by design.
+ */
+export type ExportLocale = 'vi' | 'en';
+export type CommentStatus = 'visible' | 'hidden' | 'withdrawn' | 'redacted';
+
+export interface ExportRow {
+  no: number;
+  commentId: string;
+  receivedAt: string;
+  submittedAt: string;
+  channel: string;
+  category: string;
+  stance: string;
+  node: string;
+  parentCommentId: string;
+  status: CommentStatus;
+  edits: number;
+  body: string;
+}
+
+export interface ExportMeta {
+  policyId: string;
+  policyTitle: string;
+  round: number;
+  position: string;
+  includeHidden: boolean;
+  locale: ExportLocale;
+}
+
+const labels = {
+  vi: {
+    position: 'Vị trí nhật ký',
+    policy: 'Dự thảo',
+    round: 'Đợt lấy ý kiến',
+    columns: ['STT', 'Mã góp ý', 'Thời điểm nhận (UTC)', 'Thời điểm ghi nhận (UTC)', 'Kênh', 'Đối tượng', 'Quan điểm', 'Điều khoản', 'Trả lời góp ý', 'Trạng thái', 'Số lần sửa', 'Nội dung'],
+    stance: { support: 'Đồng ý', oppose: 'Không đồng ý', neutral: 'Trung lập', suggestion: 'Đề xuất' },
+    category: {
+      student: 'Học sinh',
+      parent: 'Cha mẹ học sinh',
+      teacher: 'Giáo viên',
+      school_manager: 'Cán bộ quản lý trường học',
+      press: 'Báo chí',
+      citizen: 'Người dân',
+      organization: 'Tổ chức',
+    },
+    channel: {
+      web: 'Cổng thông tin',
+      email: 'Thư điện tử',
+      letter: 'Thư, công văn',
+      meeting: 'Cuộc họp',
+      conference: 'Hội nghị, hội thảo',
+      phone: 'Điện thoại',
+      press: 'Báo chí',
+      social_media: 'Mạng xã hội',
+    },
+    status: { visible: 'Hiển thị', hidden: 'Đã ẩn', withdrawn: 'Đã rút', redacted: 'Đã xoá nội dung' },
+    wholeDraft: 'Toàn bộ dự thảo',
+    sheet: 'Góp ý',
+  },
+  en: {
+    position: 'Log position',
+    policy: 'Policy',
+    round: 'Consultation round',
+    columns: ['No.', 'Comment id', 'Received at (UTC)', 'Recorded at (UTC)', 'Channel', 'Stakeholder category', 'Stance', 'Section', 'Reply to', 'Status', 'Edits', 'Text'],
+    stance: { support: 'Support', oppose: 'Oppose', neutral: 'Neutral', suggestion: 'Suggestion' },
+    category: {
+      student: 'Student',
+      parent: 'Parent',
+      teacher: 'Teacher',
+      school_manager: 'School manager',
+      press: 'Press',
+      citizen: 'Citizen',
+      organization: 'Organisation',
+    },
+    channel: {
+      web: 'Portal',
+      email: 'Email',
+      letter: 'Letter',
+      meeting: 'Meeting',
+      conference: 'Conference',
+      phone: 'Phone',
+      press: 'Press',
+      social_media: 'Social media',
+    },
+    status: { visible: 'Visible', hidden: 'Hidden', withdrawn: 'Withdrawn', redacted: 'Redacted' },
+    wholeDraft: 'Whole draft',
+    sheet: 'Comments',
+  },
+} as const;
+
+const label = (table: Record<string, string>, key: string) => table[key] ?? key;
+
+export class ExportNotFoundError extends Error {}
+
+/** The policy's draft versions (node trees) as they stood at the position, to name each comment's node. */
+async function versionsAt(writePath: WritePath, store: EventStore, policyId: string, position: Position) {
+  const versions = new Map<number, DraftNode[]>();
+  const rounds = new Set<number>();
+  let title: string | null = null;
+  for await (const e of writePath.readStream(`policy-${policyId}`)) {
+    if (store.comparePositions(e.recorded.position, position) > 0) break;
+    const ev = e.event as DomainEvent;
+    if (ev.type === 'PolicyProposed') title = ev.data.title;
+    if (ev.type === 'DraftVersionPublished') {
+      versions.set(ev.data.version, ev.data.nodes);
+      title = ev.data.title;
+    }
+    if (ev.type === 'ConsultationOpened') rounds.add(ev.data.round);
+  }
+  return { title, versions, rounds };
+}
+
+/**
+ * The comments of a round as they stood at `position`, in the order they entered the log. Only the comment being
+ * folded is held in memory.
+ */
+export async function* commentRowsAt(
+  deps: { store: EventStore; writePath: WritePath },
+  policyId: string,
+  round: number,
+  position: Position,
+  o: { includeHidden: boolean; locale: ExportLocale },
+): AsyncGenerator<ExportRow> {
+  const { store, writePath } = deps;
+  const l = labels[o.locale];
+  const { versions } = await versionsAt(writePath, store, policyId, position);
+  let no = 0;
+  for await (const submitted of store.readAll({ filter: { eventTypes: ['CommentSubmitted'] } })) {
+    if (store.comparePositions(submitted.position, position) > 0) break;
+    // Policy and round are stored in the clear: only the round's comments are decrypted.
+    const head = JSON.parse(submitted.data) as { policyId?: string; round?: number };
+    if (head.policyId !== policyId || head.round !== round) continue;
+    let row: Omit<ExportRow, 'no'> | null = null;
+    let status: CommentStatus = 'visible';
+    for await (const e of writePath.readStream(submitted.streamId)) {
+      if (store.comparePositions(e.recorded.position, position) > 0) break;
+      const ev = e.event as DomainEvent;
+      switch (ev.type) {
+        case 'CommentSubmitted': {
+          const d = ev.data;
+          const node = d.anchorNodeId ? findNode(versions.get(d.version) ?? [], d.anchorNodeId) : undefined;
+          row = {
+            commentId: d.commentId,
+            receivedAt: d.receivedAt,
+            submittedAt: e.metadata.recordedAt,
+            channel: label(l.channel, d.channel),
+            category: label(l.category, d.stakeholderCategory),
+            stance: d.stance,
+            node: d.anchorNodeId ? (node ? nodeLabel(node) : d.anchorNodeId) : l.wholeDraft,
+            parentCommentId: d.parentCommentId ?? '',
+            status: 'visible',
+            edits: 0,
+            body: typeof d.body === 'string' ? d.body : '',
+          };
+          break;
+        }
+        case 'CommentEdited':
+          if (row) Object.assign(row, { body: typeof ev.data.body === 'string' ? ev.data.body : '', stance: ev.data.stance, edits: row.edits + 1 });
+          break;
+        case 'CommentWithdrawn':
+          status = 'withdrawn';
+          break;
+        case 'CommentHidden':
+          status = 'hidden';
+          break;
+        case 'CommentRestored':
+          if (status === 'hidden') status = 'visible';
+          break;
+        case 'CommentRedacted':
+          status = 'redacted';
+          break;
+        default:
+          break;
+      }
+    }
+    if (!row) continue;
+    if (status === 'redacted') row.body = '';
+    if (status !== 'visible' && !o.includeHidden) continue;
+    no += 1;
+    yield { ...row, no, status, stance: label(l.stance, row.stance) };
+  }
+}
+
+function cells(row: ExportRow, locale: ExportLocale): (string | number)[] {
+  return [
+    row.no,
+    row.commentId,
+    row.receivedAt,
+    row.submittedAt,
+    row.channel,
+    row.category,
+    row.stance,
+    row.node,
+    row.parentCommentId,
+    label(labels[locale].status, row.status),
+    row.edits,
+    row.body,
+  ];
+}
+
+function headerLines(meta: ExportMeta): (string | number)[][] {
+  const l = labels[meta.locale];
+  return [[l.position, meta.position, l.policy, meta.policyId, l.round, meta.round, meta.policyTitle], [...l.columns]];
+}
+
+/** CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese): first the position line, then the header, then rows. */
+export async function writeCommentsCsv(rows: AsyncIterable<ExportRow>, meta: ExportMeta, out: Writable): Promise<void> {
+  const csv = stringify({ bom: true, record_delimiter: '\r\n' });
+  const done = new Promise<void>((resolve, reject) => {
+    csv.on('error', reject);
+    out.on('error', reject);
+    out.on('finish', resolve);
+  });
+  csv.pipe(out);
+  const write = async (record: (string | number)[]) => {
+    if (!csv.write(record)) await once(csv, 'drain');
+  };
+  for (const line of headerLines(meta)) await write(line);
+  for await (const row of rows) await write(cells(row, meta.locale));
+  csv.end();
+  await done;
+}
+
+/** A fixed date for the workbook's properties and its zip entries, so the same content gives the same bytes. */
+const FIXED_DATE = new Date('2000-01-01T00:00:00.000Z');
+
+interface ZipLike {
+  append(source: unknown, data: Record<string, unknown>): unknown;
+}
+type WriterInternals = ExcelJS.stream.xlsx.WorkbookWriter & { zip: ZipLike; addThemes(): Promise<void> };
+const WorkbookWriterBase = ExcelJS.stream.xlsx.WorkbookWriter as unknown as new (
+  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>,
+) => WriterInternals;
+
+/**
+ * Archiver stamps every zip entry with the time of writing unless told otherwise, and the writer's constructor already
+ * appends the theme and the package relations: the dates are pinned before its first entry.
+ */
+class ReproducibleWorkbookWriter extends WorkbookWriterBase {
+  override addThemes(): Promise<void> {
+    const zip = this.zip as ZipLike & { pinned?: boolean };
+    if (!zip.pinned) {
+      const append = zip.append.bind(zip);
+      zip.append = (source, data) => append(source, { ...data, date: FIXED_DATE });
+      zip.pinned = true;
+    }
+    return super.addThemes();
+  }
+}
+
+/**
+ * XLSX through exceljs' streaming WorkbookWriter: inline strings (a shared-strings table would grow with the rows),
+ * each row committed as soon as it is written. A1:G1 state the position, row 2 is the header.
+ */
+export async function writeCommentsXlsx(rows: AsyncIterable<ExportRow>, meta: ExportMeta, out: Writable): Promise<void> {
+  const workbook = new ReproducibleWorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  workbook.creator = 'Góp ý';
+  workbook.created = FIXED_DATE;
+  workbook.modified = FIXED_DATE;
+  const sheet = workbook.addWorksheet(labels[meta.locale].sheet, { views: [{ state: 'frozen', ySplit: 2 }] });
+  sheet.columns = [6, 38, 26, 26, 18, 22, 14, 18, 38, 14, 8, 80].map((width) => ({ width }));
+  const [positionLine, header] = headerLines(meta);
+  sheet.addRow(positionLine).commit();
+  const headerRow = sheet.addRow(header);
+  headerRow.font = { bold: true };
+  headerRow.commit();
+  let n = 0;
+  for await (const row of rows) {
+    sheet.addRow(cells(row, meta.locale)).commit();
+    // Let the zip stream drain to the response now and then, so pending output never piles up.
+    if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+/* ------------------------------------------------------------------ the route */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const READERS: readonly Role[] = ['staff', 'admin', 'policymaker'];
+
+function refuse(res: express.Response, status: number, vi: string, en: string) {
+  res.status(status).type('text/plain; charset=utf-8').send(`${vi}\n${en}\n`);
+}
+
+/**
+ * GET /export/policies/<id>/rounds/<n>/comments.csv|xlsx[?position=<p>][&lang=en]: for staff and policymakers of the
+ * owning organisation and for auditors (who also get hidden, withdrawn and redacted comments).
+ */
+export function commentExports(runtime: Runtime, viewerOf: (req: express.Request) => Promise<Viewer | null>): express.Router {
+  const router = express.Router();
+  router.get('/export/policies/:policyId/rounds/:round/:file', async (req, res, next) => {
+    try {
+      const m = /^comments\.(csv|xlsx)$/.exec(req.params.file);
+      const round = Number(req.params.round);
+      if (!UUID.test(req.params.policyId) || !m || !Number.isSafeInteger(round) || round < 1) {
+        refuse(res, 404, 'Không tìm thấy.', 'Not found.');
+        return;
+      }
+      const viewer = await viewerOf(req);
+      if (!viewer) {
+        refuse(res, 401, 'Bạn cần đăng nhập để tải danh sách góp ý.', 'You need to sign in to download the comments.');
+        return;
+      }
+      const [policy] = await policyQueries.byIds(runtime.readDb, [req.params.policyId]);
+      const auditor = [...viewer.memberships.values()].some((roles) => roles.includes('auditor'));
+      const reader = auditor || (policy && (viewer.memberships.get(policy.organizationId) ?? []).some((r) => READERS.includes(r)));
+      if (!policy) {
+        refuse(res, 404, 'Không tìm thấy dự thảo.', 'Policy not found.');
+        return;
+      }
+      if (!reader) {
+        refuse(res, 403, 'Bạn không có quyền tải danh sách góp ý của dự thảo này.', 'You may not download the comments of this policy.');
+        return;
+      }
+      const head = await runtime.store.headPosition();
+      let position = head;
+      if (typeof req.query.position === 'string' && req.query.position !== '') {
+        const asked = req.query.position as Position;
+        let ok = false;
+        try {
+          ok = head !== undefined && runtime.store.comparePositions(asked, head) <= 0;
+        } catch {
+          ok = false;
+        }
+        if (!ok) {
+          refuse(res, 400, 'Vị trí nhật ký không hợp lệ hoặc chưa có.', 'The log position is not valid or not reached yet.');
+          return;
+        }
+        position = asked;
+      }
+      if (!position) {
+        refuse(res, 404, 'Nhật ký còn trống.', 'The log is empty.');
+        return;
+      }
+      const locale: ExportLocale = req.query.lang === 'en' ? 'en' : 'vi';
+      const { rounds, title } = await versionsAt(runtime.writePath, runtime.store, policy.id, position);
+      if (!rounds.has(round)) {
+        refuse(res, 404, `Dự thảo chưa có đợt lấy ý kiến ${round} tại vị trí này.`, `The policy had no consultation round ${round} at this position.`);
+        return;
+      }
+      const meta: ExportMeta = { policyId: policy.id, policyTitle: title ?? '', round, position, includeHidden: auditor, locale };
+      const rows = commentRowsAt(runtime, policy.id, round, position, { includeHidden: auditor, locale });
+      res.setHeader('X-Gopy-Position', position);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.setHeader('Content-Disposition', `attachment; filename="gop-y-${policy.id.slice(0, 8)}-dot-${round}-${position}.${m[1]}"`);
+      if (m[1] === 'csv') {
+        res.type('text/csv; charset=utf-8');
+        await writeCommentsCsv(rows, meta, res);
+      } else {
+        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        await writeCommentsXlsx(rows, meta, res);
+      }
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      next(err);
+    }
+  });
+  return router;
+}
