@@ -1,0 +1,82 @@
+// Semester reports, without JavaScript: a school submits its report for the last period; the district office sees it
+// arrive, and sees the one school that did not report in time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startPlatform } from '../support/platform';
+import { clickAndAudit, expectAllAudited, launchBrowser, newReader, screenshots, signIn, signOut, visit } from './support';
+
+type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+let platform: Platform;
+let browser: Browser;
+
+beforeAll(async () => {
+	platform = await startPlatform({ demo: true });
+	browser = await launchBrowser();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await platform?.stop();
+});
+
+/** The reporting period before this one: 2026-2027-S1 → 2025-2026-S2 → 2025-2026-S1. */
+function previousPeriod(period: string): string {
+	const [first, second, semester] = period.split('-') as [string, string, string];
+	return semester === 'S2' ? `${first}-${second}-S1` : `${Number(first) - 1}-${Number(second) - 1}-S2`;
+}
+
+function account(predicate: (a: Platform['demoAccounts'][number] & { organization?: string }) => boolean) {
+	const found = platform.demoAccounts.find(predicate);
+	if (!found) throw new Error('no such demo account');
+	return found;
+}
+
+describe('semester reports', () => {
+	it('a school submits its report; the district sees it and the one school that is late', async () => {
+		const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
+		const { page } = reader;
+
+		// The demo's third school compiled its report for the last period but never sent it.
+		const school = account((a) => a.organization === 'Trường THCS Nguyễn Du');
+		await signIn(reader, school.email, school.password);
+		await visit(reader, '/staff');
+		const current = await page.getByRole('link', { name: 'Mở báo cáo' }).first().getAttribute('href');
+		expect(current).toMatch(/^\/staff\/reports\/[^/]+\/\d{4}-\d{4}-S[12]$/);
+		const [, , , schoolId, period] = current!.split('/') as [string, string, string, string, string];
+		const last = previousPeriod(period);
+		await visit(reader, `/staff/reports/${schoolId}/${last}`);
+		await expect.poll(() => page.getByTestId('report-status').textContent()).toMatch(/chưa nộp/);
+		await screenshots(reader, 'school-semester-report');
+		await clickAndAudit(
+			reader,
+			page.getByRole('button', { name: 'Nộp báo cáo cho Phòng Giáo dục và Đào tạo huyện Hoà Bình' }),
+			page.getByText('Đã nộp báo cáo lên cấp trên.'),
+		);
+		await expect.poll(() => page.getByTestId('report-status').textContent()).toMatch(/^Đã nộp lúc .* cho Phòng Giáo dục và Đào tạo huyện Hoà Bình\.$/);
+		// Submitted is final: no form to compile or submit again.
+		expect(await page.getByRole('button', { name: /Nộp báo cáo|Tổng hợp/ }).count()).toBe(0);
+		await signOut(reader);
+
+		// The district office opens its own report page for that period and reads its schools' rows.
+		const district = account((a) => a.roles.includes('staff') && a.organization === undefined);
+		await signIn(reader, district.email, district.password);
+		await visit(reader, '/staff');
+		const districtHref = await page.getByRole('link', { name: 'Mở báo cáo' }).first().getAttribute('href');
+		const districtId = districtHref!.split('/')[3]!;
+		await visit(reader, `/staff/reports/${districtId}/${last}`);
+		await screenshots(reader, 'district-semester-reports');
+		const rows = page.getByTestId('member-row');
+		await expect.poll(() => rows.count()).toBe(4);
+		const statusOf = async (name: string) => (await rows.filter({ hasText: name }).locator('td').first().textContent())?.trim();
+		expect(await statusOf('Trường THCS Nguyễn Du')).toBe('Đã nộp');
+		expect(await statusOf('Trường Mầm non Hoa Sen')).toBe('Đã nộp');
+		expect(await statusOf('Trường Tiểu học Kim Đồng')).toBe('Đã nộp');
+		expect(await statusOf('Trường Phổ thông Dân tộc bán trú TH&THCS Sơn Thủy')).toBe('Trễ hạn');
+		expect((await page.getByTestId('late-list').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+			'Trễ hạn (1): Trường Phổ thông Dân tộc bán trú TH&THCS Sơn Thủy',
+		);
+		expectAllAudited(reader);
+		await reader.context.close();
+	});
+});
