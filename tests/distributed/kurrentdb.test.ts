@@ -14,6 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -347,4 +348,30 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     expect(after.commentCount).toBe(count + 1);
     expect(after.comments.edges.filter((e) => e.node.body === body)).toHaveLength(1);
   }, 180_000);
+
+  it('a process pointed at a KurrentDB that accepts connections but never answers stops with exit code 2, naming KURRENTDB_URL', async () => {
+    // A frozen node: the client's first call has no deadline, so without the adapter's own limit this would never end.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const proc = startProcess('api on a silent server', [path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve', '--role', 'api'], {
+        ...runtimeEnv(),
+        GOPY_DATA_DIR: path.join(root, 'silent'),
+        KURRENTDB_URL: `esdb://127.0.0.1:${port}?tls=false`,
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+      });
+      const timer = setTimeout(() => proc.child.kill('SIGKILL'), 60_000);
+      const code = await proc.exited.finally(() => clearTimeout(timer));
+      expect(code, proc.output()).toBe(2);
+      expect(proc.output()).toMatch(/KURRENTDB_URL/);
+      expect(proc.output()).toMatch(/cannot be reached/);
+      expect(sockets.size).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 120_000);
 });
