@@ -244,10 +244,26 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     expect(Number(report![3])).toBe(original.length);
     expect(Number(report![5])).toBeGreaterThan(0);
 
+    // And back. The keys come from where a runtime on KurrentDB configured like this keeps them (PostgreSQL here).
     const back = path.join(root, 'back');
-    const again = await gopy(['store', 'copy', '--from', `kurrentdb:${kurrentUrl}`, '--to', `sqlite:${back}`], env);
-    expect(again).toMatch(new RegExp(`${original.length} events in \\d+ streams verified on the target`));
+    const again = await gopy(['store', 'copy', '--from', `kurrentdb:${kurrentUrl}`, '--to', `sqlite:${back}`], {
+      ...env,
+      GOPY_READ_STORE: 'postgres',
+      DATABASE_URL: database!.url,
+    });
+    const returned = /Copied (\d+) events \((\d+) already there[^)]*\); (\d+) events in (\d+) streams verified on the target; (\d+) keys copied/.exec(again);
+    expect(returned, again).not.toBeNull();
+    expect([Number(returned![1]), Number(returned![3]), Number(returned![5])]).toEqual([original.length, original.length, Number(report![5])]);
     expect(storedRows(back)).toEqual(original);
+    // The copy back is a working store: the same pages, comment bodies decrypted with the keys that came along.
+    const onCopy = await startPlatform({ dataDir: back, demo: false, env: { ...secrets, GOPY_SERVE_WEB: '0' } });
+    try {
+      const read = await graphqlClient(onCopy.baseUrl)<PolicyPage>(pageQuery);
+      expect(read.errors).toBeUndefined();
+      expect(read.data).toEqual(before);
+    } finally {
+      await onCopy.stop();
+    }
   }, 300_000);
 
   it('an API and a projector process on KurrentDB + PostgreSQL serve the copied policies and take a new comment end to end', async () => {

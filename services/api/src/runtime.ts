@@ -134,7 +134,7 @@ export async function openEventStore(config: Config): Promise<EventStore> {
 }
 
 /** The key store and the auth store follow the engine of the stores: PostgreSQL when DATABASE_URL serves one of them. */
-function secretsOnPostgres(config: Config): boolean {
+export function secretsOnPostgres(config: Config): boolean {
   return config.readStore === 'postgres' || config.eventStore === 'postgres';
 }
 

@@ -7,12 +7,13 @@ import { GENESIS_HASH } from '@gopy/schemas';
 import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { ConfigError, loadConfig, type Config } from './config';
-import { dataFiles, openEventStore } from './runtime';
+import { dataFiles, openEventStore, secretsOnPostgres } from './runtime';
 
 /**
  * A store named on the command line: `sqlite:<data folder>`, `postgres:<DATABASE_URL>` or `kurrentdb:<KURRENTDB_URL>`.
  * The key store travels with the log: SQLite keeps it in the data folder, PostgreSQL in schema gopy_keys. KurrentDB keeps
- * no keys, so copying to it leaves the keys where they were (say where with --keys-to).
+ * no keys, so copying to it leaves the keys where they were (say where with --keys-to), and copying from it takes them
+ * from where a runtime on KurrentDB keeps them: the key store the environment configures (keySource).
  */
 export interface StoreSpec {
   kind: 'sqlite' | 'postgres' | 'kurrentdb';
@@ -47,7 +48,23 @@ interface KeyEnds {
   close(): Promise<void>;
 }
 
-async function openKeys(spec: StoreSpec, masterKey: Buffer): Promise<KeyEnds | undefined> {
+/**
+ * Where the keys of a store's log are: its own key store, or for KurrentDB the one a runtime configured by this
+ * environment uses beside it (PostgreSQL schema gopy_keys with GOPY_READ_STORE=postgres, else GOPY_DATA_DIR).
+ */
+function keySource(spec: StoreSpec, base: Config): StoreSpec | undefined {
+  if (spec.kind !== 'kurrentdb') return spec;
+  const beside: Config = { ...base, eventStore: 'kurrentdb' };
+  if (secretsOnPostgres(beside)) return base.databaseUrl ? { kind: 'postgres', location: base.databaseUrl } : undefined;
+  return { kind: 'sqlite', location: base.dataDir };
+}
+
+function sameStore(a: StoreSpec, b: StoreSpec): boolean {
+  return a.kind === b.kind && (a.kind === 'sqlite' ? path.resolve(a.location) === path.resolve(b.location) : a.location === b.location);
+}
+
+async function openKeys(spec: StoreSpec | undefined, masterKey: Buffer): Promise<KeyEnds | undefined> {
+  if (spec === undefined) return undefined;
   if (spec.kind === 'sqlite') {
     fs.mkdirSync(spec.location, { recursive: true });
     return new SqliteKeyStore(dataFiles(path.resolve(spec.location)).keys, masterKey);
@@ -128,8 +145,11 @@ export async function copyStore(
     // The keys: without them the copied ciphertext is unreadable; destroyed keys stay destroyed.
     let keys = 0;
     const secrets = loadSecrets(base, options.log ?? (() => {}));
-    const keysFrom = await openKeys(from, secrets.masterKey);
-    const keysTo = await openKeys(options.keysTo ? parseStoreSpec(options.keysTo) : to, secrets.masterKey);
+    const keysFromSpec = keySource(from, base);
+    const keysToSpec = options.keysTo ? parseStoreSpec(options.keysTo) : to;
+    const moving = keysFromSpec !== undefined && !sameStore(keysFromSpec, keysToSpec);
+    const keysFrom = moving ? await openKeys(keysFromSpec, secrets.masterKey) : undefined;
+    const keysTo = moving ? await openKeys(keysToSpec, secrets.masterKey) : undefined;
     if (keysFrom && keysTo) {
       const rows = await keysFrom.exportRows();
       await keysTo.importRows(rows);
