@@ -180,6 +180,7 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
         const ctx = { metadata: item.metadata, streamId: item.recorded.streamId, position: item.recorded.position, seq };
         for (const model of this.readModels) await model.evolve(tx, item.event, ctx);
       }
+      for (const model of this.readModels) await model.endBatch?.(tx);
       await tx.updateTable('projector_checkpoint').set({ position, seq }).where('name', '=', this.name).execute();
     });
     this.checkpoint = { position, seq };

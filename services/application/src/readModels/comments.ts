@@ -1,7 +1,7 @@
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import type { CommentState } from '@gopy/domain/comment';
 import type { CommentsTable, ReadDb, ReadTx } from './database';
-import type { ProjectionContext, ReadModel } from './projection';
+import { BatchCounters, type ProjectionContext, type ReadModel } from './projection';
 
 const kindLabel: Record<DraftNode['kind'], string> = {
   part: 'Phần',
@@ -121,6 +121,7 @@ export const commentsReadModel: ReadModel = {
       .execute();
     await db.schema.createIndex('comments_author_seq').ifNotExists().on('comments').columns(['author_account_id', 'seq']).execute();
   },
+  endBatch: writeVisibleCounts,
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     switch (event.type) {
       case 'CommentSubmitted': {
@@ -279,17 +280,28 @@ function nodeScope(anchorNodeId: string | null): string {
   return anchorNodeId ? `node:${anchorNodeId}` : 'whole';
 }
 
-/** Adds `delta` to the policy's visible count and to its node's (or the whole draft's). */
+const visibleCounts = new BatchCounters<{ policyId: string; scope: string }>();
+
+/** Adds `delta` to the policy's visible count and to its node's (or the whole draft's), written at the batch's end. */
 async function countVisible(tx: ReadTx, policyId: string, anchorNodeId: string | null, delta: number): Promise<void> {
-  await tx
-    .withTables<CountsDb>()
-    .insertInto('comment_counts')
-    .values([
-      { policy_id: policyId, scope: '', visible: delta },
-      { policy_id: policyId, scope: nodeScope(anchorNodeId), visible: delta },
-    ])
-    .onConflict((oc) => oc.columns(['policy_id', 'scope']).doUpdateSet((eb) => ({ visible: eb('comment_counts.visible', '+', eb.ref('excluded.visible')) })))
-    .execute();
+  const scope = nodeScope(anchorNodeId);
+  visibleCounts.add(tx, `${policyId}\u0000`, { policyId, scope: '' }, delta);
+  visibleCounts.add(tx, `${policyId}\u0000${scope}`, { policyId, scope }, delta);
+}
+
+/** Rows per statement: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
+const COUNTER_ROWS_PER_STATEMENT = 500;
+
+async function writeVisibleCounts(tx: ReadTx): Promise<void> {
+  const all = visibleCounts.take(tx);
+  for (let i = 0; i < all.length; i += COUNTER_ROWS_PER_STATEMENT) {
+    await tx
+      .withTables<CountsDb>()
+      .insertInto('comment_counts')
+      .values(all.slice(i, i + COUNTER_ROWS_PER_STATEMENT).map((e) => ({ policy_id: e.key.policyId, scope: e.key.scope, visible: e.delta })))
+      .onConflict((oc) => oc.columns(['policy_id', 'scope']).doUpdateSet((eb) => ({ visible: eb('comment_counts.visible', '+', eb.ref('excluded.visible')) })))
+      .execute();
+  }
 }
 
 /** Before a comment's status changes: moves it in or out of the visible counts. */

@@ -1,10 +1,22 @@
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import type { PoliciesTable, ReadDb, ReadTx, RoundsTable } from './database';
-import type { ProjectionContext, ReadModel } from './projection';
+import { BatchCounters, type ProjectionContext, type ReadModel } from './projection';
+
+/** Comments submitted per policy over a batch: one UPDATE per policy at the batch's end, not one per comment. */
+const commentCounts = new BatchCounters<string>();
 
 export const policiesReadModel: ReadModel = {
   tables: ['policies', 'policy_versions', 'rounds'],
   name: 'policies',
+  async endBatch(tx) {
+    for (const { key: policyId, delta } of commentCounts.take(tx)) {
+      await tx
+        .updateTable('policies')
+        .set((eb) => ({ comment_count: eb('comment_count', '+', delta) }))
+        .where('id', '=', policyId)
+        .execute();
+    }
+  },
   async createTables(db) {
     await db.schema
       .createTable('policies')
@@ -154,11 +166,7 @@ export const policiesReadModel: ReadModel = {
         await touch(event.data.policyId, { status: 'withdrawn', withdrawal_reason: event.data.reason });
         return;
       case 'CommentSubmitted':
-        await tx
-          .updateTable('policies')
-          .set((eb) => ({ comment_count: eb('comment_count', '+', 1) }))
-          .where('id', '=', event.data.policyId)
-          .execute();
+        commentCounts.add(tx, event.data.policyId, event.data.policyId, 1);
         return;
       default:
         return;

@@ -20,4 +20,35 @@ export interface ReadModel {
   tables: readonly string[];
   createTables(db: ReadDb): Promise<void>;
   evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext): Promise<void>;
+  /**
+   * Called once per batch, after every event of the batch went through evolve, in the same transaction: for writes
+   * gathered over the batch (counters), so a surge costs one statement per counter instead of one per event.
+   */
+  endBatch?(tx: ReadTx): Promise<void>;
+}
+
+/**
+ * Counter increments gathered over a projector batch (keyed by its transaction) and written by the model's
+ * endBatch: what is gathered is never read back within the batch, only added.
+ */
+export class BatchCounters<K> {
+  private readonly pending = new WeakMap<object, Map<string, { key: K; delta: number }>>();
+
+  add(tx: ReadTx, id: string, key: K, delta: number): void {
+    let batch = this.pending.get(tx);
+    if (!batch) {
+      batch = new Map();
+      this.pending.set(tx, batch);
+    }
+    const entry = batch.get(id);
+    if (entry) entry.delta += delta;
+    else batch.set(id, { key, delta });
+  }
+
+  /** The increments gathered in this transaction (those that add up to zero left out), forgetting them. */
+  take(tx: ReadTx): { key: K; delta: number }[] {
+    const batch = this.pending.get(tx);
+    this.pending.delete(tx);
+    return batch ? [...batch.values()].filter((e) => e.delta !== 0) : [];
+  }
 }
