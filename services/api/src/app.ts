@@ -15,6 +15,7 @@ import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
+import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import type { Runtime } from './runtime';
 
@@ -200,6 +201,7 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
   });
   app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
   app.use(draftDownloads(runtime));
+  app.use(attachmentRoutes(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) app.use(web);

@@ -25,6 +25,19 @@ export class KeyDestroyedError extends Error {
   }
 }
 
+/**
+ * Attached files (scanned letters, explanatory memoranda) kept outside the log, each encrypted with its own data key
+ * and addressed by the SHA-256 of its plaintext: storing the same file twice stores it once, and the hash in an event
+ * proves which bytes it refers to.
+ */
+export interface BlobStore {
+  /** Stores the bytes (once) and answers their SHA-256 (hex) and size. */
+  put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
+  /** The plaintext, or undefined when no such file is stored or its key was destroyed. */
+  get(sha256: string): Promise<Buffer | undefined>;
+  has(sha256: string): Promise<boolean>;
+}
+
 /** Mail leaves through this port: SMTP in production, .eml files under the data folder otherwise. */
 export interface Mailer {
   send(mail: { to: string; subject: string; text: string; html?: string }): Promise<void>;

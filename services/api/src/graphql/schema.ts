@@ -8,6 +8,7 @@ import './types/comment';
 import './types/policy';
 import './types/moderation';
 import './types/hiddenComments';
+import './types/attachments';
 import './types/drafts';
 import './types/subscription';
 import './types/search';

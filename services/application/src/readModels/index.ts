@@ -9,6 +9,7 @@ import { searchReadModel } from './search';
 import { digestsReadModel } from './digests';
 import { alertsReadModel } from './alerts';
 import { semesterReportsReadModel } from './semesterReports';
+import { attachmentsReadModel } from './attachments';
 import type { ReadModel } from './projection';
 
 export * from './database';
@@ -24,6 +25,7 @@ export * from './alerts';
 export * from './semesterReports';
 export * from './digests';
 export * from './analysis';
+export * from './attachments';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel];

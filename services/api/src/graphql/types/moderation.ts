@@ -9,6 +9,7 @@ import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
 import { principalOf } from '../../principal';
 import { Comment } from './comment';
 import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
+import { AttachmentInput, attachmentRefs } from './attachments';
 
 const FlagReasonEnum = builder.enumType('FlagReason', {
   values: Object.fromEntries(FlagReasons.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<(typeof FlagReasons)[number]>, { value: (typeof FlagReasons)[number] }>,
@@ -161,6 +162,11 @@ const OfflineFeedbackInput = builder.inputType('RecordOfflineFeedbackInput', {
     stance: t.field({ type: StanceEnum, required: true }),
     nodeId: t.id({ required: false }),
     idempotencyKey: t.string({ required: true, validate: z.string().min(1).max(200) }),
+    attachments: t.field({
+      type: [AttachmentInput],
+      required: false,
+      description: 'Scans of the letter or minutes, uploaded first to POST /attachments.',
+    }),
   }),
 });
 
@@ -190,6 +196,7 @@ builder.mutationField('recordOfflineFeedback', (t) =>
         stance: input.stance,
         anchorNodeId: input.nodeId ? String(input.nodeId) : null,
         idempotencyKey: input.idempotencyKey,
+        attachments: await attachmentRefs(ctx, input.attachments ?? [], 'scan'),
       });
     },
   }),

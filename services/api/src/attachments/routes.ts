@@ -1,0 +1,89 @@
+import express, { type Request } from 'express';
+import { attachmentQueries, policyQueries } from '@gopy/application/readModels/index';
+import type { Role } from '@gopy/schemas';
+import type { Viewer } from '../graphql/context';
+import type { Runtime } from '../runtime';
+import { ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, blobStoreOf } from './blobs';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function refuse(res: express.Response, status: number, code: string, vi: string, en: string) {
+  res.status(status).json({ error: { code, messageVi: vi, messageEn: en, message: `${vi} / ${en}` } });
+}
+
+function roles(viewer: Viewer | null, organizationId: string): Role[] {
+  return viewer?.memberships.get(organizationId) ?? [];
+}
+function anywhere(viewer: Viewer | null, role: Role): boolean {
+  return [...(viewer?.memberships.values() ?? [])].some((r) => r.includes(role));
+}
+
+/** The file name a browser saves, safe in the header whatever the original name holds. */
+function contentDisposition(fileName: string): string {
+  const fallback = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_').trim() || 'tep-dinh-kem';
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName || fallback)}`;
+}
+
+/**
+ * POST /attachments: staff upload a file (the request body, its media type in Content-Type); it is stored encrypted
+ * and its SHA-256 answered, to be referenced by recordOfflineFeedback or publishDraftVersion.
+ * GET /attachments/:id: a version's documents for anyone; a scanned letter only for the owning organisation's staff,
+ * moderators and admins, and for auditors.
+ */
+export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => Promise<Viewer | null>): express.Router {
+  const router = express.Router();
+  const blobs = blobStoreOf(runtime);
+
+  router.post('/attachments', express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES }), async (req, res, next) => {
+    try {
+      // A cross-site form could post a file with the session cookie; a header it cannot send proves it is not one.
+      if (req.headers.cookie && !req.headers.authorization && !req.headers['x-gopy-csrf']) {
+        return refuse(res, 403, 'FORBIDDEN', 'Yêu cầu không hợp lệ.', 'Invalid request.');
+      }
+      const viewer = await viewerOf(req);
+      if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
+      if (!anywhere(viewer, 'staff') && !anywhere(viewer, 'admin')) {
+        return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ soạn thảo được đính kèm tệp.', 'Only staff may attach files.');
+      }
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
+        return refuse(res, 400, 'VALIDATION', 'Loại tệp này không được đính kèm (PDF, ảnh, Word hoặc văn bản).', 'This kind of file cannot be attached (PDF, image, Word or text).');
+      }
+      const body = req.body as unknown;
+      if (!Buffer.isBuffer(body) || body.length === 0) return refuse(res, 400, 'VALIDATION', 'Tệp trống.', 'The file is empty.');
+      const { sha256, size } = await blobs.put(body);
+      res.status(201).json({ sha256, size, mediaType });
+    } catch (error) {
+      if ((error as { type?: string }).type === 'entity.too.large') {
+        return refuse(res, 413, 'PAYLOAD_TOO_LARGE', 'Tệp quá lớn (tối đa 20 MB).', 'The file is too large (at most 20 MB).');
+      }
+      next(error);
+    }
+  });
+
+  router.get('/attachments/:attachmentId', async (req, res, next) => {
+    try {
+      const id = req.params.attachmentId;
+      const row = UUID.test(id) ? await attachmentQueries.byId(runtime.readDb, id) : undefined;
+      if (!row) return refuse(res, 404, 'NOT_FOUND', 'Không tìm thấy tệp.', 'File not found.');
+      if (row.commentId) {
+        const [policy] = await policyQueries.byIds(runtime.readDb, [row.policyId]);
+        const viewer = await viewerOf(req);
+        if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
+        const mine = roles(viewer, policy?.organizationId ?? '');
+        const allowed = mine.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || anywhere(viewer, 'auditor');
+        if (!allowed) return refuse(res, 403, 'FORBIDDEN', 'Bạn không có quyền xem tệp này.', 'You may not see this file.');
+      }
+      const bytes = await blobs.get(row.sha256);
+      if (!bytes) return refuse(res, 404, 'NOT_FOUND', 'Tệp không còn đọc được.', 'The file can no longer be read.');
+      res.setHeader('Content-Type', row.mediaType);
+      res.setHeader('Content-Disposition', contentDisposition(row.fileName));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', row.commentId ? 'private, no-store' : 'public, max-age=3600');
+      res.send(bytes);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { attachmentQueries, policyQueries, type AttachmentRow } from '@gopy/application/readModels/index';
+import { ValidationError } from '@gopy/domain/errors';
+import type { AttachmentRef } from '@gopy/schemas';
+import { builder } from '../builder';
+import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
+import { ATTACHMENT_MEDIA_TYPES, blobStoreOf } from '../../attachments/blobs';
+import { Comment } from './comment';
+
+export const AttachmentInput = builder.inputType('AttachmentInput', {
+  description: 'A file uploaded to POST /attachments, referenced by the SHA-256 it answered.',
+  fields: (t) => ({
+    sha256: t.string({ required: true, validate: z.string().regex(/^[0-9a-f]{64}$/) }),
+    fileName: t.string({ required: true, validate: z.string().min(1).max(300) }),
+    mediaType: t.string({ required: true, validate: z.string().min(1).max(200) }),
+  }),
+});
+
+/** The references an event records for uploaded files; a file that was never uploaded is a VALIDATION error. */
+export async function attachmentRefs(
+  ctx: GraphQLContext,
+  inputs: readonly { sha256: string; fileName: string; mediaType: string }[],
+  kind: AttachmentRef['kind'],
+): Promise<AttachmentRef[]> {
+  if (inputs.length > 20) {
+    throw new ValidationError('attachments', { vi: 'Đính kèm tối đa 20 tệp.', en: 'At most 20 files may be attached.' });
+  }
+  const blobs = blobStoreOf(ctx.runtime);
+  const refs: AttachmentRef[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const mediaType = input.mediaType.trim().toLowerCase();
+    if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
+      throw new ValidationError(`attachments[${i}].mediaType`, { vi: 'Loại tệp này không được đính kèm.', en: 'This kind of file cannot be attached.' });
+    }
+    const bytes = await blobs.get(input.sha256);
+    if (!bytes) {
+      throw new ValidationError(`attachments[${i}].sha256`, {
+        vi: 'Không tìm thấy tệp đính kèm: hãy tải tệp lên trước.',
+        en: 'No such attachment: upload the file first.',
+      });
+    }
+    refs.push({ attachmentId: randomUUID(), sha256: input.sha256, mediaType, size: bytes.length, fileName: input.fileName.normalize('NFC').trim(), kind });
+  }
+  return refs;
+}
+
+const Attachment = builder.objectRef<AttachmentRow>('Attachment').implement({
+  description: 'A file kept encrypted outside the log; the event that attached it records its SHA-256.',
+  fields: (t) => ({
+    id: t.exposeID('attachmentId'),
+    kind: t.exposeString('kind', { description: 'scan | memorandum | annex | other' }),
+    fileName: t.exposeString('fileName'),
+    mediaType: t.exposeString('mediaType'),
+    size: t.exposeInt('size'),
+    sha256: t.exposeString('sha256'),
+    url: t.string({ description: 'Where to download it (GET, with the session).', resolve: (a) => `/attachments/${a.attachmentId}` }),
+  }),
+});
+
+builder.objectField(Comment, 'attachments', (t) =>
+  t.field({
+    type: [Attachment],
+    description: "Scans that came with offline feedback: for the owning organisation's staff, moderators and admins, and auditors; empty for anyone else.",
+    resolve: async (c, _a, ctx) => {
+      if (!ctx.viewer) return [];
+      const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [c.policyId]);
+      const roles = rolesIn(ctx.viewer, policy?.organizationId ?? null);
+      const allowed = roles.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || hasRoleAnywhere(ctx.viewer, 'auditor');
+      if (!allowed) return [];
+      return (await attachmentQueries.ofComments(ctx.runtime.readDb, [c.id])).get(c.id) ?? [];
+    },
+  }),
+);
