@@ -26,6 +26,35 @@ export function nodeLabel(node: DraftNode): string {
   return `${kindLabel[node.kind]} ${node.number}`.trim();
 }
 
+/**
+ * Node labels of published versions, by policy and version number. A published version never changes, so its tree
+ * is parsed once, not once per comment on one of its nodes.
+ */
+const versionLabels = new Map<string, Map<string, string>>();
+const VERSION_LABELS_KEPT = 200;
+
+function labelsOf(nodes: DraftNode[], into = new Map<string, string>()): Map<string, string> {
+  for (const n of nodes) {
+    into.set(n.nodeId, nodeLabel(n));
+    labelsOf(n.children, into);
+  }
+  return into;
+}
+
+async function anchorLabelOf(tx: ReadTx, policyId: string, version: number, nodeId: string): Promise<string | null> {
+  const key = `${policyId}:${version}`;
+  let labels = versionLabels.get(key);
+  if (!labels) {
+    const row = await tx.selectFrom('policy_versions').select('nodes').where('policy_id', '=', policyId).where('number', '=', version).executeTakeFirst();
+    // Not published (yet) in this database: look again next time rather than remember an empty tree.
+    if (!row) return null;
+    labels = labelsOf(JSON.parse(row.nodes) as DraftNode[]);
+    versionLabels.set(key, labels);
+    if (versionLabels.size > VERSION_LABELS_KEPT) versionLabels.delete(versionLabels.keys().next().value as string);
+  }
+  return labels.get(nodeId) ?? null;
+}
+
 export const commentsReadModel: ReadModel = {
   tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements', 'comment_counts'],
   name: 'comments',
@@ -126,17 +155,7 @@ export const commentsReadModel: ReadModel = {
     switch (event.type) {
       case 'CommentSubmitted': {
         const d = event.data;
-        let anchorLabel: string | null = null;
-        if (d.anchorNodeId) {
-          const version = await tx
-            .selectFrom('policy_versions')
-            .select('nodes')
-            .where('policy_id', '=', d.policyId)
-            .where('number', '=', d.version)
-            .executeTakeFirst();
-          const node = version ? findNode(JSON.parse(version.nodes) as DraftNode[], d.anchorNodeId) : undefined;
-          anchorLabel = node ? nodeLabel(node) : null;
-        }
+        const anchorLabel = d.anchorNodeId ? await anchorLabelOf(tx, d.policyId, d.version, d.anchorNodeId) : null;
         let authorName = d.pseudonym ?? '';
         if (!authorName && d.channel !== 'web' && d.offlineSender) {
           // Offline senders are named publicly only by their organisation, if any; their names stay sealed.
