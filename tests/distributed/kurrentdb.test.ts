@@ -20,6 +20,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_CHANGED, subscribe, type PolicyChangedEvent } from '../api/support';
 import { freePort, graphqlClient, parseEml, repoRoot, startPlatform } from '../support/platform';
 import { createThrowawayDatabase } from '../support/postgres';
 
@@ -346,6 +347,8 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     expect(token, 'the end-to-end case ran first').not.toBe('');
     const count = (await policy()).commentCount;
     const saved = await checkpoint();
+    // A browser watching the policy over SSE: the API process's own subscription to $all must come back too.
+    const watching = await subscribe<PolicyChangedEvent>(api!.baseUrl, POLICY_CHANGED, { id: policyId });
     const port = double!.port;
     await stopProcess(double!.proc, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1_000));
@@ -365,6 +368,13 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     const after = await policy();
     expect(after.commentCount).toBe(count + 1);
     expect(after.comments.edges.filter((e) => e.node.body === body)).toHaveLength(1);
+    try {
+      const change = await watching.waitFor((e) => e.policyChanged.commentId === posted.comment.id, 30_000);
+      expect(change.policyChanged).toMatchObject({ kind: 'COMMENT_ADDED', policyId, position: posted.position });
+      expect(watching.events.filter((e) => e.policyChanged.commentId === posted.comment.id)).toHaveLength(1);
+    } finally {
+      await watching.close();
+    }
   }, 180_000);
 
   it('a process pointed at a KurrentDB that accepts connections but never answers stops with exit code 2, naming KURRENTDB_URL', async () => {
