@@ -1,11 +1,14 @@
 import { wrapOrThrow } from '@pothos/plugin-errors';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { RateLimitedError } from './graphql/errors';
 
 /**
  * Abuse limits and the notification mail schedule, from the environment (documented in the README), so load tests can
- * raise them and limit tests can lower them. Rate limits hold in memory, per process.
+ * raise them and limit tests can lower them. Rate limits hold in memory, per process; with the read store on PostgreSQL
+ * (GOPY_READ_STORE=postgres and DATABASE_URL) the counters live in PostgreSQL (table gopy_auth.rate_limits), shared by
+ * every API process, with an in-memory limiter as insurance while the database cannot be reached.
  *
  * | variable | default | meaning |
  * |---|---|---|
@@ -31,6 +34,8 @@ export interface Limits {
   maxAliases: number;
   notifyMailIntervalMs: number;
   notifyMailDelayMs: number;
+  /** Where the counters are shared between API processes; null keeps them in this process's memory. */
+  sharedStoreUrl: string | null;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -53,27 +58,83 @@ export function loadLimits(env: NodeJS.ProcessEnv = process.env): Limits {
     maxAliases: positive(env, 'GOPY_GRAPHQL_MAX_ALIASES', 15),
     notifyMailIntervalMs: positive(env, 'GOPY_NOTIFY_MAIL_INTERVAL_MS', 300_000),
     notifyMailDelayMs: positive(env, 'GOPY_NOTIFY_MAIL_DELAY_MS', 900_000),
+    sharedStoreUrl: env.GOPY_READ_STORE === 'postgres' && env.DATABASE_URL ? env.DATABASE_URL : null,
   };
 }
 
 export type LimitedAction = 'comment' | 'signUp' | 'signIn';
 
+/** Where the shared counters live: beside the sessions, the other security state that is not a read model. */
+const SHARED_SCHEMA = 'gopy_auth';
+const SHARED_TABLE = 'rate_limits';
+
 /** Per-account and per-address limiters; `consume` throws RateLimitedError (a typed result member) when over. */
 export class RateLimits {
-  private readonly limiters: Record<string, RateLimiterMemory>;
+  private readonly limiters: Record<string, RateLimiterAbstract>;
+  private readonly pool: pg.Pool | null = null;
+  /** Resolves once the shared table exists (at once for the in-memory limiters). */
+  private readonly ready: Promise<void> = Promise.resolve();
 
   constructor(readonly limits: Limits) {
-    this.limiters = {
-      'comment:account': new RateLimiterMemory({ keyPrefix: 'comment-account', points: limits.commentsPerMinute, duration: 60 }),
-      'comment:address': new RateLimiterMemory({ keyPrefix: 'comment-address', points: limits.commentsPerMinute * 5, duration: 60 }),
-      'signUp:address': new RateLimiterMemory({ keyPrefix: 'signup-address', points: limits.signUpsPerHour, duration: 3_600 }),
-      'signIn:address': new RateLimiterMemory({ keyPrefix: 'signin-address', points: limits.signInsPerMinute * 3, duration: 60 }),
-      'signIn:account': new RateLimiterMemory({ keyPrefix: 'signin-account', points: limits.signInsPerMinute, duration: 60 }),
+    const rules: [string, { keyPrefix: string; points: number; duration: number }][] = [
+      ['comment:account', { keyPrefix: 'comment-account', points: limits.commentsPerMinute, duration: 60 }],
+      ['comment:address', { keyPrefix: 'comment-address', points: limits.commentsPerMinute * 5, duration: 60 }],
+      ['signUp:address', { keyPrefix: 'signup-address', points: limits.signUpsPerHour, duration: 3_600 }],
+      ['signIn:address', { keyPrefix: 'signin-address', points: limits.signInsPerMinute * 3, duration: 60 }],
+      ['signIn:account', { keyPrefix: 'signin-account', points: limits.signInsPerMinute, duration: 60 }],
+    ];
+    if (!limits.sharedStoreUrl) {
+      this.limiters = Object.fromEntries(rules.map(([name, rule]) => [name, new RateLimiterMemory(rule)]));
+      return;
+    }
+    // A small pool of its own: a slow limit check must never hold a read-model connection.
+    const pool = new pg.Pool({ connectionString: limits.sharedStoreUrl, max: 3, allowExitOnIdle: true });
+    pool.on('error', () => {
+      // an idle client lost its connection; the next query opens another
+    });
+    this.pool = pool;
+    this.limiters = Object.fromEntries(
+      rules.map(([name, rule]) => [
+        name,
+        new RateLimiterPostgres({
+          ...rule,
+          storeClient: pool,
+          storeType: 'pool',
+          schemaName: SHARED_SCHEMA,
+          tableName: SHARED_TABLE,
+          // Created below, once, before the first count (the library would race the schema).
+          tableCreated: true,
+          clearExpiredByTimeout: true,
+          insuranceLimiter: new RateLimiterMemory(rule),
+        }),
+      ]),
+    );
+    const ignoreConcurrentCreate = (err: { code?: string }) => {
+      // Another process created it at the same moment (PostgreSQL reports the catalogue's unique key).
+      if (err.code !== '23505' && err.code !== '42P06' && err.code !== '42P07') throw err;
     };
+    this.ready = pool
+      .query(`CREATE SCHEMA IF NOT EXISTS "${SHARED_SCHEMA}"`)
+      .catch(ignoreConcurrentCreate)
+      .then(() =>
+        pool.query(
+          `CREATE TABLE IF NOT EXISTS "${SHARED_SCHEMA}"."${SHARED_TABLE}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+        ),
+      )
+      .then(() => undefined, ignoreConcurrentCreate)
+      .catch(() => {
+        // The database cannot be reached now: each limiter falls back to its in-memory insurance until it can.
+      });
+  }
+
+  /** Closes the shared store's connections (nothing to do for the in-memory limiters). */
+  async close(): Promise<void> {
+    await this.pool?.end();
   }
 
   /** Counts one attempt against each key given (address, account or email); 0 points means unlimited. */
   async consume(action: LimitedAction, keys: { address?: string | null; account?: string | null }): Promise<void> {
+    await this.ready;
     for (const [kind, key] of Object.entries(keys)) {
       if (!key) continue;
       const limiter = this.limiters[`${action}:${kind}`];
@@ -103,6 +164,8 @@ const limitedMutations: Record<string, { action: LimitedAction; account(args: Re
   signUp: { action: 'signUp', account: () => null },
   // Per address, and per target account (by email) so one address cannot guess one password, nor many addresses one.
   signIn: { action: 'signIn', account: (a) => (typeof a.email === 'string' ? a.email.trim().toLowerCase() : null) },
+  // A one-time code is guessed no more easily than a password: the same limits, keyed by the sign-in name.
+  signInWithCode: { action: 'signIn', account: (a) => (typeof a.signInName === 'string' ? a.signInName.trim().toLowerCase() : null) },
 };
 
 /**
