@@ -85,6 +85,7 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
   out.pragma('busy_timeout = 5000');
   out.pragma('cache_size = -65536');
   const rssBeforeMb = rssMb();
+  let notInBaseline: string[] = [];
   try {
     // Same tables and indexes as ours (a virtual table's shadow tables come with it).
     const ddl = ours.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index'").all() as { name: string; sql: string }[];
@@ -103,6 +104,14 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
       }
     }
     out.prepare('UPDATE policies SET comment_count = 0').run();
+    // Ours' other tables with rows the baseline does not write (read models the baseline does not reproduce).
+    const tablesOf = (db: Database.Database) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+    notInBaseline = tablesOf(ours).filter(
+      (t) =>
+        !['organizations', 'memberships', 'policies', 'policy_versions', 'rounds', 'projector_checkpoint', 'comments', 'accounts', 'comment_revisions', 'comment_counts'].includes(t) &&
+        !t.startsWith('comment_search') &&
+        (ours.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n > 0,
+    );
     const versions = new Map<string, DraftNode[]>();
     for (const v of ours.prepare('SELECT policy_id, number, nodes FROM policy_versions').all() as { policy_id: string; number: number; nodes: string }[]) {
       versions.set(`${v.policy_id}:${v.number}`, JSON.parse(v.nodes) as DraftNode[]);
@@ -114,6 +123,20 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
     const insertAccount = out.prepare(`INSERT INTO accounts (${accountCols.join(', ')}) VALUES (${accountCols.map(() => '?').join(', ')})`);
     const verify = out.prepare('UPDATE accounts SET email_verified = 1 WHERE id = ?');
     const bump = out.prepare('UPDATE policies SET comment_count = comment_count + 1 WHERE id = ?');
+    const hasRevisions = ddl.some((d) => d.name === 'comment_revisions');
+    const insertRevision = hasRevisions ? out.prepare('INSERT INTO comment_revisions (comment_id, revision, body, stance, at) VALUES (?, 1, ?, ?, ?)') : undefined;
+    const hasCounts = ddl.some((d) => d.name === 'comment_counts');
+    const addCount = hasCounts
+      ? out.prepare('INSERT INTO comment_counts (policy_id, scope, visible) VALUES (?, ?, ?) ON CONFLICT (policy_id, scope) DO UPDATE SET visible = visible + excluded.visible')
+      : undefined;
+    // Visible-comment counters per policy, node and whole draft, summed over the batch as ours does.
+    let counts = new Map<string, [string, string, number]>();
+    const count = (policyId: string, scope: string) => {
+      const k = `${policyId}\u0000${scope}`;
+      const hit = counts.get(k);
+      if (hit) hit[2] += 1;
+      else counts.set(k, [policyId, scope, 1]);
+    };
     const checkpoint = out.prepare('UPDATE projector_checkpoint SET position = ?, seq = ?');
     const page = log.prepare('SELECT position, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT 500');
     const keyRow = keysDb.prepare('SELECT wrapped, destroyed FROM data_keys WHERE key_id = ?');
@@ -133,8 +156,11 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
     const flush = (position: number, seq: number) => {
       const writes = batch;
       batch = [];
+      const batchCounts = counts;
+      counts = new Map();
       out.transaction(() => {
         for (const w of writes) w();
+        if (addCount) for (const [policyId, scope, n] of batchCounts.values()) addCount.run(policyId, scope, n);
         checkpoint.run(String(position).padStart(16, '0'), seq);
       })();
     };
@@ -174,8 +200,13 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
           };
           const params = commentCols.map((c) => (c in values ? values[c] : c.endsWith('_count') ? 0 : (d[camel(c)] ?? null)));
           const folded = search && body !== null ? foldText(body) : undefined;
+          if (addCount) {
+            count(d.policyId as string, '');
+            count(d.policyId as string, d.anchorNodeId ? `node:${d.anchorNodeId as string}` : 'whole');
+          }
           batch.push(() => {
             insertComment.run(...params);
+            insertRevision?.run(commentId, body, d.stance, m.recordedAt);
             bump.run(d.policyId);
             if (folded !== undefined) search!.run(s, folded, commentId, d.policyId);
           });
@@ -202,7 +233,7 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
     }
     if (batch.length > 0 || events % REBUILD_BATCH !== 0) flush(after, seq);
     const seconds = (performance.now() - started) / 1000;
-    const rowCheck = compareRows(ours, out);
+    const rowCheck = { ...compareRows(ours, out), tablesWithRowsOnlyOurs: notInBaseline };
     return { events, seconds, eventsPerSecond: events / seconds, rssBeforeMb, rssAfterMb: rssMb(), rowCheck };
   } finally {
     out.close();
@@ -233,5 +264,17 @@ function compareRows(ours: Database.Database, baseline: Database.Database): Reco
     differingCommentColumns: [...differing],
     accountsEqual: JSON.stringify(accounts) === JSON.stringify(accountsBaseline),
     policyCommentCount: { ours: policyCount(ours), baseline: policyCount(baseline) },
+    ...(hasTable(ours, 'comment_counts') && hasTable(baseline, 'comment_counts')
+      ? { commentCountsEqual: JSON.stringify(countRows(ours)) === JSON.stringify(countRows(baseline)) }
+      : {}),
+    ...(hasTable(ours, 'comment_revisions') ? { revisions: { ours: count(ours, 'comment_revisions'), baseline: count(baseline, 'comment_revisions') } } : {}),
   };
+}
+
+function hasTable(db: Database.Database, name: string): boolean {
+  return (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { n: number }).n > 0;
+}
+
+function countRows(db: Database.Database): unknown[] {
+  return db.prepare('SELECT policy_id, scope, visible FROM comment_counts WHERE visible <> 0 ORDER BY policy_id, scope').all();
 }
