@@ -295,12 +295,23 @@ describe('commenting on a draft through the site', () => {
 		await staff.page.getByLabel('Góp ý về').selectOption({ label: 'Điều 2: Mượn sách' });
 		await staff.page.getByLabel('Nội dung ý kiến').fill(letter);
 		await staff.page.getByLabel('Đề xuất', { exact: true }).check();
+		const scan = Buffer.from(`%PDF-1.4\n% Bản quét thư của ban đại diện cha mẹ học sinh lớp 5A (${suffix})\n%%EOF\n`, 'utf8');
+		await staff.page.getByLabel('Bản quét thư hoặc biên bản (không bắt buộc)').setInputFiles({ name: 'thu-lop-5A.pdf', mimeType: 'application/pdf', buffer: scan });
 		await clickAndAudit(staff, staff.page.getByRole('button', { name: 'Ghi nhận ý kiến' }), staff.page.getByText('Đã ghi nhận ý kiến.'));
 		await screenshots(staff, 'staff-offline');
 		await visit(anonymous, policyHref);
 		const recorded = commentWith(anonymous.page, letter);
 		expect(await recorded.locator('.c7-channel').textContent()).toBe('Kênh: Thư');
 		expect(await recorded.locator('.comment-meta').textContent()).toContain('Điều 2');
+		// The scan is for staff (and moderators, auditors) only: listed and downloadable for them, not for the public.
+		expect(await recorded.locator('.c7-attachments').count()).toBe(0);
+		await visit(staff, policyHref);
+		const scanLink = commentWith(staff.page, letter).locator('.c7-attachments').getByRole('link', { name: 'thu-lop-5A.pdf' });
+		const scanHref = (await scanLink.getAttribute('href'))!;
+		const fetched = await staff.page.request.get(scanHref);
+		expect(fetched.status()).toBe(200);
+		expect((await fetched.body()).equals(scan)).toBe(true);
+		expect((await anonymous.page.request.get(scanHref)).status()).toBe(401);
 
 		// 7. The round closes and is answered; version 2 changes article 2.
 		ok((await staffApi.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Đã đủ ý kiến' })).closeConsultation);

@@ -215,6 +215,8 @@ export async function loadWebHandler(log: (msg: string) => void): Promise<expres
     log('web/build/handler.js not found: serving /graphql only (run `npm run build` to build the site).');
     return undefined;
   }
+  // adapter-node refuses bodies over 512 kB by default; staff forms upload scans and .docx drafts through the site.
+  process.env.BODY_SIZE_LIMIT ??= '25M';
   const mod = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };
   return mod.handler;
 }

@@ -42,6 +42,8 @@ export interface ThreadComment extends Comment {
 	revisions: CommentRevision[];
 	officialReplies: OfficialReply[];
 	replies: ThreadComment[];
+	/** Scans of offline feedback: only staff, moderators and auditors get any. */
+	attachments?: Attachment[];
 }
 
 export interface NodeSnapshot {
@@ -74,6 +76,15 @@ export interface DraftImportPreview {
 	warnings: string[];
 }
 
+export interface Attachment {
+	id: string;
+	fileName: string;
+	mediaType: string;
+	size: number;
+	/** Path of the download on the API's origin (/attachments/<id>). */
+	url: string;
+}
+
 export interface OfflineFeedbackInput {
 	policyId: string;
 	channel: Channel;
@@ -86,6 +97,7 @@ export interface OfflineFeedbackInput {
 	stance: Stance;
 	nodeId: string | null;
 	idempotencyKey: string;
+	attachments: { sha256: string; fileName: string; mediaType: string }[];
 }
 
 /** What a comment needs to offer its actions on the policy page (absent elsewhere: the comment is shown only). */

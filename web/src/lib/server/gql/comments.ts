@@ -25,6 +25,7 @@ export const THREAD_FIELDS = /* GraphQL */ `
 		anchorText anchorChangesSince
 		revisions { revision body stance at }
 		officialReplies { id body at }
+		attachments { id fileName mediaType size url }
 	}
 `;
 

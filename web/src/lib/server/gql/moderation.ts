@@ -1,6 +1,7 @@
 // The moderator's queue (open flags, hidden comments) and actions, and feedback that staff record from letters,
 // meetings and other channels off the site.
-import { ERROR_FIELDS, NODE_FIELDS, NODE_TREE, ROUND_FIELDS, gql, mutate, type ApiEvent } from '$lib/server/api';
+import { ERROR_FIELDS, NODE_FIELDS, NODE_TREE, ROUND_FIELDS, apiUrl, gql, mutate, type ApiEvent, type Result } from '$lib/server/api';
+import { getLocale } from '$lib/paraglide/runtime';
 import { THREAD_FIELDS } from './comments';
 import type { CommentFlag, FlagReason, OfflineFeedbackInput, ThreadComment } from '$lib/commentTypes';
 import type { PolicyStatus, Role, Round, Version } from '$lib/types';
@@ -110,3 +111,27 @@ export const redactComment = (event: ApiEvent, commentId: string, reason: string
 	mutate<ChangePayload>(event, 'redactComment', REDACT_COMMENT, { commentId, reason });
 export const recordOfflineFeedback = (event: ApiEvent, input: OfflineFeedbackInput) =>
 	mutate<ChangePayload>(event, 'recordOfflineFeedback', RECORD_OFFLINE_FEEDBACK, { input });
+
+export interface UploadedFile {
+	sha256: string;
+	size: number;
+	mediaType: string;
+}
+
+/** Sends a file to the API's POST /attachments (beside /graphql) as the signed-in staff member. */
+export async function uploadAttachment(event: ApiEvent, file: File): Promise<Result<UploadedFile>> {
+	const url = apiUrl(event).replace(/\/graphql(\?.*)?$/, '/attachments');
+	const headers: Record<string, string> = {
+		'content-type': file.type || 'application/octet-stream',
+		'x-gopy-csrf': '1',
+		'accept-language': getLocale(),
+	};
+	if (event.locals.token) headers.authorization = `Bearer ${event.locals.token}`;
+	const response = await event.fetch(url, { method: 'POST', headers, body: new Uint8Array(await file.arrayBuffer()) });
+	const body = (await response.json().catch(() => ({}))) as Partial<UploadedFile> & {
+		error?: { code: string; message: string; messageVi: string; messageEn: string };
+	};
+	if (response.ok && body.sha256) return { ok: true, data: { sha256: body.sha256, size: body.size ?? file.size, mediaType: body.mediaType ?? file.type } };
+	const error = body.error ?? { code: 'INTERNAL', message: `HTTP ${response.status}`, messageVi: '', messageEn: '' };
+	return { ok: false, error: { ...error, field: 'scan' } };
+}

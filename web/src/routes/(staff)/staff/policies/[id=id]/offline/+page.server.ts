@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
-import { fetchOfflinePolicy, recordOfflineFeedback } from '$lib/server/gql/moderation';
+import { fetchOfflinePolicy, recordOfflineFeedback, uploadAttachment } from '$lib/server/gql/moderation';
+import { refusalMessage } from '$lib/server/forms';
 import { invalid, refused, text, values } from '$lib/server/forms';
 import { requireRole, STAFF_AREA_ROLES } from '$lib/server/session';
 import { fromLocalInput, toLocalInput } from '$lib/format';
@@ -14,6 +15,10 @@ import {
 	type StakeholderCategory,
 	type Stance,
 } from '$lib/types';
+
+/** What the API accepts as an attachment (see POST /attachments), and how large. */
+const SCAN_TYPES = new Set(['application/pdf', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp']);
+const SCAN_MAX_BYTES = 20 * 1024 * 1024;
 
 const FIELDS = [
 	'channel',
@@ -62,7 +67,18 @@ export const actions: Actions = {
 		] as const) {
 			if (v[name]!.length > max) fieldErrors[name] = m.error_too_long({ max: String(max) });
 		}
+		const scan = form.get('scan');
+		const hasScan = scan instanceof File && scan.size > 0;
+		if (hasScan && scan.size > SCAN_MAX_BYTES) fieldErrors.scan = m.c7_offline_scan_too_large({ max: '20 MB' });
+		else if (hasScan && !SCAN_TYPES.has(scan.type)) fieldErrors.scan = m.c7_offline_scan_type();
 		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
+
+		const attachments: { sha256: string; fileName: string; mediaType: string }[] = [];
+		if (hasScan) {
+			const uploaded = await uploadAttachment(event, scan);
+			if (!uploaded.ok) return invalid({ ...state, fieldErrors: { scan: refusalMessage(uploaded.error) } });
+			attachments.push({ sha256: uploaded.data.sha256, fileName: scan.name || 'scan', mediaType: uploaded.data.mediaType });
+		}
 
 		const result = await recordOfflineFeedback(event, {
 			policyId: event.params.id,
@@ -76,9 +92,10 @@ export const actions: Actions = {
 			stance: v.stance as Stance,
 			nodeId: v.nodeId || null,
 			idempotencyKey: text(form, 'idempotencyKey') || crypto.randomUUID(),
+			attachments,
 		});
 		if (!result.ok) {
-			return refused(result.error, { ...Object.fromEntries(FIELDS.map((f) => [f, f])), anchorNodeId: 'nodeId' }, state);
+			return refused(result.error, { ...Object.fromEntries(FIELDS.map((f) => [f, f])), anchorNodeId: 'nodeId', attachments: 'scan' }, state);
 		}
 		return { formId: 'record', ok: true, notice: m.c7_offline_done(), values: {}, commentId: result.data.comment.id };
 	},
