@@ -53,6 +53,9 @@ export const eventCatalogue = {
   AccountRegistered: { version: 1, schema: account.AccountRegistered, stream: 'account' },
   AccountEmailVerified: { version: 1, schema: account.AccountEmailVerified, stream: 'account' },
   AccountErased: { version: 1, schema: account.AccountErased, stream: 'account' },
+  PupilEnrolled: { version: 1, schema: account.PupilEnrolled, stream: 'account' },
+  ConsentRecorded: { version: 1, schema: account.ConsentRecorded, stream: 'account' },
+  ConsentWithdrawn: { version: 1, schema: account.ConsentWithdrawn, stream: 'account' },
 
   SemesterReportCompiled: { version: 1, schema: report.SemesterReportCompiled, stream: 'report' },
   SemesterReportSubmitted: { version: 1, schema: report.SemesterReportSubmitted, stream: 'report' },

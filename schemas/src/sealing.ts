@@ -33,4 +33,6 @@ export const sealedFields: Partial<Record<EventType, SealedField[]>> = {
     { path: 'displayName', scope: 'person', keyIdFrom: 'personalDataKeyId' },
     { path: 'pseudonym', scope: 'person', keyIdFrom: 'personalDataKeyId' },
   ],
+  PupilEnrolled: [{ path: 'className', scope: 'person', keyIdFrom: 'personalDataKeyId' }],
+  ConsentRecorded: [{ path: 'guardianName', scope: 'person', keyIdFrom: 'personalDataKeyId' }],
 };

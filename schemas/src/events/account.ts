@@ -24,3 +24,37 @@ export const AccountErased = z.object({
   /** Reference to the request (e.g. the letter asking for erasure); no personal data. */
   requestReference: z.string().max(200),
 });
+
+/**
+ * A school enrols one of the pupils it issued an account to: which school, the class (personal data, sealed) and the
+ * year of birth, which decides whose consent the child needs (a parent's or guardian's, and the child's own from 7).
+ */
+export const PupilEnrolled = z.object({
+  accountId: Uuid,
+  organizationId: Uuid,
+  personalDataKeyId: Uuid,
+  className: Encrypted,
+  birthYear: z.number().int().min(1990).max(2100),
+  enrolledBy: Uuid,
+});
+export const ConsentGivers = ['guardian', 'pupil'] as const;
+export const GuardianRelationships = ['mother', 'father', 'guardian', 'other'] as const;
+export const ConsentMethods = ['paper_form', 'in_person', 'electronic'] as const;
+/** Consent to a child's account taking part, recorded by the school: the guardian's, or the child's own. */
+export const ConsentRecorded = z.object({
+  accountId: Uuid,
+  consentId: Uuid,
+  givenBy: z.enum(ConsentGivers),
+  /** The guardian's name (sealed with the child's key); null for the child's own consent. */
+  guardianName: Encrypted.nullable(),
+  relationship: z.enum(GuardianRelationships).nullable(),
+  method: z.enum(ConsentMethods),
+  recordedBy: Uuid,
+  personalDataKeyId: Uuid,
+});
+export const ConsentWithdrawn = z.object({
+  accountId: Uuid,
+  consentId: Uuid,
+  withdrawnBy: Uuid,
+  reason: z.string().max(2_000),
+});

@@ -13,6 +13,7 @@ import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
 import { ReportCommands, SurgeDetector } from '@gopy/application/reports';
 import { SemesterReports } from '@gopy/application/semesterReports';
+import { PupilAccounts } from '@gopy/application/pupils';
 import { defaultSurgeThresholds } from '@gopy/domain/surge';
 import { FollowCommands } from '@gopy/application/notifications/followCommands';
 import { NotificationMailDigest } from '@gopy/application/notifications/mailDigest';
@@ -58,6 +59,8 @@ export interface Runtime {
   /** Early warning: started beside the deadline scheduler, under the same lease. */
   surgeDetector: SurgeDetector;
   semesterReports: SemesterReports;
+  /** Pupils' accounts issued by schools, and their consents. */
+  pupils: PupilAccounts;
   /** Abuse limits (limits.ts) and their in-memory counters. */
   limits: Limits;
   rateLimits: RateLimits;
@@ -230,6 +233,7 @@ export async function openRuntime(
     reports,
     surgeDetector,
     semesterReports,
+    pupils: new PupilAccounts({ commands, accounts }),
     limits,
     rateLimits: new RateLimits(limits),
     follows,

@@ -194,6 +194,42 @@ export class AccountService {
     await this.deps.auth.deleteSessionsOf(accountId);
   }
 
+  /**
+   * A one-time sign-in code for an account a school issued: short enough to print on a class list, from an alphabet
+   * without look-alikes (no 0/O, 1/I/L), valid for `days`. Only its hash is kept; using it sets the first password.
+   */
+  async issueSignInCode(accountId: string, signInName: string, days = 30): Promise<string> {
+    const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+    const bytes = randomBytes(12);
+    const code = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+    const expires = new Date(this.deps.clock.now().getTime() + days * 86_400_000).toISOString();
+    // Bound to the sign-in name: a code typed with another pupil's name matches nothing, and so burns nothing.
+    await this.deps.auth.createToken('reset', sha256(`${this.emailLookup(signInName)}:${code}`), accountId, expires);
+    return code;
+  }
+
+  /** First sign-in of an issued account: the printed code sets the password, then the account signs in with it. */
+  async signInWithCode(signInName: string, code: string, password: string): Promise<{ token: string; accountId: string; expiresAt: string }> {
+    this.validatePassword(password);
+    const lookup = this.emailLookup(signInName);
+    const cred = await this.deps.auth.findCredential(lookup);
+    const accountId = await this.deps.auth.consumeToken('reset', sha256(`${lookup}:${code.trim().toUpperCase()}`), this.deps.clock.now().toISOString());
+    if (!cred || !accountId || accountId !== cred.accountId) throw new UnauthenticatedError();
+    await this.deps.auth.setPassword(accountId, await this.deps.hasher.hash(password));
+    return this.signIn(signInName, password);
+  }
+
+  /** Registers the credential of an issued account: its sign-in name, and no usable password until the code is used. */
+  async reserveSignInName(accountId: string, signInName: string): Promise<{ lookup: string; reserved: boolean }> {
+    const lookup = this.emailLookup(signInName);
+    const unusable = await this.deps.hasher.hash(randomBytes(32).toString('base64url'));
+    return { lookup, reserved: await this.deps.auth.putCredential(accountId, lookup, unusable) };
+  }
+
+  async forgetCredential(accountId: string): Promise<void> {
+    await this.deps.auth.forgetAccount(accountId);
+  }
+
   async accountIdForEmail(email: string): Promise<string | undefined> {
     return (await this.deps.auth.findCredential(this.emailLookup(email)))?.accountId;
   }

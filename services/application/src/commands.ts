@@ -5,7 +5,7 @@ import {
   type CommentCommand,
 } from '@gopy/domain/commentDecider';
 import { decideAccount, type AccountCommand } from '@gopy/domain/accountDecider';
-import { evolveAccount, initialAccountState, isAccountEvent, type AccountState } from '@gopy/domain/account';
+import { consentStatus, evolveAccount, initialAccountState, isAccountEvent, type AccountState } from '@gopy/domain/account';
 import { decideOrganization, type OrganizationCommand } from '@gopy/domain/organizationDecider';
 import {
   evolveOrganization,
@@ -161,7 +161,17 @@ export class CommandHandlers {
           command.type === 'RecordOfflineFeedback' && pid && policy.currentRound
             ? (await this.writePath.load(streams.digest(pid, policy.currentRound.round), digestAggregate.initialState, digestAggregate.evolve)).state
             : digestAggregate.initialState;
-        const events = decideComment({ ...command, now, actor: { accountId: principal.accountId, roles } } as CommentCommand, state, policy, digest);
+        // A pupil's account needs consent to comment: the author's account says whether it has it.
+        const authorConsent =
+          command.type === 'SubmitComment'
+            ? consentStatus((await this.writePath.loadCached(streams.account(command.authorAccountId), accountAggregate)).state, now)
+            : undefined;
+        const events = decideComment(
+          { ...command, ...(authorConsent ? { authorConsent } : {}), now, actor: { accountId: principal.accountId, roles } } as CommentCommand,
+          state,
+          policy,
+          digest,
+        );
         return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
       },
     );

@@ -1,7 +1,7 @@
 import type { DomainEvent, EventOf, StakeholderCategory } from '@gopy/schemas';
 import { unreachable } from './shared';
 
-export const accountEventTypes = ['AccountRegistered', 'AccountEmailVerified', 'AccountErased'] as const;
+export const accountEventTypes = ['AccountRegistered', 'AccountEmailVerified', 'AccountErased', 'PupilEnrolled', 'ConsentRecorded', 'ConsentWithdrawn'] as const;
 export type AccountEventType = (typeof accountEventTypes)[number];
 export type AccountEvent = EventOf<AccountEventType>;
 
@@ -25,6 +25,10 @@ export interface AccountState {
   issuedByOrganizationId: string | null;
   preferredLocale: 'vi' | 'en';
   verified: boolean;
+  /** Set when a school has enrolled the account as one of its pupils. */
+  pupil: { organizationId: string; birthYear: number } | null;
+  /** consentId → whose consent it is and whether it still stands. */
+  consents: Record<string, { givenBy: 'guardian' | 'pupil'; active: boolean }>;
 }
 
 export const initialAccountState: AccountState = {
@@ -40,6 +44,8 @@ export const initialAccountState: AccountState = {
   issuedByOrganizationId: null,
   preferredLocale: 'vi',
   verified: false,
+  pupil: null,
+  consents: {},
 };
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
@@ -65,6 +71,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, verified: true };
     case 'AccountErased':
       return { ...state, status: 'erased', email: null, displayName: null, pseudonym: null, emailLookup: null };
+    case 'PupilEnrolled':
+      return { ...state, pupil: { organizationId: event.data.organizationId, birthYear: event.data.birthYear } };
+    case 'ConsentRecorded':
+      return { ...state, consents: { ...state.consents, [event.data.consentId]: { givenBy: event.data.givenBy, active: true } } };
+    case 'ConsentWithdrawn': {
+      const consent = state.consents[event.data.consentId];
+      return consent ? { ...state, consents: { ...state.consents, [event.data.consentId]: { ...consent, active: false } } } : state;
+    }
     default:
       return unreachable(event);
   }
@@ -72,4 +86,26 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
 
 export function foldAccount(events: readonly AccountEvent[], state: AccountState = initialAccountState): AccountState {
   return events.reduce(evolveAccount, state);
+}
+
+/** From this age (in years, counted by calendar year in Vietnam) a child's own consent is needed besides the guardian's. */
+export const OWN_CONSENT_AGE = 7;
+
+/** A pupil's age in the calendar year of `now` (Vietnam time): the rule the school applies to its class lists. */
+export function pupilAge(birthYear: number, now: string): number {
+  return new Date(Date.parse(now) + 7 * 3_600_000).getUTCFullYear() - birthYear;
+}
+
+export type ConsentStatus = 'not_required' | 'given' | 'missing';
+
+/**
+ * Whether the account may take part: adults and self-registered accounts need no one's consent; an enrolled pupil needs
+ * a standing guardian's consent, and from OWN_CONSENT_AGE their own too.
+ */
+export function consentStatus(state: Pick<AccountState, 'pupil' | 'consents'>, now: string): ConsentStatus {
+  if (!state.pupil) return 'not_required';
+  const standing = Object.values(state.consents).filter((c) => c.active);
+  const guardian = standing.some((c) => c.givenBy === 'guardian');
+  const own = standing.some((c) => c.givenBy === 'pupil');
+  return guardian && (own || pupilAge(state.pupil.birthYear, now) < OWN_CONSENT_AGE) ? 'given' : 'missing';
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { foldAccount, type AccountEvent } from './account';
-import { accountDecider, type EraseAccount, type RegisterAccount, type VerifyEmail } from './accountDecider';
+import { consentStatus, foldAccount, type AccountEvent } from './account';
+import {
+  accountDecider,
+  type EnrolPupil,
+  type EraseAccount,
+  type RecordConsent,
+  type RegisterAccount,
+  type VerifyEmail,
+  type WithdrawConsent,
+} from './accountDecider';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from './errors';
 import { accounts, actors, ids, T } from './testkit/builders';
 import { specFor } from './testkit/spec';
@@ -66,8 +74,8 @@ describe('RegisterAccount', () => {
 
   it('lets a school’s staff issue an account to a pupil', () => {
     given([])
-      .when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: ids.organization, stakeholderCategory: 'student' }))
-      .then([registered({ origin: 'issued', issuedByOrganizationId: ids.organization, stakeholderCategory: 'student' })]);
+      .when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: ids.organization, email: 'hs.kimdong.3a.07', stakeholderCategory: 'student' }))
+      .then([registered({ origin: 'issued', issuedByOrganizationId: ids.organization, email: 'hs.kimdong.3a.07', stakeholderCategory: 'student' })]);
   });
 
   it('lets an admin create an account', () => {
@@ -105,7 +113,7 @@ describe('RegisterAccount', () => {
   });
 
   it('is refused when an issued account names no issuing organisation', () => {
-    given([]).when(register({ actor: actors.staff, origin: 'issued' })).then(ValidationError, 'issuedByOrganizationId');
+    given([]).when(register({ actor: actors.staff, origin: 'issued', email: 'hs.kimdong.3a.07' })).then(ValidationError, 'issuedByOrganizationId');
   });
 });
 
@@ -154,5 +162,87 @@ describe('evolveAccount', () => {
   it('forgets personal data once erased', () => {
     expect(foldAccount([registered(), verified])).toMatchObject({ status: 'registered', verified: true, displayName: 'Trần Thị Hoà' });
     expect(foldAccount([registered(), erased])).toMatchObject({ status: 'erased', email: null, displayName: null, pseudonym: null });
+  });
+});
+
+describe('pupils and consent', () => {
+  const school = ids.organization;
+  // T.drafting is in 2025: a pupil born in 2019 is 6 that year, one born in 2015 is 10.
+  const issued = registered({ origin: 'issued', issuedByOrganizationId: school, email: 'hs.kimdong.6a.01', stakeholderCategory: 'student' });
+  const consentId = 'c1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b';
+  const ownConsentId = 'c2b3c4d5-e6f7-4a80-9b0c-1d2e3f4a5b6c';
+  const staffBase = { ...base, actor: actors.staff };
+  const enrol = (over: Partial<EnrolPupil> = {}): EnrolPupil => ({ type: 'EnrolPupil', ...staffBase, organizationId: school, className: '6A', birthYear: 2015, ...over });
+  const guardianConsent = (over: Partial<RecordConsent> = {}): RecordConsent => ({
+    type: 'RecordConsent',
+    ...staffBase,
+    consentId,
+    givenBy: 'guardian',
+    guardianName: 'Nguyễn Văn Bình',
+    relationship: 'father',
+    method: 'paper_form',
+    ...over,
+  });
+  const ownConsent = (over: Partial<RecordConsent> = {}): RecordConsent =>
+    guardianConsent({ consentId: ownConsentId, givenBy: 'pupil', guardianName: null, relationship: null, method: 'in_person', ...over });
+  const withdraw = (over: Partial<WithdrawConsent> = {}): WithdrawConsent => ({ type: 'WithdrawConsent', ...staffBase, consentId, reason: 'Phụ huynh đề nghị.', ...over });
+  const enrolled = (birthYear = 2015): AccountEvent => ({
+    type: 'PupilEnrolled',
+    data: { accountId, organizationId: school, personalDataKeyId: keyId, className: '6A', birthYear, enrolledBy: accounts.staff },
+  });
+  const guardianRecorded: AccountEvent = {
+    type: 'ConsentRecorded',
+    data: { accountId, consentId, givenBy: 'guardian', guardianName: 'Nguyễn Văn Bình', relationship: 'father', method: 'paper_form', recordedBy: accounts.staff, personalDataKeyId: keyId },
+  };
+  const ownRecorded: AccountEvent = {
+    type: 'ConsentRecorded',
+    data: { accountId, consentId: ownConsentId, givenBy: 'pupil', guardianName: null, relationship: null, method: 'in_person', recordedBy: accounts.staff, personalDataKeyId: keyId },
+  };
+  const withdrawn: AccountEvent = { type: 'ConsentWithdrawn', data: { accountId, consentId, withdrawnBy: accounts.staff, reason: 'Phụ huynh đề nghị.' } };
+
+  it('a school issues an account with a sign-in name, not an email, and enrols the pupil', () => {
+    given([]).when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: school, email: 'hs.kimdong.6a.01', stakeholderCategory: 'student' })).then([issued]);
+    given([issued]).when(enrol()).then([enrolled()]);
+  });
+  it('refuses a sign-in name that is not one, an enrolment by anyone but staff, of an account the school did not issue, twice', () => {
+    given([]).when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: school, email: 'Học Sinh' })).then(ValidationError, 'email');
+    given([issued]).when(enrol({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([registered()]).when(enrol()).then(IllegalStateError, 'NOT_ISSUED_BY_SCHOOL');
+    given([issued]).when(enrol({ organizationId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' })).then(IllegalStateError, 'NOT_ISSUED_BY_SCHOOL');
+    given([issued, enrolled()]).when(enrol()).then(IllegalStateError, 'ALREADY_ENROLLED');
+    given([issued]).when(enrol({ birthYear: 1980 })).then(ValidationError, 'birthYear');
+  });
+  it('records a guardian’s consent, then the child’s own', () => {
+    given([issued, enrolled()]).when(guardianConsent()).then([guardianRecorded]);
+    given([issued, enrolled(), guardianRecorded]).when(ownConsent()).then([ownRecorded]);
+  });
+  it('refuses consent for an account that is no pupil, twice, without the guardian’s name, from a child under 7, by a participant', () => {
+    given([issued]).when(guardianConsent()).then(IllegalStateError, 'NOT_A_PUPIL');
+    given([issued, enrolled(), guardianRecorded]).when(guardianConsent({ consentId: ownConsentId })).then(IllegalStateError, 'CONSENT_ALREADY_RECORDED');
+    given([issued, enrolled()]).when(guardianConsent({ guardianName: '' })).then(ValidationError, 'guardianName');
+    given([issued, enrolled()]).when(guardianConsent({ relationship: null })).then(ValidationError, 'relationship');
+    given([issued, enrolled(2019)]).when(ownConsent()).then(IllegalStateError, 'PUPIL_TOO_YOUNG_TO_CONSENT');
+    given([issued, enrolled()]).when(guardianConsent({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+  it('staff or the pupil withdraw a consent; not twice; not someone else', () => {
+    given([issued, enrolled(), guardianRecorded]).when(withdraw()).then([withdrawn]);
+    given([issued, enrolled(), guardianRecorded])
+      .when(withdraw({ actor: actors.participant }))
+      .then([{ type: 'ConsentWithdrawn', data: { accountId, consentId, withdrawnBy: accountId, reason: 'Phụ huynh đề nghị.' } }]);
+    given([issued, enrolled(), guardianRecorded, withdrawn]).when(withdraw()).then(IllegalStateError, 'CONSENT_ALREADY_WITHDRAWN');
+    given([issued, enrolled()]).when(withdraw()).then(NotFoundError, 'consent');
+    given([issued, enrolled(), guardianRecorded]).when(withdraw({ actor: actors.otherParticipant })).then(ForbiddenError, 'STAFF_ONLY');
+  });
+  it('whether the account may take part', () => {
+    const at = T.drafting;
+    expect(consentStatus(foldAccount([registered()]), at)).toBe('not_required');
+    expect(consentStatus(foldAccount([issued]), at)).toBe('not_required');
+    expect(consentStatus(foldAccount([issued, enrolled()]), at)).toBe('missing');
+    // Ten years old: the guardian's consent is not enough.
+    expect(consentStatus(foldAccount([issued, enrolled(), guardianRecorded]), at)).toBe('missing');
+    expect(consentStatus(foldAccount([issued, enrolled(), guardianRecorded, ownRecorded]), at)).toBe('given');
+    // Six years old: the guardian's consent is enough.
+    expect(consentStatus(foldAccount([issued, enrolled(2019), guardianRecorded]), at)).toBe('given');
+    expect(consentStatus(foldAccount([issued, enrolled(2019), guardianRecorded, withdrawn]), at)).toBe('missing');
   });
 });

@@ -1,3 +1,4 @@
+import type { ConsentStatus } from './account';
 import {
   Channels,
   FlagReasons,
@@ -52,6 +53,8 @@ export interface SubmitComment extends CommentCommandBase {
   pseudonym: string | null;
   idempotencyKey: string;
   attachments?: AttachmentRef[];
+  /** Whether the author's account may take part (a pupil needs consent); the handler reads it from the account. */
+  authorConsent?: ConsentStatus;
 }
 
 /** Feedback that came by letter, email, meeting...; staff record it, and the recorder is the actor. */
@@ -217,6 +220,7 @@ function requireAnchorIn(policy: PolicyState, version: number, anchorNodeId: str
 
 function submit(command: SubmitComment, state: CommentState, policy: PolicyState): CommentEvent[] {
   if (command.authorAccountId !== command.actor.accountId) throw forbidden('AUTHOR_MUST_BE_ACTOR');
+  if (command.authorConsent === 'missing') throw forbidden('CONSENT_REQUIRED');
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
   const version = requirePositiveInt('version', command.version);

@@ -268,6 +268,12 @@ describe('SubmitComment', () => {
   it('is refused when submitted under another account', () => {
     given().when(submit({ authorAccountId: accounts.otherParticipant })).then(ForbiddenError, 'AUTHOR_MUST_BE_ACTOR');
   });
+
+  it("is refused from a pupil's account without the consent it needs, accepted once given", () => {
+    given().when(submit({ authorConsent: 'missing' })).then(ForbiddenError, 'CONSENT_REQUIRED');
+    given().when(submit({ authorConsent: 'given' })).then([commentEvent.submitted()]);
+    given().when(submit({ authorConsent: 'not_required' })).then([commentEvent.submitted()]);
+  });
 });
 
 describe('RecordOfflineFeedback', () => {

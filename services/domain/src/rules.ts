@@ -117,6 +117,18 @@ export const illegalStateRules = {
     vi: 'Không thể bỏ quản trị viên cuối cùng của tổ chức.',
     en: 'The last administrator of an organisation cannot be removed.',
   },
+  NOT_ISSUED_BY_SCHOOL: {
+    vi: 'Chỉ tài khoản do chính trường cấp mới được ghi danh là học sinh của trường.',
+    en: 'Only an account the school itself issued can be enrolled as its pupil.',
+  },
+  ALREADY_ENROLLED: { vi: 'Học sinh đã được ghi danh.', en: 'The pupil is already enrolled.' },
+  NOT_A_PUPIL: { vi: 'Tài khoản này không phải tài khoản học sinh.', en: 'This is not a pupil’s account.' },
+  CONSENT_ALREADY_RECORDED: { vi: 'Sự đồng ý này đã được ghi nhận.', en: 'This consent has already been recorded.' },
+  CONSENT_ALREADY_WITHDRAWN: { vi: 'Sự đồng ý này đã được rút lại.', en: 'This consent has already been withdrawn.' },
+  PUPIL_TOO_YOUNG_TO_CONSENT: {
+    vi: 'Học sinh dưới 7 tuổi; chỉ cần sự đồng ý của cha mẹ hoặc người giám hộ.',
+    en: 'The pupil is under 7; only a parent’s or guardian’s consent is needed.',
+  },
   ALERT_ALREADY_ACKNOWLEDGED: { vi: 'Cảnh báo này đã được xác nhận.', en: 'This alert has already been acknowledged.' },
   INCIDENT_ALREADY_REPORTED: { vi: 'Sự việc này đã được báo cáo.', en: 'This incident has already been reported.' },
   REPORT_NOT_COMPILED: {
@@ -140,6 +152,10 @@ export const forbiddenRules = {
   },
   MODERATOR_ONLY: { vi: 'Chỉ người kiểm duyệt được làm việc này.', en: 'Only a moderator may do this.' },
   ADMIN_ONLY: { vi: 'Chỉ quản trị viên được làm việc này.', en: 'Only an administrator may do this.' },
+  CONSENT_REQUIRED: {
+    vi: 'Tài khoản học sinh cần có sự đồng ý của cha mẹ hoặc người giám hộ (và của học sinh từ 7 tuổi) trước khi góp ý.',
+    en: 'A pupil’s account needs a parent’s or guardian’s consent (and the pupil’s own from age 7) before commenting.',
+  },
   STAFF_OR_SPOKESPERSON_ONLY: {
     vi: 'Chỉ cán bộ hoặc người phát ngôn của đơn vị được làm việc này.',
     en: "Only the organisation's staff or spokesperson may do this.",

@@ -18,6 +18,7 @@ import './types/digest';
 import './types/analysis';
 import './types/alerts';
 import './types/reports';
+import './types/pupils';
 
 export const schema = builder.toSchema();
 

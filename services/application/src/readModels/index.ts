@@ -9,6 +9,7 @@ import { searchReadModel } from './search';
 import { digestsReadModel } from './digests';
 import { alertsReadModel } from './alerts';
 import { semesterReportsReadModel } from './semesterReports';
+import { pupilsReadModel } from './pupils';
 import { attachmentsReadModel } from './attachments';
 import type { ReadModel } from './projection';
 
@@ -23,9 +24,10 @@ export * from './follows';
 export * from './notifications';
 export * from './alerts';
 export * from './semesterReports';
+export * from './pupils';
 export * from './digests';
 export * from './analysis';
 export * from './attachments';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel, pupilsReadModel];

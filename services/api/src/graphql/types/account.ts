@@ -133,6 +133,24 @@ builder.mutationField('signIn', (t) =>
   }),
 );
 
+builder.mutationField('signInWithCode', (t) =>
+  t.field({
+    type: SignInPayload,
+    errors: {},
+    description: "First sign-in of an account a school issued: the sign-in name and one-time code from the class list, and a new password.",
+    args: {
+      signInName: t.arg.string({ required: true, validate: z.string().max(64) }),
+      code: t.arg.string({ required: true, validate: z.string().max(32) }),
+      password: t.arg.string({ required: true, validate: z.string().max(200) }),
+    },
+    resolve: async (_r, { signInName, code, password }, ctx) => {
+      const session = await ctx.runtime.accounts.signInWithCode(signInName, code, password);
+      ctx.setCookie(SESSION_COOKIE, session.token, { maxAgeSeconds: SESSION_MAX_AGE });
+      return session;
+    },
+  }),
+);
+
 builder.mutationField('signOut', (t) =>
   t.boolean({
     resolve: async (_r, _a, ctx) => {
