@@ -17,6 +17,7 @@ export const eventCatalogue = {
   PolicyProposed: { version: 1, schema: policy.PolicyProposed, stream: 'policy' },
   DraftingStarted: { version: 1, schema: policy.DraftingStarted, stream: 'policy' },
   DraftVersionPublished: { version: 1, schema: policy.DraftVersionPublished, stream: 'policy' },
+  VersionDocumentAttached: { version: 1, schema: policy.VersionDocumentAttached, stream: 'policy' },
   ConsultationOpened: { version: 1, schema: policy.ConsultationOpened, stream: 'policy' },
   ConsultationExtended: { version: 1, schema: policy.ConsultationExtended, stream: 'policy' },
   ConsultationClosed: { version: 1, schema: policy.ConsultationClosed, stream: 'policy' },

@@ -11,6 +11,8 @@ import { startPlatform, type Platform } from '../support/platform';
 import { ERROR_FIELDS, client, expectRefusal, ok, signInAs, stopPlatform, type Client, type ResultUnion } from './support';
 
 const OFFLINE = `mutation($input: RecordOfflineFeedbackInput!) { recordOfflineFeedback(input: $input) { ${ERROR_FIELDS} ... on MutationRecordOfflineFeedbackSuccess { data { comment { id channel attachments { id fileName mediaType size sha256 url } } } } } }`;
+const ATTACH_DOCUMENT = `mutation($policyId: ID!, $version: Int!, $file: AttachmentInput!) { attachVersionDocument(policyId: $policyId, version: $version, kind: TO_TRINH, title: "Tờ trình số 12/TTr-PGDĐT", file: $file) { ${ERROR_FIELDS} ... on MutationAttachVersionDocumentSuccess { data { document { id kind title version fileName url } } } } }`;
+const DOCUMENTS = `query($id: ID!) { policy(id: $id) { documents { id kind title version fileName mediaType size sha256 url } } }`;
 const ATTACHMENTS = `query($id: ID!) { policy(id: $id) { comments(first: 50) { edges { node { id attachments { id sha256 } } } } } }`;
 
 type Attachment = { id: string; fileName: string; mediaType: string; size: number; sha256: string; url: string };
@@ -145,5 +147,42 @@ describe('attachments: scanned letters', () => {
       });
       expectRefusal(refused.recordOfflineFeedback, { typename: 'ForbiddenError', code: 'FORBIDDEN' });
     }
+  });
+
+  it('attaches the explanatory memorandum to a version: staff only; public to read and download', async () => {
+    const memo = Buffer.from('%PDF-1.4\n% Tờ trình về dự thảo quy định thu, chi\n%%EOF\n', 'utf8');
+    const { body } = await upload(staff, memo);
+    const file = { sha256: body.sha256, fileName: 'to-trinh-12.pdf', mediaType: 'application/pdf' };
+    expectRefusal((await client(platform.baseUrl).gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!, {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
+    for (const who of [parent, moderator, spokesperson, auditor]) {
+      const refused = (await who.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!;
+      expectRefusal(refused, { typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    }
+    expectRefusal((await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 9, file })).attachVersionDocument!, {
+      typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
+    expectRefusal(
+      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file: { ...file, sha256: 'b'.repeat(64) } })).attachVersionDocument!,
+      { typename: 'ValidationError', code: 'VALIDATION', field: 'attachments[0].sha256' },
+    );
+
+    const attached = ok<{ document: { id: string; kind: string; title: string; version: number; url: string } }>(
+      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!,
+    ).document;
+    expect(attached).toMatchObject({ kind: 'to_trinh', title: 'Tờ trình số 12/TTr-PGDĐT', version: 1 });
+
+    const anonymous = client(platform.baseUrl);
+    const { policy } = await anonymous.gql<{ policy: { documents: { id: string; sha256: string; size: number; url: string }[] } }>(DOCUMENTS, { id: policyId });
+    expect(policy.documents.map((d) => d.id)).toContain(attached.id);
+    const listed = policy.documents.find((d) => d.id === attached.id)!;
+    expect(listed.sha256).toBe(body.sha256);
+    expect(listed.size).toBe(memo.length);
+    const got = await download(null, listed.url);
+    expect(got.status).toBe(200);
+    expect(got.bytes.equals(memo)).toBe(true);
   });
 });

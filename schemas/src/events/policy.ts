@@ -47,6 +47,22 @@ export const DraftVersionPublished = z.object({
   attachments: z.array(AttachmentRef),
   publishedBy: Uuid,
 });
+/**
+ * A document that accompanies a published version: the explanatory memorandum (tờ trình) or another paper. The file
+ * is in the blob store, encrypted; the event names it by the SHA-256 of its bytes. Public, staff-written: nothing sealed.
+ */
+export const VersionDocumentAttached = z.object({
+  policyId: Uuid,
+  version: z.number().int().positive(),
+  documentId: Uuid,
+  kind: z.enum(['to_trinh', 'other']),
+  title: z.string().min(1).max(300),
+  fileName: z.string().min(1).max(300),
+  mediaType: z.string().min(1).max(200),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  attachedBy: Uuid,
+});
 export const ConsultationOpened = z.object({
   policyId: Uuid,
   round: z.number().int().positive(),

@@ -5,6 +5,7 @@ export const policyEventTypes = [
   'PolicyProposed',
   'DraftingStarted',
   'DraftVersionPublished',
+  'VersionDocumentAttached',
   'ConsultationOpened',
   'ConsultationExtended',
   'ConsultationClosed',
@@ -129,6 +130,9 @@ export function evolvePolicy(state: PolicyState, event: PolicyEvent): PolicyStat
         nodeKinds: collectNodeKinds(nodes, { ...state.nodeKinds }),
       };
     }
+    case 'VersionDocumentAttached':
+      // Documents accompany a version; no rule of the policy depends on them.
+      return state;
     case 'ConsultationOpened': {
       const { round, version, opensAt, closesAt } = event.data;
       return {

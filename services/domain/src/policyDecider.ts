@@ -49,6 +49,15 @@ export interface PublishDraftVersion extends PolicyCommandBase {
   changeNote: string;
   attachments?: AttachmentRef[];
 }
+/** Staff attach the explanatory memorandum (tờ trình) or another document to a published version. */
+export interface AttachVersionDocument extends PolicyCommandBase {
+  type: 'AttachVersionDocument';
+  version: number;
+  documentId: string;
+  kind: 'to_trinh' | 'other';
+  title: string;
+  file: { fileName: string; mediaType: string; sha256: string; size: number };
+}
 export interface OpenConsultation extends PolicyCommandBase {
   type: 'OpenConsultation';
   opensAt: string;
@@ -91,6 +100,7 @@ export type PolicyCommand =
   | ProposePolicy
   | StartDrafting
   | PublishDraftVersion
+  | AttachVersionDocument
   | OpenConsultation
   | ExtendConsultation
   | CloseConsultation
@@ -113,6 +123,8 @@ export function decidePolicy(command: PolicyCommand, state: PolicyState): Policy
       return startDrafting(command, state);
     case 'PublishDraftVersion':
       return publishDraftVersion(command, state);
+    case 'AttachVersionDocument':
+      return attachVersionDocument(command, state);
     case 'OpenConsultation':
       return openConsultation(command, state);
     case 'ExtendConsultation':
@@ -176,6 +188,45 @@ function publishDraftVersion(command: PublishDraftVersion, state: PolicyState): 
         changeNote,
         attachments,
         publishedBy: command.actor.accountId,
+      },
+    },
+  ];
+}
+
+const VERSION_DOCUMENT_KINDS = ['to_trinh', 'other'] as const;
+
+function attachVersionDocument(command: AttachVersionDocument, state: PolicyState): PolicyEvent[] {
+  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  if (!Number.isInteger(command.version) || !state.versions[command.version]) {
+    throw new NotFoundError('version', String(command.version), {
+      vi: `Không có phiên bản ${command.version}.`,
+      en: `There is no version ${command.version}.`,
+    });
+  }
+  const documentId = requireUuid('documentId', command.documentId);
+  const kind = requireOneOf('kind', command.kind, VERSION_DOCUMENT_KINDS);
+  const title = requireText('title', command.title, { min: 1, max: 300 });
+  const file = command.file ?? ({} as AttachVersionDocument['file']);
+  const fileName = requireText('file.fileName', file.fileName, { min: 1, max: 300 });
+  const mediaType = requireText('file.mediaType', file.mediaType, { min: 1, max: 200 });
+  if (typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+    throw invalid('file.sha256', 'Mã băm SHA-256 của tệp không hợp lệ.', 'The SHA-256 of the file is invalid.');
+  }
+  const size = requireNonNegativeInt('file.size', file.size);
+  return [
+    {
+      type: 'VersionDocumentAttached',
+      data: {
+        policyId: command.policyId,
+        version: command.version,
+        documentId,
+        kind,
+        title,
+        fileName,
+        mediaType,
+        sha256: file.sha256,
+        size,
+        attachedBy: command.actor.accountId,
       },
     },
   ];

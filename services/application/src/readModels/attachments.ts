@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@gopy/schemas';
 import type { ReadDb, ReadTx } from './database';
-import type { ReadModel } from './projection';
+import type { ProjectionContext, ReadModel } from './projection';
 
 /**
  * Files attached in the log: scans of offline feedback (CommentSubmitted.attachments) and a version's documents
@@ -20,6 +20,8 @@ export interface AttachmentsTable {
   size: number;
   /** Empty once the comment it came with was redacted (its name was sealed with the comment's key). */
   file_name: string;
+  /** A version document's title ("Tờ trình số 12/TTr-PGDĐT"); null for scans. */
+  title: string | null;
   seq: number;
 }
 
@@ -35,6 +37,7 @@ export interface AttachmentRow {
   mediaType: string;
   size: number;
   fileName: string;
+  title: string | null;
 }
 
 function toRow(r: AttachmentsTable): AttachmentRow {
@@ -48,6 +51,7 @@ function toRow(r: AttachmentsTable): AttachmentRow {
     mediaType: r.media_type,
     size: Number(r.size),
     fileName: r.file_name,
+    title: r.title,
   };
 }
 
@@ -68,12 +72,13 @@ export const attachmentsReadModel: ReadModel = {
       .addColumn('media_type', 'text', (c) => c.notNull())
       .addColumn('size', 'bigint', (c) => c.notNull())
       .addColumn('file_name', 'text', (c) => c.notNull())
+      .addColumn('title', 'text')
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('attachments_comment').ifNotExists().on('attachments').columns(['comment_id', 'seq']).execute();
     await db.schema.createIndex('attachments_version').ifNotExists().on('attachments').columns(['policy_id', 'version', 'seq']).execute();
   },
-  async evolve(tx: ReadTx, event: DomainEvent) {
+  async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
     switch (event.type) {
       case 'CommentSubmitted': {
@@ -92,6 +97,7 @@ export const attachmentsReadModel: ReadModel = {
               size: a.size,
               // Sealed with the comment's key: after a redaction a rebuild cannot read it.
               file_name: typeof a.fileName === 'string' ? a.fileName : '',
+              title: null,
               seq: i,
             })
             .onConflict((oc) => oc.column('attachment_id').doNothing())
@@ -114,11 +120,34 @@ export const attachmentsReadModel: ReadModel = {
               media_type: a.mediaType,
               size: a.size,
               file_name: a.fileName,
+              title: null,
               seq: i,
             })
             .onConflict((oc) => oc.column('attachment_id').doNothing())
             .execute();
         }
+        return;
+      }
+      case 'VersionDocumentAttached': {
+        const d = event.data;
+        await t
+          .insertInto('attachments')
+          .values({
+            attachment_id: d.documentId,
+            policy_id: d.policyId,
+            comment_id: null,
+            version: d.version,
+            kind: d.kind,
+            sha256: d.sha256,
+            media_type: d.mediaType,
+            size: d.size,
+            file_name: d.fileName,
+            title: d.title,
+            // After the files published with the version (seq 0…), in the order they were attached.
+            seq: ctx.seq,
+          })
+          .onConflict((oc) => oc.column('attachment_id').doNothing())
+          .execute();
         return;
       }
       case 'CommentRedacted':
@@ -146,13 +175,15 @@ export const attachmentQueries = {
     }
     return out;
   },
-  async ofVersion(db: ReadDb, policyId: string, version: number): Promise<AttachmentRow[]> {
+  /** Every version document of a policy, by version then in the order attached. */
+  async ofPolicyVersions(db: ReadDb, policyId: string): Promise<AttachmentRow[]> {
     const rows = await db
       .withTables<Db>()
       .selectFrom('attachments')
       .selectAll()
       .where('policy_id', '=', policyId)
-      .where('version', '=', version)
+      .where('version', 'is not', null)
+      .orderBy('version')
       .orderBy('seq')
       .execute();
     return rows.map(toRow);

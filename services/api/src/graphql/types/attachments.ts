@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { attachmentQueries, policyQueries, type AttachmentRow } from '@gopy/application/readModels/index';
-import { ValidationError } from '@gopy/domain/errors';
+import { NotFoundError, ValidationError } from '@gopy/domain/errors';
 import type { AttachmentRef } from '@gopy/schemas';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
 import { ATTACHMENT_MEDIA_TYPES, blobStoreOf } from '../../attachments/blobs';
 import { Comment } from './comment';
+import { Policy } from './policy';
+import { principalOf } from '../../principal';
 
 export const AttachmentInput = builder.inputType('AttachmentInput', {
   description: 'A file uploaded to POST /attachments, referenced by the SHA-256 it answered.',
@@ -69,6 +71,75 @@ builder.objectField(Comment, 'attachments', (t) =>
       const allowed = roles.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || hasRoleAnywhere(ctx.viewer, 'auditor');
       if (!allowed) return [];
       return (await attachmentQueries.ofComments(ctx.runtime.readDb, [c.id])).get(c.id) ?? [];
+    },
+  }),
+);
+
+/* ------------------------------------------------------------------ version documents (tờ trình and others) */
+
+builder.objectFields(Attachment, (t) => ({
+  version: t.int({ nullable: true, description: 'The version a document accompanies; null for a scan.', resolve: (a) => a.version }),
+  title: t.string({ nullable: true, description: "A version document's title; null for a scan.", resolve: (a) => a.title }),
+}));
+
+const VersionDocumentKindEnum = builder.enumType('VersionDocumentKind', {
+  values: { TO_TRINH: { value: 'to_trinh', description: 'The explanatory memorandum (tờ trình).' }, OTHER: { value: 'other' } } as const,
+});
+
+builder.objectField(Policy, 'documents', (t) =>
+  t.field({
+    type: [Attachment],
+    description: 'Documents that accompany its versions (tờ trình and others), public like the versions themselves.',
+    resolve: (p, _a, ctx) => attachmentQueries.ofPolicyVersions(ctx.runtime.readDb, p.id),
+  }),
+);
+
+const VersionDocumentPayload = builder
+  .objectRef<{ position: string; policyId: string; documentId: string }>('VersionDocumentPayload')
+  .implement({
+    fields: (t) => ({
+      position: t.exposeString('position'),
+      document: t.field({
+        type: Attachment,
+        nullable: true,
+        resolve: async (p, _a, ctx) => (await attachmentQueries.byId(ctx.runtime.readDb, p.documentId)) ?? null,
+      }),
+    }),
+  });
+
+builder.mutationField('attachVersionDocument', (t) =>
+  t.field({
+    type: VersionDocumentPayload,
+    errors: {},
+    authScopes: { signedIn: true },
+    description: 'Staff attach the explanatory memorandum (tờ trình) or another document, uploaded first to POST /attachments, to a published version.',
+    args: {
+      policyId: t.arg.id({ required: true }),
+      version: t.arg.int({ required: true }),
+      kind: t.arg({ type: VersionDocumentKindEnum, required: true }),
+      title: t.arg.string({ required: true, validate: z.string().max(300) }),
+      file: t.arg({ type: AttachmentInput, required: true }),
+    },
+    resolve: async (_r, a, ctx) => {
+      const policyId = String(a.policyId);
+      const [policy] = z.uuid().safeParse(policyId).success ? await policyQueries.byIds(ctx.runtime.readDb, [policyId]) : [];
+      if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      const [ref] = await attachmentRefs(ctx, [a.file], 'other');
+      const documentId = randomUUID();
+      const result = await ctx.runtime.commands.policy(
+        {
+          type: 'AttachVersionDocument',
+          policyId,
+          version: a.version,
+          documentId,
+          kind: a.kind,
+          title: a.title,
+          file: { fileName: ref!.fileName, mediaType: ref!.mediaType, sha256: ref!.sha256, size: ref!.size },
+        },
+        principalOf(ctx),
+      );
+      if (result.position) await ctx.runtime.consistency.waitFor(result.position);
+      return { position: result.position ?? '', policyId, documentId };
     },
   }),
 );
