@@ -26,6 +26,7 @@ export const THREAD_FIELDS = /* GraphQL */ `
 		revisions { revision body stance at }
 		officialReplies { id body at }
 		attachments { id fileName mediaType size url }
+		answer { round }
 	}
 `;
 

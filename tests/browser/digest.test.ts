@@ -1,0 +1,161 @@
+// The response digest through the site: comments have arrived on the demo policy; staff (without JavaScript) start
+// the digest, define themes, put comments into them in bulk from the filtered list and answer each theme; the round
+// is closed; enactment is refused; a spokesperson approves and publishes; the public page shows the table; a
+// commenter follows "Đã được giải trình" from their comment to its answer; the policymaker then enacts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startPlatform } from '../support/platform';
+import { clickAndAudit, expectAllAudited, launchBrowser, newReader, openPolicyHref, screenshots, signIn, signOut, visit } from './support';
+
+type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+let platform: Platform;
+let browser: Browser;
+
+beforeAll(async () => {
+	platform = await startPlatform({ demo: true });
+	browser = await launchBrowser();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await platform?.stop();
+});
+
+function account(role: string) {
+	const found = platform.demoAccounts.find((a) => a.roles.includes(role));
+	if (!found) throw new Error(`no demo account with role ${role}`);
+	return found;
+}
+function demo(email: string) {
+	const found = platform.demoAccounts.find((a) => a.email === email);
+	if (!found) throw new Error(`no demo account ${email}`);
+	return found;
+}
+
+// The demo policy's comments (services/api/src/demo.ts).
+const PARENT_DISCLOSURE = 'Đề nghị bổ sung quy định công khai danh sách học sinh được miễn, giảm';
+const TEACHER_RATE = 'Mức 30.000 đồng/ngày là hợp lý ở thị trấn';
+const PARENT_SUPPORT = 'Tôi ủng hộ dự thảo vì giúp các khoản thu minh bạch hơn.';
+
+const themeItem = (page: Page, heading: string) => page.locator('li', { has: page.getByRole('heading', { level: 3, name: heading }) });
+
+describe('the response digest', () => {
+	it('is drafted by staff, published by a spokesperson, shown to everyone, and lets the policy be enacted', async () => {
+		const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
+		const { page } = reader;
+		const { href } = await openPolicyHref(reader);
+		const policyId = href.split('/').pop()!;
+
+		// Staff start the digest and define two themes.
+		const staff = account('staff');
+		await signIn(reader, staff.email, staff.password);
+		await visit(reader, `/staff/policies/${policyId}`);
+		await clickAndAudit(reader, page.getByRole('link', { name: 'Tổng hợp, tiếp thu, giải trình ý kiến' }), page.getByRole('heading', { level: 1, name: 'Tổng hợp, tiếp thu, giải trình ý kiến' }));
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Bắt đầu lập bản tổng hợp' }), page.getByText('Trạng thái: đang soạn'));
+		for (const [title, description] of [
+			['Công khai và miễn giảm', 'Ý kiến về công khai danh sách miễn, giảm.'],
+			['Mức thu', 'Ý kiến về mức thu tối đa.'],
+		]) {
+			const form = page.locator('form', { has: page.getByRole('heading', { name: 'Thêm nhóm ý kiến' }) });
+			await form.getByLabel('Tên nhóm').fill(title!);
+			await form.getByLabel('Mô tả').fill(description!);
+			await clickAndAudit(reader, form.getByRole('button', { name: 'Thêm nhóm' }), page.getByRole('heading', { level: 3, name: `Nhóm ${title === 'Mức thu' ? 2 : 1}: ${title}` }));
+		}
+
+		// Bulk assignment from the list filtered to comments in no theme: two comments into the first theme at once.
+		await page.getByLabel('Chỉ ý kiến chưa xếp nhóm').check();
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Lọc', exact: true }));
+		expect(page.url()).toContain('unassigned=1');
+		// Nothing chosen: the form says so.
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Xếp các ý kiến đã chọn vào nhóm' }), page.getByText('Hãy chọn ít nhất một ý kiến.'));
+		await page.getByLabel(new RegExp(PARENT_DISCLOSURE)).check();
+		await page.getByLabel(new RegExp(PARENT_SUPPORT)).check();
+		await page.getByRole('checkbox', { name: '1. Công khai và miễn giảm' }).check();
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Xếp các ý kiến đã chọn vào nhóm' }), page.getByText('Đã xếp ý kiến vào nhóm.'));
+		// The filtered list now holds only the teacher's comment.
+		expect(await page.getByLabel(new RegExp(PARENT_DISCLOSURE)).count()).toBe(0);
+		await page.getByLabel(new RegExp(TEACHER_RATE)).check();
+		await page.getByRole('checkbox', { name: '2. Mức thu' }).check();
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Xếp các ý kiến đã chọn vào nhóm' }), page.getByText('Đã xếp ý kiến vào nhóm.'));
+		await expect.poll(() => page.getByText('Không có ý kiến nào phù hợp.').count()).toBe(1);
+
+		// Near-duplicate grouping of these comments (the analysis page) joins the walk here.
+
+		// Each theme is answered; refusing in part needs a reason.
+		const first = themeItem(page, 'Nhóm 1: Công khai và miễn giảm');
+		await first.getByLabel('Tiếp thu một phần').check();
+		await clickAndAudit(reader, first.getByRole('button', { name: 'Lưu tiếp thu, giải trình' }), page.getByText('Bắt buộc khi không tiếp thu hoặc chỉ tiếp thu một phần.').first());
+		await themeItem(page, 'Nhóm 1: Công khai và miễn giảm').getByLabel('Tiếp thu một phần').check();
+		await themeItem(page, 'Nhóm 1: Công khai và miễn giảm')
+			.getByLabel('Nội dung tiếp thu, giải trình')
+			.fill('Bổ sung việc niêm yết danh sách miễn, giảm tại Điều 2; không nêu tên học sinh để bảo vệ thông tin cá nhân.');
+		await clickAndAudit(reader, themeItem(page, 'Nhóm 1: Công khai và miễn giảm').getByRole('button', { name: 'Lưu tiếp thu, giải trình' }), page.getByText('Đã lưu tiếp thu, giải trình.'));
+		const second = themeItem(page, 'Nhóm 2: Mức thu');
+		await second.getByLabel('Không tiếp thu').check();
+		await second.getByLabel('Nội dung tiếp thu, giải trình').fill('Mức trần 30.000 đồng/ngày do Hội đồng nhân dân tỉnh quy định; các xã được thu thấp hơn.');
+		await clickAndAudit(reader, second.getByRole('button', { name: 'Lưu tiếp thu, giải trình' }), page.getByText('Đã lưu tiếp thu, giải trình.'));
+		await screenshots(reader, 'staff-digest');
+
+		// Staff close the round.
+		await visit(reader, `/staff/policies/${policyId}`);
+		const closeForm = page.locator('form', { has: page.getByRole('heading', { name: 'Kết thúc lấy ý kiến' }) });
+		await closeForm.getByLabel('Lý do').fill('Đã nhận đủ ý kiến.');
+		await clickAndAudit(reader, closeForm.getByRole('button', { name: 'Kết thúc lấy ý kiến' }), page.getByText('Đã kết thúc đợt lấy ý kiến.'));
+		await signOut(reader);
+
+		// The policymaker cannot enact yet: the round's digest is not published.
+		const policymaker = account('policymaker');
+		await signIn(reader, policymaker.email, policymaker.password);
+		await visit(reader, `/staff/policies/${policyId}/enact`);
+		await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
+		await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Ban hành', exact: true }), page.getByText('Đợt lấy ý kiến gần nhất chưa được tổng hợp, tiếp thu, giải trình.'));
+		await signOut(reader);
+
+		// A spokesperson approves and publishes.
+		const spokesperson = account('spokesperson');
+		await signIn(reader, spokesperson.email, spokesperson.password);
+		await visit(reader, `/staff/policies/${policyId}/digest`);
+		expect(await page.getByRole('button', { name: 'Thêm nhóm' }).count()).toBe(0);
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Duyệt bản tổng hợp' }), page.getByText('Bản tổng hợp đã được duyệt.'));
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Công bố bản tổng hợp' }), page.getByText('Bản tổng hợp đã được công bố.'));
+		await expect.poll(() => page.getByText('3/3 ý kiến đang hiển thị của đợt được tổng hợp', { exact: false }).count()).toBe(1);
+		await signOut(reader);
+
+		// Everyone sees the digest in its table.
+		await visit(reader, `/policies/${policyId}/digest/1`);
+		await screenshots(reader, 'digest-public');
+		const table = page.getByRole('table');
+		for (const header of ['STT', 'Nội dung góp ý', 'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)', 'Ý kiến tiếp thu, giải trình']) {
+			await expect.poll(() => table.getByRole('columnheader', { name: header }).count()).toBe(1);
+		}
+		expect(await table.getByText('Nhóm 1: Công khai và miễn giảm').count()).toBe(1);
+		expect(await table.getByText('Tiếp thu một phần').count()).toBe(1);
+		expect(await table.getByText('Không tiếp thu').count()).toBe(1);
+		expect(await table.getByText(TEACHER_RATE, { exact: false }).count()).toBe(1);
+		expect(await table.getByText('Vũ Đức Anh').count()).toBe(1);
+
+		// The commenter follows the link from their comment to the answer it got.
+		const parent = demo('parent@demo.gopy.vn');
+		await signIn(reader, parent.email, parent.password);
+		await visit(reader, href);
+		const answered = page.getByRole('link', { name: 'Đã được giải trình' });
+		await expect.poll(() => answered.count()).toBe(3);
+		await clickAndAudit(reader, answered.first(), page.getByRole('heading', { level: 1, name: 'Bản tổng hợp, tiếp thu, giải trình ý kiến' }));
+		const target = new URL(page.url()).hash.slice(1);
+		expect(target).toMatch(/^comment-/);
+		await expect.poll(() => page.locator(`tr#${target}`).count()).toBe(1);
+		await signOut(reader);
+
+		// Now the policymaker enacts.
+		await signIn(reader, policymaker.email, policymaker.password);
+		await visit(reader, `/staff/policies/${policyId}/enact`);
+		await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
+		await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Ban hành', exact: true }), page.getByText('Chính sách đã được ban hành.'));
+
+		expectAllAudited(reader);
+		await reader.context.close();
+	}, 600_000);
+});
