@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRound } from '../support/digest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
   CLOSE_CONSULTATION,
@@ -490,6 +491,15 @@ describe('the lifecycle of a policy', () => {
       input: { policyId, decisionNumber: '15/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) },
     });
     expectRefusal(enactPolicy, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'POLICYMAKER_ONLY' });
+  });
+
+  it('a closed round is not yet answered: enactment waits for its published digest (ILLEGAL_STATE ROUND_NOT_ANSWERED)', async () => {
+    const { enactPolicy } = await policymaker.gql<{ enactPolicy: ResultUnion }>(ENACT_POLICY, {
+      input: { policyId, decisionNumber: '15/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) },
+    });
+    expectRefusal(enactPolicy, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_ANSWERED' });
+    await answerRound(platform, staff, policyId, 1);
+    expect((await getPolicy(anonymous, policyId))?.currentRound?.answered).toBe(true);
   });
 
   it('an enactment of a version that does not exist is refused (VALIDATION field version)', async () => {

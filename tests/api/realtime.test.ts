@@ -3,6 +3,7 @@
  * closing time exactly once (also when the server was down at that moment).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerRound } from '../support/digest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
   CLOSE_CONSULTATION,
@@ -132,12 +133,17 @@ describe('the deadline scheduler', () => {
     expectRefusal(extendConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
     const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId: policy.id, reason: 'Đóng' });
     expectRefusal(closeConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
-    // Closed by its deadline, the round counts as answered for now: the policymaker may enact.
+    // Closed by its deadline, the round is not answered yet: the policymaker may enact once its digest is published.
     const policymaker = await signInAs(platform, 'policymaker');
-    const { enactPolicy } = await policymaker.gql<{ enactPolicy: ResultUnion }>(ENACT_POLICY, {
-      input: { policyId: policy.id, decisionNumber: '20/QĐ-PGDĐT', effectiveDate: inDays(10).slice(0, 10) },
-    });
-    expect(ok<{ policy: PolicyView }>(enactPolicy).policy.status).toBe('ENACTED');
+    const enact = async () =>
+      (
+        await policymaker.gql<{ enactPolicy: ResultUnion }>(ENACT_POLICY, {
+          input: { policyId: policy.id, decisionNumber: '20/QĐ-PGDĐT', effectiveDate: inDays(10).slice(0, 10) },
+        })
+      ).enactPolicy;
+    expectRefusal(await enact(), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_ANSWERED' });
+    await answerRound(platform, staff, policy.id, 1);
+    expect(ok<{ policy: PolicyView }>(await enact()).policy.status).toBe('ENACTED');
   });
 
   it('closes a round whose deadline passed while the server was down, dated at the deadline', async () => {
