@@ -117,6 +117,8 @@ describe('the auditor area', () => {
 		// As of the moment the comment was submitted (a log position): visible, no trace of the later hiding.
 		const submitted = page.locator('tr.history-row[data-event-type="CommentSubmitted"]').filter({ hasText: target.body.slice(0, 40) });
 		expect(await submitted.count()).toBe(1);
+		const author = platform.demoAccounts.find((a) => a.email.startsWith('parent@'))!.displayName;
+		expect(await submitted.locator('td strong').textContent()).toBe(author);
 		await clickAndAudit(reader, submitted.getByRole('link', { name: /^Xem lúc đó/ }), page.getByRole('heading', { name: /^Như lúc vị trí/ }));
 		const comment = page.locator(`article[data-comment-id="${target.commentId}"]`);
 		expect(await comment.getByText(target.body).count()).toBe(1);

@@ -85,6 +85,7 @@ export interface CommentSnapshot {
 	version: number;
 	anchorNodeId: string | null;
 	parentCommentId: string | null;
+	authorAccountId: string | null;
 	authorName: string | null;
 	channel: string;
 	stakeholderCategory: string;
@@ -207,7 +208,7 @@ const POLICY_AS_OF_QUERY = /* GraphQL */ `
 			stats { total visible hidden withdrawn redacted support oppose neutral suggestion }
 			history { ...HistoryFields }
 			comments {
-				commentId round version anchorNodeId parentCommentId authorName channel stakeholderCategory stance
+				commentId round version anchorNodeId parentCommentId authorAccountId authorName channel stakeholderCategory stance
 				body status hiddenReason hiddenReasonCode submittedAt edits flags endorsements officialReplies
 				history { ...HistoryFields }
 			}

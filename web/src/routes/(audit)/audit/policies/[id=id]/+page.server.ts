@@ -17,13 +17,16 @@ export const load: PageServerLoad = async (event) => {
 	if (!snapshot) error(404, { message: m.error_policy_not_found() });
 
 	const rows: HistoryRow[] = snapshot.history.map((h) => ({ ...h, comment: null }));
+	// Participants are named by their comments (the name they show today); staff by their role and account id.
+	const names: Record<string, string> = {};
 	for (const c of snapshot.comments) {
+		if (c.authorAccountId && c.authorName) names[c.authorAccountId] = c.authorName;
 		const excerpt = c.body ? (c.body.length > EXCERPT ? `${c.body.slice(0, EXCERPT)}…` : c.body) : null;
 		for (const h of c.history) rows.push({ ...h, comment: { id: c.commentId, author: c.authorName, excerpt } });
 	}
 	rows.sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : comparePositions(a.position, b.position)));
 
-	return { policy: { id: snapshot.policyId, title: snapshot.title, status: snapshot.status }, rows };
+	return { policy: { id: snapshot.policyId, title: snapshot.title, status: snapshot.status }, rows, names };
 };
 
 /** Positions are opaque; numeric ones (SQLite) compare as numbers, others as text, which keeps equal instants stable. */
