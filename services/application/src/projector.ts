@@ -175,7 +175,11 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
     for (const recorded of events) decoded.push(await decodeRecorded(this.keys, recorded));
     let seq = this.checkpoint.seq;
     await this.db.transaction().execute(async (tx: ReadTx) => {
-      for (const item of decoded) {
+      for (const [i, item] of decoded.entries()) {
+        // The embedded read store answers synchronously, so a large batch would run as one chain of microtasks and
+        // hold the event loop for its whole length (under a surge: seconds, with connections left waiting to be
+        // accepted). Every few events the loop gets a turn; readers still wait for the connection until COMMIT.
+        if (i > 0 && i % YIELD_EVERY_EVENTS === 0) await immediate();
         seq += 1;
         const ctx = { metadata: item.metadata, streamId: item.recorded.streamId, position: item.recorded.position, seq };
         for (const model of this.readModels) await model.evolve(tx, item.event, ctx);
@@ -213,6 +217,9 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
     return applied;
   }
 }
+
+/** Events applied between two turns given to the event loop inside a batch. */
+const YIELD_EVERY_EVENTS = 32;
 
 interface Waiter {
   position: Position;
