@@ -1,6 +1,9 @@
-// Staff close the open round of the demo policy; a policymaker then enacts it with a decision number and a date.
+// Staff close the open round of the demo policy; a policymaker cannot enact it until the round's digest is published,
+// then enacts it with a decision number and a date.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { signInAs } from '../api/support';
+import { answerRound } from '../support/digest';
 import { startPlatform } from '../support/platform';
 import {
 	clickAndAudit,
@@ -36,7 +39,7 @@ function account(role: string) {
 }
 
 describe('policymaker', () => {
-	it('enacts a policy after staff close its round', async () => {
+	it('enacts a policy once its closed round is answered by a published digest', async () => {
 		const reader = await newReader(browser, platform.baseUrl, { javaScript: true });
 		const { page } = reader;
 		const { href, title } = await openPolicyHref(reader);
@@ -55,7 +58,7 @@ describe('policymaker', () => {
 		expect(await page.getByRole('link', { name: 'Ban hành chính sách' }).count()).toBe(0);
 		await signOut(reader);
 
-		// The policymaker finds it in the staff area and enacts it.
+		// The policymaker finds it in the staff area; enacting is refused while the round's digest is unpublished.
 		const policymaker = account('policymaker');
 		await signIn(reader, policymaker.email, policymaker.password);
 		await visit(reader, '/staff');
@@ -66,6 +69,17 @@ describe('policymaker', () => {
 			page.getByRole('heading', { level: 1, name: 'Ban hành chính sách' }),
 		);
 		await screenshots(reader, 'staff-enact');
+		await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
+		await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
+		await clickAndAudit(
+			reader,
+			page.getByRole('button', { name: 'Ban hành', exact: true }),
+			page.getByText('Đợt lấy ý kiến gần nhất chưa được tổng hợp, tiếp thu, giải trình.'),
+		);
+
+		// The round is answered: its digest is published (the digest pages have a test of their own).
+		await answerRound(platform, await signInAs(platform, 'staff'), policyId, 1);
+
 		await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
 		await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Ban hành', exact: true }), page.getByText('Chính sách đã được ban hành.'));
