@@ -284,11 +284,24 @@ export async function writeCommentsXlsx(rows: AsyncIterable<ExportRow>, meta: Ex
   const headerRow = sheet.addRow(header);
   headerRow.font = { bold: true };
   headerRow.commit();
+  // exceljs writes each committed row into the zip entry without waiting for it to be compressed and sent: every few
+  // rows, wait until the entry, the compressor and the response have taken what they hold, so nothing piles up.
+  const sheetStream = (sheet as unknown as { stream: { pipes?: Writable[]; buffers?: unknown[] } }).stream;
+  const drained = async () => {
+    for (;;) {
+      // The zip library's streams are readable-stream v2 objects: no writableNeedDrain, the same flag in their state.
+      const full = [...(sheetStream.pipes ?? []), out].find(
+        (w) => w.writableNeedDrain || (w as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true,
+      );
+      if (full) await once(full, 'drain');
+      else if ((sheetStream.buffers?.length ?? 0) > 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      else return;
+    }
+  };
   let n = 0;
   for await (const row of rows) {
     sheet.addRow(cells(row, meta.locale)).commit();
-    // Let the zip stream drain to the response now and then, so pending output never piles up.
-    if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++n % 200 === 0) await drained();
   }
   sheet.commit();
   await workbook.commit();
