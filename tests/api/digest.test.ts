@@ -4,7 +4,11 @@
  * records RoundAnswered with the covered count, and only then can the policymaker enact. Each mutation is called by the
  * roles that may and by those that may not.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
@@ -269,6 +273,61 @@ describe('the response digest of a round', () => {
     );
     const answered = viewer.notifications.edges.filter((e) => e.node.kind === 'COMMENT_ANSWERED').map((e) => e.node.commentId).sort();
     expect(answered).toEqual([comments[0]!, comments[2]!].sort());
+  });
+
+  it('downloads the digest as .docx in the official table and as .pdf, each stating its position, reproducible', async () => {
+    const base = `${platform.baseUrl}/export/policies/${policyId}/rounds/1/digest`;
+    const download = async (ext: string, position?: string) => {
+      const res = await fetch(`${base}.${ext}${position ? `?position=${encodeURIComponent(position)}` : ''}`);
+      expect(res.status, await res.clone().text().catch(() => '')).toBe(200);
+      return { bytes: Buffer.from(await res.arrayBuffer()), position: res.headers.get('x-gopy-position')! };
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-digest-'));
+    const documentXml = (bytes: Buffer) => {
+      const file = path.join(dir, `${randomUUID()}.docx`);
+      fs.writeFileSync(file, bytes);
+      return execFileSync('unzip', ['-p', file, 'word/document.xml']).toString('utf8');
+    };
+    const cellTexts = (row: string) =>
+      [...row.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => [...c[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(''));
+
+    const docx = await download('docx');
+    expect(docx.position).toMatch(/\S/);
+    const xml = documentXml(docx.bytes);
+    const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>|<w:tr [^>]*>([\s\S]*?)<\/w:tr>/g)].map((r) => cellTexts(r[1] ?? r[2]!));
+    expect(rows[0]).toEqual(['STT', 'Nội dung góp ý', 'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)', 'Ý kiến tiếp thu, giải trình']);
+    // Two theme rows and the four visible comments; the hidden one is not there.
+    expect(rows).toHaveLength(1 + 2 + 4);
+    expect(rows[1]).toEqual(['Nhóm 1: Mức thu và miễn giảm']);
+    expect(rows[2]![0]).toBe('1');
+    expect(rows[2]![1]).toContain('Đề nghị giữ nguyên mức thu, miễn cho hộ nghèo.');
+    expect(rows[2]![2]).toBe('Hoàng Thị Mai (Cha mẹ học sinh)');
+    expect(rows[2]![3]).toContain('Tiếp thu một phần. Giữ mức thu; bổ sung miễn giảm cho hộ nghèo tại Điều 1.');
+    expect(rows[4]).toEqual(['Nhóm 2: Đồng phục và công khai']);
+    expect(rows.slice(2).map((r) => r[0])).toEqual(['1', '2', 'Nhóm 2: Đồng phục và công khai', '3', '4']);
+    expect(xml).not.toContain('Một ý kiến sẽ bị ẩn vì lời lẽ.');
+    expect(xml).toContain(docx.position);
+
+    const pdf = await download('pdf');
+    const pdfFile = path.join(dir, 'digest.pdf');
+    fs.writeFileSync(pdfFile, pdf.bytes);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdfFile, '-']).toString('utf8').normalize('NFC');
+    expect(text).toContain('BẢN TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN');
+    expect(text).toContain('Nhóm 2: Đồng phục và công khai');
+    expect(text.replace(/\s+/g, ' ')).toContain('Đồng phục nên cho phép mặc áo cũ của anh chị.');
+    expect(text).toContain(pdf.position);
+
+    // Reproducible: a comment hidden later leaves the document made at the earlier position unchanged.
+    ok((await moderator.gql<Result>(HIDE, { id: comments[3] })).hideComment!);
+    const again = await download('docx', docx.position);
+    expect(again.position).toBe(docx.position);
+    expect(documentXml(again.bytes)).toBe(xml);
+    const now = await download('docx');
+    expect(documentXml(now.bytes)).not.toContain('Cần công khai các khoản thu trên bảng tin nhà trường.');
+
+    const missing = await fetch(`${platform.baseUrl}/export/policies/${policyId}/rounds/2/digest.pdf`);
+    expect(missing.status).toBe(404);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('the policymaker enacts once the digest is published', async () => {

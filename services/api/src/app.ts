@@ -15,8 +15,10 @@ import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
+import { digestDownloads } from './exports/digest';
 import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
+import { semesterReportExports } from './exports/semesterReports';
 import type { Runtime } from './runtime';
 
 function isTypedRefusal(err: unknown): boolean {
@@ -202,7 +204,10 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
   app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
   app.use(draftDownloads(runtime));
   app.use(attachmentRoutes(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
+  // Before the comment exports: both answer under /export/policies/<id>/rounds/<n>/.
+  app.use(digestDownloads(runtime));
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
+  app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) app.use(web);
   return app;

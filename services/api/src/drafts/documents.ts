@@ -9,8 +9,8 @@ import type { DraftNode } from '@gopy/schemas';
 const require = createRequire(import.meta.url);
 /** DejaVu Sans has every Vietnamese glyph; it ships with the project as an npm package, so PDFs need no network. */
 const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONT = path.join(fontDir, 'DejaVuSans.ttf');
-const FONT_BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
+export const FONT = path.join(fontDir, 'DejaVuSans.ttf');
+export const FONT_BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
 
 /** Reads a .docx draft into a tree, for staff to review before publishing. */
 export async function importDocx(buffer: Buffer, newId: () => string): Promise<ParsedDraft> {
