@@ -7,6 +7,9 @@ import { unwrapKey, wrapKey, newDataKey } from './wrapping';
  * Data keys in their own PostgreSQL schema (default `gopy_keys`), apart from the log and the read models: a rebuild
  * never touches it. Keys are wrapped with the master key; destroying one nulls it and leaves a tombstone.
  */
+/** Unwrapped keys kept in memory; a surge of comments must not keep every key it ever touched. */
+const CACHE_KEYS = 20_000;
+
 export class PostgresKeyStore implements KeyStore {
   private readonly cache = new Map<string, Buffer>();
 
@@ -24,12 +27,22 @@ export class PostgresKeyStore implements KeyStore {
   async getOrCreateKey(keyId: string): Promise<Buffer> {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
-    await this.pool.query('INSERT INTO data_keys (key_id, wrapped) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING', [
+    const key = newDataKey();
+    const inserted = await this.pool.query('INSERT INTO data_keys (key_id, wrapped) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING', [
       keyId,
-      wrapKey(this.masterKey, keyId, newDataKey()),
+      wrapKey(this.masterKey, keyId, key),
     ]);
-    const key = await this.getKey(keyId);
-    if (!key) throw new KeyDestroyedError(keyId);
+    // Stored (and committed) just now: no need to read it back. Otherwise what is stored wins, or it was destroyed.
+    if (inserted.rowCount === 1) return this.remember(keyId, key);
+    const stored = await this.getKey(keyId);
+    if (!stored) throw new KeyDestroyedError(keyId);
+    return stored;
+  }
+
+  private remember(keyId: string, key: Buffer): Buffer {
+    this.cache.delete(keyId);
+    this.cache.set(keyId, key);
+    if (this.cache.size > CACHE_KEYS) this.cache.delete(this.cache.keys().next().value as string);
     return key;
   }
 
@@ -39,9 +52,7 @@ export class PostgresKeyStore implements KeyStore {
     const { rows } = await this.pool.query<{ wrapped: Buffer | null; destroyed: boolean }>('SELECT wrapped, destroyed FROM data_keys WHERE key_id = $1', [keyId]);
     const row = rows[0];
     if (!row || row.destroyed || !row.wrapped) return undefined;
-    const key = unwrapKey(this.masterKey, keyId, row.wrapped);
-    this.cache.set(keyId, key);
-    return key;
+    return this.remember(keyId, unwrapKey(this.masterKey, keyId, row.wrapped));
   }
 
   async destroyKey(keyId: string): Promise<void> {
