@@ -33,8 +33,8 @@ const SUBMIT = `mutation Submit($org: ID!, $period: String!) { submitSemesterRep
   ... on MutationSubmitSemesterReportSuccess { data { report { status submittedTo { id } submittedAt } } } ${ERROR_FIELDS} } }`;
 const ORGS = `query { organizations { id kind parent { id } } }`;
 
-/** Auditors are refused every change before any rule of the domain is asked. */
-const refusedRule = (role: string) => (role === 'auditor' ? 'AUDITOR_READ_ONLY' : 'STAFF_OR_SPOKESPERSON_ONLY');
+/** Whoever does not answer for the organisation's communication, auditors included, meets the same rule. */
+const refusedRule = (_role: string) => 'STAFF_OR_SPOKESPERSON_ONLY';
 
 let platform: Platform;
 let staff: Client;
@@ -153,5 +153,20 @@ describe('semester reports', () => {
       { org: province, period },
     );
     expect(reportingOverview.members.find((m) => m.organization.id === district)?.status).toBe('SUBMITTED');
+  });
+
+  it('downloads the report as DOCX and PDF for those who read it, not for participants or anonymously', async () => {
+    const url = (ext: string) => `${platform.baseUrl}/export/organizations/${district}/reports/${period}.${ext}`;
+    const get = (ext: string, token?: string) => fetch(url(ext), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const docx = await get('docx', staff.token);
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get('content-type')).toContain('wordprocessingml');
+    expect(Buffer.from(await docx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    const pdf = await get('pdf', as.auditor!.token);
+    expect(pdf.status).toBe(200);
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await get('pdf', as.participant!.token)).status).toBe(403);
+    expect((await get('pdf')).status).toBe(401);
+    expect((await fetch(`${platform.baseUrl}/export/organizations/${district}/reports/2026-S1.pdf`, { headers: { authorization: `Bearer ${staff.token}` } })).status).toBe(404);
   });
 });

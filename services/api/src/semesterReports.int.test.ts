@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,9 @@ import { compileFigures, sumFigures, type SemesterFigures } from '@gopy/applicat
 import { ForbiddenError, IllegalStateError } from '@gopy/domain/errors';
 import { periodRange } from '@gopy/domain/report';
 import type { DraftNode, Role, StakeholderCategory } from '@gopy/schemas';
+import { semesterReportQueries } from '@gopy/application/readModels/index';
 import { loadConfig } from './config';
+import { semesterReportDocx, semesterReportPdf } from './exports/semesterReports';
 import { openEmbeddedRuntime, type Runtime } from './runtime';
 
 class ManualClock {
@@ -209,6 +212,37 @@ describe('semester reports and the district rollup', () => {
     const overview = await runtime.semesterReports.overview(district, S2);
     expect(overview.late.map((o) => o.id).sort()).toEqual([schools.a, schools.c].sort());
     expect(overview.rollup).toMatchObject({ consultations: 1, comments: 1 });
+  });
+
+  it("writes the district's report as DOCX and PDF: its schools' rows, the late list and the rollup", async () => {
+    clock.set('2026-12-20T03:00:00.000Z');
+    const overview = await runtime.semesterReports.overview(district, S1);
+    const [schoolReport] = await semesterReportQueries.byOrganizations(runtime.readDb, [schools.a], S1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-report-doc-'));
+    const docxFile = path.join(dir, 'district.docx');
+    fs.writeFileSync(docxFile, await semesterReportDocx({ organization: 'Phòng GDĐT huyện Hoà Bình', parent: null, period: S1, report: null, overview }));
+    const xml = execFileSync('unzip', ['-p', docxFile, 'word/document.xml']).toString('utf8');
+    const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+    const cells = (row: string) =>
+      [...row.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => unescape([...c[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('')));
+    const rows = [...xml.matchAll(/<w:tr(?: [^>]*)?>([\s\S]*?)<\/w:tr>/g)].map((r) => cells(r[1]!));
+    const members = rows.slice(rows.findIndex((r) => r[0] === 'STT') + 1, rows.findIndex((r) => r[0] === 'STT') + 4);
+    expect(members.map((r) => [r[1], r[2], r[4]])).toEqual(
+      overview.children.map((c) => [c.organization.name, c.status === 'submitted' ? 'Đã nộp' : 'Trễ hạn', String(c.figures.comments)]),
+    );
+    expect(xml).toContain('Trễ hạn: ');
+    expect(rows.filter((r) => r[0] === 'Số ý kiến nhận được').map((r) => r[1])).toEqual([String(overview.rollup.comments)]);
+    expect(xml).toContain('BÁO CÁO KẾT QUẢ LẤY Ý KIẾN HỌC KỲ I NĂM HỌC 2026–2027');
+
+    const pdfFile = path.join(dir, 'school.pdf');
+    fs.writeFileSync(pdfFile, await semesterReportPdf({ organization: 'Trường Mầm non Hoa Sen', parent: 'Phòng GDĐT huyện Hoà Bình', period: S1, report: schoolReport!, overview: null }));
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdfFile, '-']).toString('utf8').normalize('NFC').replace(/\s+/g, ' ');
+    expect(text).toContain('BÁO CÁO KẾT QUẢ LẤY Ý KIẾN HỌC KỲ I NĂM HỌC 2026–2027');
+    expect(text).toContain('Đã nộp ngày 01/12/2026 cho Phòng GDĐT huyện Hoà Bình.');
+    expect(text).toContain('Số ý kiến nhận được: 3');
+    expect(text).toContain('Theo kênh: thư, văn bản: 1; cổng thông tin: 2');
+    expect(text).toContain('Học kỳ I: một đợt lấy ý kiến về đồng phục.');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses a participant, a second submission, and a recompile after submitting', async () => {
