@@ -19,7 +19,6 @@ import { digestDownloads } from './exports/digest';
 import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
-import { semesterReportExports } from './exports/semesterReports';
 import type { Runtime } from './runtime';
 
 function isTypedRefusal(err: unknown): boolean {
@@ -208,7 +207,6 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
   // Before the comment exports: both answer under /export/policies/<id>/rounds/<n>/.
   app.use(digestDownloads(runtime));
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
-  app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) app.use(web);
