@@ -376,7 +376,7 @@ describe('commenting on a draft through the site', () => {
 		}
 	}, 600_000);
 
-	it('round-trips a .docx: download version 1, import it, publish it as version 2, same tree and same node ids', async () => {
+	it('round-trips a .docx: download version 1, import it, publish it as version 2, same tree and same node ids; attaches the tờ trình', async () => {
 		const suffix = uniqueSuffix();
 		const title = `Quy định mượn sách (nhập từ Word, ${suffix})`;
 		const policyId = await newPolicy(title, tree(ARTICLE_2_V1));
@@ -415,6 +415,25 @@ describe('commenting on a draft through the site', () => {
 		const preview = ok<{ warnings: string[]; nodes: NodeView[] }>(read.importDraftDocx);
 		expect(preview.warnings).toEqual([]);
 		expect(shape(preview.nodes)).toEqual(shape(v1!.nodes));
+
+		// The explanatory memorandum (tờ trình) attached to version 2, public on the policy page.
+		await visit(staff, `/staff/policies/${policyId}`);
+		await clickAndAudit(staff, staff.page.getByRole('link', { name: 'Tài liệu kèm theo phiên bản' }), staff.page.getByRole('heading', { level: 1, name: 'Tài liệu kèm theo phiên bản' }));
+		const memo = Buffer.from(`%PDF-1.4\n% Tờ trình số 12/TTr-PGDĐT (${suffix})\n%%EOF\n`, 'utf8');
+		await staff.page.getByLabel('Phiên bản', { exact: true }).selectOption('2');
+		await staff.page.getByLabel('Loại tài liệu').selectOption({ label: 'Tờ trình' });
+		await staff.page.getByLabel('Tên tài liệu').fill('Tờ trình số 12/TTr-PGDĐT về dự thảo quy định mượn sách');
+		await staff.page.getByLabel('Tệp (PDF hoặc Word)').setInputFiles({ name: 'to-trinh-12.pdf', mimeType: 'application/pdf', buffer: memo });
+		await clickAndAudit(staff, staff.page.getByRole('button', { name: 'Đính kèm' }), staff.page.getByText('Đã đính kèm tài liệu.'));
+		expect(await staff.page.locator('section[aria-labelledby="docs-heading"]').textContent()).toContain('Tờ trình số 12/TTr-PGDĐT về dự thảo quy định mượn sách');
+		const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
+		await visit(reader, `/policies/${policyId}`);
+		const memoLink = reader.page.locator('#versions').getByRole('link', { name: 'Tờ trình: Tờ trình số 12/TTr-PGDĐT về dự thảo quy định mượn sách' });
+		const memoRes = await reader.page.request.get((await memoLink.getAttribute('href'))!);
+		expect(memoRes.status()).toBe(200);
+		expect((await memoRes.body()).equals(memo)).toBe(true);
+		expectAllAudited(reader);
+		await reader.context.close();
 
 		await audit(staff, 'after publishing');
 		expectAllAudited(staff);

@@ -85,6 +85,13 @@ export interface Attachment {
 	url: string;
 }
 
+/** A document that accompanies a version: the explanatory memorandum (tờ trình) or another paper. */
+export interface VersionDocument extends Attachment {
+	kind: 'to_trinh' | 'other' | string;
+	title: string | null;
+	version: number | null;
+}
+
 export interface OfflineFeedbackInput {
 	policyId: string;
 	channel: Channel;

@@ -13,7 +13,7 @@ import {
 	type CommentFilter,
 	type Connection,
 } from '$lib/server/api';
-import type { FlagReason, ThreadComment } from '$lib/commentTypes';
+import type { FlagReason, ThreadComment, VersionDocument } from '$lib/commentTypes';
 import type { Page, PolicyDetail, Stance, VersionSummary } from '$lib/types';
 
 /** Everything a comment shows on the policy page (the replies add their own replies one level down). */
@@ -40,6 +40,7 @@ const POLICY_THREADS_QUERY = /* GraphQL */ `
 			proposedAt updatedAt
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
 			versions { number title changeNote publishedAt }
+			documents { id kind title version fileName mediaType size url }
 			currentRound { ...RoundFields }
 			enactment { version decisionNumber effectiveDate enactedAt }
 			withdrawalReason commentCount viewerRoles
@@ -125,7 +126,7 @@ function withReplies(comment: ThreadComment): ThreadComment {
 	return { ...comment, replies: (comment.replies ?? []).map(withReplies) };
 }
 
-export type ThreadPolicy = PolicyDetail & { versions: VersionSummary[] };
+export type ThreadPolicy = PolicyDetail & { versions: VersionSummary[]; documents: VersionDocument[] };
 
 export async function fetchPolicyThreads(
 	event: ApiEvent,

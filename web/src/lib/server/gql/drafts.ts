@@ -1,6 +1,6 @@
 // Versions compared node by node, and .docx drafts read into a tree for staff to review before publishing.
 import { ERROR_FIELDS, GraphQLRequestError, NODE_FIELDS, NODE_TREE, gql, mutate, type ApiEvent } from '$lib/server/api';
-import type { DraftImportPreview, NodeDiff } from '$lib/commentTypes';
+import type { DraftImportPreview, NodeDiff, VersionDocument } from '$lib/commentTypes';
 import type { PolicyStatus, Role, VersionSummary } from '$lib/types';
 
 const SNAPSHOT = `id kind number heading text parentId`;
@@ -42,7 +42,52 @@ const IMPORT_DRAFT_DOCX = /* GraphQL */ `
 	${NODE_FIELDS}
 `;
 
-export const DRAFT_DOCUMENTS = { POLICY_DIFF_QUERY, IMPORT_POLICY_QUERY, IMPORT_DRAFT_DOCX } as const;
+const VERSION_DOCUMENTS_QUERY = /* GraphQL */ `
+	query VersionDocuments($id: ID!) {
+		policy(id: $id) {
+			id title status viewerRoles
+			versions { number title changeNote publishedAt }
+			documents { id kind title version fileName mediaType size url }
+		}
+	}
+`;
+
+const ATTACH_VERSION_DOCUMENT = /* GraphQL */ `
+	mutation AttachVersionDocument($policyId: ID!, $version: Int!, $kind: VersionDocumentKind!, $title: String!, $file: AttachmentInput!) {
+		attachVersionDocument(policyId: $policyId, version: $version, kind: $kind, title: $title, file: $file) {
+			__typename
+			... on MutationAttachVersionDocumentSuccess { data { position document { id } } }
+			...ErrorFields
+		}
+	}
+	${ERROR_FIELDS}
+`;
+
+export const DRAFT_DOCUMENTS = {
+	POLICY_DIFF_QUERY,
+	IMPORT_POLICY_QUERY,
+	IMPORT_DRAFT_DOCX,
+	VERSION_DOCUMENTS_QUERY,
+	ATTACH_VERSION_DOCUMENT,
+} as const;
+
+export interface DocumentsPolicy {
+	id: string;
+	title: string;
+	status: PolicyStatus;
+	viewerRoles: Role[];
+	versions: VersionSummary[];
+	documents: VersionDocument[];
+}
+
+export async function fetchVersionDocuments(event: ApiEvent, id: string): Promise<DocumentsPolicy | null> {
+	return (await gql<{ policy: DocumentsPolicy | null }>(event, VERSION_DOCUMENTS_QUERY, { id })).policy;
+}
+
+export const attachVersionDocument = (
+	event: ApiEvent,
+	input: { policyId: string; version: number; kind: 'TO_TRINH' | 'OTHER'; title: string; file: { sha256: string; fileName: string; mediaType: string } },
+) => mutate<{ position: string; document: { id: string } | null }>(event, 'attachVersionDocument', ATTACH_VERSION_DOCUMENT, input);
 
 export interface DiffPolicy {
 	id: string;

@@ -59,6 +59,7 @@ export const load: PageServerLoad = async (event) => {
 		policy: result.policy,
 		comments: result.comments,
 		versions: result.policy.versions,
+		documents: result.policy.documents,
 		currentTexts,
 		mine: mine.map((c) => c.id),
 		// The author still sees what a moderator hid, and why.
