@@ -1,6 +1,8 @@
 // An auditor, with JavaScript off, browses the event log and its filters, verifies the log, opens a policy's
 // history and views the policy "as of" a moment before a moderator hid a comment (visible, no trace of the later
 // hiding), then as of now (hidden, with the moderator's reason); the read of hidden content is in the read log.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startPlatform } from '../support/platform';
@@ -22,7 +24,8 @@ let platform: Platform;
 let browser: Browser;
 
 beforeAll(async () => {
-	platform = await startPlatform({ demo: true });
+	// Checkpoints sealed every two seconds, so the verification page has signed checkpoints to list.
+	platform = await startPlatform({ demo: true, env: { GOPY_SEAL_INTERVAL_MS: '2000' } });
 	browser = await launchBrowser();
 });
 
@@ -100,6 +103,8 @@ describe('the auditor area', () => {
 		expect(await page.getByRole('link', { name: 'Khóa công khai để tự kiểm tra chữ ký' }).getAttribute('href')).toBe(
 			'/.well-known/gopy-audit-key',
 		);
+		expect(await page.locator('section[aria-labelledby="checkpoints-heading"] tbody tr').count()).toBeGreaterThan(0);
+		expect(await page.getByText('Chưa có điểm niêm phong nào.').count()).toBe(0);
 		const key = await fetch(`${platform.baseUrl}/.well-known/gopy-audit-key`);
 		expect(await key.text()).toContain('PUBLIC KEY');
 
@@ -168,6 +173,38 @@ describe('the auditor area', () => {
 		const refused = await reader.page.goto('/audit');
 		expect(refused?.status()).toBe(403);
 		expect(await reader.page.getByRole('link', { name: 'Kiểm toán', exact: true }).count()).toBe(0);
+		await reader.context.close();
+	});
+
+	// Last: it breaks the log of this platform on purpose.
+	it('names the first event that does not match once a stored byte is changed', async () => {
+		// Someone with access to the database file edits one stored comment, as the tamper tests of the command line do.
+		const db = new Database(path.join(platform.dataDir, 'events.sqlite'));
+		const target = db
+			.prepare(`SELECT event_id, stream_id, data FROM events WHERE type = 'CommentSubmitted' ORDER BY position LIMIT 1`)
+			.get() as { event_id: string; stream_id: string; data: string };
+		const index = target.data.indexOf('"stance":"') + '"stance":"'.length;
+		const changed = `${target.data.slice(0, index)}${target.data[index] === 'o' ? 's' : 'o'}${target.data.slice(index + 1)}`;
+		db.prepare('UPDATE events SET data = ? WHERE event_id = ?').run(changed, target.event_id);
+		db.close();
+
+		const auditorAccount = platform.demoAccounts.find((a) => a.roles.includes('auditor'))!;
+		const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
+		const { page } = reader;
+		await signIn(reader, auditorAccount.email, auditorAccount.password);
+		await visit(reader, '/audit/verify');
+		expect(await page.getByRole('heading', { name: 'Phát hiện sai lệch trong nhật ký.' }).count()).toBe(1);
+		expect(await page.getByRole('heading', { name: 'Sự kiện đầu tiên không khớp' }).count()).toBe(1);
+		expect(await page.getByText(target.event_id).count()).toBe(1);
+		expect(await page.getByText(target.stream_id).count()).toBe(1);
+		expect(await page.getByText('Các byte đã lưu không khớp mã băm đã lưu (đã bị sửa sau khi ghi).').count()).toBe(1);
+		await screenshots(reader, 'audit-verify-tampered');
+
+		// The log shows the same event as not matching its hash.
+		await visit(reader, `/audit?stream=${encodeURIComponent(target.stream_id)}`);
+		const row = page.locator('tr.audit-event[data-event-type="CommentSubmitted"]');
+		expect(await row.locator('.hash-check').textContent()).toBe('Không khớp');
+		expectAllAudited(reader);
 		await reader.context.close();
 	});
 });
