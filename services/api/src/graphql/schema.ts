@@ -19,6 +19,7 @@ import './types/analysis';
 import './types/alerts';
 import './types/reports';
 import './types/pupils';
+import './types/dashboard';
 
 export const schema = builder.toSchema();
 

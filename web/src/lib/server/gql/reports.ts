@@ -68,6 +68,7 @@ const DASHBOARD_QUERY = /* GraphQL */ `
 			id signal observed baseline round windowStart windowEnd acknowledged evidenceCommentIds policy { id title }
 		}
 		semesterReport(organizationId: $org, period: $period) { status submittedAt }
+		staffDashboard(organizationId: $org) { openFlags commentsWithoutTheme roundsToAnswer }
 	}
 `;
 
@@ -77,7 +78,11 @@ export async function currentPeriod(event: ApiEvent): Promise<string> {
 
 /** What an organisation's staff must look at now: unacknowledged alerts, and the state of this period's report. */
 export async function fetchDashboard(event: ApiEvent, organizationId: string, period: string) {
-	return gql<{ alerts: Alert[]; semesterReport: { status: SemesterReport['status']; submittedAt: string | null } | null }>(event, DASHBOARD_QUERY, {
+	return gql<{
+		alerts: Alert[];
+		semesterReport: { status: SemesterReport['status']; submittedAt: string | null } | null;
+		staffDashboard: { openFlags: number; commentsWithoutTheme: number; roundsToAnswer: number };
+	}>(event, DASHBOARD_QUERY, {
 		org: organizationId,
 		period,
 	});

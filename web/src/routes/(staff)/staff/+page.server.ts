@@ -24,6 +24,7 @@ export const load: PageServerLoad = async (event) => {
 			policies: mine.filter((p) => p.owningOrganization.id === o.id),
 			alerts: dashboards[i]!.alerts,
 			report: dashboards[i]!.semesterReport,
+			waiting: dashboards[i]!.staffDashboard,
 		})),
 		canPropose: viewer.staffOrganizations.length > 0,
 		now: new Date().toISOString(),
