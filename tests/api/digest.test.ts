@@ -327,6 +327,7 @@ describe('the response digest of a round', () => {
 
     const missing = await fetch(`${platform.baseUrl}/export/policies/${policyId}/rounds/2/digest.pdf`);
     expect(missing.status).toBe(404);
+    expect((await fetch(`${base}.docx?position=not-a-position`)).status).toBe(400);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

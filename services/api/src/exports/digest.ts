@@ -9,6 +9,7 @@ import { streams, type DomainEvent } from '@gopy/schemas';
 import { FONT, FONT_BOLD } from '../drafts/documents';
 import type { Runtime } from '../runtime';
 import { commentRowsAt, type ExportRow } from './comments';
+import { exportPosition } from './position';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -188,23 +189,12 @@ export function digestDownloads(runtime: Runtime): express.Router {
         notFound('Không tìm thấy.', 'Not found.');
         return;
       }
-      const head = await runtime.store.headPosition();
-      let position = head;
-      if (typeof req.query.position === 'string' && req.query.position !== '') {
-        const asked = req.query.position as Position;
-        let ok = false;
-        try {
-          ok = head !== undefined && runtime.store.comparePositions(asked, head) <= 0;
-        } catch {
-          ok = false;
-        }
-        if (!ok) {
-          notFound('Vị trí nhật ký không hợp lệ hoặc chưa có.', 'The log position is not valid or not reached yet.', 400);
-          return;
-        }
-        position = asked;
+      const position = await exportPosition(runtime.store, req);
+      if (position === 'invalid') {
+        notFound('Vị trí nhật ký không hợp lệ hoặc chưa có.', 'The log position is not valid or not reached yet.', 400);
+        return;
       }
-      const document = position ? await digestDocumentAt(runtime, req.params.policyId, round, position) : null;
+      const document = position === 'empty' ? null : await digestDocumentAt(runtime, req.params.policyId, round, position);
       if (!document) {
         notFound('Bản tổng hợp của đợt này chưa được công bố.', 'The digest of this round has not been published.');
         return;
