@@ -124,6 +124,24 @@ describe('analysis of a round, without JavaScript', () => {
 		await reader.context.close();
 	});
 
+	it('follows new comments live with JavaScript', async () => {
+		const staff = account('staff');
+		const reader = await newReader(browser, platform.baseUrl, { javaScript: true });
+		const { page } = reader;
+		await signIn(reader, staff.email, staff.password);
+		await visit(reader, `/staff/policies/${policyId}/analysis`);
+		const figure = page.locator('[data-figure="comments"]');
+		const before = Number(await figure.textContent());
+		const teacher = platform.demoAccounts.find((a) => a.email === 'teacher@demo.gopy.vn')!;
+		const gql = await apiAs(teacher.email, teacher.password);
+		await gql('mutation($input: SubmitCommentInput!) { submitComment(input: $input) { __typename } }', {
+			input: { policyId, body: 'Một ý kiến mới đến khi trang đang mở.', stance: 'NEUTRAL', idempotencyKey: randomUUID() },
+		});
+		await expect.poll(async () => Number(await figure.textContent()), { timeout: 20_000 }).toBe(before + 1);
+		await audit(reader, 'after a live update');
+		await reader.context.close();
+	});
+
 	it('refuses the page to a participant', async () => {
 		const parent = platform.demoAccounts.find((a) => a.email === 'parent@demo.gopy.vn')!;
 		const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
