@@ -170,6 +170,17 @@ describe('the response digest of a round', () => {
     // Taken out again of the first theme: it stays in the second.
     const out = digestOf(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [], unassignedCommentIds: [c3] }));
     expect(out.digest.themes.find((t) => t.id === fees)!.commentCount).toBe(2);
+    // The filtered list staff assign from, with the themes each comment is in; participants see no draft themes.
+    const LIST = `query($id: ID!) { policy(id: $id) { comments(first: 50) { edges { node { id digestThemeIds } } } digest(round: 1) { comments(first: 50, filter: { unassignedOnly: true }) { edges { node { id } } } } } }`;
+    type List = { policy: { comments: { edges: { node: { id: string; digestThemeIds: string[] } }[] }; digest: { comments: { edges: { node: { id: string } }[] } } | null } };
+    const listed = await staff.gql<List>(LIST, { id: policyId });
+    expect(listed.policy.digest!.comments.edges.map((e) => e.node.id)).toEqual([comments[3]]);
+    const themesOf = (l: List, id: string) => l.policy.comments.edges.find((e) => e.node.id === id)!.node.digestThemeIds;
+    expect(themesOf(listed, c1!)).toEqual([fees]);
+    expect(themesOf(listed, c3!)).toEqual([uniforms]);
+    const asParent = await parent.gql<List>(LIST, { id: policyId });
+    expect(asParent.policy.digest).toBeNull();
+    expect(themesOf(asParent, c1!)).toEqual([]);
   });
 
   it('only staff answer themes; a refusal without a reason names the field', async () => {

@@ -208,16 +208,29 @@ builder.objectFields(Comment, (t) => ({
     },
     resolve: (c: CommentRow) => c.id,
   }),
-  digestThemeIds: t.field({
-    type: ['ID'],
-    description: 'Themes of the round\'s digest this comment sits in; drafts only for the owning organisation.',
-    resolve: async (c: CommentRow, _a, ctx) => {
-      const published = (await digestQueries.publishedAnswers(ctx.runtime.readDb, [c.id])).get(c.id);
-      if (published?.length || (await maySeeDraft(ctx, c.policyId))) {
-        return (await digestQueries.themeIdsOf(ctx.runtime.readDb, [c.id])).get(c.id) ?? [];
-      }
-      return [];
+  // Batched per request: a page of comments asks for its themes in two queries, not two per comment.
+  digestThemeIds: t.loadableList({
+    type: 'ID',
+    description: "Themes of the round's digest this comment sits in; drafts only for the owning organisation.",
+    load: async (keys: string[], ctx: GraphQLContext) => {
+      const ids = keys.map((k) => k.split('|')[1]!);
+      const [published, themes] = await Promise.all([
+        digestQueries.publishedAnswers(ctx.runtime.readDb, ids),
+        digestQueries.themeIdsOf(ctx.runtime.readDb, ids),
+      ]);
+      const draftAccess = new Map<string, Promise<boolean>>();
+      return Promise.all(
+        keys.map(async (key) => {
+          const [policyId, id] = key.split('|') as [string, string];
+          if (!published.get(id)?.length) {
+            if (!draftAccess.has(policyId)) draftAccess.set(policyId, maySeeDraft(ctx, policyId));
+            if (!(await draftAccess.get(policyId))) return [];
+          }
+          return themes.get(id) ?? [];
+        }),
+      );
     },
+    resolve: (c: CommentRow) => `${c.policyId}|${c.id}`,
   }),
 }));
 
