@@ -218,6 +218,22 @@ function cells(row: ExportRow, locale: ExportLocale): (string | number)[] {
   ];
 }
 
+/** Waits for `stream` to drain; rejects when the reader goes away first (then the export stops reading the log). */
+async function drain(stream: NodeJS.EventEmitter, out: Writable): Promise<void> {
+  if (out.destroyed) throw new Error('The export was abandoned by its reader');
+  const gone = new AbortController();
+  try {
+    await Promise.race([
+      once(stream, 'drain', { signal: gone.signal }),
+      once(out, 'close', { signal: gone.signal }).then(() => {
+        throw new Error('The export was abandoned by its reader');
+      }),
+    ]);
+  } finally {
+    gone.abort();
+  }
+}
+
 function headerLines(meta: ExportMeta): (string | number)[][] {
   const l = labels[meta.locale];
   return [[l.position, meta.position, l.policy, meta.policyId, l.round, meta.round, meta.policyTitle], [...l.columns]];
@@ -233,7 +249,7 @@ export async function writeCommentsCsv(rows: AsyncIterable<ExportRow>, meta: Exp
   });
   csv.pipe(out);
   const write = async (record: (string | number)[]) => {
-    if (!csv.write(record)) await once(csv, 'drain');
+    if (!csv.write(record)) await drain(csv, out);
   };
   for (const line of headerLines(meta)) await write(line);
   for await (const row of rows) await write(cells(row, meta.locale));
@@ -293,7 +309,8 @@ export async function writeCommentsXlsx(rows: AsyncIterable<ExportRow>, meta: Ex
       const full = [...(sheetStream.pipes ?? []), out].find(
         (w) => w.writableNeedDrain || (w as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true,
       );
-      if (full) await once(full, 'drain');
+      if (full) await drain(full, out);
+      else if (out.destroyed) throw new Error('The export was abandoned by its reader');
       else if ((sheetStream.buffers?.length ?? 0) > 4) await new Promise((resolve) => setTimeout(resolve, 5));
       else return;
     }
