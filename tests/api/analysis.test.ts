@@ -48,6 +48,7 @@ describe('analysis of a round', () => {
   let staff: Client;
   let policymaker: Client;
   let auditor: Client;
+  let admin: Client;
   let moderator: Client;
   let spokesperson: Client;
   let policyId: string;
@@ -72,6 +73,7 @@ describe('analysis of a round', () => {
     staff = await signInAs(platform, 'staff');
     policymaker = await signInAs(platform, 'policymaker');
     auditor = await signInAs(platform, 'auditor');
+    admin = await signInAs(platform, 'admin');
     moderator = await signInAs(platform, 'moderator');
     spokesperson = await signInAs(platform, 'spokesperson');
     expect(demoAccount(platform, 'staff')).toBeTruthy();
@@ -88,7 +90,7 @@ describe('analysis of a round', () => {
     await stopPlatform(platform);
   });
 
-  it('shows the figures to staff, policymakers and auditors, consistent with the comment list', async () => {
+  it('shows the figures to staff, admins, policymakers and auditors, consistent with the comment list', async () => {
     const mine = await figures(staff);
     const count = await anonymous.gql<{ policy: { comments: { totalCount: number }; rounds: unknown[] } }>('query($id: ID!) { policy(id: $id) { rounds { round } comments { totalCount } } }', { id: policyId });
     expect(count.policy.rounds).toHaveLength(1);
@@ -104,6 +106,7 @@ describe('analysis of a round', () => {
     expect(mine.responseCoverage.visible).toBe(mine.comments);
     expect(await figures(policymaker)).toEqual(mine);
     expect(await figures(auditor)).toEqual(mine);
+    expect(await figures(admin)).toEqual(mine);
   });
 
   it('refuses the figures to participants, moderators, spokespeople and anonymous visitors, as typed errors', async () => {
@@ -151,7 +154,7 @@ describe('analysis of a round', () => {
     }
   });
 
-  it('refuses confirmation to every role but staff and policymakers, and refuses bad groups with a reason', async () => {
+  it('refuses confirmation to every role but staff, admins and policymakers, and refuses bad groups with a reason', async () => {
     const round = (await figures(staff)).round;
     const a = await submit(parent, 'Ý kiến thứ nhất về sĩ số lớp học ở bậc mầm non.');
     const b = await submit(teacher, 'Ý kiến thứ hai về phụ cấp cho giáo viên dạy buổi chiều.');
@@ -167,10 +170,13 @@ describe('analysis of a round', () => {
     expectRefusal(await confirm(staff, { ...input, policyId: randomUUID() }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
     expectRefusal(await confirm(staff, { ...input, round: 99 }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
     expectRefusal(await confirm(staff, { ...input, policyId: otherPolicyId }), { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds' });
-    // A policymaker may group.
+    // A policymaker may group, and an admin of the organisation standing in for its staff.
     const group = ok<{ group: { id: string; status: string } }>(await confirm(policymaker, input)).group;
     expect(group.status).toBe('confirmed');
     ok(await undo(policymaker, group.id));
+    const byAdmin = ok<{ group: { id: string; status: string } }>(await confirm(admin, input)).group;
+    expect(byAdmin.status).toBe('confirmed');
+    ok(await undo(admin, byAdmin.id));
   });
 
   it('undoes a group with a reason, by staff or policymakers only, once', async () => {
