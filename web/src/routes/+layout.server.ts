@@ -4,8 +4,9 @@ import { getViewer, hasRoleAnywhere, STAFF_AREA_ROLES } from '$lib/server/sessio
 import { fetchUnreadCount } from '$lib/server/gql/search';
 
 export const load: LayoutServerLoad = async (event) => {
-	const viewer = await getViewer(event);
-	const unreadNotifications = viewer ? await fetchUnreadCount(event) : 0;
+	// Both ask the API with the session token; the count is 0 when the token is no longer valid.
+	const [viewer, unread] = await Promise.all([getViewer(event), fetchUnreadCount(event)]);
+	const unreadNotifications = viewer ? unread : 0;
 	return {
 		locale: getLocale(),
 		viewer: viewer
