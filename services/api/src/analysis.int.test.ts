@@ -54,6 +54,7 @@ const node = (nodeId: string, kind: DraftNode['kind'], number: string, children:
 describe('analysis figures kept by the projector', () => {
   const clock = new ManualClock(Date.parse('2026-11-02T01:00:00.000Z'));
   let runtime: Runtime;
+  let dataDir = '';
   const policyId = randomUUID();
   const organizationId = randomUUID();
   const staff = as(randomUUID(), ['staff']);
@@ -66,7 +67,7 @@ describe('analysis figures kept by the projector', () => {
   const analysis = () => new AnalysisCommands(runtime.writePath, clock, runtime.readDb);
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-analysis-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-analysis-'));
     runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), { clock, log: () => {} });
     runtime.projector.start();
     const tree = [node(ids.chapter, 'chapter', 'I', [node(ids.article1, 'article', '1', [node(ids.clause1, 'clause', '1')]), node(ids.article2, 'article', '2')])];
@@ -187,6 +188,7 @@ describe('analysis figures kept by the projector', () => {
 
   afterAll(async () => {
     await runtime?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 

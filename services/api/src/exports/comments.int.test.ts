@@ -27,6 +27,7 @@ const node = (nodeId: string, kind: DraftNode['kind'], number: string, children:
 describe('comment exports (CSV and XLSX) at a stated log position', () => {
   const clock = new ManualClock(Date.parse('2026-11-02T01:00:00.000Z'));
   let runtime: Runtime;
+  let dataDir = '';
   let server: import('node:http').Server;
   let base: string;
   const organizationId = randomUUID();
@@ -47,7 +48,7 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
   const settle = async () => runtime.projector.waitFor((await runtime.store.headPosition())!, 30_000);
 
   beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-export-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-export-'));
     runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0' }), { clock, log: () => {} });
     runtime.projector.start();
     const system: Principal = { accountId: randomUUID(), rolesIn: async () => ['admin'] };
@@ -123,6 +124,7 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
   afterAll(async () => {
     if (server) await new Promise((resolve) => server.close(resolve));
     await runtime?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const parseCsv = (bytes: Buffer) => parse(bytes, { bom: true, relax_column_count: true }) as string[][];
