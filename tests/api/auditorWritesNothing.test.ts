@@ -22,14 +22,13 @@ const REFUSAL_CODES = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
 /**
  * Mutations that check their target or input before the caller's role, and whose target the demo data lacks or
  * whose input the generic arguments here cannot make valid (no surge alert has fired, no digest theme is defined,
- * no pupil exists, a file must be a real document, a class list a real list). They are still called, must still be
+ * no pupil exists, a file must be a real document). They are still called, must still be
  * refused with exactly this code and must still write nothing; their role refusals are covered by their own suites.
  */
 const NO_TARGET_IN_DEMO: Record<string, string> = {
   acknowledgeAlert: 'NOT_FOUND',
   assignCommentsToTheme: 'VALIDATION',
   attachVersionDocument: 'VALIDATION',
-  issuePupilAccounts: 'VALIDATION',
   recordConsent: 'NOT_FOUND',
   withdrawConsent: 'NOT_FOUND',
 };

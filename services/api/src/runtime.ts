@@ -11,7 +11,7 @@ import type { AuthStore, Clock, KeyStore, Mailer } from '@gopy/application/ports
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, type ReadDb } from '@gopy/application/readModels/index';
 import { DeadlineScheduler } from '@gopy/application/scheduler';
-import { ReportCommands, SurgeDetector } from '@gopy/application/reports';
+import { alertMailer, ReportCommands, SurgeDetector } from '@gopy/application/reports';
 import { SemesterReports } from '@gopy/application/semesterReports';
 import { PupilAccounts } from '@gopy/application/pupils';
 import { defaultSurgeThresholds } from '@gopy/domain/surge';
@@ -198,7 +198,7 @@ export async function openRuntime(
   const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
   const reports = new ReportCommands(writePath, clock);
   const surgeThresholds = { ...defaultSurgeThresholds, ...Object.fromEntries(Object.entries(config.surgeThresholds).filter(([, v]) => v !== undefined)) };
-  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, thresholds: surgeThresholds, log });
+  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, thresholds: surgeThresholds, log, onAlert: alertMailer({ db: read.db, writePath, mailer, publicUrl: config.publicUrl }) });
   const semesterReports = new SemesterReports({ db: read.db, reports, now: () => clock.now(), deadlines: config.reportDeadlines });
   const limits = loadLimits(options.env ?? process.env);
   const follows = new FollowCommands(writePath, () => clock.now());

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentIdFor, type Principal } from '@gopy/application/commands';
-import { surgeAlertId, SurgeDetector } from '@gopy/application/reports';
+import { alertMailer, surgeAlertId, SurgeDetector } from '@gopy/application/reports';
 import { alertQueries } from '@gopy/application/readModels/index';
 import { ForbiddenError, IllegalStateError } from '@gopy/domain/errors';
 import { reportingPeriodOf } from '@gopy/domain/report';
@@ -38,6 +38,7 @@ describe('early warning: the surge detector', () => {
   let staff: Principal;
   let detector: SurgeDetector;
   const author = randomUUID();
+  const mails: { to: string; subject: string; text: string }[] = [];
   let n = 0;
 
   const settle = async () => runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
@@ -80,7 +81,13 @@ describe('early warning: the surge detector', () => {
     clock.set('2026-11-20T02:10:00.000Z');
     await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: clock.now().toISOString(), closesAt: '2026-11-30T10:00:00.000Z', note: '' }, staff);
     await settle();
-    detector = new SurgeDetector({ db: runtime.readDb, reports: runtime.reports, clock, projector: runtime.projector });
+    detector = new SurgeDetector({
+      db: runtime.readDb,
+      reports: runtime.reports,
+      clock,
+      projector: runtime.projector,
+      onAlert: alertMailer({ db: runtime.readDb, writePath: runtime.writePath, mailer: { send: async (m) => void mails.push(m) }, publicUrl: 'http://gopy.test' }),
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -124,6 +131,11 @@ describe('early warning: the surge detector', () => {
     expect(await new SurgeDetector({ db: runtime.readDb, reports: runtime.reports, clock, projector: runtime.projector }).tick()).toBe(0);
     await settle();
     expect(await alertsOfPolicy()).toHaveLength(2);
+    // Each alert was mailed once to the organisation's staff member and its spokesperson, in Vietnamese.
+    expect(mails.map((m) => m.to).sort()).toEqual(['spokesperson@demo.gopy.vn', 'spokesperson@demo.gopy.vn', 'staff@demo.gopy.vn', 'staff@demo.gopy.vn']);
+    expect(mails.map((m) => m.text).join('\n')).toContain('Số góp ý tăng đột biến: 30 góp ý trong giờ này (bình thường 4 góp ý/giờ).');
+    expect(mails.map((m) => m.text).join('\n')).toContain('Tỷ lệ phản đối tăng: 80% trong giờ này (trước đó 25%).');
+    expect(mails[0]!.text).toContain('http://gopy.test/staff');
   });
 
   it('a wave of flags raises its own alert', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ValidationError } from '@gopy/domain/errors';
+import { forbidden } from '@gopy/domain/rules';
 import { normalizeText } from '@gopy/domain/shared';
 import type { AccountService } from './accounts';
 import type { CommandHandlers, Principal } from './commands';
@@ -37,6 +38,9 @@ export class PupilAccounts {
   constructor(private readonly deps: { commands: CommandHandlers; accounts: AccountService }) {}
 
   async issueClass(organizationId: string, className: string, pupils: readonly PupilInput[], principal: Principal): Promise<IssuedPupil[]> {
+    const roles = await principal.rolesIn(organizationId);
+    // Who may issue is asked before what is issued: a refusal tells an outsider nothing about the list.
+    if (!roles.some((r) => r === 'staff' || r === 'admin')) throw forbidden('STAFF_ONLY');
     if (pupils.length === 0 || pupils.length > 200) {
       throw new ValidationError('pupils', { vi: 'Danh sách lớp cần từ 1 đến 200 học sinh.', en: 'A class list holds 1 to 200 pupils.' });
     }
@@ -51,7 +55,6 @@ export class PupilAccounts {
         throw new ValidationError(`pupils[${i}].birthYear`, { vi: `Dòng ${i + 1}: năm sinh không hợp lệ.`, en: `Row ${i + 1}: the year of birth is not plausible.` });
       }
     }
-    const roles = await principal.rolesIn(organizationId);
     const classSlug = slug(className) || 'lop';
     const issued: IssuedPupil[] = [];
     for (const [i, pupil] of pupils.entries()) {

@@ -6,8 +6,10 @@ import { defaultSurgeThresholds, evaluateSurge, hourStartOf, type SurgeThreshold
 import type { CommandOptions, Principal } from './commands';
 import { SYSTEM_ACCOUNT } from './commands';
 import type { Projector } from './projector';
-import type { Clock } from './ports';
+import type { Clock, Mailer } from './ports';
 import { alertQueries } from './readModels/alerts';
+import { organizationQueries } from './readModels/organizations';
+import { policyQueries } from './readModels/policies';
 import type { ReadDb } from './readModels/database';
 import type { WritePath } from './writePath';
 
@@ -62,6 +64,55 @@ export function surgeAlertId(policyId: string, round: number, signal: string, ho
   return uuidv5(`FeedbackSurgeDetected:${policyId}:${round}:${signal}:${hourStart}`, SURGE_NAMESPACE);
 }
 
+export interface RaisedAlert {
+  organizationId: string;
+  policyId: string;
+  round: number;
+  signal: 'comments_per_hour' | 'oppose_share' | 'flags_per_hour';
+  observed: number;
+  baseline: number;
+  hourStart: string;
+}
+
+/** The words of an alert mail, in the reader's language. */
+export function alertMail(alert: RaisedAlert, policyTitle: string, link: string, locale: 'vi' | 'en'): { subject: string; text: string } {
+  const pct = (n: number) => `${Math.round(n * 100)}%`;
+  const vi = {
+    comments_per_hour: `Số góp ý tăng đột biến: ${alert.observed} góp ý trong giờ này (bình thường ${alert.baseline} góp ý/giờ).`,
+    oppose_share: `Tỷ lệ phản đối tăng: ${pct(alert.observed)} trong giờ này (trước đó ${pct(alert.baseline)}).`,
+    flags_per_hour: `Nhiều báo cáo vi phạm: ${alert.observed} lượt trong giờ này (bình thường ${alert.baseline} lượt/giờ).`,
+  };
+  const en = {
+    comments_per_hour: `Comments surging: ${alert.observed} in this hour (usually ${alert.baseline} an hour).`,
+    oppose_share: `Opposition rising: ${pct(alert.observed)} in this hour (before: ${pct(alert.baseline)}).`,
+    flags_per_hour: `Many flags: ${alert.observed} in this hour (usually ${alert.baseline} an hour).`,
+  };
+  return locale === 'en'
+    ? { subject: `Góp ý: alert on “${policyTitle}”`, text: `${en[alert.signal]}\n\nRound ${alert.round} of “${policyTitle}”.\nSee and acknowledge it on the staff dashboard: ${link}` }
+    : { subject: `Góp ý: cảnh báo về “${policyTitle}”`, text: `${vi[alert.signal]}\n\nĐợt ${alert.round} của dự thảo “${policyTitle}”.\nXem và xác nhận tại khu vực cán bộ: ${link}` };
+}
+
+/** Mails each staff member and spokesperson of the organisation when an alert is raised. */
+export function alertMailer(deps: { db: ReadDb; writePath: WritePath; mailer: Mailer; publicUrl: string }) {
+  return async (alert: RaisedAlert): Promise<void> => {
+    const [policy] = await policyQueries.byIds(deps.db, [alert.policyId]);
+    const members = (await organizationQueries.members(deps.db, alert.organizationId)).filter((m) => m.roles.some((r) => r === 'staff' || r === 'spokesperson'));
+    for (const member of members) {
+      let email: string | undefined;
+      let locale: 'vi' | 'en' = 'vi';
+      for await (const { event } of deps.writePath.readStream(`account-${member.accountId}`)) {
+        if (event.type === 'AccountRegistered') {
+          email = event.data.email;
+          locale = event.data.preferredLocale;
+        }
+        if (event.type === 'AccountErased') email = undefined;
+      }
+      if (!email || email.startsWith('enc:') || !email.includes('@')) continue;
+      await deps.mailer.send({ to: email, ...alertMail(alert, policy?.title ?? alert.policyId, `${deps.publicUrl}/staff`, locale) });
+    }
+  };
+}
+
 interface OpenRound {
   policyId: string;
   organizationId: string;
@@ -88,6 +139,8 @@ export class SurgeDetector {
       thresholds?: SurgeThresholds;
       intervalMs?: number;
       log?: (msg: string) => void;
+      /** Told of each alert once it is recorded (the alert mail). */
+      onAlert?: (alert: RaisedAlert) => Promise<void>;
     },
   ) {}
 
@@ -146,6 +199,10 @@ export class SurgeDetector {
         if (outcome.appended > 0) {
           raised += 1;
           this.deps.log?.(`surge: ${s.signal} ${s.observed} against ${s.baseline} on round ${round.round} of policy ${round.policyId}`);
+          // The alert is in the log whatever happens to the mail; a failed mail is logged, not retried.
+          await this.deps
+            .onAlert?.({ organizationId: round.organizationId, policyId: round.policyId, round: round.round, signal: s.signal, observed: s.observed, baseline: s.baseline, hourStart })
+            .catch((err: unknown) => this.deps.log?.(`surge: alert mail failed: ${String(err)}`));
         }
       }
     }

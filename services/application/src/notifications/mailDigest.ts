@@ -108,7 +108,8 @@ export class NotificationMailDigest {
       if (event.type === 'AccountRegistered' && typeof event.data.email === 'string') email = event.data.email;
       if (event.type === 'AccountErased') return undefined;
     }
-    return email && !email.startsWith('enc:') ? email : undefined;
+    // An account a school issued to a pupil holds a sign-in name there, not an address: nothing to mail.
+    return email && !email.startsWith('enc:') && email.includes('@') ? email : undefined;
   }
 
   private async compose(items: NotificationRow[], locale: 'vi' | 'en') {
