@@ -1,5 +1,5 @@
-// Every GraphQL request the site makes lives in this file: the documents, the types of their answers and the
-// helpers that send them. If the API's schema differs from schemas/graphql/contract-draft.graphql, only this
+// The GraphQL client of the site: the helpers that send requests and read refusals, the shared fragments, and the
+// documents of the first pages (later features keep theirs in gql/, one file each). If the API's schema differs from schemas/graphql/contract-draft.graphql, only this
 // file changes. It is server-only: the browser never sees the session token, the API URL or a GraphQL document.
 import { env } from '$env/dynamic/private';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -306,28 +306,6 @@ const ALL_POLICIES_QUERY = /* GraphQL */ `
 	${ROUND_FIELDS}
 `;
 
-const POLICY_PAGE_QUERY = /* GraphQL */ `
-	query PolicyPage($id: ID!, $first: Int!, $after: String, $nodeId: ID, $wholeDraftOnly: Boolean) {
-		policy(id: $id) {
-			id title summary status
-			owningOrganization { id name }
-			proposedAt updatedAt
-			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
-			currentRound { ...RoundFields }
-			enactment { version decisionNumber effectiveDate enactedAt }
-			withdrawalReason commentCount viewerRoles
-			comments(first: $first, after: $after, nodeId: $nodeId, wholeDraftOnly: $wholeDraftOnly) {
-				totalCount
-				pageInfo { hasNextPage endCursor }
-				edges { cursor node { ...CommentFields } }
-			}
-		}
-	}
-	${ROUND_FIELDS}
-	${NODE_FIELDS}
-	${COMMENT_FIELDS}
-`;
-
 const STAFF_POLICY_QUERY = /* GraphQL */ `
 	query StaffPolicy($id: ID!) {
 		policy(id: $id) {
@@ -380,18 +358,23 @@ const MEMBERS_QUERY = /* GraphQL */ `
 
 const POLICY_PAYLOAD = `data { position policy { id status } }`;
 
-function policyMutation(name: string, args: string, params: string): string {
+/** A mutation whose result is the union `Mutation<Name>Result`: its success payload, or the typed refusal. */
+export function resultMutation(name: string, args: string, params: string, payload: string): string {
 	const title = name.charAt(0).toUpperCase() + name.slice(1);
 	return /* GraphQL */ `
 		mutation ${title}(${args}) {
 			${name}(${params}) {
 				__typename
-				... on Mutation${title}Success { ${POLICY_PAYLOAD} }
+				... on Mutation${title}Success { ${payload} }
 				...ErrorFields
 			}
 		}
 		${ERROR_FIELDS}
 	`;
+}
+
+function policyMutation(name: string, args: string, params: string): string {
+	return resultMutation(name, args, params, POLICY_PAYLOAD);
 }
 
 const SIGN_UP = /* GraphQL */ `
@@ -495,7 +478,6 @@ export const DOCUMENTS = {
 	VIEWER_QUERY,
 	POLICIES_QUERY,
 	ALL_POLICIES_QUERY,
-	POLICY_PAGE_QUERY,
 	STAFF_POLICY_QUERY,
 	DRAFT_QUERY,
 	MY_COMMENTS_QUERY,
@@ -586,25 +568,6 @@ export interface CommentFilter {
 	after: string | null;
 	nodeId: string | null;
 	wholeDraftOnly: boolean;
-}
-
-export async function fetchPolicyPage(
-	event: ApiEvent,
-	id: string,
-	filter: CommentFilter,
-): Promise<{ policy: PolicyDetail; comments: Page<Comment> } | null> {
-	const data = await gql<{
-		policy: (PolicyDetail & { comments: Connection<Comment> & { totalCount: number } }) | null;
-	}>(event, POLICY_PAGE_QUERY, {
-		id,
-		first: filter.first,
-		after: filter.after,
-		nodeId: filter.nodeId,
-		wholeDraftOnly: filter.wholeDraftOnly || null,
-	});
-	if (!data.policy) return null;
-	const { comments, ...policy } = data.policy;
-	return { policy, comments: toPage(comments) };
 }
 
 export async function fetchStaffPolicy(event: ApiEvent, id: string): Promise<StaffPolicy | null> {

@@ -1,13 +1,13 @@
 // The policy page's comments with their threads, history and moderation state, and the participant's and
 // spokesperson's actions on a comment (reply, edit, withdraw, endorse, flag, official reply).
 import {
-	ERROR_FIELDS,
 	GraphQLRequestError,
 	NODE_FIELDS,
 	NODE_TREE,
 	ROUND_FIELDS,
 	gql,
 	mutate,
+	resultMutation,
 	toPage,
 	type ApiEvent,
 	type CommentFilter,
@@ -66,29 +66,15 @@ const MY_COMMENTS_QUERY = /* GraphQL */ `
 const CHANGE_PAYLOAD = `data { position comment { id status } }`;
 
 function commentMutation(name: string, args: string, params: string): string {
-	const title = name.charAt(0).toUpperCase() + name.slice(1);
-	return /* GraphQL */ `
-		mutation ${title}(${args}) {
-			${name}(${params}) {
-				__typename
-				... on Mutation${title}Success { ${CHANGE_PAYLOAD} }
-				...ErrorFields
-			}
-		}
-		${ERROR_FIELDS}
-	`;
+	return resultMutation(name, args, params, CHANGE_PAYLOAD);
 }
 
-const SUBMIT_REPLY = /* GraphQL */ `
-	mutation SubmitReply($input: SubmitCommentInput!) {
-		submitComment(input: $input) {
-			__typename
-			... on MutationSubmitCommentSuccess { data { position comment { id } } }
-			...ErrorFields
-		}
-	}
-	${ERROR_FIELDS}
-`;
+const SUBMIT_REPLY = resultMutation(
+	'submitComment',
+	'$input: SubmitCommentInput!',
+	'input: $input',
+	'data { position comment { id } }',
+);
 const EDIT_COMMENT = commentMutation(
 	'editComment',
 	'$commentId: ID!, $body: String!, $stance: Stance!',

@@ -1,5 +1,5 @@
 // Versions compared node by node, and .docx drafts read into a tree for staff to review before publishing.
-import { ERROR_FIELDS, GraphQLRequestError, NODE_FIELDS, NODE_TREE, gql, mutate, type ApiEvent } from '$lib/server/api';
+import { ERROR_FIELDS, GraphQLRequestError, NODE_FIELDS, NODE_TREE, gql, mutate, resultMutation, type ApiEvent } from '$lib/server/api';
 import type { DraftImportPreview, NodeDiff, VersionDocument } from '$lib/commentTypes';
 import type { PolicyStatus, Role, VersionSummary } from '$lib/types';
 
@@ -52,16 +52,12 @@ const VERSION_DOCUMENTS_QUERY = /* GraphQL */ `
 	}
 `;
 
-const ATTACH_VERSION_DOCUMENT = /* GraphQL */ `
-	mutation AttachVersionDocument($policyId: ID!, $version: Int!, $kind: VersionDocumentKind!, $title: String!, $file: AttachmentInput!) {
-		attachVersionDocument(policyId: $policyId, version: $version, kind: $kind, title: $title, file: $file) {
-			__typename
-			... on MutationAttachVersionDocumentSuccess { data { position document { id } } }
-			...ErrorFields
-		}
-	}
-	${ERROR_FIELDS}
-`;
+const ATTACH_VERSION_DOCUMENT = resultMutation(
+	'attachVersionDocument',
+	'$policyId: ID!, $version: Int!, $kind: VersionDocumentKind!, $title: String!, $file: AttachmentInput!',
+	'policyId: $policyId, version: $version, kind: $kind, title: $title, file: $file',
+	'data { position document { id } }',
+);
 
 export const DRAFT_DOCUMENTS = {
 	POLICY_DIFF_QUERY,

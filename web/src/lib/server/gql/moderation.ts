@@ -1,6 +1,6 @@
 // The moderator's queue (open flags, hidden comments) and actions, and feedback that staff record from letters,
 // meetings and other channels off the site.
-import { ERROR_FIELDS, NODE_FIELDS, NODE_TREE, ROUND_FIELDS, apiUrl, gql, mutate, type ApiEvent, type Result } from '$lib/server/api';
+import { NODE_FIELDS, NODE_TREE, ROUND_FIELDS, apiUrl, gql, mutate, resultMutation, type ApiEvent, type Result } from '$lib/server/api';
 import { getLocale } from '$lib/paraglide/runtime';
 import { THREAD_FIELDS } from './comments';
 import type { CommentFlag, FlagReason, OfflineFeedbackInput, ThreadComment } from '$lib/commentTypes';
@@ -30,17 +30,7 @@ const OFFLINE_POLICY_QUERY = /* GraphQL */ `
 const CHANGE_PAYLOAD = `data { position comment { id status } }`;
 
 function moderationMutation(name: string, args: string, params: string): string {
-	const title = name.charAt(0).toUpperCase() + name.slice(1);
-	return /* GraphQL */ `
-		mutation ${title}(${args}) {
-			${name}(${params}) {
-				__typename
-				... on Mutation${title}Success { ${CHANGE_PAYLOAD} }
-				...ErrorFields
-			}
-		}
-		${ERROR_FIELDS}
-	`;
+	return resultMutation(name, args, params, CHANGE_PAYLOAD);
 }
 
 const HIDE_COMMENT = moderationMutation(
