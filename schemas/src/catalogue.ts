@@ -50,6 +50,8 @@ export const eventCatalogue = {
   MemberAdded: { version: 1, schema: organization.MemberAdded, stream: 'org' },
   MemberRolesChanged: { version: 1, schema: organization.MemberRolesChanged, stream: 'org' },
   MemberRemoved: { version: 1, schema: organization.MemberRemoved, stream: 'org' },
+  CommunicationChannelAdded: { version: 1, schema: organization.CommunicationChannelAdded, stream: 'org' },
+  CommunicationChannelRetired: { version: 1, schema: organization.CommunicationChannelRetired, stream: 'org' },
 
   AccountRegistered: { version: 1, schema: account.AccountRegistered, stream: 'account' },
   AccountEmailVerified: { version: 1, schema: account.AccountEmailVerified, stream: 'account' },

@@ -170,3 +170,48 @@ describe('semester reports', () => {
     expect((await fetch(`${platform.baseUrl}/export/organizations/${district}/reports/2026-S1.pdf`, { headers: { authorization: `Bearer ${staff.token}` } })).status).toBe(404);
   });
 });
+
+describe('communication channels', () => {
+  const ADD = `mutation Add($org: ID!, $kind: CommunicationChannelKind!, $name: String!, $address: String) {
+    addCommunicationChannel(organizationId: $org, kind: $kind, name: $name, address: $address) {
+      ... on MutationAddCommunicationChannelSuccess { data { channel { id kind name address active commentChannel } } } ${ERROR_FIELDS} } }`;
+  const RETIRE = `mutation Retire($org: ID!, $id: ID!) { retireCommunicationChannel(organizationId: $org, channelId: $id, reason: "Không dùng nữa") {
+    ... on MutationRetireCommunicationChannelSuccess { data { channel { active } } } ${ERROR_FIELDS} } }`;
+  const LIST = `query C { organizations { id channels { id name kind } all: channels(includeRetired: true) { id active } } }`;
+  const vars = { org: '', kind: 'FACEBOOK_PAGE', name: 'Trang Facebook của Phòng', address: 'https://facebook.com/pgd.hoabinh' };
+
+  it('staff add and retire the organisation’s channels; nobody else may', async () => {
+    vars.org = district;
+    for (const role of ['participant', 'spokesperson', 'policymaker', 'moderator', 'auditor']) {
+      const { addCommunicationChannel } = await as[role]!.gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars);
+      expectRefusal(addCommunicationChannel, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
+    }
+    expectRefusal((await client(platform.baseUrl).gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars)).addCommunicationChannel, {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
+    const blank = await staff.gql<{ addCommunicationChannel: ResultUnion }>(ADD, { ...vars, name: '  ' });
+    expectRefusal(blank.addCommunicationChannel, { typename: 'ValidationError', code: 'VALIDATION', field: 'name' });
+
+    const { addCommunicationChannel } = await staff.gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars);
+    const channel = ok<{ channel: { id: string; commentChannel: string; active: boolean } }>(addCommunicationChannel).channel;
+    expect(channel).toMatchObject({ commentChannel: 'SOCIAL_MEDIA', active: true });
+    type Org = { id: string; channels: { id: string }[]; all: { id: string; active: boolean }[] };
+    const listed = async () => (await staff.gql<{ organizations: Org[] }>(LIST)).organizations.find((o) => o.id === district)!;
+    expect((await listed()).channels.map((c) => c.id)).toContain(channel.id);
+
+    expectRefusal((await as.participant!.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id })).retireCommunicationChannel, {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'STAFF_ONLY',
+    });
+    ok((await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id })).retireCommunicationChannel);
+    const after = await listed();
+    expect(after.channels.map((c) => c.id)).not.toContain(channel.id);
+    expect(after.all.find((c) => c.id === channel.id)?.active).toBe(false);
+    const again = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id });
+    expectRefusal(again.retireCommunicationChannel, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'CHANNEL_ALREADY_RETIRED' });
+    const unknown = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: '00000000-0000-4000-8000-000000000000' });
+    expectRefusal(unknown.retireCommunicationChannel, { typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+});

@@ -24,3 +24,19 @@ export const MemberRolesChanged = z.object({
   changedBy: Uuid,
 });
 export const MemberRemoved = z.object({ organizationId: Uuid, accountId: Uuid, removedBy: Uuid, reason: z.string().max(2_000) });
+
+/**
+ * The ways an organisation talks with the public and hears back: its web portal, Facebook or Zalo page, email list,
+ * press contacts, meetings. Feedback recorded from one of them is counted under the comment channel it maps to.
+ */
+export const CommunicationChannelKinds = ['web_portal', 'facebook_page', 'zalo_page', 'email_list', 'press_contacts', 'meetings', 'other'] as const;
+export const CommunicationChannelAdded = z.object({
+  organizationId: Uuid,
+  channelId: Uuid,
+  kind: z.enum(CommunicationChannelKinds),
+  name: z.string().min(1).max(200),
+  /** Where to find it: an address, a page, a list's name; empty when there is none (meetings). */
+  address: z.string().max(500),
+  addedBy: Uuid,
+});
+export const CommunicationChannelRetired = z.object({ organizationId: Uuid, channelId: Uuid, retiredBy: Uuid, reason: z.string().max(2_000) });

@@ -2,7 +2,14 @@ import type { DomainEvent, EventOf, Role } from '@gopy/schemas';
 import { OrganizationKinds, SchoolLevels } from '@gopy/schemas';
 import { unreachable } from './shared';
 
-export const organizationEventTypes = ['OrganizationRegistered', 'MemberAdded', 'MemberRolesChanged', 'MemberRemoved'] as const;
+export const organizationEventTypes = [
+  'OrganizationRegistered',
+  'MemberAdded',
+  'MemberRolesChanged',
+  'MemberRemoved',
+  'CommunicationChannelAdded',
+  'CommunicationChannelRetired',
+] as const;
 export type OrganizationEventType = (typeof organizationEventTypes)[number];
 export type OrganizationEvent = EventOf<OrganizationEventType>;
 
@@ -23,6 +30,8 @@ export interface OrganizationState {
   parentOrganizationId: string | null;
   /** accountId → roles held in this organisation. */
   members: Record<string, Role[]>;
+  /** channelId → whether the channel is still in use. */
+  channels: Record<string, { active: boolean }>;
 }
 
 export const initialOrganizationState: OrganizationState = {
@@ -34,6 +43,7 @@ export const initialOrganizationState: OrganizationState = {
   schoolType: '',
   parentOrganizationId: null,
   members: {},
+  channels: {},
 };
 
 export function adminCount(state: OrganizationState): number {
@@ -53,6 +63,10 @@ export function evolveOrganization(state: OrganizationState, event: Organization
       const { [event.data.accountId]: _removed, ...members } = state.members;
       return { ...state, members };
     }
+    case 'CommunicationChannelAdded':
+      return { ...state, channels: { ...state.channels, [event.data.channelId]: { active: true } } };
+    case 'CommunicationChannelRetired':
+      return { ...state, channels: { ...state.channels, [event.data.channelId]: { active: false } } };
     default:
       return unreachable(event);
   }

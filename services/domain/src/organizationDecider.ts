@@ -1,4 +1,6 @@
-import { OrganizationKinds, Roles, SchoolLevels, type Role } from '@gopy/schemas';
+import { OrganizationKinds, Roles, SchoolLevels, organizationEvents, type Role } from '@gopy/schemas';
+
+const { CommunicationChannelKinds } = organizationEvents;
 import { NotFoundError } from './errors';
 import { adminCount, evolveOrganization, initialOrganizationState, type OrganizationEvent, type OrganizationKind, type OrganizationState, type SchoolLevel } from './organization';
 import { illegalState } from './rules';
@@ -7,6 +9,7 @@ import {
   optionalUuid,
   requireAnyRole,
   requireContext,
+  STAFF_ROLES,
   requireOneOf,
   requireText,
   requireUuid,
@@ -44,12 +47,30 @@ export interface RemoveMember extends OrganizationCommandBase {
   reason: string;
 }
 
-export type OrganizationCommand = RegisterOrganization | AddMember | ChangeMemberRoles | RemoveMember;
+/** Staff (or an admin) keep the list of the organisation's communication channels. */
+export interface AddCommunicationChannel extends OrganizationCommandBase {
+  type: 'AddCommunicationChannel';
+  channelId: string;
+  kind: (typeof CommunicationChannelKinds)[number];
+  name: string;
+  address: string;
+}
+export interface RetireCommunicationChannel extends OrganizationCommandBase {
+  type: 'RetireCommunicationChannel';
+  channelId: string;
+  reason: string;
+}
+
+export type OrganizationCommand = RegisterOrganization | AddMember | ChangeMemberRoles | RemoveMember | AddCommunicationChannel | RetireCommunicationChannel;
 
 /** Every organisation command is an admin's: for a new organisation, an admin of its parent (the caller computes roles). */
 export function decideOrganization(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
   requireContext(command);
-  requireAnyRole(command.actor, ['admin'], 'ADMIN_ONLY');
+  if (command.type === 'AddCommunicationChannel' || command.type === 'RetireCommunicationChannel') {
+    requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  } else {
+    requireAnyRole(command.actor, ['admin'], 'ADMIN_ONLY');
+  }
   if (command.type === 'RegisterOrganization') return register(command, state);
   if (state.status === 'none' || state.organizationId !== command.organizationId) {
     throw new NotFoundError('organization', command.organizationId, {
@@ -64,6 +85,10 @@ export function decideOrganization(command: OrganizationCommand, state: Organiza
       return changeRoles(command, state);
     case 'RemoveMember':
       return removeMember(command, state);
+    case 'AddCommunicationChannel':
+      return addChannel(command, state);
+    case 'RetireCommunicationChannel':
+      return retireChannel(command, state);
     default:
       return unreachable(command);
   }
@@ -131,6 +156,39 @@ function removeMember(command: RemoveMember, state: OrganizationState): Organiza
     {
       type: 'MemberRemoved',
       data: { organizationId: command.organizationId, accountId: command.accountId, removedBy: command.actor.accountId, reason },
+    },
+  ];
+}
+
+function addChannel(command: AddCommunicationChannel, state: OrganizationState): OrganizationEvent[] {
+  const channelId = requireUuid('channelId', command.channelId);
+  if (state.channels[channelId]) throw illegalState('CHANNEL_ALREADY_EXISTS');
+  return [
+    {
+      type: 'CommunicationChannelAdded',
+      data: {
+        organizationId: command.organizationId,
+        channelId,
+        kind: requireOneOf('kind', command.kind, CommunicationChannelKinds),
+        name: requireText('name', command.name, { min: 1, max: 200 }),
+        address: requireText('address', command.address ?? '', { min: 0, max: 500 }),
+        addedBy: command.actor.accountId,
+      },
+    },
+  ];
+}
+
+function retireChannel(command: RetireCommunicationChannel, state: OrganizationState): OrganizationEvent[] {
+  const channelId = requireUuid('channelId', command.channelId);
+  const channel = state.channels[channelId];
+  if (!channel) {
+    throw new NotFoundError('channel', channelId, { vi: `Không tìm thấy kênh ${channelId}.`, en: `Channel ${channelId} not found.` });
+  }
+  if (!channel.active) throw illegalState('CHANNEL_ALREADY_RETIRED');
+  return [
+    {
+      type: 'CommunicationChannelRetired',
+      data: { organizationId: command.organizationId, channelId, retiredBy: command.actor.accountId, reason: requireText('reason', command.reason ?? '', { min: 0, max: 2_000 }) },
     },
   ];
 }

@@ -3,10 +3,12 @@ import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } fro
 import { foldOrganization, type OrganizationEvent } from './organization';
 import {
   organizationDecider,
+  type AddCommunicationChannel,
   type AddMember,
   type ChangeMemberRoles,
   type RegisterOrganization,
   type RemoveMember,
+  type RetireCommunicationChannel,
 } from './organizationDecider';
 import { accounts, actors, ids, T } from './testkit/builders';
 import { specFor } from './testkit/spec';
@@ -188,5 +190,52 @@ describe('evolveOrganization', () => {
       { type: 'MemberRemoved', data: { organizationId: school, accountId: accounts.admin, removedBy: accounts.admin, reason: '' } },
     ]);
     expect(state.members).toEqual({ [accounts.staff]: ['moderator'] });
+  });
+});
+
+describe('communication channels', () => {
+  const channelId = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
+  const add = (over: Partial<AddCommunicationChannel> = {}): AddCommunicationChannel => ({
+    type: 'AddCommunicationChannel',
+    ...base,
+    actor: actors.staff,
+    channelId,
+    kind: 'facebook_page',
+    name: 'Trang Facebook của trường',
+    address: 'https://facebook.com/thcs.hoabinh',
+    ...over,
+  });
+  const retire = (over: Partial<RetireCommunicationChannel> = {}): RetireCommunicationChannel => ({
+    type: 'RetireCommunicationChannel',
+    ...base,
+    actor: actors.staff,
+    channelId,
+    reason: 'Trang cũ không còn dùng.',
+    ...over,
+  });
+  const added: OrganizationEvent = {
+    type: 'CommunicationChannelAdded',
+    data: { organizationId: school, channelId, kind: 'facebook_page', name: 'Trang Facebook của trường', address: 'https://facebook.com/thcs.hoabinh', addedBy: accounts.staff },
+  };
+  const retired: OrganizationEvent = {
+    type: 'CommunicationChannelRetired',
+    data: { organizationId: school, channelId, retiredBy: accounts.staff, reason: 'Trang cũ không còn dùng.' },
+  };
+
+  it('staff add a channel and retire it', () => {
+    given([registered]).when(add()).then([added]);
+    given([registered, added]).when(retire()).then([retired]);
+  });
+  it('an admin may stand in', () => {
+    given([registered]).when(add({ actor: actors.admin })).then([{ ...added, data: { ...added.data, addedBy: accounts.admin } } as OrganizationEvent]);
+  });
+  it('refuses anyone else, an unknown kind, an empty name, the same channel twice, retiring twice or an unknown channel', () => {
+    given([registered]).when(add({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([registered]).when(add({ actor: actors.spokesperson })).then(ForbiddenError, 'STAFF_ONLY');
+    given([registered]).when(add({ kind: 'tiktok' as never })).then(ValidationError, 'kind');
+    given([registered]).when(add({ name: ' ' })).then(ValidationError, 'name');
+    given([registered, added]).when(add()).then(IllegalStateError, 'CHANNEL_ALREADY_EXISTS');
+    given([registered, added, retired]).when(retire()).then(IllegalStateError, 'CHANNEL_ALREADY_RETIRED');
+    given([registered]).when(retire()).then(NotFoundError, 'channel');
   });
 });

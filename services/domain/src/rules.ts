@@ -129,6 +129,8 @@ export const illegalStateRules = {
     vi: 'Học sinh dưới 7 tuổi; chỉ cần sự đồng ý của cha mẹ hoặc người giám hộ.',
     en: 'The pupil is under 7; only a parent’s or guardian’s consent is needed.',
   },
+  CHANNEL_ALREADY_EXISTS: { vi: 'Kênh thông tin này đã có.', en: 'This channel already exists.' },
+  CHANNEL_ALREADY_RETIRED: { vi: 'Kênh thông tin này đã ngừng sử dụng.', en: 'This channel is already retired.' },
   ALERT_ALREADY_ACKNOWLEDGED: { vi: 'Cảnh báo này đã được xác nhận.', en: 'This alert has already been acknowledged.' },
   INCIDENT_ALREADY_REPORTED: { vi: 'Sự việc này đã được báo cáo.', en: 'This incident has already been reported.' },
   REPORT_NOT_COMPILED: {

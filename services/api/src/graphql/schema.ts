@@ -20,6 +20,7 @@ import './types/alerts';
 import './types/reports';
 import './types/pupils';
 import './types/dashboard';
+import './types/channels';
 
 export const schema = builder.toSchema();
 

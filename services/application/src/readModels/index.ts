@@ -10,6 +10,7 @@ import { digestsReadModel } from './digests';
 import { alertsReadModel } from './alerts';
 import { semesterReportsReadModel } from './semesterReports';
 import { pupilsReadModel } from './pupils';
+import { channelsReadModel } from './channels';
 import { attachmentsReadModel } from './attachments';
 import type { ReadModel } from './projection';
 
@@ -25,9 +26,10 @@ export * from './notifications';
 export * from './alerts';
 export * from './semesterReports';
 export * from './pupils';
+export * from './channels';
 export * from './digests';
 export * from './analysis';
 export * from './attachments';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel, pupilsReadModel];
+export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel, pupilsReadModel, channelsReadModel];
