@@ -76,6 +76,17 @@ describe('semester reports', () => {
 		expect((await page.getByTestId('late-list').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
 			'Trễ hạn (1): Trường Phổ thông Dân tộc bán trú TH&THCS Sơn Thủy',
 		);
+
+		// The district keeps its communication channels.
+		await visit(reader, '/staff');
+		await clickAndAudit(reader, page.getByRole('link', { name: 'Kênh thông tin' }).first(), page.getByRole('heading', { name: 'Kênh thông tin của đơn vị' }));
+		await page.getByLabel('Loại kênh').selectOption('ZALO_PAGE');
+		await page.getByLabel('Tên kênh').fill('Zalo OA Phòng GDĐT Hoà Bình');
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Thêm kênh' }), page.getByText('Đã thêm kênh.'));
+		const row = page.locator('tbody tr').filter({ hasText: 'Zalo OA Phòng GDĐT Hoà Bình' });
+		await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('Mạng xã hội');
+		await clickAndAudit(reader, row.getByRole('button', { name: 'Ngừng dùng kênh Zalo OA Phòng GDĐT Hoà Bình' }), page.getByText('Đã ngừng dùng kênh.'));
+		await expect.poll(() => page.locator('tbody tr').filter({ hasText: 'Zalo OA Phòng GDĐT Hoà Bình' }).count()).toBe(0);
 		expectAllAudited(reader);
 		await reader.context.close();
 	});
