@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startPlatform } from '../support/platform';
-import { clickAndAudit, expectAllAudited, launchBrowser, newReader, screenshots, signIn, signOut, visit } from './support';
+import { clickAndAudit, expectAllAudited, launchBrowser, newReader, openPolicyHref, screenshots, signIn, signOut, visit } from './support';
 
 type Platform = Awaited<ReturnType<typeof startPlatform>>;
 
@@ -85,7 +85,22 @@ describe('semester reports', () => {
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Thêm kênh' }), page.getByText('Đã thêm kênh.'));
 		const row = page.locator('tbody tr').filter({ hasText: 'Zalo OA Phòng GDĐT Hoà Bình' });
 		await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('Mạng xã hội');
-		await clickAndAudit(reader, row.getByRole('button', { name: 'Ngừng dùng kênh Zalo OA Phòng GDĐT Hoà Bình' }), page.getByText('Đã ngừng dùng kênh.'));
+
+		// Feedback that came through that channel is recorded under it, and counted as social media.
+		const { href } = await openPolicyHref(reader);
+		const policyId = href.split('/').pop()!;
+		await visit(reader, `/staff/policies/${policyId}/offline`);
+		await page.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Zalo OA Phòng GDĐT Hoà Bình (Mạng xã hội)' });
+		await page.getByLabel('Người gửi là').selectOption({ label: 'Phụ huynh' });
+		const note = 'Phụ huynh nhắn qua Zalo: đề nghị công khai các khoản thu trên bảng tin của trường.';
+		await page.getByLabel('Nội dung ý kiến').fill(note);
+		await page.getByLabel('Đề xuất', { exact: true }).check();
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Ghi nhận ý kiến' }), page.getByText('Đã ghi nhận ý kiến.'));
+		await visit(reader, href);
+		await expect.poll(() => page.locator('.comment').filter({ hasText: note }).locator('.c7-channel').textContent()).toBe('Kênh: Mạng xã hội');
+		await visit(reader, `/staff/channels/${districtId}`);
+		const zalo = page.locator('tbody tr').filter({ hasText: 'Zalo OA Phòng GDĐT Hoà Bình' });
+		await clickAndAudit(reader, zalo.getByRole('button', { name: 'Ngừng dùng kênh Zalo OA Phòng GDĐT Hoà Bình' }), page.getByText('Đã ngừng dùng kênh.'));
 		await expect.poll(() => page.locator('tbody tr').filter({ hasText: 'Zalo OA Phòng GDĐT Hoà Bình' }).count()).toBe(0);
 		expectAllAudited(reader);
 		await reader.context.close();

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { fetchOfflinePolicy, recordOfflineFeedback, uploadAttachment } from '$lib/server/gql/moderation';
+import { fetchChannels } from '$lib/server/gql/channels';
 import { refusalMessage } from '$lib/server/forms';
 import { invalid, refused, text, values } from '$lib/server/forms';
 import { requireRole, STAFF_AREA_ROLES } from '$lib/server/session';
@@ -36,8 +37,11 @@ export const load: PageServerLoad = async (event) => {
 	await requireRole(event, STAFF_AREA_ROLES);
 	const policy = await fetchOfflinePolicy(event, event.params.id);
 	if (!policy) error(404, { message: m.error_policy_not_found() });
+	// The organisation's own channels come first; feedback through one is recorded under the channel it maps to.
+	const channels = (await fetchChannels(event, policy.owningOrganization.id)).filter((c) => c.commentChannel !== 'WEB');
 	return {
 		policy,
+		channels,
 		// One key per rendered form: a re-sent post records the letter once.
 		idempotencyKey: crypto.randomUUID(),
 		defaults: { receivedAt: toLocalInput(new Date().toISOString()) },
@@ -50,8 +54,17 @@ export const actions: Actions = {
 		const state: FormState = { formId: 'record', values: values(form, FIELDS) };
 		const v = state.values!;
 		const fieldErrors: Record<string, string> = {};
+		if (v.channel?.startsWith('org:')) {
+			const policy = await fetchOfflinePolicy(event, event.params.id);
+			const own = policy ? (await fetchChannels(event, policy.owningOrganization.id)).find((c) => `org:${c.id}` === v.channel) : undefined;
+			if (own) v.channel = own.commentChannel;
+		}
 		if (!OFFLINE_CHANNELS.includes(v.channel as Channel)) fieldErrors.channel = m.c7_offline_choose_channel();
-		const receivedAt = fromLocalInput(v.receivedAt!);
+		// The form has minutes only: "this minute" means now, not its first second (which may precede a round that
+		// opened a few seconds ago and would refuse the letter as received before the opening).
+		const nowIso = new Date().toISOString();
+		const typed = fromLocalInput(v.receivedAt!);
+		const receivedAt = typed && typed.slice(0, 16) === nowIso.slice(0, 16) ? nowIso : typed;
 		if (!v.receivedAt) fieldErrors.receivedAt = m.error_required();
 		else if (!receivedAt) fieldErrors.receivedAt = m.error_datetime();
 		if (!STAKEHOLDER_CATEGORIES.includes(v.stakeholderCategory as StakeholderCategory)) {
