@@ -1,10 +1,12 @@
-// The response digest through the site: comments have arrived on the demo policy; staff (without JavaScript) start
-// the digest, define themes, put comments into them in bulk from the filtered list and answer each theme; the round
+// The response digest through the site: comments have arrived on the demo policy, among them a campaign of three
+// near-identical letters; staff (without JavaScript) start the digest, define themes, confirm the campaign as a group of
+// near-duplicates, put comments into themes in bulk from the filtered list and answer each theme; the round
 // is closed; enactment is refused; a spokesperson approves and publishes; the public page shows the table; a
 // commenter follows "Đã được giải trình" from their comment to its answer; the policymaker then enacts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startPlatform } from '../support/platform';
+import { randomUUID } from 'node:crypto';
+import { graphqlClient, startPlatform } from '../support/platform';
 import { clickAndAudit, expectAllAudited, launchBrowser, newReader, openPolicyHref, screenshots, signIn, signOut, visit } from './support';
 
 type Platform = Awaited<ReturnType<typeof startPlatform>>;
@@ -12,9 +14,32 @@ type Platform = Awaited<ReturnType<typeof startPlatform>>;
 let platform: Platform;
 let browser: Browser;
 
+/** A small campaign: one letter sent three times, once without diacritics and once in capitals. */
+const LETTER = 'Chúng tôi là phụ huynh trường Tiểu học Kim Đồng, đề nghị không thu thêm khoản phí bán trú năm học này vì nhiều gia đình còn khó khăn.';
+
 beforeAll(async () => {
 	platform = await startPlatform({ demo: true });
 	browser = await launchBrowser();
+	const anonymous = graphqlClient(platform.baseUrl);
+	const list = await anonymous<{ policies: { edges: { node: { id: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id } } } }');
+	const policyId = list.data.policies.edges[0]!.node.id;
+	const bodies: [string, string][] = [
+		['parent@demo.gopy.vn', LETTER],
+		['teacher@demo.gopy.vn', LETTER.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')],
+		['parent@demo.gopy.vn', LETTER.toUpperCase()],
+	];
+	for (const [email, body] of bodies) {
+		const who = platform.demoAccounts.find((a) => a.email === email)!;
+		const { data } = await anonymous<{ signIn: { data?: { token: string } } }>(
+			'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }',
+			{ e: who.email, p: who.password },
+		);
+		const r = await graphqlClient(platform.baseUrl, data.signIn.data!.token)<{ submitComment: { __typename: string } }>(
+			'mutation($input: SubmitCommentInput!) { submitComment(input: $input) { __typename } }',
+			{ input: { policyId, body, stance: 'OPPOSE', idempotencyKey: randomUUID() } },
+		);
+		expect(r.data.submitComment.__typename).toBe('MutationSubmitCommentSuccess');
+	}
 });
 
 afterAll(async () => {
@@ -73,14 +98,24 @@ describe('the response digest', () => {
 		await page.getByLabel(new RegExp(PARENT_SUPPORT)).check();
 		await page.getByRole('checkbox', { name: '1. Công khai và miễn giảm' }).check();
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Xếp các ý kiến đã chọn vào nhóm' }), page.getByText('Đã xếp ý kiến vào nhóm.'));
-		// The filtered list now holds only the teacher's comment.
+		// The filtered list now holds the teacher's comment and the campaign's three letters.
 		expect(await page.getByLabel(new RegExp(PARENT_DISCLOSURE)).count()).toBe(0);
+		const campaign = /Kim Đồng|Kim Dong|KIM ĐỒNG/;
+		await expect.poll(() => page.getByLabel(campaign).count()).toBe(3);
+
+		// The analysis page proposes the campaign as one group of near-duplicates; staff confirm it.
+		await visit(reader, `/staff/policies/${policyId}/analysis`);
+		const candidate = page.locator('form.candidate').filter({ hasText: 'Kim Đồng' }).first();
+		await expect.poll(() => candidate.locator('input[name="commentIds"]').count()).toBe(3);
+		await clickAndAudit(reader, candidate.getByRole('button', { name: 'Xác nhận là trùng lặp' }), page.getByText('Đã xác nhận nhóm ý kiến trùng lặp.'));
+
+		// Back in the digest, the teacher's comment and the whole campaign go into the second theme at once.
+		await visit(reader, `/staff/policies/${policyId}/digest?unassigned=1`);
 		await page.getByLabel(new RegExp(TEACHER_RATE)).check();
+		for (const box of await page.getByLabel(campaign).all()) await box.check();
 		await page.getByRole('checkbox', { name: '2. Mức thu' }).check();
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Xếp các ý kiến đã chọn vào nhóm' }), page.getByText('Đã xếp ý kiến vào nhóm.'));
 		await expect.poll(() => page.getByText('Không có ý kiến nào phù hợp.').count()).toBe(1);
-
-		// Near-duplicate grouping of these comments (the analysis page) joins the walk here.
 
 		// Each theme is answered; refusing in part needs a reason.
 		const first = themeItem(page, 'Nhóm 1: Công khai và miễn giảm');
@@ -120,7 +155,7 @@ describe('the response digest', () => {
 		expect(await page.getByRole('button', { name: 'Thêm nhóm' }).count()).toBe(0);
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Duyệt bản tổng hợp' }), page.getByText('Bản tổng hợp đã được duyệt.'));
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Công bố bản tổng hợp' }), page.getByText('Bản tổng hợp đã được công bố.'));
-		await expect.poll(() => page.getByText('3/3 ý kiến đang hiển thị của đợt được tổng hợp', { exact: false }).count()).toBe(1);
+		await expect.poll(() => page.getByText('6/6 ý kiến đang hiển thị của đợt được tổng hợp', { exact: false }).count()).toBe(1);
 		await signOut(reader);
 
 		// Everyone sees the digest in its table.
@@ -134,14 +169,16 @@ describe('the response digest', () => {
 		expect(await table.getByText('Tiếp thu một phần').count()).toBe(1);
 		expect(await table.getByText('Không tiếp thu').count()).toBe(1);
 		expect(await table.getByText(TEACHER_RATE, { exact: false }).count()).toBe(1);
-		expect(await table.getByText('Vũ Đức Anh').count()).toBe(1);
+		// The teacher wrote the comment on the rate and one of the campaign's letters; all three letters are answered.
+		expect(await table.getByText('Vũ Đức Anh').count()).toBe(2);
+		expect(await table.getByText(/Kim Đồng|Kim Dong|KIM ĐỒNG/).count()).toBe(3);
 
 		// The commenter follows the link from their comment to the answer it got.
 		const parent = demo('parent@demo.gopy.vn');
 		await signIn(reader, parent.email, parent.password);
 		await visit(reader, href);
 		const answered = page.getByRole('link', { name: 'Đã được giải trình' });
-		await expect.poll(() => answered.count()).toBe(3);
+		await expect.poll(() => answered.count()).toBe(6);
 		await clickAndAudit(reader, answered.first(), page.getByRole('heading', { level: 1, name: 'Bản tổng hợp, tiếp thu, giải trình ý kiến' }));
 		const target = new URL(page.url()).hash.slice(1);
 		expect(target).toMatch(/^comment-/);
