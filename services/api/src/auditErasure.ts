@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import fs from 'node:fs';
 import { checkpointWal, secureDeleteOn } from '@gopy/application/audit/sqliteHygiene';
 import type { Principal } from '@gopy/application/commands';
@@ -28,6 +29,8 @@ export interface ErasureReport {
   keysDestroyed: string[];
   mailsDeleted: number;
   sqliteFilesCheckpointed: string[];
+  /** On PostgreSQL: the tables rewritten (VACUUM FULL) so no table file keeps an old row. */
+  postgresTablesRewritten: string[];
   /** What the erasure could not reach, said plainly. */
   outside: string[];
 }
@@ -46,6 +49,29 @@ async function checkpointSqliteFile(file: string): Promise<boolean> {
     db.close();
   }
   return true;
+}
+
+function postgresUsed(runtime: Runtime): boolean {
+  return runtime.config.readStore === 'postgres' || runtime.config.eventStore === 'postgres';
+}
+
+/**
+ * PostgreSQL keeps an updated or deleted row in its table file until the space is reused: the person's old name in
+ * the read models, their key in the key store, their credential. VACUUM FULL rewrites each table of the platform's
+ * schemas into a new file (the old one is removed) and CHECKPOINT flushes it, so no table file keeps a copy.
+ * It locks each table briefly; erasures are rare.
+ */
+async function rewritePostgresTables(runtime: Runtime): Promise<string[]> {
+  const schemas = ['gopy_read', 'gopy_keys', 'gopy_auth'];
+  const tables = await sql<{ schemaname: string; tablename: string }>`
+    SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN (${sql.join(schemas)}) ORDER BY schemaname, tablename`.execute(runtime.readDb);
+  const done: string[] = [];
+  for (const t of tables.rows) {
+    await sql`VACUUM FULL ${sql.table(`${t.schemaname}.${t.tablename}`)}`.execute(runtime.readDb);
+    done.push(`${t.schemaname}.${t.tablename}`);
+  }
+  await sql`CHECKPOINT`.execute(runtime.readDb).catch(() => undefined);
+  return done;
 }
 
 /**
@@ -83,6 +109,7 @@ export async function eraseAccount(runtime: Runtime, principal: Principal, roles
   ] as const) {
     if (engine === 'sqlite' && (await checkpointSqliteFile(file))) checkpointed.push(file);
   }
+  const rewritten = postgresUsed(runtime) ? await rewritePostgresTables(runtime) : [];
   runtime.log(`account ${accountId} erased (request ${requestReference}): ${keysDestroyed.length} key(s) destroyed, ${mailsDeleted} mail file(s) deleted`);
   return {
     accountId,
@@ -90,7 +117,9 @@ export async function eraseAccount(runtime: Runtime, principal: Principal, roles
     keysDestroyed,
     mailsDeleted,
     sqliteFilesCheckpointed: checkpointed,
+    postgresTablesRewritten: rewritten,
     outside: [
+      ...(rewritten.length > 0 ? ['PostgreSQL write-ahead log segments keep the old rows until the server recycles them (after its next checkpoints)'] : []),
       'mails already delivered through SMTP (SMTP_URL) are in the recipients’ mailboxes, outside the system',
       'backups taken before the erasure still hold the destroyed key until they expire',
     ],

@@ -21,13 +21,14 @@ function allRolesOf(ctx: GraphQLContext): Role[] {
 }
 
 const ErasurePayload = builder.objectRef<ErasureReport>('ErasurePayload').implement({
-  description: 'What an erasure did: the key destroyed, the mails deleted, the SQLite files scrubbed, and what lies outside.',
+  description: 'What an erasure did: the key destroyed, the mails deleted, the SQLite files scrubbed or PostgreSQL tables rewritten, and what lies outside.',
   fields: (t) => ({
     accountId: t.exposeID('accountId'),
     position: t.exposeString('position'),
     keysDestroyed: t.exposeStringList('keysDestroyed'),
     mailsDeleted: t.exposeInt('mailsDeleted'),
     sqliteFilesCheckpointed: t.field({ type: ['String'], resolve: (r) => r.sqliteFilesCheckpointed.map((f) => f.split(/[\\/]/).at(-1)!) }),
+    postgresTablesRewritten: t.exposeStringList('postgresTablesRewritten', { description: 'On PostgreSQL, the tables rewritten (VACUUM FULL) so no table file keeps an old row.' }),
     outside: t.exposeStringList('outside'),
   }),
 });
