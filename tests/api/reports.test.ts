@@ -215,3 +215,33 @@ describe('communication channels', () => {
     expectRefusal(unknown.retireCommunicationChannel, { typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 });
+
+describe('organisations', () => {
+  const REGISTER = `mutation R($parent: ID!, $name: String!, $kind: OrganizationKind!, $levels: [SchoolLevel!], $schoolType: String) {
+    registerOrganization(parentOrganizationId: $parent, name: $name, kind: $kind, levels: $levels, schoolType: $schoolType) {
+      ... on MutationRegisterOrganizationSuccess { data { id name kind levels schoolType parent { id } } } ${ERROR_FIELDS} } }`;
+  const school = { name: 'Trường PTDTBT TH&THCS Nậm Khòa', kind: 'SCHOOL', levels: ['TH', 'THCS'], schoolType: 'phổ thông dân tộc bán trú' };
+
+  it('an admin of the district registers a school under it; nobody else may', async () => {
+    for (const role of ['spokesperson', 'policymaker', 'moderator', 'participant']) {
+      const { registerOrganization } = await as[role]!.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school });
+      expectRefusal(registerOrganization, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
+    }
+    expectRefusal((await staff.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school })).registerOrganization, {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'ADMIN_ONLY',
+    });
+    expectRefusal((await client(platform.baseUrl).gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school })).registerOrganization, {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
+    const admin = await signInAs(platform, 'admin');
+    const noLevels = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school, levels: [] });
+    expectRefusal(noLevels.registerOrganization, { typename: 'ValidationError', code: 'VALIDATION', field: 'levels' });
+    const nowhere = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: '00000000-0000-4000-8000-000000000000', ...school });
+    expectRefusal(nowhere.registerOrganization, { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const { registerOrganization } = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school });
+    expect(ok(registerOrganization)).toMatchObject({ name: school.name, kind: 'SCHOOL', levels: ['TH', 'THCS'], schoolType: school.schoolType, parent: { id: district } });
+  });
+});

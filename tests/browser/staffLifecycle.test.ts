@@ -155,6 +155,14 @@ describe('admin: roles', () => {
 		await clickAndAudit(reader, page.getByRole('button', { name: 'Lưu vai trò' }), page.getByText(`Đã cập nhật vai trò của ${participant.email}.`));
 		const row = page.locator('tbody tr').filter({ hasText: participant.displayName });
 		expect(await row.textContent()).toContain('Người kiểm duyệt');
+		// The admin registers a new school under the district, with its levels and type.
+		await page.getByLabel('Tên đơn vị').fill('Trường PTDTBT TH&THCS Nậm Khòa');
+		await page.getByLabel('Loại đơn vị').selectOption('SCHOOL');
+		await page.getByLabel('Tiểu học', { exact: true }).check();
+		await page.getByLabel('Trung học cơ sở').check();
+		await page.getByLabel('Loại hình trường').fill('phổ thông dân tộc bán trú');
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Đăng ký đơn vị' }), page.getByText('Đã đăng ký Trường PTDTBT TH&THCS Nậm Khòa.'));
+		expect(await page.getByRole('option', { name: 'Trường PTDTBT TH&THCS Nậm Khòa' }).count()).toBe(1);
 		expectAllAudited(reader);
 		await reader.context.close();
 	}, 300_000);

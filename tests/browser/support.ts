@@ -61,7 +61,8 @@ export async function newReader(
 	if (!options.javaScript) {
 		const auditContext = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: true, viewport: DESKTOP });
 		auditPage = await auditContext.newPage();
-		context.on('close', () => void auditContext.close());
+		// Closed with its reader; when the whole browser is closing too, it may already be gone: nothing to do then.
+		context.on('close', () => void auditContext.close().catch(() => undefined));
 	}
 	const visited = new Map<string, boolean>();
 	page.on('framenavigated', (frame) => {

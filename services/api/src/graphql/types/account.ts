@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { accountQueries, commentQueries, organizationQueries, type AccountRow } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
-import type { Role } from '@gopy/schemas';
+import { SchoolLevels, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { principalOf } from '../../principal';
-import { LocaleEnum, RoleEnum, StakeholderCategoryEnum } from './enums';
+import { LocaleEnum, OrganizationKindEnum, RoleEnum, StakeholderCategoryEnum } from './enums';
 import { Membership, Organization } from './organization';
 import { commentConnection } from './comment';
 
@@ -218,3 +219,44 @@ builder.mutationField('grantRoles', (t) =>
   }),
 );
 
+
+const SchoolLevelEnum = builder.enumType('SchoolLevel', {
+  description: 'MN mầm non (kindergarten), TH tiểu học (primary), THCS (lower secondary), THPT (upper secondary).',
+  values: Object.fromEntries(SchoolLevels.map((l) => [l, { value: l }])) as Record<(typeof SchoolLevels)[number], { value: (typeof SchoolLevels)[number] }>,
+});
+
+builder.mutationField('registerOrganization', (t) =>
+  t.field({
+    type: Organization,
+    description: 'An admin of the parent registers an organisation under it: a district office under the province, a school under its district.',
+    errors: {},
+    authScopes: { signedIn: true },
+    args: {
+      parentOrganizationId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true, validate: z.string().max(300) }),
+      kind: t.arg({ type: OrganizationKindEnum, required: true }),
+      levels: t.arg({ type: [SchoolLevelEnum], required: false, defaultValue: [] }),
+      schoolType: t.arg.string({ required: false, defaultValue: '', validate: z.string().max(200) }),
+    },
+    resolve: async (_r, a, ctx) => {
+      const parentOrganizationId = String(a.parentOrganizationId);
+      const [parent] = await organizationQueries.byIds(ctx.runtime.readDb, [parentOrganizationId]);
+      if (!parent) throw new NotFoundError('organization', parentOrganizationId, { vi: 'Không tìm thấy đơn vị cấp trên.', en: 'Parent organisation not found.' });
+      const organizationId = randomUUID();
+      const result = await ctx.runtime.commands.organization(
+        {
+          type: 'RegisterOrganization',
+          organizationId,
+          name: a.name,
+          kind: a.kind,
+          levels: [...(a.levels ?? [])],
+          schoolType: a.schoolType ?? '',
+          parentOrganizationId,
+        },
+        principalOf(ctx),
+      );
+      if (result.position) await ctx.runtime.consistency.waitFor(result.position);
+      return organizationId;
+    },
+  }),
+);

@@ -17,6 +17,7 @@ Organization.implement({
     name: t.exposeString('name'),
     kind: t.field({ type: OrganizationKindEnum, resolve: (o) => o.kind as never }),
     levels: t.exposeStringList('levels'),
+    schoolType: t.exposeString('schoolType', { description: 'e.g. "phổ thông dân tộc bán trú" (ethnic boarding school); empty when not a school.' }),
     parent: t.field({ type: Organization, nullable: true, resolve: (o) => o.parentId }),
   }),
 });

@@ -5,6 +5,7 @@ import { fetchMembers, fetchOrganizations, grantRoles } from '$lib/server/api';
 import { ROLES, type FormState, type Role } from '$lib/types';
 import { done, invalid, refused, required, text } from '$lib/server/forms';
 import { requireRole } from '$lib/server/session';
+import { registerOrganization } from '$lib/server/gql/organizations';
 
 export const load: PageServerLoad = async (event) => {
 	const viewer = await requireRole(event, ['ADMIN']);
@@ -23,8 +24,23 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
+const LEVELS = ['MN', 'TH', 'THCS', 'THPT'];
+const KINDS = ['DISTRICT_OFFICE', 'SCHOOL', 'OTHER'];
+
 export const actions: Actions = {
-	default: async (event) => {
+	register: async (event) => {
+		const form = await event.request.formData();
+		const values = { name: text(form, 'name'), kind: text(form, 'kind'), schoolType: text(form, 'schoolType') };
+		const levels = form.getAll('levels').filter((l): l is string => typeof l === 'string' && LEVELS.includes(l));
+		const state: FormState = { formId: 'register', values: { ...values, levels: levels.join(',') } };
+		const fieldErrors = required(form, ['name', 'kind']);
+		if (values.kind && !KINDS.includes(values.kind)) fieldErrors.kind = m.error_required();
+		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
+		const result = await registerOrganization(event, { parentOrganizationId: text(form, 'parentOrganizationId'), ...values, levels });
+		if (!result.ok) return refused(result.error, ['name', 'kind', 'levels', 'schoolType'], state);
+		return done(m.org_registered_notice({ name: result.data.name }), { formId: 'register' });
+	},
+	grant: async (event) => {
 		const form = await event.request.formData();
 		const organizationId = text(form, 'organizationId');
 		const email = text(form, 'email');
