@@ -240,7 +240,7 @@ describe('organisations', () => {
     const noLevels = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school, levels: [] });
     expectRefusal(noLevels.registerOrganization, { typename: 'ValidationError', code: 'VALIDATION', field: 'levels' });
     const nowhere = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: '00000000-0000-4000-8000-000000000000', ...school });
-    expectRefusal(nowhere.registerOrganization, { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expectRefusal(nowhere.registerOrganization, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
     const { registerOrganization } = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school });
     expect(ok(registerOrganization)).toMatchObject({ name: school.name, kind: 'SCHOOL', levels: ['TH', 'THCS'], schoolType: school.schoolType, parent: { id: district } });
   });

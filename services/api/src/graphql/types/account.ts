@@ -239,9 +239,8 @@ builder.mutationField('registerOrganization', (t) =>
       schoolType: t.arg.string({ required: false, defaultValue: '', validate: z.string().max(200) }),
     },
     resolve: async (_r, a, ctx) => {
+      // Only an admin of the parent may; an organisation that does not exist has none, so it is refused the same way.
       const parentOrganizationId = String(a.parentOrganizationId);
-      const [parent] = await organizationQueries.byIds(ctx.runtime.readDb, [parentOrganizationId]);
-      if (!parent) throw new NotFoundError('organization', parentOrganizationId, { vi: 'Không tìm thấy đơn vị cấp trên.', en: 'Parent organisation not found.' });
       const organizationId = randomUUID();
       const result = await ctx.runtime.commands.organization(
         {
