@@ -11,7 +11,8 @@ let platform: Platform;
 let browser: Browser;
 
 beforeAll(async () => {
-	platform = await startPlatform({ demo: true });
+	// Surge floors low enough that the demo's few comments of this hour raise an alert on the district's dashboard.
+	platform = await startPlatform({ demo: true, env: { GOPY_SURGE_INTERVAL_MS: '300', GOPY_SURGE_MIN_BASELINE_HOURS: '0', GOPY_SURGE_MIN_COMMENTS: '3' } });
 	browser = await launchBrowser();
 });
 
@@ -76,6 +77,21 @@ describe('semester reports', () => {
 		expect((await page.getByTestId('late-list').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
 			'Trễ hạn (1): Trường Phổ thông Dân tộc bán trú TH&THCS Sơn Thủy',
 		);
+
+		// The district's dashboard shows the alert the surge detector raised; staff file an incident about it, sent up to
+		// the province, and see it listed.
+		await expect
+			.poll(async () => {
+				await visit(reader, '/staff');
+				return page.getByText(/^Số góp ý tăng đột biến/).count();
+			}, { timeout: 30_000 })
+			.toBeGreaterThan(0);
+		await page.getByText('Báo cáo sự việc lên cấp trên').first().click();
+		await page.getByLabel('Diễn biến và cách xử lý').first().fill('Nhiều phụ huynh góp ý cùng lúc về mức thu; phòng đã trả lời trên cổng thông tin.');
+		await clickAndAudit(reader, page.getByRole('button', { name: 'Gửi báo cáo sự việc' }).first(), page.getByText('Đã gửi báo cáo sự việc.'));
+		await expect
+			.poll(() => page.getByText('Đơn vị báo cáo lên Sở Giáo dục và Đào tạo tỉnh Minh Hải', { exact: false }).count())
+			.toBe(1);
 
 		// The district keeps its communication channels.
 		await visit(reader, '/staff');

@@ -18,6 +18,15 @@ export interface Alert {
 	policy: { id: string; title: string };
 }
 
+export interface Incident {
+	id: string;
+	summary: string;
+	reportedAt: string;
+	organization: Organization;
+	submittedTo: Organization | null;
+	policy: { id: string; title: string } | null;
+}
+
 export interface Count {
 	key: string;
 	count: number;
@@ -69,6 +78,7 @@ const DASHBOARD_QUERY = /* GraphQL */ `
 		}
 		semesterReport(organizationId: $org, period: $period) { status submittedAt }
 		staffDashboard(organizationId: $org) { openFlags commentsWithoutTheme roundsToAnswer }
+		incidents(organizationId: $org) { id summary reportedAt organization { id name } submittedTo { id name } policy { id title } }
 	}
 `;
 
@@ -82,6 +92,7 @@ export async function fetchDashboard(event: ApiEvent, organizationId: string, pe
 		alerts: Alert[];
 		semesterReport: { status: SemesterReport['status']; submittedAt: string | null } | null;
 		staffDashboard: { openFlags: number; commentsWithoutTheme: number; roundsToAnswer: number };
+		incidents: Incident[];
 	}>(event, DASHBOARD_QUERY, {
 		org: organizationId,
 		period,
@@ -159,3 +170,16 @@ const SUBMIT = /* GraphQL */ `
 `;
 export const submitSemesterReport = (event: ApiEvent, organizationId: string, period: string) =>
 	mutate<{ position: string }>(event, 'submitSemesterReport', SUBMIT, { org: organizationId, period });
+
+const REPORT_INCIDENT = /* GraphQL */ `
+	mutation ReportIncident($org: ID!, $alert: ID, $policy: ID, $summary: String!) {
+		reportIncident(organizationId: $org, alertId: $alert, policyId: $policy, summary: $summary) {
+			__typename
+			... on MutationReportIncidentSuccess { data { position } }
+			...ErrorFields
+		}
+	}
+	${ERROR_FIELDS}
+`;
+export const reportIncident = (event: ApiEvent, input: { organizationId: string; alertId: string | null; policyId: string | null; summary: string }) =>
+	mutate<{ position: string }>(event, 'reportIncident', REPORT_INCIDENT, { org: input.organizationId, alert: input.alertId, policy: input.policyId, summary: input.summary });
