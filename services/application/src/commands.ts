@@ -28,7 +28,7 @@ export interface Principal {
 
 /** The role recorded in an event's metadata: the most specific of the actor's roles. */
 const rolePrecedence: Role[] = ['policymaker', 'spokesperson', 'moderator', 'staff', 'admin', 'auditor', 'participant'];
-function primaryRole(roles: Role[]): Role {
+export function primaryRole(roles: Role[]): Role {
   return rolePrecedence.find((r) => roles.includes(r)) ?? 'participant';
 }
 

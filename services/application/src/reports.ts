@@ -4,9 +4,10 @@ import { evolveReport, initialReportState, isReportEvent, reportingPeriodOf, typ
 import { decideReport, type ReportCommand } from '@gopy/domain/reportDecider';
 import { defaultSurgeThresholds, evaluateSurge, hourStartOf, type SurgeThresholds } from '@gopy/domain/surge';
 import type { CommandOptions, Principal } from './commands';
-import { SYSTEM_ACCOUNT } from './commands';
+import { primaryRole, SYSTEM_ACCOUNT } from './commands';
 import type { Projector } from './projector';
 import type { Clock, Mailer } from './ports';
+import { mailAddressOf } from './notifications/mailDigest';
 import { alertQueries } from './readModels/alerts';
 import { organizationQueries } from './readModels/organizations';
 import { policyQueries } from './readModels/policies';
@@ -20,8 +21,6 @@ export const reportAggregate = {
 
 type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
 export type ReportCommandInput = WithoutContext<ReportCommand>;
-
-const rolePrecedence: Role[] = ['spokesperson', 'staff', 'admin'];
 
 /** Commands on an organisation's `report-<org>-<period>` stream: alerts, their acknowledgement, incidents, semester reports. */
 export class ReportCommands {
@@ -45,7 +44,7 @@ export class ReportCommands {
             actor:
               o.systemActor || !principal
                 ? { accountId: null, role: 'system' as const, organizationId: command.organizationId }
-                : { accountId: principal.accountId, role: rolePrecedence.find((r) => roles.includes(r)) ?? 'participant', organizationId: command.organizationId },
+                : { accountId: principal.accountId, role: primaryRole(roles), organizationId: command.organizationId },
             occurredAt: o.occurredAt ?? now,
             correlationId: o.correlationId ?? uuidv7(),
             causationId: o.causationId ?? null,
@@ -98,17 +97,9 @@ export function alertMailer(deps: { db: ReadDb; writePath: WritePath; mailer: Ma
     const [policy] = await policyQueries.byIds(deps.db, [alert.policyId]);
     const members = (await organizationQueries.members(deps.db, alert.organizationId)).filter((m) => m.roles.some((r) => r === 'staff' || r === 'spokesperson'));
     for (const member of members) {
-      let email: string | undefined;
-      let locale: 'vi' | 'en' = 'vi';
-      for await (const { event } of deps.writePath.readStream(`account-${member.accountId}`)) {
-        if (event.type === 'AccountRegistered') {
-          email = event.data.email;
-          locale = event.data.preferredLocale;
-        }
-        if (event.type === 'AccountErased') email = undefined;
-      }
-      if (!email || email.startsWith('enc:') || !email.includes('@')) continue;
-      await deps.mailer.send({ to: email, ...alertMail(alert, policy?.title ?? alert.policyId, `${deps.publicUrl}/staff`, locale) });
+      const address = await mailAddressOf(deps.writePath, member.accountId);
+      if (!address) continue;
+      await deps.mailer.send({ to: address.email, ...alertMail(alert, policy?.title ?? alert.policyId, `${deps.publicUrl}/staff`, address.locale) });
     }
   };
 }

@@ -30,6 +30,7 @@
  * Subscriptions LISTEN on one connection per store and also poll, because an event can become readable without any
  * notification (an older transaction that blocked the horizon ends, a notification is lost while reconnecting).
  */
+import { revisionMatches, validateAppend } from './appendChecks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import {
@@ -251,7 +252,7 @@ class PostgresEventStoreImpl implements PostgresEventStore {
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     try {
       if (this.closed) throw new Error('The PostgreSQL event store is closed');
-      validateAppend(streamId, events, expectedRevision);
+      validatePostgresAppend(streamId, events, expectedRevision);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -647,39 +648,7 @@ function validPosition(position: Position): Position {
   return position;
 }
 
-function revisionMatches(expected: ExpectedRevision, current: number | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === 'no_stream';
-    case 'stream_exists':
-      return current !== 'no_stream';
-    default:
-      return current === expected;
-  }
-}
 
-function validateAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
-  if (streamId.includes('\0')) throw new TypeError('A stream id cannot contain U+0000 (PostgreSQL text cannot store it)');
-  if (
-    !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&
-    !(Number.isSafeInteger(expected) && expected >= 0)
-  ) {
-    throw new TypeError(`Invalid expected revision: ${String(expected)}`);
-  }
-  if (!Array.isArray(events)) throw new TypeError('events must be an array');
-  for (const event of events) {
-    for (const field of ['eventId', 'type', 'data', 'metadata', 'hash'] as const) {
-      if (typeof event[field] !== 'string') throw new TypeError(`Event ${field} must be a string`);
-      // PostgreSQL text cannot hold U+0000; refuse it here rather than fail inside the transaction.
-      if (event[field].includes('\0')) throw new TypeError(`Event ${field} cannot contain U+0000`);
-    }
-    // The column is uuid (KurrentDB demands UUIDs too). It is read back in PostgreSQL's lower-case form.
-    if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
-  }
-}
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -697,4 +666,20 @@ function int32Of(text: string): number {
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer`);
   return value;
+}
+
+function validatePostgresAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
+  validateAppend(streamId, events, expected, {
+    checkStreamId(id) {
+      if (id.includes('\0')) throw new TypeError('A stream id cannot contain U+0000 (PostgreSQL text cannot store it)');
+    },
+    // PostgreSQL text cannot hold U+0000; refuse it here rather than fail inside the transaction.
+    checkField(field, value) {
+      if (value.includes('\0')) throw new TypeError(`Event ${field} cannot contain U+0000`);
+    },
+    // The column is uuid (KurrentDB demands UUIDs too). It is read back in PostgreSQL's lower-case form.
+    checkEvent(event) {
+      if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
+    },
+  });
 }

@@ -8,6 +8,7 @@
  * Writes go through group commit: appends arriving while a flush is pending share one transaction, each inside its own
  * savepoint, so a surge costs one commit per batch while a conflicting append still fails alone.
  */
+import { revisionMatches, validateAppend } from './appendChecks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -161,7 +162,7 @@ class SqliteEventStoreImpl implements SqliteEventStore {
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     try {
       if (this.closed) throw new Error('The SQLite event store is closed');
-      validateAppend(streamId, events, expectedRevision);
+      validateSqliteAppend(streamId, events, expectedRevision);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -461,36 +462,7 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-function revisionMatches(expected: ExpectedRevision, current: number | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === 'no_stream';
-    case 'stream_exists':
-      return current !== 'no_stream';
-    default:
-      return current === expected;
-  }
-}
 
-function validateAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
-  if (
-    !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&
-    !(Number.isSafeInteger(expected) && expected >= 0)
-  ) {
-    throw new TypeError(`Invalid expected revision: ${String(expected)}`);
-  }
-  if (!Array.isArray(events)) throw new TypeError('events must be an array');
-  for (const event of events) {
-    for (const field of ['eventId', 'type', 'data', 'metadata', 'hash'] as const) {
-      // A non-string would be coerced by the driver (numbers to INTEGER, Buffers to BLOB) and no longer round-trip.
-      if (typeof event[field] !== 'string') throw new TypeError(`Event ${field} must be a string`);
-    }
-    if (event.eventId.length === 0) throw new TypeError('An event id must be a non-empty string');
-  }
-}
 
 function isUniqueViolation(error: unknown, column: string): boolean {
   return (
@@ -501,4 +473,12 @@ function isUniqueViolation(error: unknown, column: string): boolean {
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer`);
   return value;
+}
+
+function validateSqliteAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
+  validateAppend(streamId, events, expected, {
+    checkEvent(event) {
+      if (event.eventId.length === 0) throw new TypeError('An event id must be a non-empty string');
+    },
+  });
 }

@@ -103,13 +103,7 @@ export class NotificationMailDigest {
   }
 
   private async emailOf(accountId: string): Promise<string | undefined> {
-    let email: string | undefined;
-    for await (const { event } of this.deps.writePath.readStream(`account-${accountId}`)) {
-      if (event.type === 'AccountRegistered' && typeof event.data.email === 'string') email = event.data.email;
-      if (event.type === 'AccountErased') return undefined;
-    }
-    // An account a school issued to a pupil holds a sign-in name there, not an address: nothing to mail.
-    return email && !email.startsWith('enc:') && email.includes('@') ? email : undefined;
+    return (await mailAddressOf(this.deps.writePath, accountId))?.email;
   }
 
   private async compose(items: NotificationRow[], locale: 'vi' | 'en') {
@@ -127,4 +121,17 @@ export class NotificationMailDigest {
     const outro = locale === 'vi' ? 'Bạn nhận được tối đa một thư mỗi ngày.' : 'You receive at most one mail a day.';
     return { subject, text: `${intro}\n\n${lines.join('\n')}\n\n${outro}\n` };
   }
+}
+
+/**
+ * Where to mail an account and in which language, read from its stream (addresses are sealed in the log and never in
+ * the read models): none once erased, nor for an account a school issued to a pupil (it holds a sign-in name there).
+ */
+export async function mailAddressOf(writePath: WritePath, accountId: string): Promise<{ email: string; locale: 'vi' | 'en' } | undefined> {
+  let found: { email: string; locale: 'vi' | 'en' } | undefined;
+  for await (const { event } of writePath.readStream(`account-${accountId}`)) {
+    if (event.type === 'AccountRegistered' && typeof event.data.email === 'string') found = { email: event.data.email, locale: event.data.preferredLocale };
+    if (event.type === 'AccountErased') return undefined;
+  }
+  return found && !found.email.startsWith('enc:') && found.email.includes('@') ? found : undefined;
 }

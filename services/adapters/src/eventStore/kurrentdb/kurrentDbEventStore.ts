@@ -27,6 +27,7 @@
  * - `namespace` prefixes every stream id on the server and hides every other stream: it lets several stores (the
  *   contract suite's fresh store per test) share one server. Production leaves it empty.
  */
+import { revisionMatches, validateAppend } from '../appendChecks';
 import {
   ANY,
   BACKWARDS,
@@ -174,7 +175,7 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
 
   async append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
-    validateAppend(streamId, events, expectedRevision);
+    validateKurrentAppend(streamId, events, expectedRevision);
     const name = this.serverStream(streamId);
     if (events.length === 0) return this.emptyAppend(streamId, name, expectedRevision);
     const unique = new Set<string>();
@@ -598,39 +599,7 @@ function accepts(filter: AllFilter | undefined, event: RecordedEvent): boolean {
   return true;
 }
 
-function revisionMatches(expected: ExpectedRevision, current: number | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === 'no_stream';
-    case 'stream_exists':
-      return current !== 'no_stream';
-    default:
-      return current === expected;
-  }
-}
 
-function validateAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
-  if (
-    !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&
-    !(Number.isSafeInteger(expected) && expected >= 0)
-  ) {
-    throw new TypeError(`Invalid expected revision: ${String(expected)}`);
-  }
-  if (!Array.isArray(events)) throw new TypeError('events must be an array');
-  for (const event of events) {
-    for (const field of ['eventId', 'type', 'data', 'metadata', 'hash'] as const) {
-      if (typeof event[field] !== 'string') throw new TypeError(`Event ${field} must be a string`);
-      // UTF-8 cannot carry a lone surrogate: the stored bytes would not give the text back, nor its hash.
-      if (LONE_SURROGATE.test(event[field])) throw new TypeError(`Event ${field} is not well-formed Unicode`);
-    }
-    // KurrentDB stores ids as UUIDs and returns them in lower case: anything else would not come back as given.
-    if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a lower-case UUID: ${event.eventId}`);
-    if (event.type.length === 0 || event.type.startsWith('$')) throw new TypeError(`Invalid event type: ${event.type}`);
-  }
-}
 
 function escapeRegex(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
@@ -665,4 +634,18 @@ class LruCache<K, V> {
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
+}
+
+function validateKurrentAppend(streamId: string, events: EventToAppend[], expected: ExpectedRevision): void {
+  validateAppend(streamId, events, expected, {
+    // UTF-8 cannot carry a lone surrogate: the stored bytes would not give the text back, nor its hash.
+    checkField(field, value) {
+      if (LONE_SURROGATE.test(value)) throw new TypeError(`Event ${field} is not well-formed Unicode`);
+    },
+    checkEvent(event) {
+      // KurrentDB stores ids as UUIDs and returns them in lower case: anything else would not come back as given.
+      if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a lower-case UUID: ${event.eventId}`);
+      if (event.type.length === 0 || event.type.startsWith('$')) throw new TypeError(`Invalid event type: ${event.type}`);
+    },
+  });
 }

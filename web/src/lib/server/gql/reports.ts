@@ -101,7 +101,6 @@ export async function fetchDashboard(event: ApiEvent, organizationId: string, pe
 
 const REPORT_PAGE_QUERY = /* GraphQL */ `
 	query ReportPage($org: ID!, $period: String!, $members: Boolean!) {
-		organizations { id name kind parent { id name kind } }
 		semesterFigures(organizationId: $org, period: $period) { ${FIGURES} }
 		semesterReport(organizationId: $org, period: $period) {
 			status remarks compiledAt submittedAt countedAtPosition submittedTo { id name kind } figures { ${FIGURES} }
