@@ -233,7 +233,7 @@ export async function openRuntime(
     reports,
     surgeDetector,
     semesterReports,
-    pupils: new PupilAccounts({ commands, accounts }),
+    pupils: new PupilAccounts({ commands, accounts, clock }),
     limits,
     rateLimits: new RateLimits(limits),
     follows,

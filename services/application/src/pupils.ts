@@ -4,6 +4,7 @@ import { forbidden } from '@gopy/domain/rules';
 import { normalizeText } from '@gopy/domain/shared';
 import type { AccountService } from './accounts';
 import type { CommandHandlers, Principal } from './commands';
+import type { Clock } from './ports';
 
 export interface PupilInput {
   displayName: string;
@@ -35,7 +36,7 @@ function slug(text: string): string {
  * enrols each pupil with their class and year of birth, and records the consents the law asks for children.
  */
 export class PupilAccounts {
-  constructor(private readonly deps: { commands: CommandHandlers; accounts: AccountService }) {}
+  constructor(private readonly deps: { commands: CommandHandlers; accounts: AccountService; clock: Clock }) {}
 
   async issueClass(organizationId: string, className: string, pupils: readonly PupilInput[], principal: Principal): Promise<IssuedPupil[]> {
     const roles = await principal.rolesIn(organizationId);
@@ -45,7 +46,7 @@ export class PupilAccounts {
       throw new ValidationError('pupils', { vi: 'Danh sách lớp cần từ 1 đến 200 học sinh.', en: 'A class list holds 1 to 200 pupils.' });
     }
     // Check the whole list first, so a bad row issues nothing rather than half a class.
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = this.deps.clock.now().getUTCFullYear();
     for (const [i, pupil] of pupils.entries()) {
       const name = typeof pupil.displayName === 'string' ? normalizeText(pupil.displayName) : '';
       if (name.length < 1 || name.length > 100) {
