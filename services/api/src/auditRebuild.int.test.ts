@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareReadModels, readModelChecksums, readModelTables } from '@gopy/application/audit/readModelChecksum';
 import { Projector } from '@gopy/application/projector';
@@ -64,6 +65,45 @@ describe('replay proof: read-model checksums and gopy rebuild --verify', () => {
       expect(diff.tables.filter((t) => !t.equal)).toHaveLength(1);
     } finally {
       await fresh.close();
+      await onPg.close();
+    }
+  });
+
+  it('checksums stream a table of many pages (rows read in any order) and name the one changed row among 12,000', async () => {
+    const sqliteA = openSqliteReadStore(path.join(dataDir, 'pages-a.sqlite'));
+    const sqliteB = openSqliteReadStore(path.join(dataDir, 'pages-b.sqlite'));
+    const onPg = await openPostgresReadStore(database.url, 'gopy_read_pages');
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({ id: `row-${String(i).padStart(5, '0')}`, n: i, note: i % 7 === 0 ? null : `ghi chú ${i}`, pad: 'đ'.repeat(150) }));
+    // 12,000 rows of ~350 bytes: three SQLite pages of 5,000 rows, and about 550 PostgreSQL heap blocks (three TID ranges).
+    try {
+      for (const db of [sqliteA.db, sqliteB.db, onPg.db]) {
+        await sql`CREATE TABLE scan_probe (id text PRIMARY KEY, n bigint NOT NULL, note text, pad text NOT NULL)`.execute(db);
+      }
+      const insert = async (db: typeof onPg.db, ordered: typeof rows) => {
+        for (let i = 0; i < ordered.length; i += 500) await (db as any).insertInto('scan_probe').values(ordered.slice(i, i + 500)).execute();
+      };
+      await insert(sqliteA.db, rows);
+      await insert(sqliteB.db, [...rows].reverse());
+      await insert(onPg.db, [...rows.slice(6_000), ...rows.slice(0, 6_000)]);
+      const [a] = await readModelChecksums(sqliteA.db, ['scan_probe']);
+      expect(a!.rows).toBe(12_000);
+      expect(await readModelChecksums(sqliteB.db, ['scan_probe'])).toEqual([a]);
+      expect(await readModelChecksums(onPg.db, ['scan_probe'])).toEqual([a]);
+
+      await sql`UPDATE scan_probe SET note = 'đã sửa' WHERE id = 'row-09876'`.execute(onPg.db);
+      await sql`DELETE FROM scan_probe WHERE id = 'row-00042'`.execute(sqliteB.db);
+      const changed = await compareReadModels(sqliteA.db, onPg.db, ['scan_probe']);
+      expect(changed.equal).toBe(false);
+      expect(changed.tables[0]!.rebuilt.rows).toBe(12_000);
+      const named = changed.tables[0]!.firstDifference!;
+      expect(named.row).toContain('row-09876');
+      expect(named.row).toContain(named.onlyIn === 'live' ? 'ghi chú 9876' : 'đã sửa');
+      const missing = await compareReadModels(sqliteA.db, sqliteB.db, ['scan_probe']);
+      expect(missing.tables[0]!.rebuilt.rows).toBe(11_999);
+      expect(missing.tables[0]!.firstDifference).toEqual({ onlyIn: 'live', row: expect.stringContaining('row-00042') });
+    } finally {
+      await sqliteA.close();
+      await sqliteB.close();
       await onPg.close();
     }
   });

@@ -49,12 +49,23 @@ async function main(): Promise<void> {
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  // Peak resident memory of the verifying process (VmHWM), read while it runs.
+  let peakKb = 0;
+  const watch = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // The process has ended.
+    }
+  }, 500);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearInterval(watch);
   const seconds = (performance.now() - started) / 1000;
   // The progress bar redraws with carriage returns; keep its last state and every other line.
   const lines = out.split('\n').map((l) => l.split('\r').filter(Boolean).at(-1) ?? '').filter(Boolean);
   for (const line of lines.slice(-15)) console.log(`  | ${line}`);
-  log(`gopy rebuild --verify: exit ${code} after ${seconds.toFixed(0)} s (${Math.round(head / seconds)} events/s including the comparison)`);
+  log(`gopy rebuild --verify: exit ${code} after ${seconds.toFixed(0)} s (${Math.round(head / seconds)} events/s including the comparison), peak RSS ${Math.round(peakKb / 1024)} MB`);
   process.exitCode = code;
 }
 
