@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DomainEvent } from '@gopy/schemas';
 import { hourStartOf, type HourActivity } from '@gopy/domain/surge';
+import { compiledStatement } from './compiledStatement';
 import type { ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
 
@@ -45,6 +46,21 @@ export interface IncidentsTable {
 }
 
 type Db = { round_activity_hourly: RoundActivityHourlyTable; alerts: AlertsTable; incidents: IncidentsTable; comments: { id: string; policy_id: string; round: number } };
+
+/** Adds to a round's activity in one hour; compiled once per engine, as every online comment runs it. */
+const addActivity = compiledStatement((db, p: RoundActivityHourlyTable) =>
+  db
+    .withTables<Db>()
+    .insertInto('round_activity_hourly')
+    .values({ policy_id: p.policy_id, round: p.round, hour_start: p.hour_start, comments: p.comments, oppose: p.oppose, flags: p.flags })
+    .onConflict((oc) =>
+      oc.columns(['policy_id', 'round', 'hour_start']).doUpdateSet({
+        comments: sql`round_activity_hourly.comments + ${p.comments}`,
+        oppose: sql`round_activity_hourly.oppose + ${p.oppose}`,
+        flags: sql`round_activity_hourly.flags + ${p.flags}`,
+      }),
+    ),
+);
 
 export const alertsReadModel: ReadModel = {
   name: 'alerts',
@@ -98,19 +114,8 @@ export const alertsReadModel: ReadModel = {
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
-    const bump = async (policyId: string, round: number, add: { comments: number; oppose: number; flags: number }) => {
-      await t
-        .insertInto('round_activity_hourly')
-        .values({ policy_id: policyId, round, hour_start: hourStartOf(ctx.metadata.recordedAt), ...add })
-        .onConflict((oc) =>
-          oc.columns(['policy_id', 'round', 'hour_start']).doUpdateSet({
-            comments: sql`round_activity_hourly.comments + ${add.comments}`,
-            oppose: sql`round_activity_hourly.oppose + ${add.oppose}`,
-            flags: sql`round_activity_hourly.flags + ${add.flags}`,
-          }),
-        )
-        .execute();
-    };
+    const bump = (policyId: string, round: number, add: { comments: number; oppose: number; flags: number }) =>
+      addActivity(tx, { policy_id: policyId, round, hour_start: hourStartOf(ctx.metadata.recordedAt), ...add });
     switch (event.type) {
       case 'CommentSubmitted': {
         const d = event.data;

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
+import { compiledStatement } from './compiledStatement';
 import type { ReadDb, ReadModelDatabase, ReadTx } from './database';
 import type { DigestTables } from './digests';
 import type { ProjectionContext, ReadModel } from './projection';
@@ -106,27 +107,59 @@ export function vietnamDay(instant: string): string {
 const isCounted = (c: Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>) =>
   Number(c.withdrawn) === 0 && Number(c.hidden) === 0 && Number(c.redacted) === 0;
 
-/** Adds `delta` (±1) of one comment to the counters and the participants of its cell, and to its group's cell. */
-async function contribute(t: AnalysisDb, c: AnalysisCommentsTable, delta: number, stance = c.stance) {
-  const cell = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel };
-  await t
+const addToCounts = compiledStatement((db, p: AnalysisCountsTable) =>
+  db
+    .withTables<AnalysisTables>()
     .insertInto('analysis_counts')
-    .values({ ...cell, stance, day: c.day, comments: delta })
+    .values({ policy_id: p.policy_id, round: p.round, node_key: p.node_key, category: p.category, channel: p.channel, stance: p.stance, day: p.day, comments: p.comments })
     .onConflict((oc) =>
       oc
         .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'stance', 'day'])
         .doUpdateSet((eb) => ({ comments: eb('analysis_counts.comments', '+', eb.ref('excluded.comments')) })),
-    )
-    .execute();
-  await t
+    ),
+);
+
+const addToParticipants = compiledStatement((db, p: AnalysisParticipantsTable) =>
+  db
+    .withTables<AnalysisTables>()
     .insertInto('analysis_participants')
-    .values({ ...cell, participant_key: c.participant_key, comments: delta })
+    .values({ policy_id: p.policy_id, round: p.round, node_key: p.node_key, category: p.category, channel: p.channel, participant_key: p.participant_key, comments: p.comments })
     .onConflict((oc) =>
       oc
         .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'participant_key'])
         .doUpdateSet((eb) => ({ comments: eb('analysis_participants.comments', '+', eb.ref('excluded.comments')) })),
-    )
-    .execute();
+    ),
+);
+
+/** Inserts a submitted comment's contribution unless it is already there (rows affected: 1 or 0). */
+const insertComment = compiledStatement((db, p: AnalysisCommentsTable) =>
+  db
+    .withTables<AnalysisTables>()
+    .insertInto('analysis_comments')
+    .values({
+      comment_id: p.comment_id,
+      policy_id: p.policy_id,
+      round: p.round,
+      node_key: p.node_key,
+      category: p.category,
+      channel: p.channel,
+      stance: p.stance,
+      day: p.day,
+      participant_key: p.participant_key,
+      withdrawn: p.withdrawn,
+      hidden: p.hidden,
+      redacted: p.redacted,
+      group_id: p.group_id,
+    })
+    .onConflict((oc) => oc.column('comment_id').doNothing()),
+);
+
+/** Adds `delta` (±1) of one comment to the counters and the participants of its cell, and to its group's cell. */
+async function contribute(tx: ReadTx, c: AnalysisCommentsTable, delta: number, stance = c.stance) {
+  const t = tx.withTables<AnalysisTables>();
+  const cell = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel };
+  await addToCounts(tx, { ...cell, stance, day: c.day, comments: delta });
+  await addToParticipants(tx, { ...cell, participant_key: c.participant_key, comments: delta });
   if (delta < 0) {
     await t
       .deleteFrom('analysis_participants')
@@ -155,14 +188,15 @@ async function groupCell(t: AnalysisDb, groupId: string, c: AnalysisCommentsTabl
 }
 
 /** Applies a change of a comment's visibility flags, moving it in or out of the counters when its visibility changes. */
-async function setFlags(t: AnalysisDb, commentId: string, flags: Partial<Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>>) {
+async function setFlags(tx: ReadTx, commentId: string, flags: Partial<Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>>) {
+  const t = tx.withTables<AnalysisTables>();
   const before = await t.selectFrom('analysis_comments').selectAll().where('comment_id', '=', commentId).executeTakeFirst();
   if (!before) return;
   const after = { ...before, ...flags };
   await t.updateTable('analysis_comments').set(flags).where('comment_id', '=', commentId).execute();
   const was = isCounted(before);
   const is = isCounted(after);
-  if (was !== is) await contribute(t, after, is ? 1 : -1);
+  if (was !== is) await contribute(tx, after, is ? 1 : -1);
 }
 
 export const analysisReadModel: ReadModel = {
@@ -268,8 +302,8 @@ export const analysisReadModel: ReadModel = {
           redacted: 0,
           group_id: null,
         };
-        const inserted = await t.insertInto('analysis_comments').values(row).onConflict((oc) => oc.column('comment_id').doNothing()).executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) await contribute(t, row, 1);
+        const inserted = await insertComment(tx, row);
+        if (Number(inserted.numAffectedRows ?? 0n) > 0) await contribute(tx, row, 1);
         return;
       }
       case 'CommentEdited': {
@@ -282,29 +316,21 @@ export const analysisReadModel: ReadModel = {
           [c.stance, -1],
           [event.data.stance, 1],
         ] as const) {
-          await t
-            .insertInto('analysis_counts')
-            .values({ policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, stance, day: c.day, comments: delta })
-            .onConflict((oc) =>
-              oc
-                .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'stance', 'day'])
-                .doUpdateSet((eb) => ({ comments: eb('analysis_counts.comments', '+', eb.ref('excluded.comments')) })),
-            )
-            .execute();
+          await addToCounts(tx, { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, stance, day: c.day, comments: delta });
         }
         return;
       }
       case 'CommentWithdrawn':
-        await setFlags(t, event.data.commentId, { withdrawn: 1 });
+        await setFlags(tx, event.data.commentId, { withdrawn: 1 });
         return;
       case 'CommentHidden':
-        await setFlags(t, event.data.commentId, { hidden: 1 });
+        await setFlags(tx, event.data.commentId, { hidden: 1 });
         return;
       case 'CommentRestored':
-        await setFlags(t, event.data.commentId, { hidden: 0 });
+        await setFlags(tx, event.data.commentId, { hidden: 0 });
         return;
       case 'CommentRedacted':
-        await setFlags(t, event.data.commentId, { redacted: 1 });
+        await setFlags(tx, event.data.commentId, { redacted: 1 });
         return;
       case 'DuplicateGroupConfirmed': {
         const d = event.data;

@@ -1,6 +1,7 @@
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import type { CommentState } from '@gopy/domain/comment';
-import type { CommentsTable, ReadDb, ReadTx } from './database';
+import { compiledStatement } from './compiledStatement';
+import type { CommentRevisionsTable, CommentsTable, ReadDb, ReadTx } from './database';
 import { BatchCounters, type ProjectionContext, type ReadModel } from './projection';
 
 const kindLabel: Record<DraftNode['kind'], string> = {
@@ -54,6 +55,49 @@ async function anchorLabelOf(tx: ReadTx, policyId: string, version: number, node
   }
   return labels.get(nodeId) ?? null;
 }
+
+// The statements of a comment's submission, compiled once per engine: the bulk of any log is submissions.
+const displayNameOf = compiledStatement((db, p: { id: string }) => db.selectFrom('accounts').select('display_name').where('id', '=', p.id));
+
+const insertComment = compiledStatement((db, p: CommentsTable) =>
+  db.insertInto('comments').values({
+    id: p.id,
+    policy_id: p.policy_id,
+    round: p.round,
+    version: p.version,
+    anchor_node_id: p.anchor_node_id,
+    anchor_label: p.anchor_label,
+    parent_id: p.parent_id,
+    author_account_id: p.author_account_id,
+    author_name: p.author_name,
+    body: p.body,
+    stance: p.stance,
+    stakeholder_category: p.stakeholder_category,
+    channel: p.channel,
+    status: p.status,
+    submitted_at: p.submitted_at,
+    received_at: p.received_at,
+    edited: p.edited,
+    seq: p.seq,
+    endorsement_count: p.endorsement_count,
+    flag_count: p.flag_count,
+    reply_count: p.reply_count,
+    hidden_reason: p.hidden_reason,
+    hidden_reason_code: p.hidden_reason_code,
+    recorded_by: p.recorded_by,
+  }),
+);
+
+const insertRevision = compiledStatement((db, p: CommentRevisionsTable) =>
+  db.insertInto('comment_revisions').values({ comment_id: p.comment_id, revision: p.revision, body: p.body, stance: p.stance, at: p.at }),
+);
+
+const addReply = compiledStatement((db, p: { id: string }) =>
+  db
+    .updateTable('comments')
+    .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+    .where('id', '=', p.id),
+);
 
 export const commentsReadModel: ReadModel = {
   tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements', 'comment_counts'],
@@ -163,47 +207,38 @@ export const commentsReadModel: ReadModel = {
         }
         if (!authorName && d.authorAccountId) {
           // The account's pseudonym shows only when the comment asked for it (then it is in the event itself).
-          const account = await tx.selectFrom('accounts').select(['display_name']).where('id', '=', d.authorAccountId).executeTakeFirst();
-          authorName = account?.display_name ?? '';
+          const account = await displayNameOf(tx, { id: d.authorAccountId });
+          authorName = account.rows[0]?.display_name ?? '';
         }
-        await tx
-          .insertInto('comments')
-          .values({
-            id: d.commentId,
-            policy_id: d.policyId,
-            round: d.round,
-            version: d.version,
-            anchor_node_id: d.anchorNodeId,
-            anchor_label: anchorLabel,
-            parent_id: d.parentCommentId,
-            author_account_id: d.authorAccountId,
-            author_name: authorName,
-            body: d.body,
-            stance: d.stance,
-            stakeholder_category: d.stakeholderCategory,
-            channel: d.channel,
-            status: 'visible',
-            submitted_at: ctx.metadata.recordedAt,
-            received_at: d.receivedAt,
-            edited: 0,
-            seq: ctx.seq,
-            endorsement_count: 0,
-            flag_count: 0,
-            reply_count: 0,
-            hidden_reason: null,
-            hidden_reason_code: null,
-            recorded_by: d.recordedBy,
-          })
-          .execute();
-        await tx.insertInto('comment_revisions').values({ comment_id: d.commentId, revision: 1, body: d.body, stance: d.stance, at: ctx.metadata.recordedAt }).execute();
+        await insertComment(tx, {
+          id: d.commentId,
+          policy_id: d.policyId,
+          round: d.round,
+          version: d.version,
+          anchor_node_id: d.anchorNodeId,
+          anchor_label: anchorLabel,
+          parent_id: d.parentCommentId,
+          author_account_id: d.authorAccountId,
+          author_name: authorName,
+          body: d.body,
+          stance: d.stance,
+          stakeholder_category: d.stakeholderCategory,
+          channel: d.channel,
+          status: 'visible',
+          submitted_at: ctx.metadata.recordedAt,
+          received_at: d.receivedAt,
+          edited: 0,
+          seq: ctx.seq,
+          endorsement_count: 0,
+          flag_count: 0,
+          reply_count: 0,
+          hidden_reason: null,
+          hidden_reason_code: null,
+          recorded_by: d.recordedBy,
+        });
+        await insertRevision(tx, { comment_id: d.commentId, revision: 1, body: d.body, stance: d.stance, at: ctx.metadata.recordedAt });
         await countVisible(tx, d.policyId, d.anchorNodeId, 1);
-        if (d.parentCommentId) {
-          await tx
-            .updateTable('comments')
-            .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
-            .where('id', '=', d.parentCommentId)
-            .execute();
-        }
+        if (d.parentCommentId) await addReply(tx, { id: d.parentCommentId });
         return;
       }
       case 'CommentEdited': {

@@ -2,7 +2,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { DomainEvent } from '@gopy/schemas';
 import { commentQueries, type CommentRow } from './comments';
 import type { ReadDb, ReadTx } from './database';
-import type { ReadModel } from './projection';
+import { compiledStatement } from './compiledStatement';
+import type { ProjectionContext, ReadModel } from './projection';
 
 /**
  * Search over public comments that ignores diacritics and their variants ("truong hoc" finds "trường học", "duong"
@@ -35,25 +36,24 @@ export function dialectOf(db: Pick<Kysely<unknown>, 'getExecutor'>): ReadDialect
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-async function unindex(tx: ReadTx, dialect: ReadDialect, seq: number) {
-  if (dialect === 'sqlite') await sql`DELETE FROM comment_search WHERE rowid = ${seq}`.execute(tx);
-  else await sql`DELETE FROM comment_search WHERE seq = ${seq}`.execute(tx);
-}
+const unindex = compiledStatement((db, p: { seq: number }) =>
+  dialectOf(db) === 'sqlite' ? sql`DELETE FROM comment_search WHERE rowid = ${p.seq}` : sql`DELETE FROM comment_search WHERE seq = ${p.seq}`,
+);
+
+const insertRow = compiledStatement((db, p: { seq: number; folded: string; commentId: string; policyId: string }) =>
+  dialectOf(db) === 'sqlite'
+    ? sql`INSERT INTO comment_search (rowid, folded, comment_id, policy_id) VALUES (${p.seq}, ${p.folded}, ${p.commentId}, ${p.policyId})`
+    : sql`INSERT INTO comment_search (seq, comment_id, policy_id, folded) VALUES (${p.seq}, ${p.commentId}, ${p.policyId}, ${p.folded})`,
+);
 
 /** Puts a comment's current text in the index if it is visible, takes it out otherwise. */
 async function resync(tx: ReadTx, commentId: string) {
   const c = await tx.selectFrom('comments').select(['seq', 'policy_id', 'status', 'body']).where('id', '=', commentId).executeTakeFirst();
   if (!c) return;
-  const dialect = dialectOf(tx);
   const seq = Number(c.seq);
-  await unindex(tx, dialect, seq);
+  await unindex(tx, { seq });
   if (c.status !== 'visible' || c.body === null) return;
-  const folded = foldText(c.body);
-  if (dialect === 'sqlite') {
-    await sql`INSERT INTO comment_search (rowid, folded, comment_id, policy_id) VALUES (${seq}, ${folded}, ${commentId}, ${c.policy_id})`.execute(tx);
-  } else {
-    await sql`INSERT INTO comment_search (seq, comment_id, policy_id, folded) VALUES (${seq}, ${commentId}, ${c.policy_id}, ${folded})`.execute(tx);
-  }
+  await insertRow(tx, { seq, folded: foldText(c.body), commentId, policyId: c.policy_id });
 }
 
 export const searchReadModel: ReadModel = {
@@ -69,9 +69,15 @@ export const searchReadModel: ReadModel = {
     await sql`CREATE INDEX IF NOT EXISTS comment_search_policy ON comment_search (policy_id, seq)`.execute(db);
   },
   // Runs after the comments read model, so the comment's row already says its status and text.
-  async evolve(tx: ReadTx, event: DomainEvent) {
+  async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     switch (event.type) {
-      case 'CommentSubmitted':
+      case 'CommentSubmitted': {
+        // A new comment is visible, with the event's text, at the event's seq: no row can be in the index at that seq
+        // yet (each seq is given to one event), so there is nothing to read back or take out first.
+        const d = event.data;
+        if (typeof d.body === 'string') await insertRow(tx, { seq: ctx.seq, folded: foldText(d.body), commentId: d.commentId, policyId: d.policyId });
+        return;
+      }
       case 'CommentEdited':
       case 'CommentHidden':
       case 'CommentRestored':
