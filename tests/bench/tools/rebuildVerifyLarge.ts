@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   // The progress bar redraws with carriage returns; keep its last state and every other line.
   const lines = out.split('\n').map((l) => l.split('\r').filter(Boolean).at(-1) ?? '').filter(Boolean);
-  for (const line of lines.slice(-15)) console.log(`  | ${line}`);
+  for (const line of lines) console.log(`  | ${line}`);
   log(`gopy rebuild --verify: exit ${code} after ${seconds.toFixed(0)} s (${Math.round(head / seconds)} events/s including the comparison), peak RSS ${Math.round(peakKb / 1024)} MB`);
   process.exitCode = code;
 }
