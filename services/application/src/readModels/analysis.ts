@@ -3,7 +3,7 @@ import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import { compiledStatement } from './compiledStatement';
 import type { ReadDb, ReadModelDatabase, ReadTx } from './database';
 import type { DigestTables } from './digests';
-import type { ProjectionContext, ReadModel } from './projection';
+import { BatchCounters, COUNTER_ROWS_PER_STATEMENT, type ProjectionContext, type ReadModel } from './projection';
 
 /**
  * Feedback analysis of a policy's rounds, kept up to date by the projector so that a page of figures never scans the
@@ -107,30 +107,6 @@ export function vietnamDay(instant: string): string {
 const isCounted = (c: Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>) =>
   Number(c.withdrawn) === 0 && Number(c.hidden) === 0 && Number(c.redacted) === 0;
 
-const addToCounts = compiledStatement((db, p: AnalysisCountsTable) =>
-  db
-    .withTables<AnalysisTables>()
-    .insertInto('analysis_counts')
-    .values({ policy_id: p.policy_id, round: p.round, node_key: p.node_key, category: p.category, channel: p.channel, stance: p.stance, day: p.day, comments: p.comments })
-    .onConflict((oc) =>
-      oc
-        .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'stance', 'day'])
-        .doUpdateSet((eb) => ({ comments: eb('analysis_counts.comments', '+', eb.ref('excluded.comments')) })),
-    ),
-);
-
-const addToParticipants = compiledStatement((db, p: AnalysisParticipantsTable) =>
-  db
-    .withTables<AnalysisTables>()
-    .insertInto('analysis_participants')
-    .values({ policy_id: p.policy_id, round: p.round, node_key: p.node_key, category: p.category, channel: p.channel, participant_key: p.participant_key, comments: p.comments })
-    .onConflict((oc) =>
-      oc
-        .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'participant_key'])
-        .doUpdateSet((eb) => ({ comments: eb('analysis_participants.comments', '+', eb.ref('excluded.comments')) })),
-    ),
-);
-
 /** Inserts a submitted comment's contribution unless it is already there (rows affected: 1 or 0). */
 const insertComment = compiledStatement((db, p: AnalysisCommentsTable) =>
   db
@@ -154,25 +130,70 @@ const insertComment = compiledStatement((db, p: AnalysisCommentsTable) =>
     .onConflict((oc) => oc.column('comment_id').doNothing()),
 );
 
+type CountsKey = Omit<AnalysisCountsTable, 'comments'>;
+type ParticipantsKey = Omit<AnalysisParticipantsTable, 'comments'>;
+
+/**
+ * The counters and participants of the cells, gathered over a projector batch and written at its end: nothing reads
+ * them while the batch is applied. Every cell touched is written, also when its increments add up to zero: one
+ * comment counted and uncounted in the same batch leaves its counter row at 0, as one event at a time would.
+ */
+const counts = new BatchCounters<CountsKey>();
+const participants = new BatchCounters<ParticipantsKey>();
+
 /** Adds `delta` (±1) of one comment to the counters and the participants of its cell, and to its group's cell. */
 async function contribute(tx: ReadTx, c: AnalysisCommentsTable, delta: number, stance = c.stance) {
+  addToCount(tx, c, stance, delta);
+  const participant = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, participant_key: c.participant_key };
+  participants.add(tx, [participant.policy_id, participant.round, participant.node_key, participant.category, participant.channel, participant.participant_key].join('\u0000'), participant, delta);
+  if (c.group_id) await groupCell(tx.withTables<AnalysisTables>(), c.group_id, c, delta);
+}
+
+function addToCount(tx: ReadTx, c: AnalysisCommentsTable, stance: string, delta: number) {
+  const cell = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, stance, day: c.day };
+  counts.add(tx, [cell.policy_id, cell.round, cell.node_key, cell.category, cell.channel, cell.stance, cell.day].join('\u0000'), cell, delta);
+}
+
+async function writeCounters(tx: ReadTx): Promise<void> {
   const t = tx.withTables<AnalysisTables>();
-  const cell = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel };
-  await addToCounts(tx, { ...cell, stance, day: c.day, comments: delta });
-  await addToParticipants(tx, { ...cell, participant_key: c.participant_key, comments: delta });
-  if (delta < 0) {
+  const cells = counts.takeAll(tx);
+  for (let i = 0; i < cells.length; i += COUNTER_ROWS_PER_STATEMENT) {
+    await t
+      .insertInto('analysis_counts')
+      .values(cells.slice(i, i + COUNTER_ROWS_PER_STATEMENT).map((e) => ({ ...e.key, comments: e.delta })))
+      .onConflict((oc) =>
+        oc
+          .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'stance', 'day'])
+          .doUpdateSet((eb) => ({ comments: eb('analysis_counts.comments', '+', eb.ref('excluded.comments')) })),
+      )
+      .execute();
+  }
+  const people = participants.takeAll(tx);
+  for (let i = 0; i < people.length; i += COUNTER_ROWS_PER_STATEMENT) {
+    await t
+      .insertInto('analysis_participants')
+      .values(people.slice(i, i + COUNTER_ROWS_PER_STATEMENT).map((e) => ({ ...e.key, comments: e.delta })))
+      .onConflict((oc) =>
+        oc
+          .columns(['policy_id', 'round', 'node_key', 'category', 'channel', 'participant_key'])
+          .doUpdateSet((eb) => ({ comments: eb('analysis_participants.comments', '+', eb.ref('excluded.comments')) })),
+      )
+      .execute();
+  }
+  // A participant's row counts their visible comments in the cell; it goes when that reaches zero, which only a
+  // batch that took some away can do.
+  for (const { key } of people.filter((e) => e.delta <= 0)) {
     await t
       .deleteFrom('analysis_participants')
-      .where('policy_id', '=', cell.policy_id)
-      .where('round', '=', cell.round)
-      .where('node_key', '=', cell.node_key)
-      .where('category', '=', cell.category)
-      .where('channel', '=', cell.channel)
-      .where('participant_key', '=', c.participant_key)
+      .where('policy_id', '=', key.policy_id)
+      .where('round', '=', key.round)
+      .where('node_key', '=', key.node_key)
+      .where('category', '=', key.category)
+      .where('channel', '=', key.channel)
+      .where('participant_key', '=', key.participant_key)
       .where('comments', '<=', 0)
       .execute();
   }
-  if (c.group_id) await groupCell(t, c.group_id, c, delta);
 }
 
 async function groupCell(t: AnalysisDb, groupId: string, c: AnalysisCommentsTable, delta: number) {
@@ -202,6 +223,7 @@ async function setFlags(tx: ReadTx, commentId: string, flags: Partial<Pick<Analy
 export const analysisReadModel: ReadModel = {
   name: 'analysis',
   tables: ['analysis_comments', 'analysis_counts', 'analysis_participants', 'analysis_groups', 'analysis_group_cells'],
+  endBatch: writeCounters,
   async createTables(db) {
     const t = db.withTables<AnalysisTables>();
     await t.schema
@@ -312,12 +334,8 @@ export const analysisReadModel: ReadModel = {
         await t.updateTable('analysis_comments').set({ stance: event.data.stance }).where('comment_id', '=', c.comment_id).execute();
         if (!isCounted(c)) return;
         // Only the stance counter moves; participants and groups do not depend on the stance.
-        for (const [stance, delta] of [
-          [c.stance, -1],
-          [event.data.stance, 1],
-        ] as const) {
-          await addToCounts(tx, { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, stance, day: c.day, comments: delta });
-        }
+        addToCount(tx, c, c.stance, -1);
+        addToCount(tx, c, event.data.stance, 1);
         return;
       }
       case 'CommentWithdrawn':

@@ -2,7 +2,7 @@ import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import type { CommentState } from '@gopy/domain/comment';
 import { compiledStatement } from './compiledStatement';
 import type { CommentRevisionsTable, CommentsTable, ReadDb, ReadTx } from './database';
-import { BatchCounters, type ProjectionContext, type ReadModel } from './projection';
+import { BatchCounters, COUNTER_ROWS_PER_STATEMENT, type ProjectionContext, type ReadModel } from './projection';
 
 const kindLabel: Record<DraftNode['kind'], string> = {
   part: 'Phần',
@@ -342,9 +342,6 @@ async function countVisible(tx: ReadTx, policyId: string, anchorNodeId: string |
   visibleCounts.add(tx, `${policyId}\u0000`, { policyId, scope: '' }, delta);
   visibleCounts.add(tx, `${policyId}\u0000${scope}`, { policyId, scope }, delta);
 }
-
-/** Rows per statement: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
-const COUNTER_ROWS_PER_STATEMENT = 500;
 
 async function writeVisibleCounts(tx: ReadTx): Promise<void> {
   const all = visibleCounts.take(tx);

@@ -27,6 +27,9 @@ export interface ReadModel {
   endBatch?(tx: ReadTx): Promise<void>;
 }
 
+/** Rows per statement when an endBatch writes gathered counters: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
+export const COUNTER_ROWS_PER_STATEMENT = 500;
+
 /**
  * Counter increments gathered over a projector batch (keyed by its transaction) and written by the model's
  * endBatch: what is gathered is never read back within the batch, only added.
@@ -47,8 +50,13 @@ export class BatchCounters<K> {
 
   /** The increments gathered in this transaction (those that add up to zero left out), forgetting them. */
   take(tx: ReadTx): { key: K; delta: number }[] {
+    return this.takeAll(tx).filter((e) => e.delta !== 0);
+  }
+
+  /** Every counter touched in this transaction, those that add up to zero included, forgetting them. */
+  takeAll(tx: ReadTx): { key: K; delta: number }[] {
     const batch = this.pending.get(tx);
     this.pending.delete(tx);
-    return batch ? [...batch.values()].filter((e) => e.delta !== 0) : [];
+    return batch ? [...batch.values()] : [];
   }
 }
