@@ -133,7 +133,18 @@ export async function visit(reader: Reader, url: string): Promise<Page> {
 export async function clickAndAudit(reader: Reader, target: Locator, expected?: Locator): Promise<void> {
 	await target.click();
 	await reader.page.waitForLoadState('load');
-	if (expected) await expected.first().waitFor({ state: 'visible' });
+	if (expected) {
+		try {
+			await expected.first().waitFor({ state: 'visible' });
+		} catch (error) {
+			// Say what the page showed instead (a refusal, a field message), so a failure explains itself.
+			const shown = await reader.page
+				.locator('[role="alert"], .form-error, .field-error, .notice, h1')
+				.allInnerTexts()
+				.catch(() => [] as string[]);
+			throw new Error(`${(error as Error).message}\npage ${reader.page.url()} showed: ${JSON.stringify(shown.map((t) => t.trim()).filter(Boolean))}`, { cause: error });
+		}
+	}
 	await audit(reader);
 }
 
