@@ -31,6 +31,7 @@ const FIELDS = [
 	'body',
 	'stance',
 	'nodeId',
+	'receivedAtOffered',
 ] as const;
 
 export const load: PageServerLoad = async (event) => {
@@ -60,11 +61,13 @@ export const actions: Actions = {
 			if (own) v.channel = own.commentChannel;
 		}
 		if (!OFFLINE_CHANNELS.includes(v.channel as Channel)) fieldErrors.channel = m.c7_offline_choose_channel();
-		// The form has minutes only: "this minute" means now, not its first second (which may precede a round that
-		// opened a few seconds ago and would refuse the letter as received before the opening).
+		// The form has minutes only. The time it offered, left unchanged, and "this minute" both mean now, not a minute's
+		// first second: that may precede a round opened moments before the form was shown, and the letter would be
+		// refused as received before the opening (as it was when the form was sent in the minute after it was shown).
 		const nowIso = new Date().toISOString();
 		const typed = fromLocalInput(v.receivedAt!);
-		const receivedAt = typed && typed.slice(0, 16) === nowIso.slice(0, 16) ? nowIso : typed;
+		const untouched = v.receivedAt === v.receivedAtOffered;
+		const receivedAt = typed && (untouched || typed.slice(0, 16) === nowIso.slice(0, 16)) ? nowIso : typed;
 		if (!v.receivedAt) fieldErrors.receivedAt = m.error_required();
 		else if (!receivedAt) fieldErrors.receivedAt = m.error_datetime();
 		if (!STAKEHOLDER_CATEGORIES.includes(v.stakeholderCategory as StakeholderCategory)) {
