@@ -3,32 +3,32 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
-	preprocess: vitePreprocess(),
-	kit: {
-		// build/handler.js is mounted by the API's express app after /graphql (one origin, one port).
-		adapter: adapter({ out: 'build', precompress: false }),
-		// Mounted inside the API's express app, adapter-node cannot know whether the reader used http or https
-		// (without ORIGIN it assumes https), so SvelteKit's own origin check would refuse every form on plain
-		// http. hooks.server.ts checks instead that a form post comes from this very host (see sameOrigin).
-		csrf: { trustedOrigins: ['*'] },
-		// Scripts only from this site (SvelteKit adds a nonce to its own start-up script). Styles also allow inline
-		// style attributes: SvelteKit's route announcer for screen readers is positioned with one.
-		csp: {
-			mode: 'auto',
-			directives: {
-				'default-src': ['self'],
-				'script-src': ['self'],
-				'style-src': ['self', 'unsafe-inline'],
-				'img-src': ['self', 'data:'],
-				'font-src': ['self'],
-				'connect-src': ['self'],
-				'form-action': ['self'],
-				'frame-ancestors': ['none'],
-				'base-uri': ['self'],
-				'object-src': ['none'],
-			},
-		},
-	},
+  preprocess: vitePreprocess(),
+  kit: {
+    // build/handler.js is mounted by the API's express app after /graphql (one origin, one port).
+    adapter: adapter({ out: 'build', precompress: false }),
+    // Mounted inside the API's express app, adapter-node cannot know whether the reader used http or https
+    // (without ORIGIN it assumes https), so SvelteKit's own origin check would refuse every form on plain
+    // http. hooks.server.ts checks instead that a form post comes from this very host (see sameOrigin).
+    csrf: { trustedOrigins: ['*'] },
+    // Scripts only from this site (SvelteKit adds a nonce to its own start-up script). Styles also allow inline
+    // style attributes: SvelteKit's route announcer for screen readers is positioned with one.
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:'],
+        'font-src': ['self'],
+        'connect-src': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+        'base-uri': ['self'],
+        'object-src': ['none'],
+      },
+    },
+  },
 };
 
 export default config;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import * as account from './events/account';
 import * as analysis from './events/analysis';
 import * as audit from './events/audit';

@@ -11,7 +11,9 @@ export const CalendarDate = z.iso.date();
  * Ciphertext as it sits in the log: `enc:v1:<keyId>:<iv>:<ciphertext+tag>` (base64url), AES-256-GCM.
  * Free text written by participants and every piece of personal data is stored only in this form.
  */
-export const Encrypted = z.string().regex(/^enc:v1:[a-z]+:[0-9a-f-]{36}:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, 'encrypted value');
+export const Encrypted = z
+  .string()
+  .regex(/^enc:v1:[a-z]+:[0-9a-f-]{36}:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, 'encrypted value');
 export type Encrypted = z.infer<typeof Encrypted>;
 
 export const Roles = ['participant', 'staff', 'moderator', 'spokesperson', 'policymaker', 'auditor', 'admin'] as const;

@@ -51,7 +51,8 @@ afterAll(async () => {
   await stopPlatform(platform);
 });
 
-const signInResult = async (email: string, password: string) => (await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email, password })).signIn;
+const signInResult = async (email: string, password: string) =>
+  (await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email, password })).signIn;
 
 describe('password reset', () => {
   let account: NewAccount & { api: Client };
@@ -60,28 +61,46 @@ describe('password reset', () => {
 
   it('requestPasswordReset mails a link to /reset-password', async () => {
     account = await verifiedParticipant(platform);
-    const { requestPasswordReset } = await anonymous.gql<{ requestPasswordReset: boolean }>(REQUEST_RESET, { email: account.email });
+    const { requestPasswordReset } = await anonymous.gql<{ requestPasswordReset: boolean }>(REQUEST_RESET, {
+      email: account.email,
+    });
     expect(requestPasswordReset).toBe(true);
     const escaped = platform.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const { mail, match } = await waitForMail(platform, account.email, new RegExp(`${escaped}/reset-password\\?token=([A-Za-z0-9_-]+)`));
+    const { mail, match } = await waitForMail(
+      platform,
+      account.email,
+      new RegExp(`${escaped}/reset-password\\?token=([A-Za-z0-9_-]+)`),
+    );
     expect(mail.subject).toMatch(/mật khẩu/);
     resetToken = match[1]!;
   });
 
   it('a too short new password is refused and leaves the token usable (VALIDATION field password)', async () => {
-    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, { token: resetToken, password: 'ngắn' });
+    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, {
+      token: resetToken,
+      password: 'ngắn',
+    });
     expectRefusal(resetPassword, { typename: 'ValidationError', code: 'VALIDATION', field: 'password' });
   });
 
   it('a bad reset token is refused (VALIDATION field token)', async () => {
-    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, { token: 'khong-hop-le', password: newPassword });
+    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, {
+      token: 'khong-hop-le',
+      password: newPassword,
+    });
     expectRefusal(resetPassword, { typename: 'ValidationError', code: 'VALIDATION', field: 'token' });
   });
 
   it('resetPassword sets the new password: the old one fails, the new one works, old sessions end', async () => {
-    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, { token: resetToken, password: newPassword });
+    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, {
+      token: resetToken,
+      password: newPassword,
+    });
     expect(ok<boolean>(resetPassword)).toBe(true);
-    expectRefusal(await signInResult(account.email, account.password), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
+    expectRefusal(await signInResult(account.email, account.password), {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
     const fresh = await signIn(platform, account.email, newPassword);
     const { viewer } = await fresh.gql<{ viewer: { account: { id: string } } }>(`{ viewer { account { id } } }`);
     expect(viewer.account.id).toBe(account.id);
@@ -90,7 +109,10 @@ describe('password reset', () => {
   });
 
   it('a reset token works only once (VALIDATION field token)', async () => {
-    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, { token: resetToken, password: 'một-mật-khẩu-khác-789' });
+    const { resetPassword } = await anonymous.gql<{ resetPassword: ResultUnion }>(RESET_PASSWORD, {
+      token: resetToken,
+      password: 'một-mật-khẩu-khác-789',
+    });
     expectRefusal(resetPassword, { typename: 'ValidationError', code: 'VALIDATION', field: 'token' });
     ok(await signInResult(account.email, newPassword));
   });
@@ -98,7 +120,9 @@ describe('password reset', () => {
   it('for an unknown email it still answers true and sends no mail', async () => {
     const unknown = uniqueEmail('khong-ton-tai');
     const before = (await platform.readMails()).length;
-    const { requestPasswordReset } = await anonymous.gql<{ requestPasswordReset: boolean }>(REQUEST_RESET, { email: unknown });
+    const { requestPasswordReset } = await anonymous.gql<{ requestPasswordReset: boolean }>(REQUEST_RESET, {
+      email: unknown,
+    });
     expect(requestPasswordReset).toBe(true);
     await sleep(1_000);
     expect(await mailsTo(platform, unknown)).toEqual([]);
@@ -110,7 +134,12 @@ describe('granting roles', () => {
   let admin: Client;
   let person: NewAccount & { api: Client };
 
-  const members = async () => (await admin.gql<{ members: { roles: string[]; account: { id: string; displayName: string } }[] }>(MEMBERS, { organizationId })).members;
+  const members = async () =>
+    (
+      await admin.gql<{ members: { roles: string[]; account: { id: string; displayName: string } }[] }>(MEMBERS, {
+        organizationId,
+      })
+    ).members;
   const grant = async (api: Client, email: string, roles: string[]) =>
     (await api.gql<{ grantRoles: ResultUnion }>(GRANT_ROLES, { organizationId, email, roles })).grantRoles;
   const proposeAs = async (api: Client) =>
@@ -132,26 +161,46 @@ describe('granting roles', () => {
 
   it('only an administrator grants roles (FORBIDDEN ADMIN_ONLY for staff, UNAUTHENTICATED signed out)', async () => {
     const staff = await signInAs(platform, 'staff');
-    expectRefusal(await grant(staff, person.email, ['STAFF']), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
-    expectRefusal(await grant(person.api, person.email, ['ADMIN']), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
-    expectRefusal(await grant(anonymous, person.email, ['STAFF']), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
+    expectRefusal(await grant(staff, person.email, ['STAFF']), {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'ADMIN_ONLY',
+    });
+    expectRefusal(await grant(person.api, person.email, ['ADMIN']), {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'ADMIN_ONLY',
+    });
+    expectRefusal(await grant(anonymous, person.email, ['STAFF']), {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
     expect((await members()).map((m) => m.account.id)).not.toContain(person.id);
   });
 
   it('a grant to an email without an account is NOT_FOUND', async () => {
-    expectRefusal(await grant(admin, uniqueEmail('chua-dang-ky'), ['STAFF']), { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expectRefusal(await grant(admin, uniqueEmail('chua-dang-ky'), ['STAFF']), {
+      typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
   });
 
   it('the admin grants STAFF; the member is listed and may propose a policy', async () => {
     const membership = ok<{ roles: string[]; account: { id: string }; organization: { id: string; name: string } }>(
       await grant(admin, person.email, ['STAFF']),
     );
-    expect(membership).toMatchObject({ roles: ['STAFF'], account: { id: person.id }, organization: { id: organizationId } });
+    expect(membership).toMatchObject({
+      roles: ['STAFF'],
+      account: { id: person.id },
+      organization: { id: organizationId },
+    });
     expect((await members()).find((m) => m.account.id === person.id)).toEqual({
       roles: ['STAFF'],
       account: { id: person.id, displayName: 'Ngô Thị Thuỷ' },
     });
-    const { viewer } = await person.api.gql<{ viewer: { staffOrganizations: { id: string }[] } }>(`{ viewer { staffOrganizations { id } } }`);
+    const { viewer } = await person.api.gql<{ viewer: { staffOrganizations: { id: string }[] } }>(
+      `{ viewer { staffOrganizations { id } } }`,
+    );
     expect(viewer.staffOrganizations.map((o) => o.id)).toEqual([organizationId]);
     const { policy } = ok<{ policy: PolicyView }>(await proposeAs(person.api));
     expect(policy.status).toBe('PROPOSED');
@@ -167,12 +216,18 @@ describe('granting roles', () => {
     const removed = ok<{ roles: string[] }>(await grant(admin, person.email, []));
     expect(removed.roles).toEqual([]);
     expect((await members()).map((m) => m.account.id)).not.toContain(person.id);
-    const { viewer } = await person.api.gql<{ viewer: { staffOrganizations: { id: string }[] } }>(`{ viewer { staffOrganizations { id } } }`);
+    const { viewer } = await person.api.gql<{ viewer: { staffOrganizations: { id: string }[] } }>(
+      `{ viewer { staffOrganizations { id } } }`,
+    );
     expect(viewer.staffOrganizations).toEqual([]);
     expectRefusal(await proposeAs(person.api), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
   });
 
   it('removing someone who is not a member is refused (ILLEGAL_STATE NOT_A_MEMBER)', async () => {
-    expectRefusal(await grant(admin, person.email, []), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'NOT_A_MEMBER' });
+    expectRefusal(await grant(admin, person.email, []), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'NOT_A_MEMBER',
+    });
   });
 });

@@ -5,7 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
-import { ERROR_FIELDS, client, demoAccount, expectRefusal, ok, signIn, signInAs, stopPlatform, type Client, type ResultUnion } from './support';
+import {
+  ERROR_FIELDS,
+  client,
+  demoAccount,
+  expectRefusal,
+  ok,
+  signIn,
+  signInAs,
+  stopPlatform,
+  type Client,
+  type ResultUnion,
+} from './support';
 
 const FIGURES = `round comments participants distinctArguments confirmedGroups
   byStance { stance comments } byCategory { category comments } byChannel { channel comments } byDay { day comments }
@@ -57,11 +68,20 @@ describe('analysis of a round', () => {
 
   const analysisOf = async (who: Client, filter: Record<string, unknown> | null = null) =>
     (await who.gql<{ policy: { analysis: ResultUnion } }>(ANALYSIS, { id: policyId, filter })).policy.analysis;
-  const figures = async (who: Client, filter: Record<string, unknown> | null = null) => ok<Figures>(await analysisOf(who, filter));
-  const confirm = async (who: Client, input: Record<string, unknown>) => (await who.gql<{ confirmDuplicateGroup: ResultUnion }>(CONFIRM, { input })).confirmDuplicateGroup;
-  const undo = async (who: Client, id: string, reason = 'Hai ý kiến nói hai việc khác nhau') => (await who.gql<{ undoDuplicateGroup: ResultUnion }>(UNDO, { id, reason })).undoDuplicateGroup;
+  const figures = async (who: Client, filter: Record<string, unknown> | null = null) =>
+    ok<Figures>(await analysisOf(who, filter));
+  const confirm = async (who: Client, input: Record<string, unknown>) =>
+    (await who.gql<{ confirmDuplicateGroup: ResultUnion }>(CONFIRM, { input })).confirmDuplicateGroup;
+  const undo = async (who: Client, id: string, reason = 'Hai ý kiến nói hai việc khác nhau') =>
+    (await who.gql<{ undoDuplicateGroup: ResultUnion }>(UNDO, { id, reason })).undoDuplicateGroup;
   const submit = async (who: Client, body: string) =>
-    ok<{ comment: { id: string } }>((await who.gql<{ submitComment: ResultUnion }>(SUBMIT, { input: { policyId, body, stance: 'OPPOSE', idempotencyKey: randomUUID() } })).submitComment).comment.id;
+    ok<{ comment: { id: string } }>(
+      (
+        await who.gql<{ submitComment: ResultUnion }>(SUBMIT, {
+          input: { policyId, body, stance: 'OPPOSE', idempotencyKey: randomUUID() },
+        })
+      ).submitComment,
+    ).comment.id;
 
   beforeAll(async () => {
     platform = await startPlatform();
@@ -77,9 +97,13 @@ describe('analysis of a round', () => {
     moderator = await signInAs(platform, 'moderator');
     spokesperson = await signInAs(platform, 'spokesperson');
     expect(demoAccount(platform, 'staff')).toBeTruthy();
-    const list = await anonymous.gql<{ policies: { edges: { node: { id: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id } } } }');
+    const list = await anonymous.gql<{ policies: { edges: { node: { id: string } }[] } }>(
+      '{ policies(status: CONSULTATION) { edges { node { id } } } }',
+    );
     policyId = list.policies.edges[0]!.node.id;
-    const all = await anonymous.gql<{ policies: { edges: { node: { id: string; currentRound: { round: number } | null } }[] } }>('{ policies { edges { node { id currentRound { round } } } } }');
+    const all = await anonymous.gql<{
+      policies: { edges: { node: { id: string; currentRound: { round: number } | null } }[] };
+    }>('{ policies { edges { node { id currentRound { round } } } } }');
     otherPolicyId = all.policies.edges.find((e) => e.node.id !== policyId && e.node.currentRound)!.node.id;
     campaign.push(await submit(parent, LETTER));
     campaign.push(await submit(teacher, `${LETTER} Xin cảm ơn.`));
@@ -92,7 +116,10 @@ describe('analysis of a round', () => {
 
   it('shows the figures to staff, admins, policymakers and auditors, consistent with the comment list', async () => {
     const mine = await figures(staff);
-    const count = await anonymous.gql<{ policy: { comments: { totalCount: number }; rounds: unknown[] } }>('query($id: ID!) { policy(id: $id) { rounds { round } comments { totalCount } } }', { id: policyId });
+    const count = await anonymous.gql<{ policy: { comments: { totalCount: number }; rounds: unknown[] } }>(
+      'query($id: ID!) { policy(id: $id) { rounds { round } comments { totalCount } } }',
+      { id: policyId },
+    );
     expect(count.policy.rounds).toHaveLength(1);
     expect(mine.comments).toBe(count.policy.comments.totalCount);
     expect(mine.comments).toBeGreaterThanOrEqual(3);
@@ -132,13 +159,19 @@ describe('analysis of a round', () => {
   it('proposes the campaign as a candidate group; staff confirm it and it counts once', async () => {
     const before = await figures(staff);
     const candidates = ok<{ commentIds: string[]; representativeCommentId: string; similarity: number }[]>(
-      (await staff.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round })).duplicateCandidates,
+      (await staff.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round }))
+        .duplicateCandidates,
     );
     const found = candidates.find((c) => campaign.every((id) => c.commentIds.includes(id)));
     expect(found, JSON.stringify(candidates)).toBeTruthy();
     expect(found!.representativeCommentId).toBe(campaign[0]);
     const group = ok<{ group: { id: string; commentIds: string[]; status: string } }>(
-      await confirm(staff, { policyId, round: before.round, commentIds: campaign, representativeCommentId: campaign[0] }),
+      await confirm(staff, {
+        policyId,
+        round: before.round,
+        commentIds: campaign,
+        representativeCommentId: campaign[0],
+      }),
     ).group;
     expect(group.status).toBe('confirmed');
     const after = await figures(staff);
@@ -147,10 +180,17 @@ describe('analysis of a round', () => {
     expect(after.confirmedGroups).toBe(before.confirmedGroups + 1);
     expect(after.duplicateGroups.map((g) => g.id)).toContain(group.id);
     // Grouped comments are not proposed again.
-    const again = ok<{ commentIds: string[] }[]>((await staff.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round })).duplicateCandidates);
+    const again = ok<{ commentIds: string[] }[]>(
+      (await staff.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round }))
+        .duplicateCandidates,
+    );
     expect(again.flatMap((c) => c.commentIds).filter((id) => campaign.includes(id))).toEqual([]);
     for (const who of [parent, moderator]) {
-      expectRefusal((await who.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round })).duplicateCandidates, { typename: 'ForbiddenError', code: 'FORBIDDEN' });
+      expectRefusal(
+        (await who.gql<{ duplicateCandidates: ResultUnion }>(CANDIDATES, { id: policyId, round: before.round }))
+          .duplicateCandidates,
+        { typename: 'ForbiddenError', code: 'FORBIDDEN' },
+      );
     }
   });
 
@@ -163,13 +203,36 @@ describe('analysis of a round', () => {
       expectRefusal(await confirm(who, input), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ANALYST_ONLY' });
     }
     expectRefusal(await confirm(anonymous, input), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
-    expectRefusal(await confirm(staff, { ...input, commentIds: [a] }), { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds' });
-    expectRefusal(await confirm(staff, { ...input, representativeCommentId: campaign[0] }), { typename: 'ValidationError', code: 'VALIDATION', field: 'representativeCommentId' });
-    expectRefusal(await confirm(staff, { ...input, commentIds: [a, randomUUID()] }), { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds' });
-    expectRefusal(await confirm(staff, { ...input, commentIds: [a, campaign[1]!] }), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'COMMENT_ALREADY_GROUPED' });
-    expectRefusal(await confirm(staff, { ...input, policyId: randomUUID() }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expectRefusal(await confirm(staff, { ...input, commentIds: [a] }), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'commentIds',
+    });
+    expectRefusal(await confirm(staff, { ...input, representativeCommentId: campaign[0] }), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'representativeCommentId',
+    });
+    expectRefusal(await confirm(staff, { ...input, commentIds: [a, randomUUID()] }), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'commentIds',
+    });
+    expectRefusal(await confirm(staff, { ...input, commentIds: [a, campaign[1]!] }), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'COMMENT_ALREADY_GROUPED',
+    });
+    expectRefusal(await confirm(staff, { ...input, policyId: randomUUID() }), {
+      typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
     expectRefusal(await confirm(staff, { ...input, round: 99 }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
-    expectRefusal(await confirm(staff, { ...input, policyId: otherPolicyId }), { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds' });
+    expectRefusal(await confirm(staff, { ...input, policyId: otherPolicyId }), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'commentIds',
+    });
     // A policymaker may group, and an admin of the organisation standing in for its staff.
     const group = ok<{ group: { id: string; status: string } }>(await confirm(policymaker, input)).group;
     expect(group.status).toBe('confirmed');
@@ -183,17 +246,27 @@ describe('analysis of a round', () => {
     const round = (await figures(staff)).round;
     const a = await submit(parent, 'Đề nghị nhà trường công khai các khoản thu chi trên bảng tin.');
     const b = await submit(teacher, 'Đề nghị công khai khoản thu chi của nhà trường trên bảng tin.');
-    const group = ok<{ group: { id: string } }>(await confirm(staff, { policyId, round, commentIds: [a, b], representativeCommentId: b })).group;
+    const group = ok<{ group: { id: string } }>(
+      await confirm(staff, { policyId, round, commentIds: [a, b], representativeCommentId: b }),
+    ).group;
     const grouped = await figures(staff);
     for (const who of [parent, moderator, spokesperson, auditor]) {
       expectRefusal(await undo(who, group.id), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ANALYST_ONLY' });
     }
     expectRefusal(await undo(anonymous, group.id), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
-    expectRefusal(await undo(staff, group.id, '   '), { typename: 'ValidationError', code: 'VALIDATION', field: 'reason' });
+    expectRefusal(await undo(staff, group.id, '   '), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'reason',
+    });
     expectRefusal(await undo(staff, randomUUID()), { typename: 'NotFoundError', code: 'NOT_FOUND' });
     const undone = ok<{ group: { status: string; undoneReason: string } }>(await undo(staff, group.id)).group;
     expect(undone).toEqual({ id: group.id, status: 'undone', undoneReason: 'Hai ý kiến nói hai việc khác nhau' });
-    expectRefusal(await undo(staff, group.id), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'GROUP_ALREADY_UNDONE' });
+    expectRefusal(await undo(staff, group.id), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'GROUP_ALREADY_UNDONE',
+    });
     const after = await figures(staff);
     expect(after.distinctArguments).toBe(grouped.distinctArguments + 1);
     expect(after.duplicateGroups.map((g) => g.id)).not.toContain(group.id);
@@ -201,10 +274,14 @@ describe('analysis of a round', () => {
 
   it('answers refusals in English when asked', async () => {
     const english = client(platform.baseUrl, parent.token, 'en');
-    expectRefusal((await english.gql<{ policy: { analysis: ResultUnion } }>(ANALYSIS, { id: policyId, filter: null })).policy.analysis, {
-      typename: 'ForbiddenError',
-      code: 'FORBIDDEN',
-      locale: 'en',
-    });
+    expectRefusal(
+      (await english.gql<{ policy: { analysis: ResultUnion } }>(ANALYSIS, { id: policyId, filter: null })).policy
+        .analysis,
+      {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        locale: 'en',
+      },
+    );
   });
 });

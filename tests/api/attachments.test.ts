@@ -8,7 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
-import { ERROR_FIELDS, client, expectRefusal, ok, signInAs, stopPlatform, type Client, type ResultUnion } from './support';
+import {
+  ERROR_FIELDS,
+  client,
+  expectRefusal,
+  ok,
+  signInAs,
+  stopPlatform,
+  type Client,
+  type ResultUnion,
+} from './support';
 
 const OFFLINE = `mutation($input: RecordOfflineFeedbackInput!) { recordOfflineFeedback(input: $input) { ${ERROR_FIELDS} ... on MutationRecordOfflineFeedbackSuccess { data { comment { id channel attachments { id fileName mediaType size sha256 url } } } } } }`;
 const ATTACH_DOCUMENT = `mutation($policyId: ID!, $version: Int!, $file: AttachmentInput!) { attachVersionDocument(policyId: $policyId, version: $version, kind: TO_TRINH, title: "Tờ trình số 12/TTr-PGDĐT", file: $file) { ${ERROR_FIELDS} ... on MutationAttachVersionDocumentSuccess { data { document { id kind title version fileName url } } } } }`;
@@ -34,17 +43,32 @@ describe('attachments: scanned letters', () => {
   let policyId: string;
   let opensAt: string;
 
-  async function upload(who: Client | null, body: Buffer, type = 'application/pdf', headers: Record<string, string> = {}) {
+  async function upload(
+    who: Client | null,
+    body: Buffer,
+    type = 'application/pdf',
+    headers: Record<string, string> = {},
+  ) {
     const res = await fetch(`${platform.baseUrl}/attachments`, {
       method: 'POST',
       headers: { 'content-type': type, ...(who?.token ? { authorization: `Bearer ${who.token}` } : {}), ...headers },
       body: new Uint8Array(body),
     });
-    return { status: res.status, body: (await res.json()) as { sha256?: string; size?: number; error?: { code: string; messageVi: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { sha256?: string; size?: number; error?: { code: string; messageVi: string } },
+    };
   }
   async function download(who: Client | null, url: string) {
-    const res = await fetch(`${platform.baseUrl}${url}`, { headers: who?.token ? { authorization: `Bearer ${who.token}` } : {} });
-    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), bytes: Buffer.from(await res.arrayBuffer()) };
+    const res = await fetch(`${platform.baseUrl}${url}`, {
+      headers: who?.token ? { authorization: `Bearer ${who.token}` } : {},
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      disposition: res.headers.get('content-disposition'),
+      bytes: Buffer.from(await res.arrayBuffer()),
+    };
   }
   const letter = (attachments: unknown[]) => ({
     policyId,
@@ -66,9 +90,9 @@ describe('attachments: scanned letters', () => {
     auditor = await signInAs(platform, 'auditor');
     parent = await signInAs(platform, 'participant');
     spokesperson = await signInAs(platform, 'spokesperson');
-    const list = await client(platform.baseUrl).gql<{ policies: { edges: { node: { id: string; currentRound: { opensAt: string } } }[] } }>(
-      '{ policies(status: CONSULTATION) { edges { node { id currentRound { opensAt } } } } }',
-    );
+    const list = await client(platform.baseUrl).gql<{
+      policies: { edges: { node: { id: string; currentRound: { opensAt: string } } }[] };
+    }>('{ policies(status: CONSULTATION) { edges { node { id currentRound { opensAt } } } } }');
     policyId = list.policies.edges[0]!.node.id;
     opensAt = list.policies.edges[0]!.node.currentRound.opensAt;
   }, 180_000);
@@ -88,7 +112,11 @@ describe('attachments: scanned letters', () => {
     expect(script.status).toBe(400);
     expect(script.body.error?.code).toBe('VALIDATION');
     // A browser form cannot send the site's header: a cookie alone does not upload.
-    const crossSite = await fetch(`${platform.baseUrl}/attachments`, { method: 'POST', headers: { 'content-type': 'application/pdf', cookie: `gopy_session=${staff.token}` }, body: new Uint8Array(SCAN) });
+    const crossSite = await fetch(`${platform.baseUrl}/attachments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf', cookie: `gopy_session=${staff.token}` },
+      body: new Uint8Array(SCAN),
+    });
     expect(crossSite.status).toBe(403);
 
     const stored = await upload(staff, SCAN);
@@ -107,16 +135,27 @@ describe('attachments: scanned letters', () => {
     const unknown = await staff.gql<{ recordOfflineFeedback: ResultUnion }>(OFFLINE, {
       input: letter([{ sha256: 'a'.repeat(64), fileName: 'thu.pdf', mediaType: 'application/pdf' }]),
     });
-    expectRefusal(unknown.recordOfflineFeedback, { typename: 'ValidationError', code: 'VALIDATION', field: 'attachments[0].sha256' });
+    expectRefusal(unknown.recordOfflineFeedback, {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'attachments[0].sha256',
+    });
 
     const recorded = await staff.gql<{ recordOfflineFeedback: ResultUnion }>(OFFLINE, {
       input: letter([{ sha256, fileName: 'Thư của phụ huynh lớp 5A.pdf', mediaType: 'application/pdf' }]),
     });
-    const comment = ok<{ comment: { id: string; channel: string; attachments: Attachment[] } }>(recorded.recordOfflineFeedback).comment;
+    const comment = ok<{ comment: { id: string; channel: string; attachments: Attachment[] } }>(
+      recorded.recordOfflineFeedback,
+    ).comment;
     expect(comment.channel).toBe('LETTER');
     expect(comment.attachments).toHaveLength(1);
     const [scan] = comment.attachments;
-    expect(scan).toMatchObject({ fileName: 'Thư của phụ huynh lớp 5A.pdf', mediaType: 'application/pdf', size: SCAN.length, sha256 });
+    expect(scan).toMatchObject({
+      fileName: 'Thư của phụ huynh lớp 5A.pdf',
+      mediaType: 'application/pdf',
+      size: SCAN.length,
+      sha256,
+    });
 
     for (const who of [staff, moderator, auditor]) {
       const got = await download(who, scan!.url);
@@ -131,9 +170,11 @@ describe('attachments: scanned letters', () => {
 
     // The list shows the scan to those who may open it, and to nobody else.
     const listed = async (who: Client) =>
-      (await who.gql<{ policy: { comments: { edges: { node: { id: string; attachments: { sha256: string }[] } }[] } } }>(ATTACHMENTS, { id: policyId })).policy.comments.edges.find(
-        (e) => e.node.id === comment.id,
-      )?.node.attachments;
+      (
+        await who.gql<{
+          policy: { comments: { edges: { node: { id: string; attachments: { sha256: string }[] } }[] } };
+        }>(ATTACHMENTS, { id: policyId })
+      ).policy.comments.edges.find((e) => e.node.id === comment.id)?.node.attachments;
     expect(await listed(moderator)).toEqual([{ id: scan!.id, sha256 }]);
     expect(await listed(parent)).toEqual([]);
     expect(await listed(client(platform.baseUrl))).toEqual([]);
@@ -153,30 +194,48 @@ describe('attachments: scanned letters', () => {
     const memo = Buffer.from('%PDF-1.4\n% Tờ trình về dự thảo quy định thu, chi\n%%EOF\n', 'utf8');
     const { body } = await upload(staff, memo);
     const file = { sha256: body.sha256, fileName: 'to-trinh-12.pdf', mediaType: 'application/pdf' };
-    expectRefusal((await client(platform.baseUrl).gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!, {
-      typename: 'UnauthenticatedError',
-      code: 'UNAUTHENTICATED',
-    });
+    expectRefusal(
+      (await client(platform.baseUrl).gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file }))
+        .attachVersionDocument!,
+      {
+        typename: 'UnauthenticatedError',
+        code: 'UNAUTHENTICATED',
+      },
+    );
     for (const who of [parent, moderator, spokesperson, auditor]) {
-      const refused = (await who.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!;
+      const refused = (await who.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file }))
+        .attachVersionDocument!;
       expectRefusal(refused, { typename: 'ForbiddenError', code: 'FORBIDDEN' });
     }
-    expectRefusal((await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 9, file })).attachVersionDocument!, {
-      typename: 'NotFoundError',
-      code: 'NOT_FOUND',
-    });
     expectRefusal(
-      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file: { ...file, sha256: 'b'.repeat(64) } })).attachVersionDocument!,
+      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 9, file }))
+        .attachVersionDocument!,
+      {
+        typename: 'NotFoundError',
+        code: 'NOT_FOUND',
+      },
+    );
+    expectRefusal(
+      (
+        await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, {
+          policyId,
+          version: 1,
+          file: { ...file, sha256: 'b'.repeat(64) },
+        })
+      ).attachVersionDocument!,
       { typename: 'ValidationError', code: 'VALIDATION', field: 'attachments[0].sha256' },
     );
 
     const attached = ok<{ document: { id: string; kind: string; title: string; version: number; url: string } }>(
-      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file })).attachVersionDocument!,
+      (await staff.gql<Record<string, ResultUnion>>(ATTACH_DOCUMENT, { policyId, version: 1, file }))
+        .attachVersionDocument!,
     ).document;
     expect(attached).toMatchObject({ kind: 'to_trinh', title: 'Tờ trình số 12/TTr-PGDĐT', version: 1 });
 
     const anonymous = client(platform.baseUrl);
-    const { policy } = await anonymous.gql<{ policy: { documents: { id: string; sha256: string; size: number; url: string }[] } }>(DOCUMENTS, { id: policyId });
+    const { policy } = await anonymous.gql<{
+      policy: { documents: { id: string; sha256: string; size: number; url: string }[] };
+    }>(DOCUMENTS, { id: policyId });
     expect(policy.documents.map((d) => d.id)).toContain(attached.id);
     const listed = policy.documents.find((d) => d.id === attached.id)!;
     expect(listed.sha256).toBe(body.sha256);

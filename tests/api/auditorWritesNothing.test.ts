@@ -15,7 +15,15 @@ import { ERROR_FIELDS, ok, signInAs, stopPlatform, type Client, type ResultUnion
  * log (sessions and password hashes live in the auth store, not in events); signUp and verifyEmail act for a
  * new, signed-out person.
  */
-const ACCOUNT_SELF_MUTATIONS = ['signIn', 'signInWithCode', 'signOut', 'signUp', 'verifyEmail', 'requestPasswordReset', 'resetPassword'];
+const ACCOUNT_SELF_MUTATIONS = [
+  'signIn',
+  'signInWithCode',
+  'signOut',
+  'signUp',
+  'verifyEmail',
+  'requestPasswordReset',
+  'resetPassword',
+];
 
 const REFUSAL_CODES = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
 
@@ -84,7 +92,9 @@ beforeAll(async () => {
     env: { GOPY_SEAL_INTERVAL_MS: '3600000', GOPY_NOTIFY_MAIL_INTERVAL_MS: '3600000' },
   });
   auditor = await signInAs(platform, 'auditor');
-  const { __schema } = await auditor.gql<{ __schema: { mutationType: { name: string }; types: FullType[] } }>(INTROSPECTION);
+  const { __schema } = await auditor.gql<{ __schema: { mutationType: { name: string }; types: FullType[] } }>(
+    INTROSPECTION,
+  );
   types = new Map(__schema.types.map((t) => [t.name, t]));
   mutations = types.get(__schema.mutationType.name)!.fields!;
 
@@ -92,14 +102,25 @@ beforeAll(async () => {
   const data = await auditor.gql<{
     viewer: { account: { id: string } };
     organizations: { id: string; kind: string }[];
-    policies: { edges: { node: { id: string; status: string; currentRound: { round: number } | null; comments: { edges: { node: { id: string } }[] } } }[] };
+    policies: {
+      edges: {
+        node: {
+          id: string;
+          status: string;
+          currentRound: { round: number } | null;
+          comments: { edges: { node: { id: string } }[] };
+        };
+      }[];
+    };
   }>(`{
     viewer { account { id } }
     organizations { id kind }
     policies(first: 50) { edges { node { id status currentRound { round } comments(first: 2) { edges { node { id } } } } } }
   }`);
   auditorId = data.viewer.account.id;
-  const open = data.policies.edges.map((e) => e.node).find((p) => p.status === 'CONSULTATION' && p.comments.edges.length > 1);
+  const open = data.policies.edges
+    .map((e) => e.node)
+    .find((p) => p.status === 'CONSULTATION' && p.comments.edges.length > 1);
   if (!open) throw new Error('the demo data has no policy in consultation with a comment');
   const district = data.organizations.find((o) => o.kind === 'DISTRICT_OFFICE') ?? data.organizations[0]!;
   ids = {
@@ -116,7 +137,14 @@ beforeAll(async () => {
   const { confirmDuplicateGroup } = await staff.gql<{ confirmDuplicateGroup: ResultUnion }>(
     `mutation($input: ConfirmDuplicateGroupInput!) { confirmDuplicateGroup(input: $input) {
       ${ERROR_FIELDS} ... on MutationConfirmDuplicateGroupSuccess { data { group { id } } } } }`,
-    { input: { policyId: open.id, round: open.currentRound!.round, commentIds: [first, second], representativeCommentId: first } },
+    {
+      input: {
+        policyId: open.id,
+        round: open.currentRound!.round,
+        commentIds: [first, second],
+        representativeCommentId: first,
+      },
+    },
   );
   ids.groupId = ok<{ group: { id: string } }>(confirmDuplicateGroup).group.id;
 }, 180_000);
@@ -207,10 +235,9 @@ async function callAsAuditor(field: NonNullable<FullType['fields']>[number]): Pr
   const query = `mutation Attempt${declared.length ? `(${declared.join(', ')})` : ''} {
     ${field.name}${passed.length ? `(${passed.join(', ')})` : ''} ${selection}
   }`;
-  const res = await auditor.raw<Record<string, { __typename?: string; code?: string; messageVi?: string; messageEn?: string } | null>>(
-    query,
-    variables,
-  );
+  const res = await auditor.raw<
+    Record<string, { __typename?: string; code?: string; messageVi?: string; messageEn?: string } | null>
+  >(query, variables);
   const value = res.data?.[field.name];
   if (value && typeof value === 'object' && typeof value.code === 'string') {
     expect(value.messageVi, `${field.name}: a refusal in Vietnamese`).toBeTruthy();
@@ -218,7 +245,8 @@ async function callAsAuditor(field: NonNullable<FullType['fields']>[number]): Pr
     return { mutation: field.name, code: value.code, how: 'union', detail: value.__typename ?? '' };
   }
   const top = res.errors?.[0];
-  if (top) return { mutation: field.name, code: String(top.extensions?.code ?? ''), how: 'top-level', detail: top.message };
+  if (top)
+    return { mutation: field.name, code: String(top.extensions?.code ?? ''), how: 'top-level', detail: top.message };
   return { mutation: field.name, code: null, how: 'none', detail: JSON.stringify(value) };
 }
 
@@ -256,10 +284,20 @@ describe('an auditor writes nothing', () => {
       if (ACCOUNT_SELF_MUTATIONS.includes(field.name)) continue;
       outcomes.push(await callAsAuditor(field));
     }
-    const allowed = outcomes.filter((o) => !o.code || !(REFUSAL_CODES.has(o.code) || NO_TARGET_IN_DEMO[o.mutation] === o.code));
-    expect(allowed, `mutations an auditor was not refused:\n${allowed.map((o) => `${o.mutation}: ${o.code ?? 'accepted'} ${o.detail}`).join('\n')}`).toEqual([]);
+    const allowed = outcomes.filter(
+      (o) => !o.code || !(REFUSAL_CODES.has(o.code) || NO_TARGET_IN_DEMO[o.mutation] === o.code),
+    );
+    expect(
+      allowed,
+      `mutations an auditor was not refused:\n${allowed.map((o) => `${o.mutation}: ${o.code ?? 'accepted'} ${o.detail}`).join('\n')}`,
+    ).toEqual([]);
     // The exceptions above are exactly the mutations that answered so (a fixed one must leave the list).
-    expect(outcomes.filter((o) => o.code && !REFUSAL_CODES.has(o.code)).map((o) => o.mutation).sort()).toEqual(Object.keys(NO_TARGET_IN_DEMO).sort());
+    expect(
+      outcomes
+        .filter((o) => o.code && !REFUSAL_CODES.has(o.code))
+        .map((o) => o.mutation)
+        .sort(),
+    ).toEqual(Object.keys(NO_TARGET_IN_DEMO).sort());
 
     expect(await eventsByAuditor()).toEqual(byAuditorBefore);
     expect(await logSize()).toBe(before);

@@ -64,7 +64,15 @@ interface DigestView {
   coveredCount: number | null;
   visibleCount: number | null;
   countedAtPosition: string | null;
-  themes: { id: string; number: number; title: string; decision: string | null; commentCount: number; sectionsChanged: { nodeId: string; label: string }[]; comments: { edges: { node: { id: string } }[] } }[];
+  themes: {
+    id: string;
+    number: number;
+    title: string;
+    decision: string | null;
+    commentCount: number;
+    sectionsChanged: { nodeId: string; label: string }[];
+    comments: { edges: { node: { id: string } }[] };
+  }[];
 }
 
 describe('the response digest of a round', () => {
@@ -113,7 +121,11 @@ describe('the response digest of a round', () => {
       const r = await submitComment(who, { policyId, body, stance: 'SUGGESTION', nodeId });
       comments.push(ok<{ comment: { id: string } }>(r).comment.id);
     }
-    const abusive = await submitComment(teacher, { policyId, body: 'Một ý kiến sẽ bị ẩn vì lời lẽ.', stance: 'OPPOSE' });
+    const abusive = await submitComment(teacher, {
+      policyId,
+      body: 'Một ý kiến sẽ bị ẩn vì lời lẽ.',
+      stance: 'OPPOSE',
+    });
     hidden = ok<{ comment: { id: string } }>(abusive).comment.id;
     ok((await moderator.gql<Result>(HIDE, { id: hidden })).hideComment!);
   }, 180_000);
@@ -123,13 +135,27 @@ describe('the response digest of a round', () => {
   });
 
   it('only staff start the digest; a start retried is acknowledged', async () => {
-    expectRefusal(await call(anonymous, START, 'startDigest'), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
+    expectRefusal(await call(anonymous, START, 'startDigest'), {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
     for (const who of [parent, spokesperson, policymaker, moderator]) {
-      expectRefusal(await call(who, START, 'startDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
+      expectRefusal(await call(who, START, 'startDigest'), {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'STAFF_ONLY',
+      });
     }
     expectRefusal(await call(auditor, START, 'startDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expectRefusal(await call(staff, START, 'startDigest', { round: 2 }), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_MISMATCH' });
-    expectRefusal(await call(staff, START, 'startDigest', { policyId: randomUUID() }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expectRefusal(await call(staff, START, 'startDigest', { round: 2 }), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'ROUND_MISMATCH',
+    });
+    expectRefusal(await call(staff, START, 'startDigest', { policyId: randomUUID() }), {
+      typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
     const started = digestOf(await call(staff, START, 'startDigest'));
     expect(started.digest).toMatchObject({ status: 'STARTED', themes: [], coveredCount: null });
     expect(digestOf(await call(staff, START, 'startDigest')).digest.id).toBe(started.digest.id);
@@ -138,18 +164,38 @@ describe('the response digest of a round', () => {
   it('keeps a draft digest from the public and from participants', async () => {
     const asPublic = await anonymous.gql<{ policy: { digest: DigestView | null } }>(PUBLIC_DIGEST, { id: policyId });
     expect(asPublic.policy.digest).toBeNull();
-    expect((await parent.gql<{ policy: { digest: DigestView | null } }>(PUBLIC_DIGEST, { id: policyId })).policy.digest).toBeNull();
-    expect((await auditor.gql<{ policy: { digest: DigestView | null } }>(PUBLIC_DIGEST, { id: policyId })).policy.digest?.status).toBe('STARTED');
+    expect(
+      (await parent.gql<{ policy: { digest: DigestView | null } }>(PUBLIC_DIGEST, { id: policyId })).policy.digest,
+    ).toBeNull();
+    expect(
+      (await auditor.gql<{ policy: { digest: DigestView | null } }>(PUBLIC_DIGEST, { id: policyId })).policy.digest
+        ?.status,
+    ).toBe('STARTED');
   });
 
   it('only staff define and rename themes', async () => {
     for (const who of [parent, spokesperson, policymaker]) {
-      expectRefusal(await call(who, DEFINE, 'defineTheme', { title: 'Học phí' }), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
+      expectRefusal(await call(who, DEFINE, 'defineTheme', { title: 'Học phí' }), {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'STAFF_ONLY',
+      });
     }
-    expectRefusal(await call(staff, DEFINE, 'defineTheme', { title: '   ' }), { typename: 'ValidationError', code: 'VALIDATION', field: 'title' });
-    fees = digestOf(await call(staff, DEFINE, 'defineTheme', { title: 'Mức thu', description: 'Ý kiến về mức thu.' })).theme!.id;
+    expectRefusal(await call(staff, DEFINE, 'defineTheme', { title: '   ' }), {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'title',
+    });
+    fees = digestOf(await call(staff, DEFINE, 'defineTheme', { title: 'Mức thu', description: 'Ý kiến về mức thu.' }))
+      .theme!.id;
     uniforms = digestOf(await call(staff, DEFINE, 'defineTheme', { title: 'Đồng phục và công khai' })).theme!.id;
-    const renamed = digestOf(await call(staff, DEFINE, 'defineTheme', { themeId: fees, title: 'Mức thu và miễn giảm', description: 'Ý kiến về mức thu.' }));
+    const renamed = digestOf(
+      await call(staff, DEFINE, 'defineTheme', {
+        themeId: fees,
+        title: 'Mức thu và miễn giảm',
+        description: 'Ý kiến về mức thu.',
+      }),
+    );
     expect(renamed.digest.themes.map((t) => [t.number, t.title])).toEqual([
       [1, 'Mức thu và miễn giảm'],
       [2, 'Đồng phục và công khai'],
@@ -158,24 +204,54 @@ describe('the response digest of a round', () => {
 
   it('only staff assign comments, in bulk, to one or several themes, and only comments of the round', async () => {
     const [c1, c2, c3] = comments;
-    expectRefusal(await call(parent, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [c1] }), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
-    expectRefusal(await call(spokesperson, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [c1] }), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
-    expectRefusal(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [randomUUID()] }), { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds[0]' });
-    expectRefusal(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [randomUUID()], commentIds: [c1] }), { typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expectRefusal(await call(parent, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [c1] }), {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'STAFF_ONLY',
+    });
+    expectRefusal(await call(spokesperson, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [c1] }), {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'STAFF_ONLY',
+    });
+    expectRefusal(
+      await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [randomUUID()] }),
+      { typename: 'ValidationError', code: 'VALIDATION', field: 'commentIds[0]' },
+    );
+    expectRefusal(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [randomUUID()], commentIds: [c1] }), {
+      typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
     ok(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [c1, c2] }));
-    const both = digestOf(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees, uniforms], commentIds: [c3] }));
-    const byTitle = Object.fromEntries(both.digest.themes.map((t) => [t.id, t.comments.edges.map((e) => e.node.id).sort()]));
+    const both = digestOf(
+      await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees, uniforms], commentIds: [c3] }),
+    );
+    const byTitle = Object.fromEntries(
+      both.digest.themes.map((t) => [t.id, t.comments.edges.map((e) => e.node.id).sort()]),
+    );
     expect(byTitle[fees]).toEqual([c1, c2, c3].sort());
     expect(byTitle[uniforms]).toEqual([c3]);
     // Taken out again of the first theme: it stays in the second.
-    const out = digestOf(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [fees], commentIds: [], unassignedCommentIds: [c3] }));
+    const out = digestOf(
+      await call(staff, ASSIGN, 'assignCommentsToTheme', {
+        themeIds: [fees],
+        commentIds: [],
+        unassignedCommentIds: [c3],
+      }),
+    );
     expect(out.digest.themes.find((t) => t.id === fees)!.commentCount).toBe(2);
     // The filtered list staff assign from, with the themes each comment is in; participants see no draft themes.
     const LIST = `query($id: ID!) { policy(id: $id) { comments(first: 50) { edges { node { id digestThemeIds } } } digest(round: 1) { comments(first: 50, filter: { unassignedOnly: true }) { edges { node { id } } } } } }`;
-    type List = { policy: { comments: { edges: { node: { id: string; digestThemeIds: string[] } }[] }; digest: { comments: { edges: { node: { id: string } }[] } } | null } };
+    type List = {
+      policy: {
+        comments: { edges: { node: { id: string; digestThemeIds: string[] } }[] };
+        digest: { comments: { edges: { node: { id: string } }[] } } | null;
+      };
+    };
     const listed = await staff.gql<List>(LIST, { id: policyId });
     expect(listed.policy.digest!.comments.edges.map((e) => e.node.id)).toEqual([comments[3]]);
-    const themesOf = (l: List, id: string) => l.policy.comments.edges.find((e) => e.node.id === id)!.node.digestThemeIds;
+    const themesOf = (l: List, id: string) =>
+      l.policy.comments.edges.find((e) => e.node.id === id)!.node.digestThemeIds;
     expect(themesOf(listed, c1!)).toEqual([fees]);
     expect(themesOf(listed, c3!)).toEqual([uniforms]);
     const asParent = await parent.gql<List>(LIST, { id: policyId });
@@ -186,13 +262,20 @@ describe('the response digest of a round', () => {
   it('only staff answer themes; a refusal without a reason names the field', async () => {
     const article = policy.currentVersion!.nodes[0]!.children![0]!.id;
     for (const who of [parent, spokesperson, policymaker]) {
-      expectRefusal(await call(who, ANSWER, 'answerTheme', { themeId: fees, decision: 'ACCEPTED' }), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
+      expectRefusal(await call(who, ANSWER, 'answerTheme', { themeId: fees, decision: 'ACCEPTED' }), {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'STAFF_ONLY',
+      });
     }
-    expectRefusal(await call(staff, ANSWER, 'answerTheme', { themeId: fees, decision: 'NOT_ACCEPTED', explanation: '' }), {
-      typename: 'ValidationError',
-      code: 'VALIDATION',
-      field: 'explanation',
-    });
+    expectRefusal(
+      await call(staff, ANSWER, 'answerTheme', { themeId: fees, decision: 'NOT_ACCEPTED', explanation: '' }),
+      {
+        typename: 'ValidationError',
+        code: 'VALIDATION',
+        field: 'explanation',
+      },
+    );
     const answered = digestOf(
       await call(staff, ANSWER, 'answerTheme', {
         themeId: fees,
@@ -208,14 +291,30 @@ describe('the response digest of a round', () => {
 
   it('only a spokesperson approves, once the round is closed and every theme answered', async () => {
     for (const who of [staff, policymaker, parent, moderator]) {
-      expectRefusal(await call(who, APPROVE, 'approveDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'SPOKESPERSON_ONLY' });
+      expectRefusal(await call(who, APPROVE, 'approveDigest'), {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'SPOKESPERSON_ONLY',
+      });
     }
-    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_STILL_OPEN' });
+    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'ROUND_STILL_OPEN',
+    });
     ok((await staff.gql<Result>(CLOSE_CONSULTATION, { policyId, reason: 'Đã đủ ý kiến' })).closeConsultation!);
-    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'THEMES_UNANSWERED' });
+    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'THEMES_UNANSWERED',
+    });
     ok(await call(staff, ANSWER, 'answerTheme', { themeId: uniforms, decision: 'ACCEPTED', explanation: '' }));
     expect(digestOf(await call(spokesperson, APPROVE, 'approveDigest')).digest.status).toBe('APPROVED');
-    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_ALREADY_APPROVED' });
+    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_ALREADY_APPROVED',
+    });
   });
 
   it('takes no more offline feedback once the digest is approved', async () => {
@@ -230,22 +329,40 @@ describe('the response digest of a round', () => {
         idempotencyKey: randomUUID(),
       },
     });
-    expectRefusal(recordOfflineFeedback!, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_APPROVED' });
+    expectRefusal(recordOfflineFeedback!, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_APPROVED',
+    });
   });
 
   it('refuses enactment before the digest is published', async () => {
-    const { enactPolicy } = await policymaker.gql<Result>(ENACT_POLICY, { input: { policyId, decisionNumber: '21/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) } });
+    const { enactPolicy } = await policymaker.gql<Result>(ENACT_POLICY, {
+      input: { policyId, decisionNumber: '21/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) },
+    });
     expectRefusal(enactPolicy!, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_ANSWERED' });
   });
 
   it('refuses to publish while a visible comment is in no answered theme, and needs a new approval after a change', async () => {
     for (const who of [staff, policymaker, parent]) {
-      expectRefusal(await call(who, PUBLISH, 'publishDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'SPOKESPERSON_ONLY' });
+      expectRefusal(await call(who, PUBLISH, 'publishDigest'), {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'SPOKESPERSON_ONLY',
+      });
     }
     expectRefusal(await call(auditor, PUBLISH, 'publishDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_INCOMPLETE' });
+    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_INCOMPLETE',
+    });
     ok(await call(staff, ASSIGN, 'assignCommentsToTheme', { themeIds: [uniforms], commentIds: [comments[3]] }));
-    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_NOT_APPROVED' });
+    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_NOT_APPROVED',
+    });
     ok(await call(spokesperson, APPROVE, 'approveDigest'));
   });
 
@@ -253,12 +370,17 @@ describe('the response digest of a round', () => {
     const published = digestOf(await call(spokesperson, PUBLISH, 'publishDigest'));
     expect(published.position).not.toBe('');
     // Counted independently: the public comment list of the policy shows the visible comments of its only round.
-    const listed = await anonymous.gql<{ policy: { comments: { totalCount: number; edges: { node: { id: string } }[] } } }>(ANSWERS, { id: policyId });
+    const listed = await anonymous.gql<{
+      policy: { comments: { totalCount: number; edges: { node: { id: string } }[] } };
+    }>(ANSWERS, { id: policyId });
     expect(listed.policy.comments.totalCount).toBe(4);
     expect(listed.policy.comments.edges.map((e) => e.node.id)).not.toContain(hidden);
     expect(published.digest).toMatchObject({ status: 'PUBLISHED', coveredCount: 4, visibleCount: 4 });
     expect(published.digest.countedAtPosition).toMatch(/\S/);
-    const seen = await anonymous.gql<{ policy: { currentRound: { answered: boolean }; digest: DigestView } }>(PUBLIC_DIGEST, { id: policyId });
+    const seen = await anonymous.gql<{ policy: { currentRound: { answered: boolean }; digest: DigestView } }>(
+      PUBLIC_DIGEST,
+      { id: policyId },
+    );
     expect(seen.policy.currentRound.answered).toBe(true);
     expect(seen.policy.digest.themes.map((t) => [t.title, t.decision, t.commentCount])).toEqual([
       ['Mức thu và miễn giảm', 'PARTLY_ACCEPTED', 2],
@@ -267,22 +389,57 @@ describe('the response digest of a round', () => {
   });
 
   it('changes nothing after publishing', async () => {
-    expectRefusal(await call(staff, DEFINE, 'defineTheme', { title: 'Thêm nhóm' }), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_PUBLISHED' });
-    expectRefusal(await call(staff, ANSWER, 'answerTheme', { themeId: fees, decision: 'NOTED' }), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_PUBLISHED' });
-    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_PUBLISHED' });
-    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DIGEST_PUBLISHED' });
-    expectRefusal(await call(staff, PUBLISH, 'publishDigest'), { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'SPOKESPERSON_ONLY' });
+    expectRefusal(await call(staff, DEFINE, 'defineTheme', { title: 'Thêm nhóm' }), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_PUBLISHED',
+    });
+    expectRefusal(await call(staff, ANSWER, 'answerTheme', { themeId: fees, decision: 'NOTED' }), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_PUBLISHED',
+    });
+    expectRefusal(await call(spokesperson, APPROVE, 'approveDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_PUBLISHED',
+    });
+    expectRefusal(await call(spokesperson, PUBLISH, 'publishDigest'), {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DIGEST_PUBLISHED',
+    });
+    expectRefusal(await call(staff, PUBLISH, 'publishDigest'), {
+      typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      rule: 'SPOKESPERSON_ONLY',
+    });
   });
 
   it('shows each comment its answer and notifies its author', async () => {
-    const listed = await anonymous.gql<{ policy: { comments: { edges: { node: { id: string; answer: { decision: string; round: number; theme: { title: string } } | null } }[] } } }>(ANSWERS, { id: policyId });
+    const listed = await anonymous.gql<{
+      policy: {
+        comments: {
+          edges: {
+            node: { id: string; answer: { decision: string; round: number; theme: { title: string } } | null };
+          }[];
+        };
+      };
+    }>(ANSWERS, { id: policyId });
     const answerOf = (id: string) => listed.policy.comments.edges.find((e) => e.node.id === id)!.node.answer;
-    expect(answerOf(comments[0]!)).toMatchObject({ decision: 'PARTLY_ACCEPTED', round: 1, theme: { title: 'Mức thu và miễn giảm' } });
+    expect(answerOf(comments[0]!)).toMatchObject({
+      decision: 'PARTLY_ACCEPTED',
+      round: 1,
+      theme: { title: 'Mức thu và miễn giảm' },
+    });
     expect(answerOf(comments[2]!)).toMatchObject({ decision: 'ACCEPTED', theme: { title: 'Đồng phục và công khai' } });
-    const { viewer } = await parent.gql<{ viewer: { notifications: { edges: { node: { kind: string; commentId: string | null; text: string } }[] } } }>(
-      '{ viewer { notifications(first: 50) { edges { node { kind commentId text } } } } }',
-    );
-    const answered = viewer.notifications.edges.filter((e) => e.node.kind === 'COMMENT_ANSWERED').map((e) => e.node.commentId).sort();
+    const { viewer } = await parent.gql<{
+      viewer: { notifications: { edges: { node: { kind: string; commentId: string | null; text: string } }[] } };
+    }>('{ viewer { notifications(first: 50) { edges { node { kind commentId text } } } } }');
+    const answered = viewer.notifications.edges
+      .filter((e) => e.node.kind === 'COMMENT_ANSWERED')
+      .map((e) => e.node.commentId)
+      .sort();
     expect(answered).toEqual([comments[0]!, comments[2]!].sort());
   });
 
@@ -290,7 +447,13 @@ describe('the response digest of a round', () => {
     const base = `${platform.baseUrl}/export/policies/${policyId}/rounds/1/digest`;
     const download = async (ext: string, position?: string) => {
       const res = await fetch(`${base}.${ext}${position ? `?position=${encodeURIComponent(position)}` : ''}`);
-      expect(res.status, await res.clone().text().catch(() => '')).toBe(200);
+      expect(
+        res.status,
+        await res
+          .clone()
+          .text()
+          .catch(() => ''),
+      ).toBe(200);
       return { bytes: Buffer.from(await res.arrayBuffer()), position: res.headers.get('x-gopy-position')! };
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-digest-'));
@@ -300,13 +463,22 @@ describe('the response digest of a round', () => {
       return execFileSync('unzip', ['-p', file, 'word/document.xml']).toString('utf8');
     };
     const cellTexts = (row: string) =>
-      [...row.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => [...c[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(''));
+      [...row.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) =>
+        [...c[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(''),
+      );
 
     const docx = await download('docx');
     expect(docx.position).toMatch(/\S/);
     const xml = documentXml(docx.bytes);
-    const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>|<w:tr [^>]*>([\s\S]*?)<\/w:tr>/g)].map((r) => cellTexts(r[1] ?? r[2]!));
-    expect(rows[0]).toEqual(['STT', 'Nội dung góp ý', 'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)', 'Ý kiến tiếp thu, giải trình']);
+    const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>|<w:tr [^>]*>([\s\S]*?)<\/w:tr>/g)].map((r) =>
+      cellTexts(r[1] ?? r[2]!),
+    );
+    expect(rows[0]).toEqual([
+      'STT',
+      'Nội dung góp ý',
+      'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)',
+      'Ý kiến tiếp thu, giải trình',
+    ]);
     // Two theme rows and the four visible comments; the hidden one is not there.
     expect(rows).toHaveLength(1 + 2 + 4);
     expect(rows[1]).toEqual(['Nhóm 1: Mức thu và miễn giảm']);
@@ -343,7 +515,9 @@ describe('the response digest of a round', () => {
   });
 
   it('the policymaker enacts once the digest is published', async () => {
-    const { enactPolicy } = await policymaker.gql<Result>(ENACT_POLICY, { input: { policyId, decisionNumber: '21/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) } });
+    const { enactPolicy } = await policymaker.gql<Result>(ENACT_POLICY, {
+      input: { policyId, decisionNumber: '21/QĐ-PGDĐT', effectiveDate: inDays(30).slice(0, 10) },
+    });
     expect(ok<{ policy: PolicyView }>(enactPolicy!).policy.status).toBe('ENACTED');
   });
 });

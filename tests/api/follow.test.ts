@@ -78,16 +78,22 @@ interface NotificationView {
 }
 
 async function notifications(api: Client) {
-  const { viewer } = await api.gql<{ viewer: { unreadNotificationCount: number; notifications: { edges: { node: NotificationView }[] } } }>(NOTIFICATIONS);
+  const { viewer } = await api.gql<{
+    viewer: { unreadNotificationCount: number; notifications: { edges: { node: NotificationView }[] } };
+  }>(NOTIFICATIONS);
   return { unread: viewer.unreadNotificationCount, items: viewer.notifications.edges.map((e) => e.node) };
 }
 
 describe('following a policy', () => {
   it('refuses to follow when signed out, or an unknown policy', async () => {
-    const { followPolicy } = await client(platform.baseUrl).gql<{ followPolicy: ResultUnion }>(FOLLOW, { policyId: '00000000-0000-4000-8000-000000000000' });
+    const { followPolicy } = await client(platform.baseUrl).gql<{ followPolicy: ResultUnion }>(FOLLOW, {
+      policyId: '00000000-0000-4000-8000-000000000000',
+    });
     expectRefusal(followPolicy, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
     const participant = await verifiedParticipant(platform);
-    const { followPolicy: unknown } = await participant.api.gql<{ followPolicy: ResultUnion }>(FOLLOW, { policyId: '00000000-0000-4000-8000-000000000000' });
+    const { followPolicy: unknown } = await participant.api.gql<{ followPolicy: ResultUnion }>(FOLLOW, {
+      policyId: '00000000-0000-4000-8000-000000000000',
+    });
     expectRefusal(unknown, { typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 
@@ -95,27 +101,66 @@ describe('following a policy', () => {
     const policyId = await draftedPolicy(staff, organizationId);
     const follower = await verifiedParticipant(platform, { displayName: 'Ngô Thị Hằng' });
     const replier = await verifiedParticipant(platform);
-    const followed = ok<{ following: boolean; policy: { viewerFollows: boolean } }>((await follower.api.gql<{ followPolicy: ResultUnion }>(FOLLOW, { policyId })).followPolicy);
+    const followed = ok<{ following: boolean; policy: { viewerFollows: boolean } }>(
+      (await follower.api.gql<{ followPolicy: ResultUnion }>(FOLLOW, { policyId })).followPolicy,
+    );
     expect(followed).toEqual({ following: true, policy: { id: policyId, viewerFollows: true } });
     // Following twice is harmless.
     ok((await follower.api.gql<{ followPolicy: ResultUnion }>(FOLLOW, { policyId })).followPolicy);
 
-    ok((await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, { input: { policyId, closesAt: inDays(7), note: 'Lấy ý kiến.' } })).openConsultation);
-    const opened = await eventually(async () => (await notifications(follower.api)).items.find((n) => n.kind === 'ROUND_OPENED'), 5_000, 'round opened notification');
+    ok(
+      (
+        await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
+          input: { policyId, closesAt: inDays(7), note: 'Lấy ý kiến.' },
+        })
+      ).openConsultation,
+    );
+    const opened = await eventually(
+      async () => (await notifications(follower.api)).items.find((n) => n.kind === 'ROUND_OPENED'),
+      5_000,
+      'round opened notification',
+    );
     expect(opened).toMatchObject({ round: 1, read: false, policy: { id: policyId } });
     expect(opened.text).toMatch(/lấy ý kiến/i);
 
     // The first mail of the day goes out as soon as the notification is old enough (here at once).
-    const mail = await eventually(async () => received.find((m) => m.to.includes(follower.email) && /thông báo mới/.test(m.subject)), 10_000, 'notification mail');
+    const mail = await eventually(
+      async () => received.find((m) => m.to.includes(follower.email) && /thông báo mới/.test(m.subject)),
+      10_000,
+      'notification mail',
+    );
     expect(mail.subject).toMatch(/^Góp ý: 1 thông báo mới về các dự thảo bạn theo dõi$/);
     expect(mail.text).toContain('Đợt lấy ý kiến đã mở');
     expect(mail.text).toContain(`/policies/${policyId}`);
 
-    const mine = ok<{ comment: { id: string } }>(await submitComment(follower.api, { policyId, body: 'Đề nghị mở cửa thư viện cả buổi chiều.', stance: 'SUGGESTION' })).comment;
-    ok(await submitComment(replier.api, { policyId, body: 'Tôi đồng ý với ý kiến trên.', stance: 'SUPPORT', parentCommentId: mine.id }));
+    const mine = ok<{ comment: { id: string } }>(
+      await submitComment(follower.api, {
+        policyId,
+        body: 'Đề nghị mở cửa thư viện cả buổi chiều.',
+        stance: 'SUGGESTION',
+      }),
+    ).comment;
+    ok(
+      await submitComment(replier.api, {
+        policyId,
+        body: 'Tôi đồng ý với ý kiến trên.',
+        stance: 'SUPPORT',
+        parentCommentId: mine.id,
+      }),
+    );
     // Replying to oneself notifies nobody.
-    ok(await submitComment(follower.api, { policyId, body: 'Bổ sung: cả thứ Bảy.', stance: 'SUGGESTION', parentCommentId: mine.id }));
-    ok((await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Đủ ý kiến' })).closeConsultation);
+    ok(
+      await submitComment(follower.api, {
+        policyId,
+        body: 'Bổ sung: cả thứ Bảy.',
+        stance: 'SUGGESTION',
+        parentCommentId: mine.id,
+      }),
+    );
+    ok(
+      (await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Đủ ý kiến' }))
+        .closeConsultation,
+    );
 
     const all = await eventually(
       async () => {
@@ -131,7 +176,9 @@ describe('following a policy', () => {
     // The replier, who follows nothing and was not replied to, has none.
     expect((await notifications(replier.api)).items).toEqual([]);
 
-    const marked = ok<{ marked: number }>((await follower.api.gql<{ markNotificationsRead: ResultUnion }>(MARK_READ)).markNotificationsRead);
+    const marked = ok<{ marked: number }>(
+      (await follower.api.gql<{ markNotificationsRead: ResultUnion }>(MARK_READ)).markNotificationsRead,
+    );
     expect(marked.marked).toBe(3);
     const after = await notifications(follower.api);
     expect(after.unread).toBe(0);
@@ -141,7 +188,9 @@ describe('following a policy', () => {
     await sleep(1_500);
     expect(received.filter((m) => m.to.includes(follower.email) && /thông báo mới/.test(m.subject))).toHaveLength(1);
 
-    const unfollowed = ok<{ following: boolean; policy: { viewerFollows: boolean } }>((await follower.api.gql<{ unfollowPolicy: ResultUnion }>(UNFOLLOW, { policyId })).unfollowPolicy);
+    const unfollowed = ok<{ following: boolean; policy: { viewerFollows: boolean } }>(
+      (await follower.api.gql<{ unfollowPolicy: ResultUnion }>(UNFOLLOW, { policyId })).unfollowPolicy,
+    );
     expect(unfollowed.policy.viewerFollows).toBe(false);
   });
 });

@@ -31,10 +31,17 @@ describe('hiddenComments', () => {
     moderator = await signInAs(platform, 'moderator');
     spokesperson = await signInAs(platform, 'spokesperson');
     auditor = await signInAs(platform, 'auditor');
-    const list = await client(platform.baseUrl).gql<{ policies: { edges: { node: { id: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id } } } }');
+    const list = await client(platform.baseUrl).gql<{ policies: { edges: { node: { id: string } }[] } }>(
+      '{ policies(status: CONSULTATION) { edges { node { id } } } }',
+    );
     const policyId = list.policies.edges[0]!.node.id;
     const submitted = await parent.gql<{ submitComment: ResultUnion }>(SUBMIT, {
-      input: { policyId, body: 'Quảng cáo dịch vụ gia sư, không liên quan.', stance: 'NEUTRAL', idempotencyKey: randomUUID() },
+      input: {
+        policyId,
+        body: 'Quảng cáo dịch vụ gia sư, không liên quan.',
+        stance: 'NEUTRAL',
+        idempotencyKey: randomUUID(),
+      },
     });
     commentId = ok<{ comment: { id: string } }>(submitted.submitComment).comment.id;
     ok((await moderator.gql<{ hideComment: ResultUnion }>(HIDE, { id: commentId })).hideComment);

@@ -57,7 +57,11 @@ interface CommentView {
 interface CommentsPage {
   policy: {
     commentCount: number;
-    comments: { totalCount: number; edges: { cursor: string; node: CommentView }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+    comments: {
+      totalCount: number;
+      edges: { cursor: string; node: CommentView }[];
+      pageInfo: { endCursor: string | null; hasNextPage: boolean };
+    };
   };
 }
 
@@ -133,13 +137,23 @@ describe('the lifecycle of a policy', () => {
   const idempotencyKey = randomUUID();
 
   it('staff see the organisation they may propose in', async () => {
-    const { viewer } = await staff.gql<{ viewer: { staffOrganizations: { id: string; name: string }[] } }>(`{ viewer { staffOrganizations { id name } } }`);
-    expect(viewer.staffOrganizations).toContainEqual({ id: organizationId, name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình' });
+    const { viewer } = await staff.gql<{ viewer: { staffOrganizations: { id: string; name: string }[] } }>(
+      `{ viewer { staffOrganizations { id name } } }`,
+    );
+    expect(viewer.staffOrganizations).toContainEqual({
+      id: organizationId,
+      name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình',
+    });
   });
 
   it('staff propose a policy; the title comes back in NFC', async () => {
     const { proposePolicy } = await staff.gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, {
-      input: { organizationId, title: nfd(TITLE), summary: nfd('Dự thảo quy định mượn, trả sách.'), topics: ['thư viện'] },
+      input: {
+        organizationId,
+        title: nfd(TITLE),
+        summary: nfd('Dự thảo quy định mượn, trả sách.'),
+        topics: ['thư viện'],
+      },
     });
     const { policy, position } = ok<{ policy: PolicyView; position: string }>(proposePolicy);
     expect(typeof position).toBe('string');
@@ -161,7 +175,11 @@ describe('the lifecycle of a policy', () => {
     const { publishDraftVersion } = await staff.gql<{ publishDraftVersion: ResultUnion }>(PUBLISH_DRAFT_VERSION, {
       input: { policyId, title: TITLE, changeNote: 'Bản dự thảo lần 1', nodes: tree() },
     });
-    expectRefusal(publishDraftVersion, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'DRAFTING_NOT_STARTED' });
+    expectRefusal(publishDraftVersion, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'DRAFTING_NOT_STARTED',
+    });
   });
 
   it('staff start drafting', async () => {
@@ -178,7 +196,11 @@ describe('the lifecycle of a policy', () => {
     const { openConsultation } = await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
       input: { policyId, closesAt: inDays(14) },
     });
-    expectRefusal(openConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'NO_PUBLISHED_VERSION' });
+    expectRefusal(openConsultation, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'NO_PUBLISHED_VERSION',
+    });
   });
 
   it('a draft tree with a level inverted is refused with the field at fault (VALIDATION)', async () => {
@@ -187,10 +209,22 @@ describe('the lifecycle of a policy', () => {
         policyId,
         title: TITLE,
         changeNote: '',
-        nodes: [{ kind: 'POINT', number: 'a', heading: '', text: 'Điểm', children: [{ kind: 'ARTICLE', number: '1', heading: '', text: 'Điều', children: [] }] }],
+        nodes: [
+          {
+            kind: 'POINT',
+            number: 'a',
+            heading: '',
+            text: 'Điểm',
+            children: [{ kind: 'ARTICLE', number: '1', heading: '', text: 'Điều', children: [] }],
+          },
+        ],
       },
     });
-    expectRefusal(publishDraftVersion, { typename: 'ValidationError', code: 'VALIDATION', field: 'nodes[0].children[0].kind' });
+    expectRefusal(publishDraftVersion, {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'nodes[0].children[0].kind',
+    });
   });
 
   it('staff publish version 1 as a tree chương > điều > khoản > điểm, stored in NFC', async () => {
@@ -252,7 +286,14 @@ describe('the lifecycle of a policy', () => {
     });
     const { policy } = ok<{ policy: PolicyView }>(openConsultation);
     expect(policy.status).toBe('CONSULTATION');
-    expect(policy.currentRound).toMatchObject({ round: 1, version: 1, closesAt, closedAt: null, answered: false, isOpen: true });
+    expect(policy.currentRound).toMatchObject({
+      round: 1,
+      version: 1,
+      closesAt,
+      closedAt: null,
+      answered: false,
+      isOpen: true,
+    });
     expect(Date.parse(policy.currentRound!.opensAt)).toBeLessThanOrEqual(Date.now() + 1000);
     expect(policy.rounds).toHaveLength(1);
   });
@@ -268,7 +309,11 @@ describe('the lifecycle of a policy', () => {
     const { publishDraftVersion } = await staff.gql<{ publishDraftVersion: ResultUnion }>(PUBLISH_DRAFT_VERSION, {
       input: { policyId, title: TITLE, changeNote: 'Bản 2', nodes: tree() },
     });
-    expectRefusal(publishDraftVersion, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_STILL_OPEN' });
+    expectRefusal(publishDraftVersion, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'ROUND_STILL_OPEN',
+    });
   });
 
   it('commenting needs a session (UNAUTHENTICATED)', async () => {
@@ -288,7 +333,9 @@ describe('the lifecycle of a policy', () => {
 
   it('an unverified participant may sign in but not comment (FORBIDDEN EMAIL_NOT_VERIFIED)', async () => {
     participantApi = await signIn(platform, participant.email, participant.password);
-    const { viewer } = await participantApi.gql<{ viewer: { account: { emailVerified: boolean } } }>(`{ viewer { account { emailVerified } } }`);
+    const { viewer } = await participantApi.gql<{ viewer: { account: { emailVerified: boolean } } }>(
+      `{ viewer { account { emailVerified } } }`,
+    );
     expect(viewer.account.emailVerified).toBe(false);
     const result = await submitComment(participantApi, { policyId, body: 'Tôi muốn góp ý', stance: 'SUPPORT' });
     expectRefusal(result, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'EMAIL_NOT_VERIFIED' });
@@ -297,17 +344,27 @@ describe('the lifecycle of a policy', () => {
   it('the participant verifies the email with the mailed token; the token works once', async () => {
     const token = await verificationToken(platform, participant.email);
     const { verifyEmail } = await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, { token });
-    expect(ok<{ id: string; emailVerified: boolean }>(verifyEmail)).toEqual({ id: participant.id, emailVerified: true });
+    expect(ok<{ id: string; emailVerified: boolean }>(verifyEmail)).toEqual({
+      id: participant.id,
+      emailVerified: true,
+    });
     const again = await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, { token });
     expectRefusal(again.verifyEmail, { typename: 'ValidationError', code: 'VALIDATION', field: 'token' });
     // The existing session sees the verified account at once.
-    const { viewer } = await participantApi.gql<{ viewer: { account: { emailVerified: boolean } } }>(`{ viewer { account { emailVerified } } }`);
+    const { viewer } = await participantApi.gql<{ viewer: { account: { emailVerified: boolean } } }>(
+      `{ viewer { account { emailVerified } } }`,
+    );
     expect(viewer.account.emailVerified).toBe(true);
     participantApi = await signIn(platform, participant.email, participant.password);
   });
 
   it('the participant comments on the whole draft, in NFD; the body is stored NFC', async () => {
-    const result = await submitComment(participantApi, { policyId, body: nfd(WHOLE_DRAFT_BODY), stance: 'SUPPORT', idempotencyKey });
+    const result = await submitComment(participantApi, {
+      policyId,
+      body: nfd(WHOLE_DRAFT_BODY),
+      stance: 'SUPPORT',
+      idempotencyKey,
+    });
     const { comment, position } = ok<{ comment: CommentView; position: string }>(result);
     expect(position.length).toBeGreaterThan(0);
     expect(comment).toMatchObject({
@@ -326,15 +383,32 @@ describe('the lifecycle of a policy', () => {
   });
 
   it('the participant comments on one point of the draft with a stance', async () => {
-    const result = await submitComment(participantApi, { policyId, nodeId: pointNodeId, body: NODE_BODY, stance: 'SUGGESTION' });
+    const result = await submitComment(participantApi, {
+      policyId,
+      nodeId: pointNodeId,
+      body: NODE_BODY,
+      stance: 'SUGGESTION',
+    });
     const { comment } = ok<{ comment: CommentView }>(result);
-    expect(comment).toMatchObject({ policyId, round: 1, version: 1, anchorNodeId: pointNodeId, body: NODE_BODY, stance: 'SUGGESTION' });
+    expect(comment).toMatchObject({
+      policyId,
+      round: 1,
+      version: 1,
+      anchorNodeId: pointNodeId,
+      body: NODE_BODY,
+      stance: 'SUGGESTION',
+    });
     expect(comment.id).not.toBe(wholeDraftComment.id);
     nodeComment = comment;
   });
 
   it('a comment on a node that is not in the draft is refused (VALIDATION)', async () => {
-    const result = await submitComment(participantApi, { policyId, nodeId: randomUUID(), body: 'Góp ý cho mục không tồn tại', stance: 'NEUTRAL' });
+    const result = await submitComment(participantApi, {
+      policyId,
+      nodeId: randomUUID(),
+      body: 'Góp ý cho mục không tồn tại',
+      stance: 'NEUTRAL',
+    });
     expectRefusal(result, { typename: 'ValidationError', code: 'VALIDATION', field: 'anchorNodeId' });
   });
 
@@ -344,13 +418,24 @@ describe('the lifecycle of a policy', () => {
   });
 
   it('a retried submission (same idempotency key and body) answers the same comment and stores one', async () => {
-    const before = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 50 })).policy.comments.totalCount;
+    const before = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 50 })).policy.comments
+      .totalCount;
     for (let i = 0; i < 2; i++) {
-      const retry = await submitComment(participantApi, { policyId, body: nfd(WHOLE_DRAFT_BODY), stance: 'SUPPORT', idempotencyKey });
+      const retry = await submitComment(participantApi, {
+        policyId,
+        body: nfd(WHOLE_DRAFT_BODY),
+        stance: 'SUPPORT',
+        idempotencyKey,
+      });
       expect(ok<{ comment: CommentView }>(retry).comment.id).toBe(wholeDraftComment.id);
     }
     // The body as the client sent it the first time, in NFC this time: still the same content.
-    const nfcRetry = await submitComment(participantApi, { policyId, body: nfc(WHOLE_DRAFT_BODY), stance: 'SUPPORT', idempotencyKey });
+    const nfcRetry = await submitComment(participantApi, {
+      policyId,
+      body: nfc(WHOLE_DRAFT_BODY),
+      stance: 'SUPPORT',
+      idempotencyKey,
+    });
     expect(ok<{ comment: CommentView }>(nfcRetry).comment.id).toBe(wholeDraftComment.id);
     const page = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 50 })).policy.comments;
     expect(page.totalCount).toBe(before);
@@ -358,16 +443,28 @@ describe('the lifecycle of a policy', () => {
   });
 
   it('the same idempotency key with another body is a CONFLICT (IDEMPOTENCY_KEY_REUSED)', async () => {
-    const result = await submitComment(participantApi, { policyId, body: 'Một nội dung khác hẳn', stance: 'SUPPORT', idempotencyKey });
+    const result = await submitComment(participantApi, {
+      policyId,
+      body: 'Một nội dung khác hẳn',
+      stance: 'SUPPORT',
+      idempotencyKey,
+    });
     expectRefusal(result, { typename: 'ConflictError', code: 'CONFLICT', rule: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('the same idempotency key used by another participant is another comment', async () => {
     const other = await signUp(platform, { displayName: 'Lê Văn Đức', stakeholderCategory: 'TEACHER' });
-    const { verifyEmail } = await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, { token: await verificationToken(platform, other.email) });
+    const { verifyEmail } = await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, {
+      token: await verificationToken(platform, other.email),
+    });
     ok(verifyEmail);
     secondParticipant = await signIn(platform, other.email, other.password);
-    const result = await submitComment(secondParticipant, { policyId, body: nfd(WHOLE_DRAFT_BODY), stance: 'SUPPORT', idempotencyKey });
+    const result = await submitComment(secondParticipant, {
+      policyId,
+      body: nfd(WHOLE_DRAFT_BODY),
+      stance: 'SUPPORT',
+      idempotencyKey,
+    });
     const { comment } = ok<{ comment: CommentView }>(result);
     expect(comment.id).not.toBe(wholeDraftComment.id);
     expect(comment.stakeholderCategory).toBe('TEACHER');
@@ -407,22 +504,43 @@ describe('the lifecycle of a policy', () => {
   });
 
   it('comments can be listed per node and for the whole draft only', async () => {
-    const onPoint = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, nodeId: pointNodeId })).policy.comments;
+    const onPoint = (
+      await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, nodeId: pointNodeId })
+    ).policy.comments;
     expect(onPoint.totalCount).toBe(1);
     expect(onPoint.edges.map((e) => e.node.id)).toEqual([nodeComment.id]);
-    const onArticle = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, nodeId: articleNodeId })).policy.comments;
+    const onArticle = (
+      await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, nodeId: articleNodeId })
+    ).policy.comments;
     expect(onArticle.totalCount).toBe(2);
-    const whole = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, wholeDraftOnly: true })).policy.comments;
+    const whole = (await anonymous.gql<CommentsPage>(COMMENTS_QUERY, { id: policyId, first: 10, wholeDraftOnly: true }))
+      .policy.comments;
     expect(whole.totalCount).toBe(2);
     expect(whole.edges.every((e) => e.node.anchorNodeId === null)).toBe(true);
   });
 
   it('a participant who chose a pseudonym may comment under it; no email shows in the list', async () => {
-    const account = await signUp(platform, { displayName: 'Nguyễn Văn Quyết', pseudonym: 'Phụ huynh lớp 7A', stakeholderCategory: 'PARENT' });
-    ok((await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, { token: await verificationToken(platform, account.email) })).verifyEmail);
+    const account = await signUp(platform, {
+      displayName: 'Nguyễn Văn Quyết',
+      pseudonym: 'Phụ huynh lớp 7A',
+      stakeholderCategory: 'PARENT',
+    });
+    ok(
+      (
+        await anonymous.gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, {
+          token: await verificationToken(platform, account.email),
+        })
+      ).verifyEmail,
+    );
     const api = await signIn(platform, account.email, account.password);
     const { submitComment: result } = await api.gql<{ submitComment: ResultUnion }>(SUBMIT_COMMENT, {
-      input: { policyId, body: 'Góp ý dưới bút danh.', stance: 'NEUTRAL', idempotencyKey: randomUUID(), usePseudonym: true },
+      input: {
+        policyId,
+        body: 'Góp ý dưới bút danh.',
+        stance: 'NEUTRAL',
+        idempotencyKey: randomUUID(),
+        usePseudonym: true,
+      },
     });
     const underPseudonym = ok<{ comment: CommentView }>(result).comment;
     expect(underPseudonym.authorName).toBe('Phụ huynh lớp 7A');
@@ -457,13 +575,19 @@ describe('the lifecycle of a policy', () => {
   });
 
   it('participants cannot close a consultation (FORBIDDEN STAFF_ONLY)', async () => {
-    const { closeConsultation } = await participantApi.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Đủ rồi' });
+    const { closeConsultation } = await participantApi.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, {
+      policyId,
+      reason: 'Đủ rồi',
+    });
     expectRefusal(closeConsultation, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
   });
 
   it('staff close the consultation early; the policy is in review', async () => {
     const before = Date.now();
-    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Đã thu đủ ý kiến' });
+    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, {
+      policyId,
+      reason: 'Đã thu đủ ý kiến',
+    });
     const { policy } = ok<{ policy: PolicyView }>(closeConsultation);
     expect(policy.status).toBe('REVIEW');
     expect(policy.currentRound!.isOpen).toBe(false);
@@ -482,7 +606,10 @@ describe('the lifecycle of a policy', () => {
       input: { policyId, closesAt: inDays(60), reason: 'Gia hạn' },
     });
     expectRefusal(extendConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
-    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId, reason: 'Lần nữa' });
+    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, {
+      policyId,
+      reason: 'Lần nữa',
+    });
     expectRefusal(closeConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
   });
 
@@ -528,13 +655,25 @@ describe('the lifecycle of a policy', () => {
   it('nothing changes an enacted policy (ILLEGAL_STATE TERMINAL_STATE)', async () => {
     const refusals: ResultUnion[] = [
       (await staff.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId, reason: 'Rút' })).withdrawPolicy,
-      (await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, { input: { policyId, closesAt: inDays(10) } })).openConsultation,
-      (await staff.gql<{ publishDraftVersion: ResultUnion }>(PUBLISH_DRAFT_VERSION, { input: { policyId, title: TITLE, changeNote: '', nodes: tree() } }))
-        .publishDraftVersion,
-      (await policymaker.gql<{ enactPolicy: ResultUnion }>(ENACT_POLICY, { input: { policyId, decisionNumber: '16/QĐ', effectiveDate: '2027-01-01' } })).enactPolicy,
+      (
+        await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
+          input: { policyId, closesAt: inDays(10) },
+        })
+      ).openConsultation,
+      (
+        await staff.gql<{ publishDraftVersion: ResultUnion }>(PUBLISH_DRAFT_VERSION, {
+          input: { policyId, title: TITLE, changeNote: '', nodes: tree() },
+        })
+      ).publishDraftVersion,
+      (
+        await policymaker.gql<{ enactPolicy: ResultUnion }>(ENACT_POLICY, {
+          input: { policyId, decisionNumber: '16/QĐ', effectiveDate: '2027-01-01' },
+        })
+      ).enactPolicy,
       await submitComment(participantApi, { policyId, body: 'Góp ý sau khi ban hành', stance: 'NEUTRAL' }),
     ];
-    for (const r of refusals) expectRefusal(r, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'TERMINAL_STATE' });
+    for (const r of refusals)
+      expectRefusal(r, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'TERMINAL_STATE' });
     expect((await getPolicy(anonymous, policyId))?.status).toBe('ENACTED');
   });
 });
@@ -545,12 +684,18 @@ describe('withdrawing a policy', () => {
   it('participants cannot withdraw (FORBIDDEN STAFF_OR_POLICYMAKER_ONLY)', async () => {
     policyId = await draftedPolicy(staff, organizationId);
     const participant = await signInAs(platform, 'participant');
-    const { withdrawPolicy } = await participant.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId, reason: 'Không cần' });
+    const { withdrawPolicy } = await participant.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, {
+      policyId,
+      reason: 'Không cần',
+    });
     expectRefusal(withdrawPolicy, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_OR_POLICYMAKER_ONLY' });
   });
 
   it('a withdrawal needs a reason (VALIDATION field reason)', async () => {
-    const { withdrawPolicy } = await staff.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId, reason: '' });
+    const { withdrawPolicy } = await staff.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, {
+      policyId,
+      reason: '',
+    });
     expectRefusal(withdrawPolicy, { typename: 'ValidationError', code: 'VALIDATION', field: 'reason' });
   });
 
@@ -568,26 +713,41 @@ describe('withdrawing a policy', () => {
 
   it('nothing changes a withdrawn policy (ILLEGAL_STATE TERMINAL_STATE)', async () => {
     const refusals: ResultUnion[] = [
-      (await staff.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId, reason: 'Lần nữa' })).withdrawPolicy,
-      (await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, { input: { policyId, closesAt: inDays(10) } })).openConsultation,
+      (await staff.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId, reason: 'Lần nữa' }))
+        .withdrawPolicy,
+      (
+        await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
+          input: { policyId, closesAt: inDays(10) },
+        })
+      ).openConsultation,
       (await staff.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId })).startDrafting,
     ];
-    for (const r of refusals) expectRefusal(r, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'TERMINAL_STATE' });
+    for (const r of refusals)
+      expectRefusal(r, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'TERMINAL_STATE' });
   });
 
   it('the policymaker may withdraw too, even a policy under consultation', async () => {
     const id = await draftedPolicy(staff, organizationId);
-    ok((await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, { input: { policyId: id, closesAt: inSeconds(3600) } })).openConsultation);
-    const { withdrawPolicy } = await policymaker.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, { policyId: id, reason: 'Tạm dừng theo chỉ đạo' });
+    ok(
+      (
+        await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
+          input: { policyId: id, closesAt: inSeconds(3600) },
+        })
+      ).openConsultation,
+    );
+    const { withdrawPolicy } = await policymaker.gql<{ withdrawPolicy: ResultUnion }>(WITHDRAW_POLICY, {
+      policyId: id,
+      reason: 'Tạm dừng theo chỉ đạo',
+    });
     expect(ok<{ policy: PolicyView }>(withdrawPolicy).policy.status).toBe('WITHDRAWN');
   });
 });
 
 describe('policies as listed', () => {
   it('the demo policies and the new ones are listed, filterable by status', async () => {
-    const { policies } = await anonymous.gql<{ policies: { totalCount: number; edges: { node: { status: string } }[] } }>(
-      `query { policies(first: 100) { totalCount edges { node { status } } } }`,
-    );
+    const { policies } = await anonymous.gql<{
+      policies: { totalCount: number; edges: { node: { status: string } }[] };
+    }>(`query { policies(first: 100) { totalCount edges { node { status } } } }`);
     const statuses = policies.edges.map((e) => e.node.status);
     for (const s of ['PROPOSED', 'DRAFTING', 'CONSULTATION', 'ENACTED', 'WITHDRAWN']) expect(statuses).toContain(s);
     expect(policies.totalCount).toBe(policies.edges.length);

@@ -62,15 +62,21 @@ function expectRateLimited(result: ResultUnion) {
 
 describe('rate limits', () => {
   it('limits comments per account and says when to retry', async () => {
-    for (let i = 0; i < 3; i++) ok(await submitComment(participant, { policyId, body: `Góp ý số ${i + 1} về dự thảo.`, stance: 'SUPPORT' }));
-    const retry = expectRateLimited(await submitComment(participant, { policyId, body: 'Một góp ý nữa.', stance: 'OPPOSE' }));
+    for (let i = 0; i < 3; i++)
+      ok(await submitComment(participant, { policyId, body: `Góp ý số ${i + 1} về dự thảo.`, stance: 'SUPPORT' }));
+    const retry = expectRateLimited(
+      await submitComment(participant, { policyId, body: 'Một góp ý nữa.', stance: 'OPPOSE' }),
+    );
     expect(retry).toBeLessThanOrEqual(60);
   });
 
   it('limits sign-in attempts per email, whether or not the password is right', async () => {
     const email = uniqueEmail('doanmatkhau');
     for (let i = 0; i < 4; i++) {
-      const { signIn } = await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email, password: `sai-mat-khau-${i}` });
+      const { signIn } = await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, {
+        email,
+        password: `sai-mat-khau-${i}`,
+      });
       expectRefusal(signIn, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
     }
     const { signIn } = await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email, password: 'sai-mat-khau' });
@@ -78,7 +84,12 @@ describe('rate limits', () => {
   });
 
   it('limits sign-ups per address', async () => {
-    const input = () => ({ email: uniqueEmail(), password: 'mật-khẩu-đủ-dài-123', displayName: 'Lê Văn Tám', stakeholderCategory: 'CITIZEN' });
+    const input = () => ({
+      email: uniqueEmail(),
+      password: 'mật-khẩu-đủ-dài-123',
+      displayName: 'Lê Văn Tám',
+      stakeholderCategory: 'CITIZEN',
+    });
     // verifiedParticipant signed up once already.
     for (let i = 0; i < 2; i++) ok((await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: input() })).signUp);
     expectRateLimited((await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: input() })).signUp);
@@ -87,10 +98,19 @@ describe('rate limits', () => {
 
 describe('request limits', () => {
   it('answers a body over the limit with HTTP 413 and PAYLOAD_TOO_LARGE, not a 500', async () => {
-    const body = JSON.stringify({ query: `{ policies(first: 1) { edges { node { id } } } }`, variables: { padding: 'x'.repeat(BODY_LIMIT) } });
-    const res = await fetch(`${platform.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      query: `{ policies(first: 1) { edges { node { id } } } }`,
+      variables: { padding: 'x'.repeat(BODY_LIMIT) },
+    });
+    const res = await fetch(`${platform.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(413);
-    const json = (await res.json()) as { errors: { message: string; extensions: { code: string; messageEn: string } }[] };
+    const json = (await res.json()) as {
+      errors: { message: string; extensions: { code: string; messageEn: string } }[];
+    };
     expect(json.errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
     expect(json.errors[0]!.extensions.messageEn).toMatch(/too large/);
     // A body under the limit still works.
@@ -111,12 +131,19 @@ describe('request limits', () => {
           controller.close();
         },
       });
-      return fetch(`${platform.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+      return fetch(`${platform.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
     };
     const query = `{ policies(first: 1) { edges { node { id } } } }`;
     const big = await chunked(JSON.stringify({ query, variables: { padding: 'x'.repeat(BODY_LIMIT * 2) } }));
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await big.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     const small = await chunked(JSON.stringify({ query }));
     expect(small.status).toBe(200);
     expect(((await small.json()) as { data: { policies: unknown } }).data.policies).toBeTruthy();
@@ -138,16 +165,25 @@ describe('request limits', () => {
   });
 
   it('refuses too many aliases', async () => {
-    await refused(`{ a: policies { totalCount } b: policies { totalCount } c: policies { totalCount } d: policies { totalCount } }`, /alias/i);
+    await refused(
+      `{ a: policies { totalCount } b: policies { totalCount } c: policies { totalCount } d: policies { totalCount } }`,
+      /alias/i,
+    );
   });
 
   it('refuses a query over the cost limit', async () => {
-    const wide = Array.from({ length: 12 }, () => `... on Policy { id title summary status commentCount comments(first: 5) { edges { node { id body stance authorName } } } }`).join(' ');
+    const wide = Array.from(
+      { length: 12 },
+      () =>
+        `... on Policy { id title summary status commentCount comments(first: 5) { edges { node { id body stance authorName } } } }`,
+    ).join(' ');
     await refused(`{ policies(first: 5) { edges { node { ${wide} } } } }`, /cost/i);
   });
 
   it('still answers ordinary queries and mutations under the limits', async () => {
-    const { signIn } = await anonymous.gql<{ signIn: ResultUnion }>(`mutation { signIn(email: "x@example.test", password: "y") { ${ERROR_FIELDS} } }`);
+    const { signIn } = await anonymous.gql<{ signIn: ResultUnion }>(
+      `mutation { signIn(email: "x@example.test", password: "y") { ${ERROR_FIELDS} } }`,
+    );
     expect(signIn.__typename).toMatch(/Error$/);
   });
 });

@@ -54,10 +54,19 @@ describe('subscription policyChanged (SSE)', () => {
     try {
       // Let the server attach the subscription to the projector before the write.
       await sleep(500);
-      const result = await submitComment(participant.api, { policyId: policy.id, body: 'Góp ý được đẩy ngay tới người đang xem.', stance: 'SUPPORT' });
+      const result = await submitComment(participant.api, {
+        policyId: policy.id,
+        body: 'Góp ý được đẩy ngay tới người đang xem.',
+        stance: 'SUPPORT',
+      });
       const { comment, position } = ok<{ comment: { id: string }; position: string }>(result);
       const event = await sub.waitFor((e) => e.policyChanged.kind === 'COMMENT_ADDED', 5_000);
-      expect(event.policyChanged).toEqual({ kind: 'COMMENT_ADDED', commentId: comment.id, position, policyId: policy.id });
+      expect(event.policyChanged).toEqual({
+        kind: 'COMMENT_ADDED',
+        commentId: comment.id,
+        position,
+        policyId: policy.id,
+      });
     } finally {
       await sub.close();
     }
@@ -70,12 +79,33 @@ describe('subscription policyChanged (SSE)', () => {
     const sub = await subscribe<PolicyChangedEvent>(platform.baseUrl, POLICY_CHANGED, { id: watched.id });
     try {
       await sleep(500);
-      ok(await submitComment(participant.api, { policyId: other.id, body: 'Góp ý cho chính sách khác.', stance: 'NEUTRAL' }));
-      const mine = ok<{ comment: { id: string } }>(await submitComment(participant.api, { policyId: watched.id, body: 'Góp ý cho chính sách đang theo dõi.', stance: 'OPPOSE' }));
-      ok((await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId: watched.id, reason: 'Kết thúc sớm' })).closeConsultation);
+      ok(
+        await submitComment(participant.api, {
+          policyId: other.id,
+          body: 'Góp ý cho chính sách khác.',
+          stance: 'NEUTRAL',
+        }),
+      );
+      const mine = ok<{ comment: { id: string } }>(
+        await submitComment(participant.api, {
+          policyId: watched.id,
+          body: 'Góp ý cho chính sách đang theo dõi.',
+          stance: 'OPPOSE',
+        }),
+      );
+      ok(
+        (
+          await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, {
+            policyId: watched.id,
+            reason: 'Kết thúc sớm',
+          })
+        ).closeConsultation,
+      );
       await sub.waitFor((e) => e.policyChanged.kind === 'ROUND_CHANGED', 5_000);
       expect(sub.events.every((e) => e.policyChanged.policyId === watched.id)).toBe(true);
-      expect(sub.events.filter((e) => e.policyChanged.kind === 'COMMENT_ADDED').map((e) => e.policyChanged.commentId)).toEqual([mine.comment.id]);
+      expect(
+        sub.events.filter((e) => e.policyChanged.kind === 'COMMENT_ADDED').map((e) => e.policyChanged.commentId),
+      ).toEqual([mine.comment.id]);
       // Positions are opaque strings that grow with the log.
       const positions = sub.events.map((e) => e.policyChanged.position);
       expect(new Set(positions).size).toBe(positions.length);
@@ -121,17 +151,27 @@ describe('the deadline scheduler', () => {
   it('after the deadline the round takes no comments and cannot be extended or closed again', async () => {
     const policy = await openPolicy(staff, organizationId, inSeconds(2));
     const participant = await verifiedParticipant(platform);
-    await eventually(async () => (await getPolicy(staff, policy.id))?.status === 'REVIEW', 15_000, 'the deadline close');
-    expectRefusal(await submitComment(participant.api, { policyId: policy.id, body: 'Góp ý sau hạn', stance: 'OPPOSE' }), {
-      typename: 'IllegalStateError',
-      code: 'ILLEGAL_STATE',
-      rule: 'ROUND_NOT_OPEN',
-    });
+    await eventually(
+      async () => (await getPolicy(staff, policy.id))?.status === 'REVIEW',
+      15_000,
+      'the deadline close',
+    );
+    expectRefusal(
+      await submitComment(participant.api, { policyId: policy.id, body: 'Góp ý sau hạn', stance: 'OPPOSE' }),
+      {
+        typename: 'IllegalStateError',
+        code: 'ILLEGAL_STATE',
+        rule: 'ROUND_NOT_OPEN',
+      },
+    );
     const { extendConsultation } = await staff.gql<{ extendConsultation: ResultUnion }>(EXTEND_CONSULTATION, {
       input: { policyId: policy.id, closesAt: inDays(7), reason: 'Gia hạn muộn' },
     });
     expectRefusal(extendConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
-    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, { policyId: policy.id, reason: 'Đóng' });
+    const { closeConsultation } = await staff.gql<{ closeConsultation: ResultUnion }>(CLOSE_CONSULTATION, {
+      policyId: policy.id,
+      reason: 'Đóng',
+    });
     expectRefusal(closeConsultation, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ROUND_NOT_OPEN' });
     // Closed by its deadline, the round is not answered yet: the policymaker may enact once its digest is published.
     const policymaker = await signInAs(platform, 'policymaker');

@@ -50,7 +50,9 @@ afterAll(async () => {
 });
 
 const propose = (api: Client, title = 'Quy định mới về đồng phục học sinh') =>
-  api.gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, { input: { organizationId, title, summary: '' } }).then((d) => d.proposePolicy);
+  api
+    .gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, { input: { organizationId, title, summary: '' } })
+    .then((d) => d.proposePolicy);
 
 const signUpInput = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail(),
@@ -66,16 +68,28 @@ describe('authentication', () => {
   });
 
   it('an unknown or expired session token is UNAUTHENTICATED', async () => {
-    expectRefusal(await propose(client(platform.baseUrl, 'not-a-real-session-token')), { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
-    const { viewer } = await client(platform.baseUrl, 'not-a-real-session-token').gql<{ viewer: null }>(`{ viewer { account { id } } }`);
+    expectRefusal(await propose(client(platform.baseUrl, 'not-a-real-session-token')), {
+      typename: 'UnauthenticatedError',
+      code: 'UNAUTHENTICATED',
+    });
+    const { viewer } = await client(platform.baseUrl, 'not-a-real-session-token').gql<{ viewer: null }>(
+      `{ viewer { account { id } } }`,
+    );
     expect(viewer).toBeNull();
   });
 
   it('a wrong password is UNAUTHENTICATED, with the same answer as an unknown email', async () => {
     const staffAccount = demoAccount(platform, 'staff');
-    const wrong = (await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email: staffAccount.email, password: 'sai-mật-khẩu-rồi' })).signIn;
+    const wrong = (
+      await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email: staffAccount.email, password: 'sai-mật-khẩu-rồi' })
+    ).signIn;
     expectRefusal(wrong, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
-    const unknown = (await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, { email: uniqueEmail('khong-co'), password: 'sai-mật-khẩu-rồi' })).signIn;
+    const unknown = (
+      await anonymous.gql<{ signIn: ResultUnion }>(SIGN_IN, {
+        email: uniqueEmail('khong-co'),
+        password: 'sai-mật-khẩu-rồi',
+      })
+    ).signIn;
     expectRefusal(unknown, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
     expect(unknown).toEqual(wrong);
   });
@@ -86,10 +100,13 @@ describe('authentication', () => {
     expect(signOut).toBe(true);
     const { viewer } = await participant.api.gql<{ viewer: null }>(`{ viewer { account { id } } }`);
     expect(viewer).toBeNull();
-    expectRefusal(await submitComment(participant.api, { policyId: openPolicyId, body: 'Sau khi đăng xuất', stance: 'NEUTRAL' }), {
-      typename: 'UnauthenticatedError',
-      code: 'UNAUTHENTICATED',
-    });
+    expectRefusal(
+      await submitComment(participant.api, { policyId: openPolicyId, body: 'Sau khi đăng xuất', stance: 'NEUTRAL' }),
+      {
+        typename: 'UnauthenticatedError',
+        code: 'UNAUTHENTICATED',
+      },
+    );
   });
 });
 
@@ -101,49 +118,69 @@ describe('roles', () => {
 
   it('staff cannot propose for an organisation they do not belong to (FORBIDDEN STAFF_ONLY)', async () => {
     const result = (
-      await staff.gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, { input: { organizationId: randomUUID(), title: 'Chính sách', summary: '' } })
+      await staff.gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, {
+        input: { organizationId: randomUUID(), title: 'Chính sách', summary: '' },
+      })
     ).proposePolicy;
     expectRefusal(result, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
   });
 
   it('a moderator cannot start drafting (FORBIDDEN STAFF_ONLY)', async () => {
-    const { policies } = await anonymous.gql<{ policies: { edges: { node: { id: string } }[] } }>(`{ policies(status: PROPOSED, first: 1) { edges { node { id } } } }`);
+    const { policies } = await anonymous.gql<{ policies: { edges: { node: { id: string } }[] } }>(
+      `{ policies(status: PROPOSED, first: 1) { edges { node { id } } } }`,
+    );
     const moderator = await signInAs(platform, 'moderator');
-    const { startDrafting } = await moderator.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId: policies.edges[0]!.node.id });
+    const { startDrafting } = await moderator.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, {
+      policyId: policies.edges[0]!.node.id,
+    });
     expectRefusal(startDrafting, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
   });
 
   it('a participant who has not verified the email cannot comment (FORBIDDEN EMAIL_NOT_VERIFIED)', async () => {
     const account = await signUp(platform);
-    const { signIn } = await anonymous.gql<{ signIn: ResultUnion & { data?: { token: string } } }>(SIGN_IN, { email: account.email, password: account.password });
-    const api = client(platform.baseUrl, signIn.data!.token);
-    expectRefusal(await submitComment(api, { policyId: openPolicyId, body: 'Chưa xác nhận email', stance: 'SUPPORT' }), {
-      typename: 'ForbiddenError',
-      code: 'FORBIDDEN',
-      rule: 'EMAIL_NOT_VERIFIED',
+    const { signIn } = await anonymous.gql<{ signIn: ResultUnion & { data?: { token: string } } }>(SIGN_IN, {
+      email: account.email,
+      password: account.password,
     });
+    const api = client(platform.baseUrl, signIn.data!.token);
+    expectRefusal(
+      await submitComment(api, { policyId: openPolicyId, body: 'Chưa xác nhận email', stance: 'SUPPORT' }),
+      {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'EMAIL_NOT_VERIFIED',
+      },
+    );
   });
 });
 
 describe('validation', () => {
   it('a malformed email on sign-up is VALIDATION field email', async () => {
-    const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ email: 'không-phải-email' }) });
+    const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, {
+      input: signUpInput({ email: 'không-phải-email' }),
+    });
     expectRefusal(result, { typename: 'ValidationError', code: 'VALIDATION', field: 'email' });
   });
 
   it('a too short password on sign-up is VALIDATION field password', async () => {
-    const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ password: 'ngắn' }) });
+    const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, {
+      input: signUpInput({ password: 'ngắn' }),
+    });
     expectRefusal(result, { typename: 'ValidationError', code: 'VALIDATION', field: 'password' });
   });
 
   it('an email already registered is CONFLICT EMAIL_TAKEN, whatever its case', async () => {
     const taken = demoAccount(platform, 'staff').email;
     for (const email of [taken, taken.toUpperCase()]) {
-      const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ email }) });
+      const { signUp: result } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, {
+        input: signUpInput({ email }),
+      });
       expectRefusal(result, { typename: 'ConflictError', code: 'CONFLICT', rule: 'EMAIL_TAKEN' });
     }
     const fresh = await signUp(platform);
-    const { signUp: again } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ email: fresh.email }) });
+    const { signUp: again } = await anonymous.gql<{ signUp: ResultUnion }>(SIGN_UP, {
+      input: signUpInput({ email: fresh.email }),
+    });
     expectRefusal(again, { typename: 'ConflictError', code: 'CONFLICT', rule: 'EMAIL_TAKEN' });
   });
 
@@ -178,9 +215,13 @@ describe('validation', () => {
 
 describe('unknown things', () => {
   it('an unknown policy is NOT_FOUND', async () => {
-    const { startDrafting } = await staff.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId: randomUUID() });
+    const { startDrafting } = await staff.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, {
+      policyId: randomUUID(),
+    });
     expectRefusal(startDrafting, { typename: 'NotFoundError', code: 'NOT_FOUND' });
-    const { startDrafting: notAnId } = await staff.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId: 'khong-phai-uuid' });
+    const { startDrafting: notAnId } = await staff.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, {
+      policyId: 'khong-phai-uuid',
+    });
     expectRefusal(notAnId, { typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 
@@ -193,7 +234,10 @@ describe('unknown things', () => {
 describe('language of messages', () => {
   it('`message` is Vietnamese by default and English with accept-language: en', async () => {
     const participantAccount = demoAccount(platform, 'participant');
-    const { signIn } = await anonymous.gql<{ signIn: ResultUnion & { data?: { token: string } } }>(SIGN_IN, { email: participantAccount.email, password: participantAccount.password });
+    const { signIn } = await anonymous.gql<{ signIn: ResultUnion & { data?: { token: string } } }>(SIGN_IN, {
+      email: participantAccount.email,
+      password: participantAccount.password,
+    });
     const token = signIn.data!.token;
     const vi = await propose(client(platform.baseUrl, token));
     expectRefusal(vi, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY', locale: 'vi' });
@@ -212,21 +256,33 @@ describe('language of messages', () => {
     const res = await fetch(`${platform.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept-language': 'en-US,en;q=0.9,vi;q=0.8' },
-      body: JSON.stringify({ query: `mutation($t: String!) { verifyEmail(token: $t) { ${ERROR_FIELDS} } }`, variables: { t: 'sai' } }),
+      body: JSON.stringify({
+        query: `mutation($t: String!) { verifyEmail(token: $t) { ${ERROR_FIELDS} } }`,
+        variables: { t: 'sai' },
+      }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { verifyEmail: ResultUnion } };
-    expectRefusal(body.data.verifyEmail, { typename: 'ValidationError', code: 'VALIDATION', field: 'token', locale: 'en' });
+    expectRefusal(body.data.verifyEmail, {
+      typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'token',
+      locale: 'en',
+    });
   });
 
   it('every kind of refusal is answered in the language asked for', async () => {
     const en = client(platform.baseUrl, undefined, 'en');
-    const signInEn = (await en.gql<{ signIn: ResultUnion }>(SIGN_IN, { email: uniqueEmail(), password: 'mật-khẩu-sai-123' })).signIn;
+    const signInEn = (
+      await en.gql<{ signIn: ResultUnion }>(SIGN_IN, { email: uniqueEmail(), password: 'mật-khẩu-sai-123' })
+    ).signIn;
     expectRefusal(signInEn, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED', locale: 'en' });
-    const signUpEn = (await en.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ password: 'ngắn' }) })).signUp;
+    const signUpEn = (await en.gql<{ signUp: ResultUnion }>(SIGN_UP, { input: signUpInput({ password: 'ngắn' }) }))
+      .signUp;
     expectRefusal(signUpEn, { typename: 'ValidationError', code: 'VALIDATION', field: 'password', locale: 'en' });
     const staffEn = await signInAs(platform, 'staff', 'en');
-    const notFound = (await staffEn.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId: randomUUID() })).startDrafting;
+    const notFound = (await staffEn.gql<{ startDrafting: ResultUnion }>(START_DRAFTING, { policyId: randomUUID() }))
+      .startDrafting;
     expectRefusal(notFound, { typename: 'NotFoundError', code: 'NOT_FOUND', locale: 'en' });
   });
 });

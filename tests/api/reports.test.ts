@@ -45,14 +45,20 @@ const as: Record<string, Client> = {};
 
 beforeAll(async () => {
   // Floors low enough that a handful of live comments in the current hour, with no history, is a surge.
-  platform = await startPlatform({ env: { GOPY_SURGE_INTERVAL_MS: '300', GOPY_SURGE_MIN_BASELINE_HOURS: '0', GOPY_SURGE_MIN_COMMENTS: '3' } });
+  platform = await startPlatform({
+    env: { GOPY_SURGE_INTERVAL_MS: '300', GOPY_SURGE_MIN_BASELINE_HOURS: '0', GOPY_SURGE_MIN_COMMENTS: '3' },
+  });
   staff = await signInAs(platform, 'staff');
   for (const role of ['spokesperson', 'policymaker', 'moderator', 'auditor']) as[role] = await signInAs(platform, role);
   as.participant = (await verifiedParticipant(platform)).api;
   district = await staffOrganizationId(staff);
-  const { organizations } = await staff.gql<{ organizations: { id: string; kind: string; parent: { id: string } | null }[] }>(ORGS);
+  const { organizations } = await staff.gql<{
+    organizations: { id: string; kind: string; parent: { id: string } | null }[];
+  }>(ORGS);
   province = organizations.find((o) => o.id === district)!.parent!.id;
-  ({ currentReportingPeriod: period } = await staff.gql<{ currentReportingPeriod: string }>(`{ currentReportingPeriod }`));
+  ({ currentReportingPeriod: period } = await staff.gql<{ currentReportingPeriod: string }>(
+    `{ currentReportingPeriod }`,
+  ));
 }, 180_000);
 
 afterAll(async () => {
@@ -67,12 +73,28 @@ describe('surge alerts', () => {
     const open = await openPolicy(staff, district);
     const submitted: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = ok<{ comment: { id: string } }>(await submitComment(as.participant!, { policyId: open.id, body: `Ý kiến phản đối số ${i + 1}.`, stance: 'OPPOSE' }));
+      const r = ok<{ comment: { id: string } }>(
+        await submitComment(as.participant!, {
+          policyId: open.id,
+          body: `Ý kiến phản đối số ${i + 1}.`,
+          stance: 'OPPOSE',
+        }),
+      );
       submitted.push(r.comment.id);
     }
-    type Alert = { id: string; signal: string; observed: number; policy: { id: string }; evidenceCommentIds: string[]; acknowledged: boolean };
+    type Alert = {
+      id: string;
+      signal: string;
+      observed: number;
+      policy: { id: string };
+      evidenceCommentIds: string[];
+      acknowledged: boolean;
+    };
     const alert = await eventually(
-      async () => (await staff.gql<{ alerts: Alert[] }>(ALERTS, { org: district })).alerts.find((a) => a.signal === 'COMMENTS_PER_HOUR' && a.policy.id === open.id),
+      async () =>
+        (await staff.gql<{ alerts: Alert[] }>(ALERTS, { org: district })).alerts.find(
+          (a) => a.signal === 'COMMENTS_PER_HOUR' && a.policy.id === open.id,
+        ),
       20_000,
       'a comments_per_hour alert',
     );
@@ -84,7 +106,9 @@ describe('surge alerts', () => {
 
   it('is read by those who answer for the organisation and by auditors, not by participants', async () => {
     expect((await as.auditor!.gql<{ alerts: unknown[] }>(ALERTS, { org: district })).alerts.length).toBeGreaterThan(0);
-    expect((await as.policymaker!.gql<{ alerts: unknown[] }>(ALERTS, { org: district })).alerts.length).toBeGreaterThan(0);
+    expect((await as.policymaker!.gql<{ alerts: unknown[] }>(ALERTS, { org: district })).alerts.length).toBeGreaterThan(
+      0,
+    );
     const refused = await as.participant!.raw(ALERTS, { org: district });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const anonymous = await client(platform.baseUrl).raw(ALERTS, { org: district });
@@ -93,62 +117,121 @@ describe('surge alerts', () => {
 
   it('only staff or the spokesperson acknowledge it, once', async () => {
     for (const role of ['participant', 'policymaker', 'moderator', 'auditor']) {
-      const { acknowledgeAlert } = await as[role]!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: '' });
+      const { acknowledgeAlert } = await as[role]!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, {
+        id: alertId,
+        note: '',
+      });
       expectRefusal(acknowledgeAlert, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
     }
-    const anonymous = await client(platform.baseUrl).gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId });
+    const anonymous = await client(platform.baseUrl).gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, {
+      id: alertId,
+    });
     expectRefusal(anonymous.acknowledgeAlert, { typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
-    const unknown = await staff.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await staff.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, {
+      id: '00000000-0000-4000-8000-000000000000',
+    });
     expectRefusal(unknown.acknowledgeAlert, { typename: 'NotFoundError', code: 'NOT_FOUND' });
 
-    const { acknowledgeAlert } = await as.spokesperson!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: 'Đã trả lời trên trang của phòng.' });
-    expect(ok<{ alert: { acknowledged: boolean; acknowledgementNote: string } }>(acknowledgeAlert).alert).toMatchObject({ acknowledged: true, acknowledgementNote: 'Đã trả lời trên trang của phòng.' });
+    const { acknowledgeAlert } = await as.spokesperson!.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, {
+      id: alertId,
+      note: 'Đã trả lời trên trang của phòng.',
+    });
+    expect(ok<{ alert: { acknowledged: boolean; acknowledgementNote: string } }>(acknowledgeAlert).alert).toMatchObject(
+      { acknowledged: true, acknowledgementNote: 'Đã trả lời trên trang của phòng.' },
+    );
     const again = await staff.gql<{ acknowledgeAlert: ResultUnion }>(ACKNOWLEDGE, { id: alertId, note: '' });
-    expectRefusal(again.acknowledgeAlert, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'ALERT_ALREADY_ACKNOWLEDGED' });
+    expectRefusal(again.acknowledgeAlert, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'ALERT_ALREADY_ACKNOWLEDGED',
+    });
   });
 
   it('staff report an incident about it, which goes up to the province', async () => {
     const summary = 'Phụ huynh phản đối mức thu; phòng đã họp và giải thích.';
     for (const role of ['participant', 'moderator', 'auditor']) {
-      const { reportIncident } = await as[role]!.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary });
+      const { reportIncident } = await as[role]!.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, {
+        org: district,
+        alert: alertId,
+        summary,
+      });
       expectRefusal(reportIncident, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
     }
-    const empty = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary: '   ' });
+    const empty = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, {
+      org: district,
+      alert: alertId,
+      summary: '   ',
+    });
     expectRefusal(empty.reportIncident, { typename: 'ValidationError', code: 'VALIDATION', field: 'summary' });
-    const { reportIncident } = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, { org: district, alert: alertId, summary });
-    const incident = ok<{ incident: { id: string; alertId: string; submittedTo: { id: string } } }>(reportIncident).incident;
+    const { reportIncident } = await staff.gql<{ reportIncident: ResultUnion }>(REPORT_INCIDENT, {
+      org: district,
+      alert: alertId,
+      summary,
+    });
+    const incident = ok<{ incident: { id: string; alertId: string; submittedTo: { id: string } } }>(
+      reportIncident,
+    ).incident;
     expect(incident).toMatchObject({ alertId, submittedTo: { id: province } });
-    expect((await staff.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: district })).incidents.map((i) => i.id)).toContain(incident.id);
+    expect(
+      (await staff.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: district })).incidents.map((i) => i.id),
+    ).toContain(incident.id);
     // The district's staff do not read the province's incidents; an auditor reads everyone's, and sees it arrived there.
     expect((await staff.raw(INCIDENTS, { org: province })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await as.auditor!.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: province })).incidents.map((i) => i.id)).toContain(incident.id);
+    expect(
+      (await as.auditor!.gql<{ incidents: { id: string }[] }>(INCIDENTS, { org: province })).incidents.map((i) => i.id),
+    ).toContain(incident.id);
   });
 });
 
 describe('semester reports', () => {
   it('refuses those who do not answer for the organisation, and a malformed period', async () => {
     for (const role of ['participant', 'policymaker', 'moderator', 'auditor']) {
-      const { compileSemesterReport } = await as[role]!.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period });
+      const { compileSemesterReport } = await as[role]!.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, {
+        org: district,
+        period,
+      });
       expectRefusal(compileSemesterReport, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: refusedRule(role) });
     }
     const bad = await staff.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period: '2026-S1' });
     expectRefusal(bad.compileSemesterReport, { typename: 'ValidationError', code: 'VALIDATION', field: 'period' });
     const early = await staff.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
-    expectRefusal(early.submitSemesterReport, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'REPORT_NOT_COMPILED' });
+    expectRefusal(early.submitSemesterReport, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'REPORT_NOT_COMPILED',
+    });
   });
 
   it('staff compile from the read models and submit to the province, once', async () => {
-    const { compileSemesterReport } = await staff.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, { org: district, period, remarks: 'Học kỳ này có ba dự thảo lấy ý kiến.' });
-    const report = ok<{ report: { status: string; figures: { comments: number; consultations: number } } }>(compileSemesterReport).report;
+    const { compileSemesterReport } = await staff.gql<{ compileSemesterReport: ResultUnion }>(COMPILE, {
+      org: district,
+      period,
+      remarks: 'Học kỳ này có ba dự thảo lấy ý kiến.',
+    });
+    const report = ok<{ report: { status: string; figures: { comments: number; consultations: number } } }>(
+      compileSemesterReport,
+    ).report;
     expect(report.status).toBe('COMPILED');
     expect(report.figures.comments).toBeGreaterThanOrEqual(6);
     expect(report.figures.consultations).toBeGreaterThanOrEqual(1);
-    const { submitSemesterReport } = await as.spokesperson!.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
-    expect(ok<{ report: { status: string; submittedTo: { id: string } } }>(submitSemesterReport).report).toMatchObject({ status: 'SUBMITTED', submittedTo: { id: province } });
+    const { submitSemesterReport } = await as.spokesperson!.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, {
+      org: district,
+      period,
+    });
+    expect(ok<{ report: { status: string; submittedTo: { id: string } } }>(submitSemesterReport).report).toMatchObject({
+      status: 'SUBMITTED',
+      submittedTo: { id: province },
+    });
     const again = await staff.gql<{ submitSemesterReport: ResultUnion }>(SUBMIT, { org: district, period });
-    expectRefusal(again.submitSemesterReport, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'REPORT_ALREADY_SUBMITTED' });
+    expectRefusal(again.submitSemesterReport, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'REPORT_ALREADY_SUBMITTED',
+    });
 
-    const { reportingOverview } = await as.auditor!.gql<{ reportingOverview: { members: { organization: { id: string }; status: string }[] } }>(
+    const { reportingOverview } = await as.auditor!.gql<{
+      reportingOverview: { members: { organization: { id: string }; status: string }[] };
+    }>(
       `query O($org: ID!, $period: String!) { reportingOverview(organizationId: $org, period: $period) { members { organization { id } status } } }`,
       { org: province, period },
     );
@@ -157,17 +240,32 @@ describe('semester reports', () => {
 
   it('downloads the report as DOCX and PDF for those who read it, not for participants or anonymously', async () => {
     const url = (ext: string) => `${platform.baseUrl}/export/organizations/${district}/reports/${period}.${ext}`;
-    const get = (ext: string, token?: string) => fetch(url(ext), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const get = (ext: string, token?: string) =>
+      fetch(url(ext), { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const docx = await get('docx', staff.token);
     expect(docx.status).toBe(200);
     expect(docx.headers.get('content-type')).toContain('wordprocessingml');
-    expect(Buffer.from(await docx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await docx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     const pdf = await get('pdf', as.auditor!.token);
     expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     expect((await get('pdf', as.participant!.token)).status).toBe(403);
     expect((await get('pdf')).status).toBe(401);
-    expect((await fetch(`${platform.baseUrl}/export/organizations/${district}/reports/2026-S1.pdf`, { headers: { authorization: `Bearer ${staff.token}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${platform.baseUrl}/export/organizations/${district}/reports/2026-S1.pdf`, {
+          headers: { authorization: `Bearer ${staff.token}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -178,7 +276,12 @@ describe('communication channels', () => {
   const RETIRE = `mutation Retire($org: ID!, $id: ID!) { retireCommunicationChannel(organizationId: $org, channelId: $id, reason: "Không dùng nữa") {
     ... on MutationRetireCommunicationChannelSuccess { data { channel { active } } } ${ERROR_FIELDS} } }`;
   const LIST = `query C { organizations { id channels { id name kind } all: channels(includeRetired: true) { id active } } }`;
-  const vars = { org: '', kind: 'FACEBOOK_PAGE', name: 'Trang Facebook của Phòng', address: 'https://facebook.com/pgd.hoabinh' };
+  const vars = {
+    org: '',
+    kind: 'FACEBOOK_PAGE',
+    name: 'Trang Facebook của Phòng',
+    address: 'https://facebook.com/pgd.hoabinh',
+  };
 
   it('staff add and retire the organisation’s channels; nobody else may', async () => {
     vars.org = district;
@@ -186,32 +289,59 @@ describe('communication channels', () => {
       const { addCommunicationChannel } = await as[role]!.gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars);
       expectRefusal(addCommunicationChannel, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'STAFF_ONLY' });
     }
-    expectRefusal((await client(platform.baseUrl).gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars)).addCommunicationChannel, {
-      typename: 'UnauthenticatedError',
-      code: 'UNAUTHENTICATED',
-    });
+    expectRefusal(
+      (await client(platform.baseUrl).gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars)).addCommunicationChannel,
+      {
+        typename: 'UnauthenticatedError',
+        code: 'UNAUTHENTICATED',
+      },
+    );
     const blank = await staff.gql<{ addCommunicationChannel: ResultUnion }>(ADD, { ...vars, name: '  ' });
     expectRefusal(blank.addCommunicationChannel, { typename: 'ValidationError', code: 'VALIDATION', field: 'name' });
 
     const { addCommunicationChannel } = await staff.gql<{ addCommunicationChannel: ResultUnion }>(ADD, vars);
-    const channel = ok<{ channel: { id: string; commentChannel: string; active: boolean } }>(addCommunicationChannel).channel;
+    const channel = ok<{ channel: { id: string; commentChannel: string; active: boolean } }>(
+      addCommunicationChannel,
+    ).channel;
     expect(channel).toMatchObject({ commentChannel: 'SOCIAL_MEDIA', active: true });
     type Org = { id: string; channels: { id: string }[]; all: { id: string; active: boolean }[] };
-    const listed = async () => (await staff.gql<{ organizations: Org[] }>(LIST)).organizations.find((o) => o.id === district)!;
+    const listed = async () =>
+      (await staff.gql<{ organizations: Org[] }>(LIST)).organizations.find((o) => o.id === district)!;
     expect((await listed()).channels.map((c) => c.id)).toContain(channel.id);
 
-    expectRefusal((await as.participant!.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id })).retireCommunicationChannel, {
-      typename: 'ForbiddenError',
-      code: 'FORBIDDEN',
-      rule: 'STAFF_ONLY',
-    });
-    ok((await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id })).retireCommunicationChannel);
+    expectRefusal(
+      (
+        await as.participant!.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, {
+          org: district,
+          id: channel.id,
+        })
+      ).retireCommunicationChannel,
+      {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'STAFF_ONLY',
+      },
+    );
+    ok(
+      (await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id }))
+        .retireCommunicationChannel,
+    );
     const after = await listed();
     expect(after.channels.map((c) => c.id)).not.toContain(channel.id);
     expect(after.all.find((c) => c.id === channel.id)?.active).toBe(false);
-    const again = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: channel.id });
-    expectRefusal(again.retireCommunicationChannel, { typename: 'IllegalStateError', code: 'ILLEGAL_STATE', rule: 'CHANNEL_ALREADY_RETIRED' });
-    const unknown = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, { org: district, id: '00000000-0000-4000-8000-000000000000' });
+    const again = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, {
+      org: district,
+      id: channel.id,
+    });
+    expectRefusal(again.retireCommunicationChannel, {
+      typename: 'IllegalStateError',
+      code: 'ILLEGAL_STATE',
+      rule: 'CHANNEL_ALREADY_RETIRED',
+    });
+    const unknown = await staff.gql<{ retireCommunicationChannel: ResultUnion }>(RETIRE, {
+      org: district,
+      id: '00000000-0000-4000-8000-000000000000',
+    });
     expectRefusal(unknown.retireCommunicationChannel, { typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 });
@@ -220,28 +350,64 @@ describe('organisations', () => {
   const REGISTER = `mutation R($parent: ID!, $name: String!, $kind: OrganizationKind!, $levels: [SchoolLevel!], $schoolType: String) {
     registerOrganization(parentOrganizationId: $parent, name: $name, kind: $kind, levels: $levels, schoolType: $schoolType) {
       ... on MutationRegisterOrganizationSuccess { data { id name kind levels schoolType parent { id } } } ${ERROR_FIELDS} } }`;
-  const school = { name: 'Trường PTDTBT TH&THCS Nậm Khòa', kind: 'SCHOOL', levels: ['TH', 'THCS'], schoolType: 'phổ thông dân tộc bán trú' };
+  const school = {
+    name: 'Trường PTDTBT TH&THCS Nậm Khòa',
+    kind: 'SCHOOL',
+    levels: ['TH', 'THCS'],
+    schoolType: 'phổ thông dân tộc bán trú',
+  };
 
   it('an admin of the district registers a school under it; nobody else may', async () => {
     for (const role of ['spokesperson', 'policymaker', 'moderator', 'participant']) {
-      const { registerOrganization } = await as[role]!.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school });
+      const { registerOrganization } = await as[role]!.gql<{ registerOrganization: ResultUnion }>(REGISTER, {
+        parent: district,
+        ...school,
+      });
       expectRefusal(registerOrganization, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
     }
-    expectRefusal((await staff.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school })).registerOrganization, {
-      typename: 'ForbiddenError',
-      code: 'FORBIDDEN',
-      rule: 'ADMIN_ONLY',
-    });
-    expectRefusal((await client(platform.baseUrl).gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school })).registerOrganization, {
-      typename: 'UnauthenticatedError',
-      code: 'UNAUTHENTICATED',
-    });
+    expectRefusal(
+      (await staff.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school }))
+        .registerOrganization,
+      {
+        typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+        rule: 'ADMIN_ONLY',
+      },
+    );
+    expectRefusal(
+      (
+        await client(platform.baseUrl).gql<{ registerOrganization: ResultUnion }>(REGISTER, {
+          parent: district,
+          ...school,
+        })
+      ).registerOrganization,
+      {
+        typename: 'UnauthenticatedError',
+        code: 'UNAUTHENTICATED',
+      },
+    );
     const admin = await signInAs(platform, 'admin');
-    const noLevels = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school, levels: [] });
+    const noLevels = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, {
+      parent: district,
+      ...school,
+      levels: [],
+    });
     expectRefusal(noLevels.registerOrganization, { typename: 'ValidationError', code: 'VALIDATION', field: 'levels' });
-    const nowhere = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: '00000000-0000-4000-8000-000000000000', ...school });
+    const nowhere = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, {
+      parent: '00000000-0000-4000-8000-000000000000',
+      ...school,
+    });
     expectRefusal(nowhere.registerOrganization, { typename: 'ForbiddenError', code: 'FORBIDDEN', rule: 'ADMIN_ONLY' });
-    const { registerOrganization } = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, { parent: district, ...school });
-    expect(ok(registerOrganization)).toMatchObject({ name: school.name, kind: 'SCHOOL', levels: ['TH', 'THCS'], schoolType: school.schoolType, parent: { id: district } });
+    const { registerOrganization } = await admin.gql<{ registerOrganization: ResultUnion }>(REGISTER, {
+      parent: district,
+      ...school,
+    });
+    expect(ok(registerOrganization)).toMatchObject({
+      name: school.name,
+      kind: 'SCHOOL',
+      levels: ['TH', 'THCS'],
+      schoolType: school.schoolType,
+      parent: { id: district },
+    });
   });
 });

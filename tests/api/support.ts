@@ -47,11 +47,21 @@ export const ERROR_FIELDS = `
  * no HTTP 5xx and no top-level error masked as INTERNAL (an unexpected failure on the server).
  */
 export function client(baseUrl: string, token?: string, locale?: Locale) {
-  async function raw<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  async function raw<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    };
     if (locale) headers['accept-language'] = locale;
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     const text = await res.text();
     const where = `${query.trim().split('\n')[0]} ${JSON.stringify(variables)}`;
     expect(res.status, `HTTP ${res.status} for ${where}: ${text}`).toBeLessThan(500);
@@ -69,7 +79,10 @@ export function client(baseUrl: string, token?: string, locale?: Locale) {
   /** A query or mutation that must answer without any top-level error. */
   async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const res = await raw<T>(query, variables);
-    expect(res.errors, `top-level errors for ${query.trim().split('\n')[0]}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+    expect(
+      res.errors,
+      `top-level errors for ${query.trim().split('\n')[0]}: ${JSON.stringify(res.errors)}`,
+    ).toBeUndefined();
     expect(res.status).toBe(200);
     return res.data;
   }
@@ -123,14 +136,19 @@ export async function stopPlatform(platform: Platform | undefined): Promise<void
   if (!platform) return;
   await platform.stop();
   const dir = path.resolve(platform.dataDir);
-  if (!process.env.GOPY_KEEP_TEST_DATA && path.basename(dir).startsWith('gopy-test-') && path.dirname(dir) === path.resolve(os.tmpdir())) {
+  if (
+    !process.env.GOPY_KEEP_TEST_DATA &&
+    path.basename(dir).startsWith('gopy-test-') &&
+    path.dirname(dir) === path.resolve(os.tmpdir())
+  ) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function demoAccount(platform: Platform, role: string): DemoAccount {
   const account = platform.demoAccounts.find((a) => a.roles.includes(role));
-  if (!account) throw new Error(`no demo account with role ${role}: ${JSON.stringify(platform.demoAccounts.map((a) => a.roles))}`);
+  if (!account)
+    throw new Error(`no demo account with role ${role}: ${JSON.stringify(platform.demoAccounts.map((a) => a.roles))}`);
   return account;
 }
 
@@ -182,7 +200,14 @@ export function uniqueEmail(prefix = 'nguoidan'): string {
 
 export async function signUp(
   platform: Platform,
-  overrides: Partial<{ email: string; password: string; displayName: string; stakeholderCategory: string; pseudonym: string; locale: 'VI' | 'EN' }> = {},
+  overrides: Partial<{
+    email: string;
+    password: string;
+    displayName: string;
+    stakeholderCategory: string;
+    pseudonym: string;
+    locale: 'VI' | 'EN';
+  }> = {},
 ): Promise<NewAccount> {
   const input = {
     email: overrides.email ?? uniqueEmail(),
@@ -199,7 +224,12 @@ export async function signUp(
 }
 
 /** Waits until a mail to `to` whose text matches `pattern` has been written, and returns the first match. */
-export async function waitForMail(platform: Platform, to: string, pattern: RegExp, timeoutMs = 10_000): Promise<{ mail: Mail; match: RegExpExecArray }> {
+export async function waitForMail(
+  platform: Platform,
+  to: string,
+  pattern: RegExp,
+  timeoutMs = 10_000,
+): Promise<{ mail: Mail; match: RegExpExecArray }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const mail of await platform.readMails()) {
@@ -223,7 +253,10 @@ export async function verificationToken(platform: Platform, email: string): Prom
 }
 
 /** Signs up, verifies by the mailed link and signs in: a participant who may comment. */
-export async function verifiedParticipant(platform: Platform, overrides: Parameters<typeof signUp>[1] = {}): Promise<NewAccount & { api: Client }> {
+export async function verifiedParticipant(
+  platform: Platform,
+  overrides: Parameters<typeof signUp>[1] = {},
+): Promise<NewAccount & { api: Client }> {
   const account = await signUp(platform, overrides);
   const token = await verificationToken(platform, account.email);
   const { verifyEmail } = await client(platform.baseUrl).gql<{ verifyEmail: ResultUnion }>(VERIFY_EMAIL, { token });
@@ -233,7 +266,12 @@ export async function verifiedParticipant(platform: Platform, overrides: Paramet
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string, intervalMs = 200): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -254,7 +292,11 @@ export const POLICY_FIELDS = `
   enactment { version decisionNumber effectiveDate enactedAt }
 `;
 
-const policyMutation = (name: string, signature: string, call: string) => `mutation ${name[0]!.toUpperCase()}${name.slice(1)}(${signature}) {
+const policyMutation = (
+  name: string,
+  signature: string,
+  call: string,
+) => `mutation ${name[0]!.toUpperCase()}${name.slice(1)}(${signature}) {
   ${name}(${call}) {
     ${ERROR_FIELDS}
     ... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { position policy { ${POLICY_FIELDS} } } }
@@ -263,12 +305,28 @@ const policyMutation = (name: string, signature: string, call: string) => `mutat
 
 export const PROPOSE_POLICY = policyMutation('proposePolicy', '$input: ProposePolicyInput!', 'input: $input');
 export const START_DRAFTING = policyMutation('startDrafting', '$policyId: ID!', 'policyId: $policyId');
-export const PUBLISH_DRAFT_VERSION = policyMutation('publishDraftVersion', '$input: PublishDraftVersionInput!', 'input: $input');
+export const PUBLISH_DRAFT_VERSION = policyMutation(
+  'publishDraftVersion',
+  '$input: PublishDraftVersionInput!',
+  'input: $input',
+);
 export const OPEN_CONSULTATION = policyMutation('openConsultation', '$input: OpenConsultationInput!', 'input: $input');
-export const EXTEND_CONSULTATION = policyMutation('extendConsultation', '$input: ExtendConsultationInput!', 'input: $input');
-export const CLOSE_CONSULTATION = policyMutation('closeConsultation', '$policyId: ID!, $reason: String!', 'policyId: $policyId, reason: $reason');
+export const EXTEND_CONSULTATION = policyMutation(
+  'extendConsultation',
+  '$input: ExtendConsultationInput!',
+  'input: $input',
+);
+export const CLOSE_CONSULTATION = policyMutation(
+  'closeConsultation',
+  '$policyId: ID!, $reason: String!',
+  'policyId: $policyId, reason: $reason',
+);
 export const ENACT_POLICY = policyMutation('enactPolicy', '$input: EnactPolicyInput!', 'input: $input');
-export const WITHDRAW_POLICY = policyMutation('withdrawPolicy', '$policyId: ID!, $reason: String!', 'policyId: $policyId, reason: $reason');
+export const WITHDRAW_POLICY = policyMutation(
+  'withdrawPolicy',
+  '$policyId: ID!, $reason: String!',
+  'policyId: $policyId, reason: $reason',
+);
 
 export const COMMENT_FIELDS = `id policyId round version anchorNodeId anchorLabel parentCommentId body stance stakeholderCategory channel authorName status submittedAt receivedAt`;
 
@@ -329,7 +387,9 @@ export async function getPolicy(api: Client, id: string): Promise<PolicyView | n
 
 /** The organisation where the viewer may propose (viewer.staffOrganizations). */
 export async function staffOrganizationId(api: Client): Promise<string> {
-  const { viewer } = await api.gql<{ viewer: { staffOrganizations: { id: string }[] } | null }>(`{ viewer { staffOrganizations { id } } }`);
+  const { viewer } = await api.gql<{ viewer: { staffOrganizations: { id: string }[] } | null }>(
+    `{ viewer { staffOrganizations { id } } }`,
+  );
   const id = viewer?.staffOrganizations[0]?.id;
   if (!id) throw new Error('the viewer is staff nowhere');
   return id;
@@ -357,7 +417,13 @@ export function draftTree(): any[] {
               text: 'Học sinh được sử dụng thư viện nhà trường miễn phí.',
               children: [
                 { kind: 'POINT', number: 'a', heading: '', text: 'Mượn tối đa ba cuốn sách mỗi tuần;', children: [] },
-                { kind: 'POINT', number: 'b', heading: '', text: 'Trả sách đúng hạn, giữ gìn sách cẩn thận.', children: [] },
+                {
+                  kind: 'POINT',
+                  number: 'b',
+                  heading: '',
+                  text: 'Trả sách đúng hạn, giữ gìn sách cẩn thận.',
+                  children: [],
+                },
               ],
             },
           ],
@@ -368,7 +434,11 @@ export function draftTree(): any[] {
 }
 
 /** Proposes a policy, starts drafting and (unless `publish` is false) publishes version 1. Returns its id. */
-export async function draftedPolicy(staff: Client, organizationId: string, opts: { title?: string; publish?: boolean } = {}): Promise<string> {
+export async function draftedPolicy(
+  staff: Client,
+  organizationId: string,
+  opts: { title?: string; publish?: boolean } = {},
+): Promise<string> {
   const title = opts.title ?? `Quy định sử dụng thư viện trường học ${randomUUID().slice(0, 6)}`;
   const { proposePolicy } = await staff.gql<{ proposePolicy: ResultUnion }>(PROPOSE_POLICY, {
     input: { organizationId, title, summary: 'Dự thảo quy định về thư viện.', topics: ['thư viện'] },
@@ -401,7 +471,14 @@ export async function openPolicy(staff: Client, organizationId: string, closesAt
 
 export async function submitComment(
   api: Client,
-  input: { policyId: string; body: string; stance: string; idempotencyKey?: string; nodeId?: string | null; parentCommentId?: string },
+  input: {
+    policyId: string;
+    body: string;
+    stance: string;
+    idempotencyKey?: string;
+    nodeId?: string | null;
+    parentCommentId?: string;
+  },
 ): Promise<ResultUnion> {
   const { submitComment: result } = await api.gql<{ submitComment: ResultUnion }>(SUBMIT_COMMENT, {
     input: { idempotencyKey: randomUUID(), ...input },
@@ -432,7 +509,12 @@ export async function subscribe<T = Record<string, any>>(
   const controller = new AbortController();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: controller.signal });
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type') ?? '').toMatch(/^text\/event-stream/);
   const events: T[] = [];
@@ -451,7 +533,11 @@ export async function subscribe<T = Record<string, any>>(
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
           const lines = block.split(/\r?\n/);
-          const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+          const event =
+            lines
+              .find((l) => l.startsWith('event:'))
+              ?.slice(6)
+              .trim() ?? 'message';
           const data = lines
             .filter((l) => l.startsWith('data:'))
             .map((l) => l.slice(5).replace(/^ /, ''))
@@ -476,7 +562,8 @@ export async function subscribe<T = Record<string, any>>(
         const found = events.find(match);
         if (found) return found;
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no matching subscription event within ${timeoutMs} ms; received ${JSON.stringify(events)}`);
+        if (left <= 0)
+          throw new Error(`no matching subscription event within ${timeoutMs} ms; received ${JSON.stringify(events)}`);
         await new Promise<void>((resolve) => {
           const wake = () => {
             waiters.delete(wake);

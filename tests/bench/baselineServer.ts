@@ -9,7 +9,12 @@ import { createSchema, createYoga } from 'graphql-yoga';
 
 const schema = createSchema({
   typeDefs: /* GraphQL */ `
-    enum Stance { SUPPORT OPPOSE NEUTRAL SUGGESTION }
+    enum Stance {
+      SUPPORT
+      OPPOSE
+      NEUTRAL
+      SUGGESTION
+    }
     input SubmitCommentInput {
       policyId: ID!
       nodeId: ID
@@ -19,14 +24,31 @@ const schema = createSchema({
       parentCommentId: ID
       usePseudonym: Boolean = false
     }
-    interface Error { code: String! message: String! }
-    type ConflictError implements Error { code: String! message: String! }
-    type Comment { id: ID! }
-    type CommentPayload { position: String! comment: Comment! }
-    type MutationSubmitCommentSuccess { data: CommentPayload! }
+    interface Error {
+      code: String!
+      message: String!
+    }
+    type ConflictError implements Error {
+      code: String!
+      message: String!
+    }
+    type Comment {
+      id: ID!
+    }
+    type CommentPayload {
+      position: String!
+      comment: Comment!
+    }
+    type MutationSubmitCommentSuccess {
+      data: CommentPayload!
+    }
     union MutationSubmitCommentResult = MutationSubmitCommentSuccess | ConflictError
-    type Query { noop: Boolean! }
-    type Mutation { submitComment(input: SubmitCommentInput!): MutationSubmitCommentResult! }
+    type Query {
+      noop: Boolean!
+    }
+    type Mutation {
+      submitComment(input: SubmitCommentInput!): MutationSubmitCommentResult!
+    }
   `,
   resolvers: {
     Query: { noop: () => true },

@@ -46,14 +46,24 @@ async function child(dataDir: string, format: 'csv' | 'xlsx', position: string) 
     },
   });
   const started = performance.now();
-  const source = commentRowsAt(runtime, world.policyId, 1, position as Position, { includeHidden: false, locale: 'vi' });
+  const source = commentRowsAt(runtime, world.policyId, 1, position as Position, {
+    includeHidden: false,
+    locale: 'vi',
+  });
   async function* counted() {
     for await (const row of source) {
       rows += 1;
       yield row;
     }
   }
-  const meta: ExportMeta = { policyId: world.policyId, policyTitle: '', round: 1, position, includeHidden: false, locale: 'vi' };
+  const meta: ExportMeta = {
+    policyId: world.policyId,
+    policyTitle: '',
+    round: 1,
+    position,
+    includeHidden: false,
+    locale: 'vi',
+  };
   if (format === 'csv') await writeCommentsCsv(counted(), meta, sink);
   else await writeCommentsXlsx(counted(), meta, sink);
   clearInterval(timer);
@@ -61,7 +71,17 @@ async function child(dataDir: string, format: 'csv' | 'xlsx', position: string) 
   const seconds = (performance.now() - started) / 1000;
   await runtime.close();
   const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
-  console.log(JSON.stringify({ format, rows, bytes, seconds: Math.round(seconds * 10) / 10, rssBeforeMb: mb(baseline), rssPeakSampledMb: mb(peak), vmHwmMb: Math.round(vmHwmMb() * 10) / 10 }));
+  console.log(
+    JSON.stringify({
+      format,
+      rows,
+      bytes,
+      seconds: Math.round(seconds * 10) / 10,
+      rssBeforeMb: mb(baseline),
+      rssPeakSampledMb: mb(peak),
+      vmHwmMb: Math.round(vmHwmMb() * 10) / 10,
+    }),
+  );
 }
 
 async function main() {
@@ -71,7 +91,7 @@ async function main() {
   console.log(`data folder ${dataDir}`);
   const runtime = await openRuntime(dataDir);
   const world = await createWorld(runtime, { participants: 200 });
-  let t = performance.now();
+  const t = performance.now();
   await generateCommentsFast(runtime, world, small);
   const smallPosition = (await runtime.store.headPosition())! as Position;
   if (count > small) await generateCommentsFast(runtime, world, count - small);
@@ -89,7 +109,11 @@ async function main() {
   ];
   for (const [label, position, flags] of runs) {
     for (const format of ['csv', 'xlsx'] as const) {
-      const run = spawnSync(process.execPath, [...flags, '--import', 'tsx', self, '--child', dataDir, format, position], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const run = spawnSync(
+        process.execPath,
+        [...flags, '--import', 'tsx', self, '--child', dataDir, format, position],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
       if (run.status !== 0) throw new Error(`export child failed: ${run.stderr}`);
       const line = run.stdout.trim().split('\n').at(-1)!;
       const result = { comments: label, heap: flags.length ? `old space ≤ ${cap} MB` : 'default', ...JSON.parse(line) };
@@ -100,7 +124,9 @@ async function main() {
   console.log('\n| comments | format | V8 heap | rows | size | time | RSS before | peak RSS (VmHWM) |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.comments} | ${r.format} | ${r.heap} | ${r.rows} | ${(r.bytes / 1024 / 1024).toFixed(1)} MB | ${r.seconds} s | ${r.rssBeforeMb} MB | ${r.vmHwmMb} MB |`);
+    console.log(
+      `| ${r.comments} | ${r.format} | ${r.heap} | ${r.rows} | ${(r.bytes / 1024 / 1024).toFixed(1)} MB | ${r.seconds} s | ${r.rssBeforeMb} MB | ${r.vmHwmMb} MB |`,
+    );
   }
   if (!args.has('keep')) fs.rmSync(dataDir, { recursive: true, force: true });
 }

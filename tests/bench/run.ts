@@ -26,7 +26,15 @@ import { dataFiles, type Runtime } from '@gopy/api/runtime';
 import { appendBenchmarks } from './benchmarks/append';
 import { rebuildBaseline, rebuildOurs, REBUILD_BATCH } from './benchmarks/rebuild';
 import { createWorld, generateCommentsFast, openRuntime, project, type World } from './lib/fixture';
-import { commentLoad, NOOP_QUERY, POLICY_PAGE_QUERY, POLICY_PAGE_QUERY_NO_COUNT, queryLoad, round, type HttpResult } from './lib/http';
+import {
+  commentLoad,
+  NOOP_QUERY,
+  POLICY_PAGE_QUERY,
+  POLICY_PAGE_QUERY_NO_COUNT,
+  queryLoad,
+  round,
+  type HttpResult,
+} from './lib/http';
 import { scalingSvg, table, targets, verdict, writeResults, type Entry } from './lib/report';
 import { apiRss, startApi, startBaseline } from './lib/servers';
 import { topFunctions } from './tools/topFunctions';
@@ -41,11 +49,30 @@ function flag(name: string): string | undefined {
 
 const quick = flag('quick') !== undefined;
 const cfg = quick
-  ? { sizes: [2_000, 10_000, 30_000], participants: 200, commentSeconds: 5, pageSeconds: 4, fixedSeconds: 4, scaleSeconds: 3, warmSeconds: 1, append: { single: 500, concurrent: 2_000, rounds: 1 } }
-  : { sizes: [10_000, 100_000, 1_000_000], participants: 1_000, commentSeconds: 20, pageSeconds: 10, fixedSeconds: 10, scaleSeconds: 10, warmSeconds: 2, append: { single: 2_000, concurrent: 10_000, rounds: 3 } };
+  ? {
+      sizes: [2_000, 10_000, 30_000],
+      participants: 200,
+      commentSeconds: 5,
+      pageSeconds: 4,
+      fixedSeconds: 4,
+      scaleSeconds: 3,
+      warmSeconds: 1,
+      append: { single: 500, concurrent: 2_000, rounds: 1 },
+    }
+  : {
+      sizes: [10_000, 100_000, 1_000_000],
+      participants: 1_000,
+      commentSeconds: 20,
+      pageSeconds: 10,
+      fixedSeconds: 10,
+      scaleSeconds: 10,
+      warmSeconds: 2,
+      append: { single: 2_000, concurrent: 10_000, rounds: 3 },
+    };
 if (flag('duration')) cfg.commentSeconds = Number(flag('duration'));
 if (flag('sizes')) cfg.sizes = flag('sizes')!.split(',').map(Number);
-if (cfg.sizes.length !== 3 || cfg.sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes needs three positive integers');
+if (cfg.sizes.length !== 3 || cfg.sizes.some((n) => !Number.isInteger(n) || n <= 0))
+  throw new Error('--sizes needs three positive integers');
 const only = flag('only')?.split(',');
 const runs = (group: string) => !only || only.includes(group);
 const profile = flag('profile') !== undefined;
@@ -114,7 +141,20 @@ async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 function httpDetail(r: HttpResult): Record<string, unknown> {
-  return { p50Ms: r.p50, p90Ms: r.p90, p99Ms: r.p99, maxMs: r.max, requests: r.requests, failures: r.failures, non2xx: r.non2xx, errorResponses: r.mismatches, connectionErrors: r.errors, timeouts: r.timeouts, seconds: r.seconds, ...(r.failureSamples.length ? { failureSamples: r.failureSamples } : {}) };
+  return {
+    p50Ms: r.p50,
+    p90Ms: r.p90,
+    p99Ms: r.p99,
+    maxMs: r.max,
+    requests: r.requests,
+    failures: r.failures,
+    non2xx: r.non2xx,
+    errorResponses: r.mismatches,
+    connectionErrors: r.errors,
+    timeouts: r.timeouts,
+    seconds: r.seconds,
+    ...(r.failureSamples.length ? { failureSamples: r.failureSamples } : {}),
+  };
 }
 
 const errors: string[] = [];
@@ -123,16 +163,31 @@ function failed(what: string, err: unknown, keys: string[] = []): void {
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   errors.push(`${what}: ${message}`);
   log(`FAILED ${what}: ${message}`);
-  for (const key of keys) results[key] ??= { ours: null, baseline: null, ratio: null, unit: '', detail: { error: `${what}: ${err instanceof Error ? err.message : String(err)}` } };
+  for (const key of keys)
+    results[key] ??= {
+      ours: null,
+      baseline: null,
+      ratio: null,
+      unit: '',
+      detail: { error: `${what}: ${err instanceof Error ? err.message : String(err)}` },
+    };
 }
 
 async function main(): Promise<void> {
-  log(`mode ${run.mode}; sizes ${cfg.sizes.join(' / ')} events; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `mode ${run.mode}; sizes ${cfg.sizes.join(' / ')} events; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   if (profile) fs.rmSync(profileDir, { recursive: true, force: true });
   try {
     if (runs('append')) {
       try {
-        Object.assign(results, await phase('append benchmarks', () => profiled('append', () => appendBenchmarks(cfg.append, log))));
+        Object.assign(
+          results,
+          await phase('append benchmarks', () => profiled('append', () => appendBenchmarks(cfg.append, log))),
+        );
       } catch (err) {
         failed('append benchmarks', err, ['append_single', 'append_concurrent', 'append_vs_peer']);
       }
@@ -141,7 +196,11 @@ async function main(): Promise<void> {
       try {
         await httpScalingRebuild();
       } catch (err) {
-        failed('http, scaling and rebuild', err, runs('http') ? ['comment_http', 'policy_page', 'rebuild', 'rss_mb', 'scaling'] : ['rebuild']);
+        failed(
+          'http, scaling and rebuild',
+          err,
+          runs('http') ? ['comment_http', 'policy_page', 'rebuild', 'rss_mb', 'scaling'] : ['rebuild'],
+        );
       }
     }
   } finally {
@@ -157,8 +216,9 @@ async function httpScalingRebuild(): Promise<void> {
   let runtime: Runtime | undefined = await openRuntime(dir);
   let world: World;
   try {
-    world = await phase(`world: organisation, policy with an open round, ${cfg.participants} participants with sessions`, () =>
-      createWorld(runtime!, { participants: cfg.participants }),
+    world = await phase(
+      `world: organisation, policy with an open round, ${cfg.participants} participants with sessions`,
+      () => createWorld(runtime!, { participants: cfg.participants }),
     );
     const tokens = world.participants.map((p) => p.token);
     for (let index = 0; index < cfg.sizes.length; index++) {
@@ -168,15 +228,25 @@ async function httpScalingRebuild(): Promise<void> {
       const size = cfg.sizes[index]!;
       if (head < size) {
         const g = await phase(`generate ${size - head} comment events (log ${head} → ${size})`, () =>
-          generateCommentsFast(runtime!, world, size - head, { onProgress: (n) => n % 100_000 < 2_000 && n >= 100_000 && log(`  generated ${n}`) }),
+          generateCommentsFast(runtime!, world, size - head, {
+            onProgress: (n) => n % 100_000 < 2_000 && n >= 100_000 && log(`  generated ${n}`),
+          }),
         );
-        run[`generate_${size}`] = { events: g.appended, seconds: round(g.seconds), eventsPerSecond: round(g.appended / g.seconds) };
+        run[`generate_${size}`] = {
+          events: g.appended,
+          seconds: round(g.seconds),
+          eventsPerSecond: round(g.appended / g.seconds),
+        };
         rates.generate = g.appended / g.seconds;
       }
       const last = index === cfg.sizes.length - 1;
       if (!last || !runs('rebuild')) {
         const p = await phase(`project to ${size}`, () => project(runtime!));
-        run[`project_${size}`] = { events: p.applied, seconds: round(p.seconds), eventsPerSecond: round(p.applied / Math.max(p.seconds, 1e-6)) };
+        run[`project_${size}`] = {
+          events: p.applied,
+          seconds: round(p.seconds),
+          eventsPerSecond: round(p.applied / Math.max(p.seconds, 1e-6)),
+        };
         if (p.applied > 1_000) rates.project = p.applied / p.seconds;
         await runtime.close();
         runtime = undefined;
@@ -193,20 +263,53 @@ async function httpScalingRebuild(): Promise<void> {
         const comments = await commentCount(dir, world.policyId);
         const pageVars = { id: world.policyId, first: 20 };
         const expectPage = '"policy":{"id"';
-        await queryLoad(api.baseUrl, { query: POLICY_PAGE_QUERY, variables: pageVars, expect: expectPage, seconds: cfg.warmSeconds, connections: 8 });
-        await commentLoad(api.baseUrl, { tokens, policyId: world.policyId, seconds: cfg.warmSeconds, connections: 8, keyPrefix: `warm-${size}` });
+        await queryLoad(api.baseUrl, {
+          query: POLICY_PAGE_QUERY,
+          variables: pageVars,
+          expect: expectPage,
+          seconds: cfg.warmSeconds,
+          connections: 8,
+        });
+        await commentLoad(api.baseUrl, {
+          tokens,
+          policyId: world.policyId,
+          seconds: cfg.warmSeconds,
+          connections: 8,
+          keyPrefix: `warm-${size}`,
+        });
         if (size === main) {
           try {
             await mainPoint(api.baseUrl, world, tokens, events, comments);
-            scaling.push({ events, comments, commentRps: results.comment_http!.ours!, pageRps: results.policy_page!.ours! });
+            scaling.push({
+              events,
+              comments,
+              commentRps: results.comment_http!.ours!,
+              pageRps: results.policy_page!.ours!,
+            });
           } catch (err) {
             failed(`HTTP benchmarks at ${size} events`, err, ['comment_http', 'policy_page']);
           }
         } else {
           try {
-            const page = await phase(`policy_page at ${size}`, () => queryLoad(api.baseUrl, { query: POLICY_PAGE_QUERY, variables: pageVars, expect: expectPage, seconds: cfg.scaleSeconds }));
-            const c = await phase(`comment_http at ${size}`, () => commentLoad(api.baseUrl, { tokens, policyId: world.policyId, seconds: cfg.scaleSeconds, keyPrefix: `scale-${size}` }));
-            log(`  ${size}: policy_page ${page.rps}/s (p99 ${page.p99} ms), comment_http ${c.rps}/s (p99 ${c.p99} ms, failures ${c.failures})`);
+            const page = await phase(`policy_page at ${size}`, () =>
+              queryLoad(api.baseUrl, {
+                query: POLICY_PAGE_QUERY,
+                variables: pageVars,
+                expect: expectPage,
+                seconds: cfg.scaleSeconds,
+              }),
+            );
+            const c = await phase(`comment_http at ${size}`, () =>
+              commentLoad(api.baseUrl, {
+                tokens,
+                policyId: world.policyId,
+                seconds: cfg.scaleSeconds,
+                keyPrefix: `scale-${size}`,
+              }),
+            );
+            log(
+              `  ${size}: policy_page ${page.rps}/s (p99 ${page.p99} ms), comment_http ${c.rps}/s (p99 ${c.p99} ms, failures ${c.failures})`,
+            );
             scaling.push({ events, comments, commentRps: c.rps, pageRps: page.rps });
             run[`scaling_${size}`] = { policy_page: httpDetail(page), comment_http: httpDetail(c) };
           } catch (err) {
@@ -231,7 +334,11 @@ async function httpScalingRebuild(): Promise<void> {
       baseline: 250,
       ratio: round(peak / 250, 3),
       unit: 'MB',
-      detail: { target: 'ratio <= 1', what: 'peak RSS (VmHWM) of every API process of this run', processes: apiRss.map((r) => ({ label: r.label, peakMb: round(r.peakMb) })) },
+      detail: {
+        target: 'ratio <= 1',
+        what: 'peak RSS (VmHWM) of every API process of this run',
+        processes: apiRss.map((r) => ({ label: r.label, peakMb: round(r.peakMb) })),
+      },
     };
     if (scaling.length < 2) throw new Error(`scaling needs at least two measured sizes, got ${scaling.length}`);
     const first = scaling[0]!;
@@ -259,8 +366,16 @@ async function httpScalingRebuild(): Promise<void> {
       path.join(resultsDir, outName === 'latest' ? 'scaling.svg' : `${outName}-scaling.svg`),
       scalingSvg(
         [
-          { name: 'comment_http (comments/s)', color: '#c0392b', points: scaling.map((p) => ({ x: p.events, y: p.commentRps })) },
-          { name: 'policy_page (queries/s)', color: '#2471a3', points: scaling.map((p) => ({ x: p.events, y: p.pageRps })) },
+          {
+            name: 'comment_http (comments/s)',
+            color: '#c0392b',
+            points: scaling.map((p) => ({ x: p.events, y: p.commentRps })),
+          },
+          {
+            name: 'policy_page (queries/s)',
+            color: '#2471a3',
+            points: scaling.map((p) => ({ x: p.events, y: p.pageRps })),
+          },
         ],
         `Góp ý: throughput by log size (${run.mode} run, ${os.cpus().length} cores)`,
       ),
@@ -298,19 +413,43 @@ async function commentCount(dir: string, policyId: string): Promise<number> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(dataFiles(dir).read, { readonly: true });
   try {
-    return (db.prepare("SELECT count(*) AS n FROM comments WHERE policy_id = ? AND status = 'visible'").get(policyId) as { n: number }).n;
+    return (
+      db.prepare("SELECT count(*) AS n FROM comments WHERE policy_id = ? AND status = 'visible'").get(policyId) as {
+        n: number;
+      }
+    ).n;
   } finally {
     db.close();
   }
 }
 
-async function mainPoint(apiUrl: string, world: World, tokens: string[], events: number, comments: number): Promise<void> {
+async function mainPoint(
+  apiUrl: string,
+  world: World,
+  tokens: string[],
+  events: number,
+  comments: number,
+): Promise<void> {
   const baseline = await phase('baseline server (bare yoga + express): no-op query and mutation', async () => {
     const server = await startBaseline();
     try {
-      await queryLoad(server.baseUrl, { query: NOOP_QUERY, expect: '"noop":true', seconds: cfg.warmSeconds, connections: 8 });
-      const query = await queryLoad(server.baseUrl, { query: NOOP_QUERY, expect: '"noop":true', seconds: cfg.pageSeconds });
-      const mutation = await commentLoad(server.baseUrl, { tokens: ['none'], policyId: world.policyId, seconds: cfg.commentSeconds, keyPrefix: 'baseline' });
+      await queryLoad(server.baseUrl, {
+        query: NOOP_QUERY,
+        expect: '"noop":true',
+        seconds: cfg.warmSeconds,
+        connections: 8,
+      });
+      const query = await queryLoad(server.baseUrl, {
+        query: NOOP_QUERY,
+        expect: '"noop":true',
+        seconds: cfg.pageSeconds,
+      });
+      const mutation = await commentLoad(server.baseUrl, {
+        tokens: ['none'],
+        policyId: world.policyId,
+        seconds: cfg.commentSeconds,
+        keyPrefix: 'baseline',
+      });
       log(`  baseline: no-op query ${query.rps}/s, no-op mutation ${mutation.rps}/s`);
       return { query, mutation };
     } finally {
@@ -324,12 +463,25 @@ async function mainPoint(apiUrl: string, world: World, tokens: string[], events:
   );
   const rate = Math.max(1, Math.round(baseline.query.rps / 2));
   const fixed = await phase(`policy_page at a fixed ${rate}/s`, () =>
-    queryLoad(apiUrl, { query: POLICY_PAGE_QUERY, variables: pageVars, expect: expectPage, seconds: cfg.fixedSeconds, overallRate: rate }),
+    queryLoad(apiUrl, {
+      query: POLICY_PAGE_QUERY,
+      variables: pageVars,
+      expect: expectPage,
+      seconds: cfg.fixedSeconds,
+      overallRate: rate,
+    }),
   );
   const noCount = await phase('policy_page without totalCount', () =>
-    queryLoad(apiUrl, { query: POLICY_PAGE_QUERY_NO_COUNT, variables: pageVars, expect: expectPage, seconds: Math.max(3, Math.round(cfg.pageSeconds / 2)) }),
+    queryLoad(apiUrl, {
+      query: POLICY_PAGE_QUERY_NO_COUNT,
+      variables: pageVars,
+      expect: expectPage,
+      seconds: Math.max(3, Math.round(cfg.pageSeconds / 2)),
+    }),
   );
-  log(`  policy_page ${page.rps}/s (p99 ${page.p99} ms); at ${rate}/s: p99 ${fixed.p99} ms, ${fixed.rps}/s answered; without totalCount ${noCount.rps}/s`);
+  log(
+    `  policy_page ${page.rps}/s (p99 ${page.p99} ms); at ${rate}/s: p99 ${fixed.p99} ms, ${fixed.rps}/s answered; without totalCount ${noCount.rps}/s`,
+  );
   results.policy_page = {
     ours: page.rps,
     baseline: baseline.query.rps,
@@ -337,15 +489,27 @@ async function mainPoint(apiUrl: string, world: World, tokens: string[], events:
     unit: 'queries/s',
     detail: {
       target: 'ratio >= 0.5',
-      query: "the site's policy page query (web/src/lib/server/api.ts POLICY_PAGE_QUERY): policy, version tree, round, first 20 comments with totalCount",
+      query:
+        "the site's policy page query (web/src/lib/server/api.ts POLICY_PAGE_QUERY): policy, version tree, round, first 20 comments with totalCount",
       baselineQuery: NOOP_QUERY,
       eventsInLog: events,
       commentsOnPolicy: comments,
       connections: 64,
       ...httpDetail(page),
       baselineP99Ms: baseline.query.p99,
-      fixedRate: { requestsPerSecond: rate, answeredPerSecond: fixed.rps, p50Ms: fixed.p50, p99Ms: fixed.p99, maxMs: fixed.max, failures: fixed.failures },
-      withoutTotalCount: { queriesPerSecond: noCount.rps, p99Ms: noCount.p99, ratio: round(noCount.rps / baseline.query.rps, 3) },
+      fixedRate: {
+        requestsPerSecond: rate,
+        answeredPerSecond: fixed.rps,
+        p50Ms: fixed.p50,
+        p99Ms: fixed.p99,
+        maxMs: fixed.max,
+        failures: fixed.failures,
+      },
+      withoutTotalCount: {
+        queriesPerSecond: noCount.rps,
+        p99Ms: noCount.p99,
+        ratio: round(noCount.rps / baseline.query.rps, 3),
+      },
     },
   };
   const c = await phase(`comment_http at ${events} events, ${cfg.commentSeconds} s`, () =>
@@ -378,7 +542,9 @@ async function rebuild(dir: string): Promise<void> {
   let bare: ReturnType<typeof rebuildBaseline> | undefined;
   let bareError: string | undefined;
   try {
-    bare = await phase('rebuild (baseline): bare better-sqlite3', async () => rebuildBaseline(dir, fresh, path.join(dir, 'read.baseline.sqlite')));
+    bare = await phase('rebuild (baseline): bare better-sqlite3', async () =>
+      rebuildBaseline(dir, fresh, path.join(dir, 'read.baseline.sqlite')),
+    );
     log(`  rebuild baseline: ${round(bare.eventsPerSecond)}/s; rows ${JSON.stringify(bare.rowCheck)}`);
   } catch (err) {
     failed('rebuild baseline', err);
@@ -397,7 +563,8 @@ async function rebuild(dir: string): Promise<void> {
       baselineSeconds: bare ? round(bare.seconds) : null,
       ...(bareError ? { baselineError: bareError } : {}),
       ours: 'Projector.catchUpOnce into a fresh SQLite read store, as `gopy rebuild` does',
-      baseline: 'bare better-sqlite3 + node:crypto: read the log in pages, JSON.parse, decrypt sealed fields, write the comment and account rows (and the policy counter), same schema and pragmas',
+      baseline:
+        'bare better-sqlite3 + node:crypto: read the log in pages, JSON.parse, decrypt sealed fields, write the comment and account rows (and the policy counter), same schema and pragmas',
       rowCheck: bare?.rowCheck,
       ...(run.largestSizeReduced ? { largestSizeReduced: run.largestSizeReduced } : {}),
       benchProcessRssMb: { beforeOurs: ours.rssBeforeMb, afterOurs: ours.rssAfterMb, afterBaseline: bare?.rssAfterMb },
@@ -408,7 +575,8 @@ async function rebuild(dir: string): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${read}${suffix}`, { force: true });
   fs.renameSync(fresh, read);
   for (const suffix of ['-wal', '-shm']) fs.rmSync(`${fresh}${suffix}`, { force: true });
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${path.join(dir, 'read.baseline.sqlite')}${suffix}`, { force: true });
+  for (const suffix of ['', '-wal', '-shm'])
+    fs.rmSync(`${path.join(dir, 'read.baseline.sqlite')}${suffix}`, { force: true });
 }
 
 function finish(): void {
@@ -422,7 +590,9 @@ function finish(): void {
     for (const label of fs.readdirSync(profileDir)) {
       const files = fs.readdirSync(path.join(profileDir, label)).filter((f) => f.endsWith('.cpuprofile'));
       // The biggest profile of a process is its main thread (the other is the tsx loader's worker).
-      const main = files.map((f) => path.join(profileDir, label, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+      const main = files
+        .map((f) => path.join(profileDir, label, f))
+        .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
       if (main) summaries[label] = topFunctions(main, 20);
     }
     run.profiles = summaries;
@@ -436,7 +606,9 @@ function finish(): void {
     const t = targets[key]!;
     console.log(`missed: ${key} ratio ${e.ratio} (target ${t.min !== undefined ? `≥ ${t.min}` : `≤ ${t.max}`})`);
   }
-  console.log(`\n${file} written; run took ${run.seconds} s (load average at start ${(run.loadAverageAtStart as number[]).join(' ')}, at end ${(run.loadAverageAtEnd as number[]).join(' ')})`);
+  console.log(
+    `\n${file} written; run took ${run.seconds} s (load average at start ${(run.loadAverageAtStart as number[]).join(' ')}, at end ${(run.loadAverageAtEnd as number[]).join(' ')})`,
+  );
 }
 
 await main();

@@ -41,9 +41,16 @@ describe('docker-compose.yml', () => {
 
   it('has every service of the distributed runtime, each with a health check or a dependency that has one', () => {
     expect(Object.keys(s).sort()).toEqual(['api', 'kurrentdb', 'postgres', 'projector', 'web']);
-    for (const name of ['kurrentdb', 'postgres', 'api', 'web']) expect(s[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
-    expect(s.projector!.depends_on).toMatchObject({ kurrentdb: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
-    expect(s.api!.depends_on).toMatchObject({ kurrentdb: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+    for (const name of ['kurrentdb', 'postgres', 'api', 'web'])
+      expect(s[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
+    expect(s.projector!.depends_on).toMatchObject({
+      kurrentdb: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+    });
+    expect(s.api!.depends_on).toMatchObject({
+      kurrentdb: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+    });
     expect(s.web!.depends_on).toMatchObject({ api: { condition: 'service_healthy' } });
   });
 
@@ -53,7 +60,9 @@ describe('docker-compose.yml', () => {
     expect(s.web!.command).toEqual(['node', 'web/build/index.js']);
     for (const name of ['api', 'projector', 'web']) {
       expect(fs.existsSync(path.join(repoRoot, s[name]!.build!.dockerfile))).toBe(true);
-      expect(fs.existsSync(path.join(repoRoot, s[name]!.command![1]!.replace('web/build/index.js', 'web/svelte.config.js')))).toBe(true);
+      expect(
+        fs.existsSync(path.join(repoRoot, s[name]!.command![1]!.replace('web/build/index.js', 'web/svelte.config.js'))),
+      ).toBe(true);
     }
   });
 
@@ -85,7 +94,10 @@ describe('docker-compose.yml', () => {
     expect(db.username).toBe(s.postgres!.environment!.POSTGRES_USER);
     expect(db.password).toBe(s.postgres!.environment!.POSTGRES_PASSWORD);
     expect(db.pathname.slice(1)).toBe(s.postgres!.environment!.POSTGRES_DB);
-    expect(s.projector!.environment).toMatchObject({ DATABASE_URL: env.DATABASE_URL, KURRENTDB_URL: env.KURRENTDB_URL });
+    expect(s.projector!.environment).toMatchObject({
+      DATABASE_URL: env.DATABASE_URL,
+      KURRENTDB_URL: env.KURRENTDB_URL,
+    });
     expect(env.PORT).toBe('4000');
     expect(s.web!.environment!.GOPY_API_URL).toBe(`http://api:${env.PORT}/graphql`);
     // The site reads GOPY_API_URL (web/src/lib/server/api.ts).

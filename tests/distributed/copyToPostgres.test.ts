@@ -36,17 +36,35 @@ describe('moving a log: demo data copied from SQLite to PostgreSQL serves the sa
     const homeBefore = await (await fetch(`${onSqlite.baseUrl}/`)).text();
     await onSqlite.stop();
 
-    const out = execFileSync(process.execPath, [path.join(repoRoot, 'services/api/bin/gopy.js'), 'store', 'copy', '--from', `sqlite:${onSqlite.dataDir}`, '--to', `postgres:${database.url}`], {
-      cwd: repoRoot,
-      env: { ...process.env, ...secrets, GOPY_DATA_DIR: onSqlite.dataDir },
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        path.join(repoRoot, 'services/api/bin/gopy.js'),
+        'store',
+        'copy',
+        '--from',
+        `sqlite:${onSqlite.dataDir}`,
+        '--to',
+        `postgres:${database.url}`,
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...secrets, GOPY_DATA_DIR: onSqlite.dataDir },
+        encoding: 'utf8',
+      },
+    );
     expect(out).toMatch(/verified on the target/);
 
     const pgDir = fs.mkdtempSync(path.join(path.dirname(onSqlite.dataDir), 'gopy-pg-'));
     onPostgres = await startPlatform({
       dataDir: pgDir,
-      env: { ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: database.url, GOPY_DEMO: '0' },
+      env: {
+        ...secrets,
+        GOPY_EVENT_STORE: 'postgres',
+        GOPY_READ_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        GOPY_DEMO: '0',
+      },
     });
     const after = await graphqlClient(onPostgres.baseUrl)(pageQuery);
     expect(after.errors).toBeUndefined();
@@ -54,7 +72,9 @@ describe('moving a log: demo data copied from SQLite to PostgreSQL serves the sa
     const homeAfter = await (await fetch(`${onPostgres.baseUrl}/`)).text();
     expect(homeAfter.length).toBeGreaterThan(0);
     // The same policies are listed on the site's home page (titles in Vietnamese).
-    for (const title of (before.data as { policies: { edges: { node: { title: string } }[] } }).policies.edges.map((e) => e.node.title)) {
+    for (const title of (before.data as { policies: { edges: { node: { title: string } }[] } }).policies.edges.map(
+      (e) => e.node.title,
+    )) {
       if (homeBefore.includes(title)) expect(homeAfter).toContain(title);
     }
   });

@@ -34,7 +34,15 @@ const pageQuery = `{ policies(first: 20) { totalCount edges { node { id title st
 interface PolicyPage {
   policies: {
     totalCount: number;
-    edges: { node: { id: string; title: string; status: string; commentCount: number; comments: { totalCount: number; edges: { node: { id: string; body: string } }[] } } }[];
+    edges: {
+      node: {
+        id: string;
+        title: string;
+        status: string;
+        commentCount: number;
+        comments: { totalCount: number; edges: { node: { id: string; body: string } }[] };
+      };
+    }[];
   };
 }
 
@@ -74,11 +82,18 @@ async function stopProcess(proc: Proc | undefined, signal: NodeJS.Signals = 'SIG
   }
 }
 
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, proc?: Proc): Promise<void> {
+async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  proc?: Proc,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`${proc.name} exited with ${proc.child.exitCode} while waiting for ${what}:\n${proc.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${proc ? `:\n${proc.output()}` : ''}`);
+    if (proc && proc.child.exitCode !== null)
+      throw new Error(`${proc.name} exited with ${proc.child.exitCode} while waiting for ${what}:\n${proc.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${proc ? `:\n${proc.output()}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -96,10 +111,26 @@ async function gopy(args: string[], env: Record<string, string>, timeoutMs = 180
 async function startDouble(file: string, port = 0): Promise<{ proc: Proc; url: string; port: number }> {
   const proc = startProcess(
     'KurrentDB test double',
-    ['--import', 'tsx', path.join(repoRoot, 'tests/kurrentdb-double/main.ts'), '--port', String(port), '--file', file, '--trace', '--parent-pid', String(process.pid)],
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'tests/kurrentdb-double/main.ts'),
+      '--port',
+      String(port),
+      '--file',
+      file,
+      '--trace',
+      '--parent-pid',
+      String(process.pid),
+    ],
     {},
   );
-  await waitUntil('the KurrentDB test double to listen', () => /listening: esdb:\/\/[^:]+:\d+/.test(proc.output()), 60_000, proc);
+  await waitUntil(
+    'the KurrentDB test double to listen',
+    () => /listening: esdb:\/\/[^:]+:\d+/.test(proc.output()),
+    60_000,
+    proc,
+  );
   const url = /listening: (esdb:\/\/\S+)/.exec(proc.output())![1]!;
   return { proc, url, port: Number(/:(\d+)\?/.exec(url)![1]) };
 }
@@ -111,7 +142,11 @@ function named(url: string, name: string): string {
 
 /** The double's trace of $all reads and subscriptions, as `[what, from, connection]`. */
 function traces(proc: Proc): { what: string; from: string; by: string }[] {
-  return [...proc.output().matchAll(/^trace: (\$all (?:subscription|read \w+)) from (\S+) by (\S+)$/gm)].map((m) => ({ what: m[1]!, from: m[2]!, by: m[3]! }));
+  return [...proc.output().matchAll(/^trace: (\$all (?:subscription|read \w+)) from (\S+) by (\S+)$/gm)].map((m) => ({
+    what: m[1]!,
+    from: m[2]!,
+    by: m[3]!,
+  }));
 }
 
 /** The adapter's opaque position `<commit>-<prepare>` as the double prints it. */
@@ -123,7 +158,9 @@ function nativeOf(position: string): string {
 function storedRows(dir: string): unknown[] {
   const db = new Database(path.join(dir, 'events.sqlite'), { readonly: true });
   try {
-    return db.prepare('SELECT stream_id, revision, event_id, type, data, metadata, hash FROM events ORDER BY position').all();
+    return db
+      .prepare('SELECT stream_id, revision, event_id, type, data, metadata, hash FROM events ORDER BY position')
+      .all();
   } finally {
     db.close();
   }
@@ -182,7 +219,9 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     const client = new pg.Client({ connectionString: database!.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ position: string; seq: string }>(`SELECT position, seq FROM gopy_read.projector_checkpoint WHERE name = 'main'`);
+      const { rows } = await client.query<{ position: string; seq: string }>(
+        `SELECT position, seq FROM gopy_read.projector_checkpoint WHERE name = 'main'`,
+      );
       return { position: rows[0]!.position, seq: Number(rows[0]!.seq) };
     } finally {
       await client.end();
@@ -195,18 +234,26 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     return result.data;
   };
 
-  const policy = async (): Promise<PolicyPage['policies']['edges'][number]['node']> => (await page()).policies.edges.find((e) => e.node.id === policyId)!.node;
+  const policy = async (): Promise<PolicyPage['policies']['edges'][number]['node']> =>
+    (await page()).policies.edges.find((e) => e.node.id === policyId)!.node;
 
   const submit = async (body: string) => {
     const result = await graphqlClient(api!.baseUrl, token)<{
-      submitComment: { __typename: string; code?: string; message?: string; data?: { position: string; readModelBehind: boolean; comment: { id: string; body: string } } };
+      submitComment: {
+        __typename: string;
+        code?: string;
+        message?: string;
+        data?: { position: string; readModelBehind: boolean; comment: { id: string; body: string } };
+      };
     }>(
       `mutation($i: SubmitCommentInput!) { submitComment(input: $i) { __typename
         ... on MutationSubmitCommentSuccess { data { position readModelBehind comment { id body } } } ... on Error { code message } } }`,
       { i: { policyId, body, stance: 'SUGGESTION', idempotencyKey: randomUUID() } },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data.submitComment.__typename, JSON.stringify(result.data.submitComment)).toBe('MutationSubmitCommentSuccess');
+    expect(result.data.submitComment.__typename, JSON.stringify(result.data.submitComment)).toBe(
+      'MutationSubmitCommentSuccess',
+    );
     return result.data.submitComment.data!;
   };
 
@@ -240,8 +287,23 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
 
     const env = { ...secrets, GOPY_DATA_DIR: onSqlite.dataDir };
     // KurrentDB keeps no keys: they go to PostgreSQL (schema gopy_keys), where the runtime on KurrentDB looks for them.
-    const there = await gopy(['store', 'copy', '--from', `sqlite:${onSqlite.dataDir}`, '--to', `kurrentdb:${kurrentUrl}`, '--keys-to', `postgres:${database!.url}`], env);
-    const report = /Copied (\d+) events \((\d+) already there[^)]*\); (\d+) events in (\d+) streams verified on the target; (\d+) keys copied/.exec(there);
+    const there = await gopy(
+      [
+        'store',
+        'copy',
+        '--from',
+        `sqlite:${onSqlite.dataDir}`,
+        '--to',
+        `kurrentdb:${kurrentUrl}`,
+        '--keys-to',
+        `postgres:${database!.url}`,
+      ],
+      env,
+    );
+    const report =
+      /Copied (\d+) events \((\d+) already there[^)]*\); (\d+) events in (\d+) streams verified on the target; (\d+) keys copied/.exec(
+        there,
+      );
     expect(report, there).not.toBeNull();
     expect(Number(report![1])).toBe(original.length);
     expect(Number(report![3])).toBe(original.length);
@@ -254,9 +316,16 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
       GOPY_READ_STORE: 'postgres',
       DATABASE_URL: database!.url,
     });
-    const returned = /Copied (\d+) events \((\d+) already there[^)]*\); (\d+) events in (\d+) streams verified on the target; (\d+) keys copied/.exec(again);
+    const returned =
+      /Copied (\d+) events \((\d+) already there[^)]*\); (\d+) events in (\d+) streams verified on the target; (\d+) keys copied/.exec(
+        again,
+      );
     expect(returned, again).not.toBeNull();
-    expect([Number(returned![1]), Number(returned![3]), Number(returned![5])]).toEqual([original.length, original.length, Number(report![5])]);
+    expect([Number(returned![1]), Number(returned![3]), Number(returned![5])]).toEqual([
+      original.length,
+      original.length,
+      Number(report![5]),
+    ]);
     expect(storedRows(back)).toEqual(original);
     // The copy back is a working store: the same pages, comment bodies decrypted with the keys that came along.
     const onCopy = await startPlatform({ dataDir: back, demo: false, env: { ...secrets, GOPY_SERVE_WEB: '0' } });
@@ -275,7 +344,12 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     api = await startApi();
     // The projector builds the read models from the copied log: the pages become what they were on SQLite.
     let now: PolicyPage | undefined;
-    await waitUntil('the read models to show the copied log', async () => JSON.stringify((now = await page())) === JSON.stringify(before), 120_000, projector);
+    await waitUntil(
+      'the read models to show the copied log',
+      async () => JSON.stringify((now = await page())) === JSON.stringify(before),
+      120_000,
+      projector,
+    );
     expect(now).toEqual(before);
 
     // A participant signs up, verifies by the mailed link and signs in: every step written to KurrentDB.
@@ -288,13 +362,23 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     );
     expect(signedUp.data.signUp.__typename, JSON.stringify(signedUp)).toBe('MutationSignUpSuccess');
     let link: RegExpExecArray | null = null;
-    await waitUntil('the verification mail', () => {
-      const dir = path.join(dataDir, 'mail');
-      const mails = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => parseEml(fs.readFileSync(path.join(dir, f), 'utf8'))) : [];
-      link = mails.map((m) => /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(m.text)).find((m) => m !== null) ?? null;
-      return link !== null;
-    }, 20_000, api);
-    const verified = await anonymous<{ verifyEmail: { __typename: string } }>('mutation($t: String!) { verifyEmail(token: $t) { __typename } }', { t: link![1] });
+    await waitUntil(
+      'the verification mail',
+      () => {
+        const dir = path.join(dataDir, 'mail');
+        const mails = fs.existsSync(dir)
+          ? fs.readdirSync(dir).map((f) => parseEml(fs.readFileSync(path.join(dir, f), 'utf8')))
+          : [];
+        link = mails.map((m) => /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(m.text)).find((m) => m !== null) ?? null;
+        return link !== null;
+      },
+      20_000,
+      api,
+    );
+    const verified = await anonymous<{ verifyEmail: { __typename: string } }>(
+      'mutation($t: String!) { verifyEmail(token: $t) { __typename } }',
+      { t: link![1] },
+    );
     expect(verified.data.verifyEmail.__typename).toBe('MutationVerifyEmailSuccess');
     const signIn = await anonymous<{ signIn: { __typename: string; data: { token: string } } }>(
       'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename ... on MutationSignInSuccess { data { token } } } }',
@@ -303,7 +387,9 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     expect(signIn.data.signIn.__typename).toBe('MutationSignInSuccess');
     token = signIn.data.signIn.data.token;
 
-    const open = await graphqlClient(api.baseUrl)<{ policies: { edges: { node: { id: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id } } } }');
+    const open = await graphqlClient(api.baseUrl)<{ policies: { edges: { node: { id: string } }[] } }>(
+      '{ policies(status: CONSULTATION) { edges { node { id } } } }',
+    );
     policyId = open.data.policies.edges[0]!.node.id;
     const count = (await policy()).commentCount;
     const body = `Đề nghị bổ sung xe đưa đón học sinh vùng sâu ${randomUUID().slice(0, 8)}`;
@@ -330,7 +416,12 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
 
     const tracedBefore = double ? traces(double.proc).length : 0;
     projector = await startProjector();
-    await waitUntil('the comment to reach the read models', async () => (await policy()).comments.edges.some((e) => e.node.body === body), 60_000, projector);
+    await waitUntil(
+      'the comment to reach the read models',
+      async () => (await policy()).comments.edges.some((e) => e.node.body === body),
+      60_000,
+      projector,
+    );
     const after = await policy();
     expect(after.commentCount).toBe(count + 1);
     expect(after.comments.edges.filter((e) => e.node.body === body)).toHaveLength(1);
@@ -338,44 +429,54 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     expect(resumed.seq).toBeGreaterThan(saved.seq);
     if (double) {
       // The new process read $all from the checkpoint it had saved, not from the start of the log.
-      const fresh = traces(double.proc).slice(tracedBefore).filter((t) => t.by === 'gopy-projector');
-      expect(fresh.map((t) => t.from), JSON.stringify(fresh)).toContain(nativeOf(saved.position));
+      const fresh = traces(double.proc)
+        .slice(tracedBefore)
+        .filter((t) => t.by === 'gopy-projector');
+      expect(
+        fresh.map((t) => t.from),
+        JSON.stringify(fresh),
+      ).toContain(nativeOf(saved.position));
     }
   }, 180_000);
 
-  it.skipIf(external)('survives a dropped connection: the double killed and restarted on the same port, the subscription resumes from its checkpoint', async () => {
-    expect(token, 'the end-to-end case ran first').not.toBe('');
-    const count = (await policy()).commentCount;
-    const saved = await checkpoint();
-    // A browser watching the policy over SSE: the API process's own subscription to $all must come back too.
-    const watching = await subscribe<PolicyChangedEvent>(api!.baseUrl, POLICY_CHANGED, { id: policyId });
-    const port = double!.port;
-    await stopProcess(double!.proc, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 1_000));
-    double = await startDouble(doubleFile, port);
-    expect(double.port).toBe(port);
+  it.skipIf(external)(
+    'survives a dropped connection: the double killed and restarted on the same port, the subscription resumes from its checkpoint',
+    async () => {
+      expect(token, 'the end-to-end case ran first').not.toBe('');
+      const count = (await policy()).commentCount;
+      const saved = await checkpoint();
+      // A browser watching the policy over SSE: the API process's own subscription to $all must come back too.
+      const watching = await subscribe<PolicyChangedEvent>(api!.baseUrl, POLICY_CHANGED, { id: policyId });
+      const port = double!.port;
+      await stopProcess(double!.proc, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 1_000));
+      double = await startDouble(doubleFile, port);
+      expect(double.port).toBe(port);
 
-    // The projector's subscription comes back on its own, strictly after the position it had reached.
-    const resubscribed = () => traces(double!.proc).filter((t) => t.what === '$all subscription' && t.by === 'gopy-projector');
-    await waitUntil('the projector to subscribe again', () => resubscribed().length > 0, 60_000, projector);
-    expect(resubscribed()[0]!.from).toBe(nativeOf(saved.position));
-    expect(projector!.child.exitCode).toBeNull();
-    expect(api!.child.exitCode).toBeNull();
+      // The projector's subscription comes back on its own, strictly after the position it had reached.
+      const resubscribed = () =>
+        traces(double!.proc).filter((t) => t.what === '$all subscription' && t.by === 'gopy-projector');
+      await waitUntil('the projector to subscribe again', () => resubscribed().length > 0, 60_000, projector);
+      expect(resubscribed()[0]!.from).toBe(nativeOf(saved.position));
+      expect(projector!.child.exitCode).toBeNull();
+      expect(api!.child.exitCode).toBeNull();
 
-    const body = `Góp ý sau khi kết nối bị ngắt ${randomUUID().slice(0, 8)}`;
-    const posted = await submit(body);
-    expect(posted.readModelBehind).toBe(false);
-    const after = await policy();
-    expect(after.commentCount).toBe(count + 1);
-    expect(after.comments.edges.filter((e) => e.node.body === body)).toHaveLength(1);
-    try {
-      const change = await watching.waitFor((e) => e.policyChanged.commentId === posted.comment.id, 30_000);
-      expect(change.policyChanged).toMatchObject({ kind: 'COMMENT_ADDED', policyId, position: posted.position });
-      expect(watching.events.filter((e) => e.policyChanged.commentId === posted.comment.id)).toHaveLength(1);
-    } finally {
-      await watching.close();
-    }
-  }, 180_000);
+      const body = `Góp ý sau khi kết nối bị ngắt ${randomUUID().slice(0, 8)}`;
+      const posted = await submit(body);
+      expect(posted.readModelBehind).toBe(false);
+      const after = await policy();
+      expect(after.commentCount).toBe(count + 1);
+      expect(after.comments.edges.filter((e) => e.node.body === body)).toHaveLength(1);
+      try {
+        const change = await watching.waitFor((e) => e.policyChanged.commentId === posted.comment.id, 30_000);
+        expect(change.policyChanged).toMatchObject({ kind: 'COMMENT_ADDED', policyId, position: posted.position });
+        expect(watching.events.filter((e) => e.policyChanged.commentId === posted.comment.id)).toHaveLength(1);
+      } finally {
+        await watching.close();
+      }
+    },
+    180_000,
+  );
 
   it('a process pointed at a KurrentDB that accepts connections but never answers stops with exit code 2, naming KURRENTDB_URL', async () => {
     // A frozen node: the client's first call has no deadline, so without the adapter's own limit this would never end.
@@ -384,13 +485,17 @@ describe('distributed runtime: events in KurrentDB (the test double unless KURRE
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const port = (silent.address() as AddressInfo).port;
-      const proc = startProcess('api on a silent server', [path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve', '--role', 'api'], {
-        ...runtimeEnv(),
-        GOPY_DATA_DIR: path.join(root, 'silent'),
-        KURRENTDB_URL: `esdb://127.0.0.1:${port}?tls=false`,
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-      });
+      const proc = startProcess(
+        'api on a silent server',
+        [path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve', '--role', 'api'],
+        {
+          ...runtimeEnv(),
+          GOPY_DATA_DIR: path.join(root, 'silent'),
+          KURRENTDB_URL: `esdb://127.0.0.1:${port}?tls=false`,
+          PORT: String(await freePort()),
+          HOST: '127.0.0.1',
+        },
+      );
       const timer = setTimeout(() => proc.child.kill('SIGKILL'), 60_000);
       const code = await proc.exited.finally(() => clearTimeout(timer));
       expect(code, proc.output()).toBe(2);

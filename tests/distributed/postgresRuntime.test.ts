@@ -20,7 +20,15 @@ const secrets = { GOPY_MASTER_KEY: 'a'.repeat(64), GOPY_LOOKUP_KEY: 'b'.repeat(6
 function start(args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, ...secrets, GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: database.url, GOPY_SERVE_WEB: '0', ...env },
+    env: {
+      ...process.env,
+      ...secrets,
+      GOPY_EVENT_STORE: 'postgres',
+      GOPY_READ_STORE: 'postgres',
+      DATABASE_URL: database.url,
+      GOPY_SERVE_WEB: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,7 +58,10 @@ async function startApi(dataDir: string): Promise<Proc & { port: number }> {
 }
 
 function startProjector(dataDir: string): Proc {
-  return start([path.join(repoRoot, 'services/projector/bin/projector.js')], { GOPY_DATA_DIR: dataDir, GOPY_DEMO: '1' });
+  return start([path.join(repoRoot, 'services/projector/bin/projector.js')], {
+    GOPY_DATA_DIR: dataDir,
+    GOPY_DEMO: '1',
+  });
 }
 
 async function stop(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM') {
@@ -70,9 +81,19 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
   beforeAll(async () => {
     database = await createThrowawayDatabase('gopy_dist');
     first = startProjector(dataDir);
-    await waitUntil('demo data through the first projector', () => fs.existsSync(path.join(dataDir, 'demo-accounts.json')), 120_000, first);
+    await waitUntil(
+      'demo data through the first projector',
+      () => fs.existsSync(path.join(dataDir, 'demo-accounts.json')),
+      120_000,
+      first,
+    );
     second = startProjector(dataDir);
-    await waitUntil('the second projector to wait for the lease', () => /another projector holds the lease/.test(second!.output()), 30_000, second);
+    await waitUntil(
+      'the second projector to wait for the lease',
+      () => /another projector holds the lease/.test(second!.output()),
+      30_000,
+      second,
+    );
     apiA = await startApi(dataDir);
     apiB = await startApi(dataDir);
   }, 240_000);
@@ -83,7 +104,11 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
   });
 
   it('reads from one API process a comment posted to the other', async () => {
-    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as { email: string; password: string; roles: string[] }[];
+    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {
+      email: string;
+      password: string;
+      roles: string[];
+    }[];
     const parent = demo.find((a) => a.email.startsWith('parent'))!;
     const onA = graphqlClient(`http://127.0.0.1:${apiA!.port}`);
     const signIn = await onA<{ signIn: { data: { token: string } } }>(
@@ -93,10 +118,14 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
     const token = signIn.data.signIn.data.token;
     const a = graphqlClient(`http://127.0.0.1:${apiA!.port}`, token);
     const b = graphqlClient(`http://127.0.0.1:${apiB!.port}`, token);
-    const list = await b<{ policies: { edges: { node: { id: string; status: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id status } } } }');
+    const list = await b<{ policies: { edges: { node: { id: string; status: string } }[] } }>(
+      '{ policies(status: CONSULTATION) { edges { node { id status } } } }',
+    );
     const policyId = list.data.policies.edges[0]!.node.id;
     const body = `Góp ý qua máy chủ A ${randomUUID()}`;
-    const posted = await a<{ submitComment: { __typename: string; data: { position: string; comment: { id: string } } } }>(
+    const posted = await a<{
+      submitComment: { __typename: string; data: { position: string; comment: { id: string } } };
+    }>(
       'mutation($i:SubmitCommentInput!){ submitComment(input:$i){ __typename ... on MutationSubmitCommentSuccess { data { position comment { id } } } ... on Error { code message } } }',
       { i: { policyId, body, stance: 'SUGGESTION', idempotencyKey: randomUUID() } },
     );
@@ -112,8 +141,16 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
 
   it('lets the waiting projector take over when the lease holder dies', async () => {
     await stop(first, 'SIGKILL');
-    await waitUntil('the second projector to take the lease', () => /projector lease held/.test(second!.output()), 30_000, second);
-    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as { email: string; password: string }[];
+    await waitUntil(
+      'the second projector to take the lease',
+      () => /projector lease held/.test(second!.output()),
+      30_000,
+      second,
+    );
+    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {
+      email: string;
+      password: string;
+    }[];
     const parent = demo.find((a) => a.email.startsWith('parent'))!;
     const anon = graphqlClient(`http://127.0.0.1:${apiA!.port}`);
     const signIn = await anon<{ signIn: { data: { token: string } } }>(
@@ -121,7 +158,9 @@ describe('distributed runtime on PostgreSQL: two API processes, projector proces
       { e: parent.email, p: parent.password },
     );
     const a = graphqlClient(`http://127.0.0.1:${apiA!.port}`, signIn.data.signIn.data.token);
-    const list = await a<{ policies: { edges: { node: { id: string } }[] } }>('{ policies(status: CONSULTATION) { edges { node { id } } } }');
+    const list = await a<{ policies: { edges: { node: { id: string } }[] } }>(
+      '{ policies(status: CONSULTATION) { edges { node { id } } } }',
+    );
     const policyId = list.data.policies.edges[0]!.node.id;
     const posted = await a<{ submitComment: { __typename: string } }>(
       'mutation($i:SubmitCommentInput!){ submitComment(input:$i){ __typename } }',

@@ -60,7 +60,10 @@ beforeAll(async () => {
   await waitUntil('demo data', () => fs.existsSync(path.join(dataDir, 'demo-accounts.json')), projector);
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
-    const api = start([path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve', '--role', 'api'], { PORT: String(port), HOST: '127.0.0.1' });
+    const api = start([path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve', '--role', 'api'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
     await waitUntil('API listening', () => /listening on/.test(api.output()), api, 60_000);
     apiPorts.push(port);
   }
@@ -89,7 +92,10 @@ const SIGN_IN = `mutation($e: String!, $p: String!) {
 
 describe('rate limits shared by the API processes on PostgreSQL', () => {
   it('counts sign-ins to one account across both processes', async () => {
-    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as { email: string; password: string }[];
+    const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {
+      email: string;
+      password: string;
+    }[];
     const parent = demo.find((a) => a.email.startsWith('parent'))!;
     const [a, b] = apiPorts.map((port) => graphqlClient(`http://127.0.0.1:${port}`));
     const attempt = async (api: typeof a) => {

@@ -40,16 +40,32 @@ import {
 // The generated code lives inside the client package: load it (and google-protobuf) from there, so that messages
 // built here are instances of the very classes the client's (de)serialisers check against.
 const clientRequire = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/package.json'));
-const streamsPb = clientRequire('./generated/streams_pb.js') as typeof import('@eventstore/db-client/generated/streams_pb');
-const sharedPb = clientRequire('./generated/shared_pb.js') as typeof import('@eventstore/db-client/generated/shared_pb');
-const statusPb = clientRequire('./generated/status_pb.js') as typeof import('@eventstore/db-client/generated/status_pb');
-const featuresPb = clientRequire('./generated/serverfeatures_pb.js') as typeof import('@eventstore/db-client/generated/serverfeatures_pb');
-const gossipPb = clientRequire('./generated/gossip_pb.js') as typeof import('@eventstore/db-client/generated/gossip_pb');
+const streamsPb = clientRequire(
+  './generated/streams_pb.js',
+) as typeof import('@eventstore/db-client/generated/streams_pb');
+const sharedPb = clientRequire(
+  './generated/shared_pb.js',
+) as typeof import('@eventstore/db-client/generated/shared_pb');
+const statusPb = clientRequire(
+  './generated/status_pb.js',
+) as typeof import('@eventstore/db-client/generated/status_pb');
+const featuresPb = clientRequire(
+  './generated/serverfeatures_pb.js',
+) as typeof import('@eventstore/db-client/generated/serverfeatures_pb');
+const gossipPb = clientRequire(
+  './generated/gossip_pb.js',
+) as typeof import('@eventstore/db-client/generated/gossip_pb');
 const { StreamsService } = clientRequire('./generated/streams_grpc_pb.js') as { StreamsService: ServiceDefinition };
-const { ServerFeaturesService } = clientRequire('./generated/serverfeatures_grpc_pb.js') as { ServerFeaturesService: ServiceDefinition };
+const { ServerFeaturesService } = clientRequire('./generated/serverfeatures_grpc_pb.js') as {
+  ServerFeaturesService: ServiceDefinition;
+};
 const { GossipService } = clientRequire('./generated/gossip_grpc_pb.js') as { GossipService: ServiceDefinition };
-const { Any } = clientRequire('google-protobuf/google/protobuf/any_pb.js') as typeof import('google-protobuf/google/protobuf/any_pb');
-const { Empty: GoogleEmpty } = clientRequire('google-protobuf/google/protobuf/empty_pb.js') as typeof import('google-protobuf/google/protobuf/empty_pb');
+const { Any } = clientRequire(
+  'google-protobuf/google/protobuf/any_pb.js',
+) as typeof import('google-protobuf/google/protobuf/any_pb');
+const { Empty: GoogleEmpty } = clientRequire(
+  'google-protobuf/google/protobuf/empty_pb.js',
+) as typeof import('google-protobuf/google/protobuf/empty_pb');
 
 type ReadReq = import('@eventstore/db-client/generated/streams_pb').ReadReq;
 type ReadResp = import('@eventstore/db-client/generated/streams_pb').ReadResp;
@@ -212,7 +228,10 @@ export class KurrentDbTestDouble {
     };
   }
 
-  private readonly getSupportedMethods = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+  private readonly getSupportedMethods = (
+    _call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<unknown>,
+  ) => {
     const methods = [
       ['event_store.client.streams.streams', 'read', []],
       ['event_store.client.streams.streams', 'append', []],
@@ -308,11 +327,20 @@ export class KurrentDbTestDouble {
       const option = streamOptions.getRevisionOptionCase();
       const requested = option === Case.REVISION ? BigInt(streamOptions.getRevision()) : undefined;
       if (forwards) {
-        let revision = option === Case.END ? last + 1n : requested === undefined ? stream.first : requested < stream.first ? stream.first : requested;
+        let revision =
+          option === Case.END
+            ? last + 1n
+            : requested === undefined
+              ? stream.first
+              : requested < stream.first
+                ? stream.first
+                : requested;
         for (; revision <= last && sent < count; revision++, sent++) await send(stream.events[Number(revision)]!);
       } else {
-        let revision = option === Case.START ? stream.first : requested === undefined || requested > last ? last : requested;
-        for (; revision >= stream.first && sent < count; revision--, sent++) await send(stream.events[Number(revision)]!);
+        let revision =
+          option === Case.START ? stream.first : requested === undefined || requested > last ? last : requested;
+        for (; revision >= stream.first && sent < count; revision--, sent++)
+          await send(stream.events[Number(revision)]!);
       }
       call.end();
       return;
@@ -332,7 +360,8 @@ export class KurrentDbTestDouble {
       }
     } else {
       // Exclusive: reading backwards from a position returns what precedes it.
-      let index = all.getAllOptionCase() === Case.START ? -1 : at ? this.log.indexFrom(at, true) - 1 : this.log.all.length - 1;
+      let index =
+        all.getAllOptionCase() === Case.START ? -1 : at ? this.log.indexFrom(at, true) - 1 : this.log.all.length - 1;
       for (; index >= 0 && sent < count; index--) {
         const event = this.log.all[index]!;
         if (!matches(event)) continue;
@@ -359,7 +388,11 @@ export class KurrentDbTestDouble {
     const all = options.getAll()!;
     const Case = streamsPb.ReadReq.Options.AllOptions.AllOptionCase;
     this.counters.allSubscriptionStarts.push(
-      all.getAllOptionCase() === Case.END ? 'end' : all.getAllOptionCase() === Case.POSITION ? readPosition(all.getPosition()!) : 'start',
+      all.getAllOptionCase() === Case.END
+        ? 'end'
+        : all.getAllOptionCase() === Case.POSITION
+          ? readPosition(all.getPosition()!)
+          : 'start',
     );
     await write(call, confirmation(), signal);
     let index =
@@ -537,7 +570,10 @@ export class KurrentDbTestDouble {
   }
 
   private batchAppendCall(call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
-    const pending = new Map<string, { options: import('@eventstore/db-client/generated/streams_pb').BatchAppendReq.Options; events: ProposedEvent[] }>();
+    const pending = new Map<
+      string,
+      { options: import('@eventstore/db-client/generated/streams_pb').BatchAppendReq.Options; events: ProposedEvent[] }
+    >();
     const signal = this.callSignal(call);
     call.on('data', (request: BatchAppendReq) => {
       const correlation = request.getCorrelationId();
@@ -572,7 +608,11 @@ export class KurrentDbTestDouble {
 
   // --- Delete / Tombstone ----------------------------------------------------------------------------------------
 
-  private deleteStream(request: DeleteReq | TombstoneReq, hard: boolean, callback: sendUnaryData<DeleteResp | TombstoneResp>): void {
+  private deleteStream(
+    request: DeleteReq | TombstoneReq,
+    hard: boolean,
+    callback: sendUnaryData<DeleteResp | TombstoneResp>,
+  ): void {
     const options = request.getOptions();
     if (!options) return callback(invalidArgument('Delete: options are required'), null);
     const name = streamName(options.getStreamIdentifier());
@@ -600,12 +640,16 @@ export class KurrentDbTestDouble {
     const position = hard ? new streamsPb.TombstoneResp.Position() : new streamsPb.DeleteResp.Position();
     position.setCommitPosition(outcome.position.commit.toString());
     position.setPreparePosition(outcome.position.prepare.toString());
-    (response as DeleteResp).setPosition(position as import('@eventstore/db-client/generated/streams_pb').DeleteResp.Position);
+    (response as DeleteResp).setPosition(
+      position as import('@eventstore/db-client/generated/streams_pb').DeleteResp.Position,
+    );
     callback(null, response);
   }
 
   /** Aborted when the client cancels the call, the connection drops, or the server stops. */
-  private callSignal(call: { on(event: 'cancelled' | 'close' | 'finish' | 'error', listener: () => void): unknown }): AbortSignal {
+  private callSignal(call: {
+    on(event: 'cancelled' | 'close' | 'finish' | 'error', listener: () => void): unknown;
+  }): AbortSignal {
     const controller = new AbortController();
     const stopping = this.stopping.signal;
     const abort = () => {
@@ -723,7 +767,13 @@ function proposedEvent(message: {
   if (!id) throw invalidArgument('A proposed message needs an id');
   if (type === undefined) throw requiredMetadata('type');
   if (contentType === undefined) throw requiredMetadata('content-type');
-  return { id: uuidString(id), type, contentType, data: message.getData_asU8().slice(), metadata: message.getCustomMetadata_asU8().slice() };
+  return {
+    id: uuidString(id),
+    type,
+    contentType,
+    data: message.getData_asU8().slice(),
+    metadata: message.getCustomMetadata_asU8().slice(),
+  };
 }
 
 // --- filters ----------------------------------------------------------------------------------------------------
@@ -746,9 +796,10 @@ function matcher(filter: FilterOptions): (event: TestDoubleEvent) => boolean {
 /** Writes with the transport's flow control: waits for drain instead of buffering without bound. */
 async function write<T>(call: ServerWritableStream<ReadReq, T>, message: T, signal: AbortSignal): Promise<void> {
   if (signal.aborted) throw new CallEnded();
-  if (!call.write(message)) await once(call as unknown as NodeJS.EventEmitter, 'drain', { signal }).catch(() => {
-    throw new CallEnded();
-  });
+  if (!call.write(message))
+    await once(call as unknown as NodeJS.EventEmitter, 'drain', { signal }).catch(() => {
+      throw new CallEnded();
+    });
 }
 
 /** The client went away or the server stopped: nothing is left to answer. */
@@ -770,7 +821,12 @@ interface ServiceError {
 }
 
 function asServiceError(error: unknown): ServiceError {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof (error as ServiceError).code === 'number') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof (error as ServiceError).code === 'number'
+  ) {
     return error as ServiceError;
   }
   return { code: status.INTERNAL, details: error instanceof Error ? error.message : String(error) };

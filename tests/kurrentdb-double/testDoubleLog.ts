@@ -44,10 +44,7 @@ export interface ProposedEvent {
 }
 
 export type ExpectedRevision =
-  | { kind: 'any' }
-  | { kind: 'no_stream' }
-  | { kind: 'stream_exists' }
-  | { kind: 'revision'; revision: bigint };
+  { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'revision'; revision: bigint };
 
 export type AppendOutcome =
   | {
@@ -106,7 +103,13 @@ export class TestDoubleLog {
       if (options.systemEvents ?? true) {
         const settings = JSON.stringify({ $userStreamAcl: { $r: '$all' }, $systemStreamAcl: { $r: '$admins' } });
         this.append('$settings', { kind: 'any' }, [
-          { id: crypto.randomUUID(), type: '$settings', contentType: 'application/json', data: utf8(settings), metadata: new Uint8Array() },
+          {
+            id: crypto.randomUUID(),
+            type: '$settings',
+            contentType: 'application/json',
+            data: utf8(settings),
+            metadata: new Uint8Array(),
+          },
         ]);
       }
     }
@@ -162,7 +165,8 @@ export class TestDoubleLog {
     };
 
     // `stream_exists` on an existing stream is then decided as `any`.
-    if (expected.kind === 'stream_exists' && current === undefined) return { kind: 'wrongExpectedVersion', currentRevision: current };
+    if (expected.kind === 'stream_exists' && current === undefined)
+      return { kind: 'wrongExpectedVersion', currentRevision: current };
     switch (expected.kind) {
       case 'stream_exists':
       case 'any': {
@@ -207,7 +211,13 @@ export class TestDoubleLog {
     if (!ok) return { kind: 'wrongExpectedVersion', currentRevision: current };
     if (hard) {
       const [tombstone] = this.write(streamName, TOMBSTONE_REVISION, [
-        { id: crypto.randomUUID(), type: '$streamDeleted', contentType: 'application/octet-stream', data: new Uint8Array(), metadata: new Uint8Array() },
+        {
+          id: crypto.randomUUID(),
+          type: '$streamDeleted',
+          contentType: 'application/octet-stream',
+          data: new Uint8Array(),
+          metadata: new Uint8Array(),
+        },
       ]);
       return { kind: 'success', position: tombstone! };
     }

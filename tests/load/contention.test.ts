@@ -34,7 +34,12 @@ interface Answer {
 function policyEvents(dataDir: string, policyId: string): { type: string; data: Record<string, unknown> }[] {
   const db = new Database(dataFiles(dataDir).events, { readonly: true });
   try {
-    return (db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').all(`policy-${policyId}`) as { type: string; data: string }[]).map((r) => ({
+    return (
+      db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').all(`policy-${policyId}`) as {
+        type: string;
+        data: string;
+      }[]
+    ).map((r) => ({
       type: r.type,
       data: JSON.parse(r.data) as Record<string, unknown>,
     }));
@@ -65,11 +70,48 @@ describe('contention: 50 concurrent lifecycle commands on one policy', () => {
         // A second policy of the same organisation, open for comment.
         const staff: Principal = { accountId: w.staffAccountId, rolesIn: async () => ['staff', 'participant'] };
         const policyId = randomUUID();
-        await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: w.organizationId, title: 'Dự thảo thứ hai', summary: '', topics: [] }, staff);
+        await runtime.commands.policy(
+          {
+            type: 'ProposePolicy',
+            policyId,
+            owningOrganizationId: w.organizationId,
+            title: 'Dự thảo thứ hai',
+            summary: '',
+            topics: [],
+          },
+          staff,
+        );
         await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
-        await runtime.commands.policy({ type: 'PublishDraftVersion', policyId, title: 'Dự thảo thứ hai', nodes: [{ nodeId: randomUUID(), kind: 'article', number: '1', heading: 'Phạm vi', text: 'Áp dụng cho các trường trên địa bàn.', children: [] }], changeNote: 'Bản 1' }, staff);
+        await runtime.commands.policy(
+          {
+            type: 'PublishDraftVersion',
+            policyId,
+            title: 'Dự thảo thứ hai',
+            nodes: [
+              {
+                nodeId: randomUUID(),
+                kind: 'article',
+                number: '1',
+                heading: 'Phạm vi',
+                text: 'Áp dụng cho các trường trên địa bàn.',
+                children: [],
+              },
+            ],
+            changeNote: 'Bản 1',
+          },
+          staff,
+        );
         const now = Date.now();
-        await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: new Date(now).toISOString(), closesAt: new Date(now + 30 * 86_400_000).toISOString(), note: '' }, staff);
+        await runtime.commands.policy(
+          {
+            type: 'OpenConsultation',
+            policyId,
+            opensAt: new Date(now).toISOString(),
+            closesAt: new Date(now + 30 * 86_400_000).toISOString(),
+            note: '',
+          },
+          staff,
+        );
         await runtime.projector.catchUpOnce();
         return { dataDir: dir, world: w, second: policyId };
       } finally {
@@ -88,16 +130,29 @@ describe('contention: 50 concurrent lifecycle commands on one policy', () => {
     const r =
       kind === 'close'
         ? await graphql(platform.baseUrl, world.staffToken, CLOSE, { policyId, reason: 'Đủ ý kiến' })
-        : await graphql(platform.baseUrl, world.staffToken, EXTEND, { input: { policyId, closesAt, reason: 'Gia hạn theo đề nghị của phụ huynh' } });
+        : await graphql(platform.baseUrl, world.staffToken, EXTEND, {
+            input: { policyId, closesAt, reason: 'Gia hạn theo đề nghị của phụ huynh' },
+          });
     const result = r.body?.data?.[kind === 'close' ? 'closeConsultation' : 'extendConsultation'];
-    return { kind, ...(closesAt ? { closesAt } : {}), status: r.status, typename: result?.__typename, code: result?.code, field: result?.field, errors: r.body?.errors, ...(r.error ? { error: r.error } : {}) };
+    return {
+      kind,
+      ...(closesAt ? { closesAt } : {}),
+      status: r.status,
+      typename: result?.__typename,
+      code: result?.code,
+      field: result?.field,
+      errors: r.body?.errors,
+      ...(r.error ? { error: r.error } : {}),
+    };
   }
 
   it('50 × closeConsultation: exactly one closes the round', async () => {
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 50 }, () => send('close', world.policyId)));
     say(`50 closes answered in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary(answers)}`);
-    const successes = answers.filter((a) => a.status === 200 && !a.errors && a.typename === 'MutationCloseConsultationSuccess');
+    const successes = answers.filter(
+      (a) => a.status === 200 && !a.errors && a.typename === 'MutationCloseConsultationSuccess',
+    );
     const refusals = answers.filter((a) => isTypedRefusal(a, ['ILLEGAL_STATE', 'CONFLICT']));
     expect(answers.filter((a) => !successes.includes(a) && !refusals.includes(a))).toEqual([]);
     expect(successes).toHaveLength(1);
@@ -115,10 +170,14 @@ describe('contention: 50 concurrent lifecycle commands on one policy', () => {
     }
     const started = performance.now();
     const answers = await Promise.all(commands.map((c) => c()));
-    say(`25 extends + 25 closes answered in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary(answers)}`);
-    const success = (a: Answer) => a.status === 200 && !a.errors && /^Mutation(Close|Extend)ConsultationSuccess$/.test(a.typename ?? '');
+    say(
+      `25 extends + 25 closes answered in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary(answers)}`,
+    );
+    const success = (a: Answer) =>
+      a.status === 200 && !a.errors && /^Mutation(Close|Extend)ConsultationSuccess$/.test(a.typename ?? '');
     const refused = (a: Answer) =>
-      isTypedRefusal(a, ['ILLEGAL_STATE', 'CONFLICT']) || (a.kind === 'extend' && isTypedRefusal(a, ['VALIDATION']) && a.field === 'closesAt');
+      isTypedRefusal(a, ['ILLEGAL_STATE', 'CONFLICT']) ||
+      (a.kind === 'extend' && isTypedRefusal(a, ['VALIDATION']) && a.field === 'closesAt');
     expect(answers.filter((a) => !success(a) && !refused(a))).toEqual([]);
 
     const events = policyEvents(dataDir, second);
@@ -138,7 +197,10 @@ describe('contention: 50 concurrent lifecycle commands on one policy', () => {
     }
     // Every success answer has its event, and every event its success answer.
     expect(answers.filter((a) => a.kind === 'close' && success(a))).toHaveLength(1);
-    const extendedOk = answers.filter((a) => a.kind === 'extend' && success(a)).map((a) => a.closesAt).sort();
+    const extendedOk = answers
+      .filter((a) => a.kind === 'extend' && success(a))
+      .map((a) => a.closesAt)
+      .sort();
     expect(extendedOk).toEqual(extensions.map((e) => e.data.closesAt as string).sort());
     say(`stored ${extensions.length} extensions then one close`);
   });

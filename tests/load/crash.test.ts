@@ -66,7 +66,11 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
         const n = next++;
         const participant = n % PARTICIPANTS;
         const key = `crash-${n}`;
-        const outcome = await submitComment(first.baseUrl, world.participants[participant]!.token, commentInput(world.policyId, key, n));
+        const outcome = await submitComment(
+          first.baseUrl,
+          world.participants[participant]!.token,
+          commentInput(world.policyId, key, n),
+        );
         attempts.push({ n, participant, key, first: outcome });
         if (succeeded(outcome)) acks += 1;
         if (outcome.status === 0 || killed) return;
@@ -87,12 +91,16 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
 
     const headAtCrash = eventHead(dataDir);
     const checkpointAtCrash = projectorCheckpoint(dataFiles(dataDir).read)!;
-    say(`at the crash: log head ${headAtCrash}, projector checkpoint ${checkpointAtCrash.position} (seq ${checkpointAtCrash.seq})`);
+    say(
+      `at the crash: log head ${headAtCrash}, projector checkpoint ${checkpointAtCrash.position} (seq ${checkpointAtCrash.seq})`,
+    );
     expect(checkpointAtCrash.position).toBeLessThanOrEqual(headAtCrash);
     // Positions are gap-free and seq counts applied events: equal means nothing applied twice or skipped so far.
     expect(checkpointAtCrash.seq).toBe(checkpointAtCrash.position);
 
-    platform = await timed('restart on the same data folder', () => startPlatform({ demo: false, dataDir, env: SERVER_ENV }));
+    platform = await timed('restart on the same data folder', () =>
+      startPlatform({ demo: false, dataDir, env: SERVER_ENV }),
+    );
     const second = platform;
 
     // Every acknowledged comment is still there: retrying it answers the same comment, and stores nothing.
@@ -105,7 +113,11 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
           for (;;) {
             const attempt = attempts[i++];
             if (!attempt) return;
-            const retry = await submitComment(second.baseUrl, world.participants[attempt.participant]!.token, commentInput(world.policyId, attempt.key, attempt.n));
+            const retry = await submitComment(
+              second.baseUrl,
+              world.participants[attempt.participant]!.token,
+              commentInput(world.policyId, attempt.key, attempt.n),
+            );
             out.push({ attempt, retry });
           }
         }),
@@ -113,8 +125,13 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
       return out;
     });
     const failedRetries = retries.filter((r) => !succeeded(r.retry));
-    expect(failedRetries.slice(0, 5).map((r) => r.retry), `${failedRetries.length} retries failed`).toEqual([]);
-    const changed = retries.filter((r) => succeeded(r.attempt.first) && r.retry.commentId !== r.attempt.first.commentId);
+    expect(
+      failedRetries.slice(0, 5).map((r) => r.retry),
+      `${failedRetries.length} retries failed`,
+    ).toEqual([]);
+    const changed = retries.filter(
+      (r) => succeeded(r.attempt.first) && r.retry.commentId !== r.attempt.first.commentId,
+    );
     expect(changed.length, 'a retried acknowledged comment answered another id').toBe(0);
     await timed('stop the server', () => second.stop());
 
@@ -134,7 +151,9 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
     expect(checkpoint.position).toBe(head);
     expect(checkpoint.seq).toBe(head);
 
-    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(prepared.dataDir));
+    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () =>
+      rebuildAndDump(prepared.dataDir),
+    );
     expect(applied).toBe(head);
     expect(differences(live, rebuilt)).toEqual([]);
     passed = true;

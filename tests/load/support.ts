@@ -63,7 +63,12 @@ export interface Outcome {
 
 const TIMEOUT_MS = 60_000;
 
-export async function graphql(baseUrl: string, token: string | undefined, query: string, variables: Record<string, unknown>): Promise<{ status: number; body?: any; error?: string; ms: number }> {
+export async function graphql(
+  baseUrl: string,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ status: number; body?: any; error?: string; ms: number }> {
   const started = performance.now();
   try {
     const res = await fetch(`${baseUrl}/graphql`, {
@@ -81,22 +86,43 @@ export async function graphql(baseUrl: string, token: string | undefined, query:
     }
     return { status: res.status, body, ms: performance.now() - started };
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? ''} ${err.cause.message})` : '';
-    return { status: 0, error: err instanceof Error ? `${err.name}: ${err.message}${cause}` : String(err), ms: performance.now() - started };
+    const cause =
+      err instanceof Error && err.cause instanceof Error
+        ? ` (${(err.cause as Error & { code?: string }).code ?? ''} ${err.cause.message})`
+        : '';
+    return {
+      status: 0,
+      error: err instanceof Error ? `${err.name}: ${err.message}${cause}` : String(err),
+      ms: performance.now() - started,
+    };
   }
 }
 
 export function commentInput(policyId: string, key: string, n: number) {
   // Every tenth body arrives decomposed (NFD), as some keyboards send Vietnamese.
   const body = `Ý kiến số ${n}: đề nghị công khai các khoản thu và hoà giải khi phụ huynh chưa đồng thuận.`;
-  return { policyId, body: n % 10 === 0 ? body.normalize('NFD') : body, stance: (['SUPPORT', 'OPPOSE', 'NEUTRAL', 'SUGGESTION'] as const)[n % 4], idempotencyKey: key };
+  return {
+    policyId,
+    body: n % 10 === 0 ? body.normalize('NFD') : body,
+    stance: (['SUPPORT', 'OPPOSE', 'NEUTRAL', 'SUGGESTION'] as const)[n % 4],
+    idempotencyKey: key,
+  };
 }
 
 /** Submits one comment; success only for HTTP 200, no `errors`, and MutationSubmitCommentSuccess. */
-export async function submitComment(baseUrl: string, token: string, input: ReturnType<typeof commentInput>): Promise<Outcome> {
+export async function submitComment(
+  baseUrl: string,
+  token: string,
+  input: ReturnType<typeof commentInput>,
+): Promise<Outcome> {
   const r = await graphql(baseUrl, token, SUBMIT_COMMENT, { input });
   const result = r.body?.data?.submitComment;
-  const outcome: Outcome = { status: r.status, ms: r.ms, typename: result?.__typename, code: result?.code ?? r.body?.errors?.[0]?.extensions?.code };
+  const outcome: Outcome = {
+    status: r.status,
+    ms: r.ms,
+    typename: result?.__typename,
+    code: result?.code ?? r.body?.errors?.[0]?.extensions?.code,
+  };
   if (r.error) outcome.error = r.error;
   else if (r.body?.errors) outcome.error = JSON.stringify(r.body.errors).slice(0, 300);
   if (result?.__typename === 'MutationSubmitCommentSuccess') {
@@ -139,7 +165,8 @@ export function eventHead(dataDir: string): number {
 export function projectorCheckpoint(readFile: string): { position: number; seq: number } | undefined {
   const db = new Database(readFile, { readonly: true });
   try {
-    const row = db.prepare("SELECT position, seq FROM projector_checkpoint WHERE name = 'main'").get() as { position: string | null; seq: number } | undefined;
+    const row = db.prepare("SELECT position, seq FROM projector_checkpoint WHERE name = 'main'").get() as
+      { position: string | null; seq: number } | undefined;
     return row ? { position: row.position === null ? 0 : Number(row.position), seq: Number(row.seq) } : undefined;
   } finally {
     db.close();
@@ -149,8 +176,12 @@ export function projectorCheckpoint(readFile: string): { position: number; seq: 
 export function readModelCommentIds(dataDir: string, policyId: string): { ids: Set<string>; commentCount: number } {
   const db = new Database(dataFiles(dataDir).read, { readonly: true });
   try {
-    const ids = new Set((db.prepare('SELECT id FROM comments WHERE policy_id = ?').all(policyId) as { id: string }[]).map((r) => r.id));
-    const commentCount = (db.prepare('SELECT comment_count AS n FROM policies WHERE id = ?').get(policyId) as { n: number }).n;
+    const ids = new Set(
+      (db.prepare('SELECT id FROM comments WHERE policy_id = ?').all(policyId) as { id: string }[]).map((r) => r.id),
+    );
+    const commentCount = (
+      db.prepare('SELECT comment_count AS n FROM policies WHERE id = ?').get(policyId) as { n: number }
+    ).n;
     return { ids, commentCount };
   } finally {
     db.close();
@@ -175,7 +206,9 @@ export function dumpReadModels(file: string): Record<string, string[]> {
  * Rebuilds every read model from position 0 into a fresh file (as services/api/src/embedded.int.test.ts does) and
  * returns both dumps, live and rebuilt. The server must be stopped.
  */
-export async function rebuildAndDump(dataDir: string): Promise<{ live: Record<string, string[]>; rebuilt: Record<string, string[]>; applied: number }> {
+export async function rebuildAndDump(
+  dataDir: string,
+): Promise<{ live: Record<string, string[]>; rebuilt: Record<string, string[]>; applied: number }> {
   const files = dataFiles(dataDir);
   const fresh = path.join(dataDir, `rebuild-check-${Date.now()}.sqlite`);
   const secrets = loadSecrets(runtimeConfig(dataDir), () => {});
@@ -206,7 +239,9 @@ export function differences(a: Record<string, string[]>, b: Record<string, strin
       const ys = new Set(y);
       const onlyA = x.filter((r) => !ys.has(r)).slice(0, 2);
       const onlyB = y.filter((r) => !xs.has(r)).slice(0, 2);
-      out.push(`${table}: live ${x.length} rows, rebuilt ${y.length}; live only ${JSON.stringify(onlyA)}; rebuilt only ${JSON.stringify(onlyB)}`);
+      out.push(
+        `${table}: live ${x.length} rows, rebuilt ${y.length}; live only ${JSON.stringify(onlyA)}; rebuilt only ${JSON.stringify(onlyB)}`,
+      );
     }
   }
   return out;

@@ -83,7 +83,9 @@ describe(`surge: ${PARTICIPANTS} participants comment within ${WINDOW_MS / 1000}
     expect(missing.slice(0, 5), `${missing.length} acknowledged comments missing from the read model`).toEqual([]);
     expect(commentCount).toBe(PARTICIPANTS);
 
-    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () => rebuildAndDump(prepared.dataDir));
+    const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () =>
+      rebuildAndDump(prepared.dataDir),
+    );
     say(`rebuilt ${applied} events; comments live ${live.comments!.length}, rebuilt ${rebuilt.comments!.length}`);
     expect(differences(live, rebuilt)).toEqual([]);
     passed = true;

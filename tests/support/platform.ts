@@ -61,7 +61,9 @@ function decodeQuotedPrintable(text: string): string {
 
 function decodeHeader(value: string): string {
   return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : decodeQuotedPrintable(data.replace(/_/g, ' ')),
   );
 }
 
@@ -71,7 +73,12 @@ export function parseEml(raw: string): Mail {
   const get = (name: string) => decodeHeader(new RegExp(`^${name}: (.*)$`, 'im').exec(headers)?.[1]?.trim() ?? '');
   const body = rest.join('\n\n');
   const encoding = get('Content-Transfer-Encoding').toLowerCase();
-  const text = encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
+  const text =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : body;
   return { to: get('To'), subject: get('Subject'), text };
 }
 
@@ -79,7 +86,9 @@ export function parseEml(raw: string): Mail {
  * Starts the real platform (API + site, embedded SQLite store) as its own process, in a fresh data folder,
  * exactly as the README's first command does, and waits until it answers.
  */
-export async function startPlatform(opts: { demo?: boolean; env?: Record<string, string>; dataDir?: string } = {}): Promise<Platform> {
+export async function startPlatform(
+  opts: { demo?: boolean; env?: Record<string, string>; dataDir?: string } = {},
+): Promise<Platform> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-test-'));
   const child = spawn(process.execPath, [path.join(repoRoot, 'services/api/bin/gopy.js'), 'serve'], {
@@ -147,13 +156,23 @@ export async function startPlatform(opts: { demo?: boolean; env?: Record<string,
 
 /** A small GraphQL client over HTTP, as any outside client would talk to the API. */
 export function graphqlClient(baseUrl: string, token?: string, locale: 'vi' | 'en' = 'vi') {
-  return async function gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; errors?: { message: string; extensions?: Record<string, unknown> }[]; status: number }> {
+  return async function gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ data: T; errors?: { message: string; extensions?: Record<string, unknown> }[]; status: number }> {
     const res = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'accept-language': locale, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'accept-language': locale,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { data: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    const body = (await res.json()) as {
+      data: T;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    };
     return { ...body, status: res.status };
   };
 }

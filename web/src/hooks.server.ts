@@ -7,12 +7,12 @@ import { SESSION_COOKIE, isApiRequest } from '$lib/server/api';
 // Paraglide 2's SvelteKit set-up: the middleware picks the locale (cookie, then Accept-Language, then vi) and
 // keeps it in AsyncLocalStorage for this request, so getLocale() and every m.*() work in loads and actions.
 const i18n: Handle = ({ event, resolve }) =>
-	paraglideMiddleware(event.request, ({ request, locale }) => {
-		event.request = request;
-		return resolve(event, {
-			transformPageChunk: ({ html }) => html.replace('%lang%', locale),
-		});
-	});
+  paraglideMiddleware(event.request, ({ request, locale }) => {
+    event.request = request;
+    return resolve(event, {
+      transformPageChunk: ({ html }) => html.replace('%lang%', locale),
+    });
+  });
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
@@ -22,35 +22,35 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 
  * what the browser itself marks as cross-site.
  */
 const sameOrigin: Handle = ({ event, resolve }) => {
-	const { request } = event;
-	const type = request.headers.get('content-type')?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
-	if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && FORM_TYPES.includes(type)) {
-		const origin = request.headers.get('origin');
-		const host = request.headers.get('host');
-		const site = request.headers.get('sec-fetch-site');
-		let ok = false;
-		try {
-			ok = origin !== null && host !== null && new URL(origin).host === host;
-		} catch {
-			ok = false;
-		}
-		if (!ok || (site !== null && site !== 'same-origin' && site !== 'none')) {
-			return text('Cross-site form submissions are forbidden', { status: 403 });
-		}
-	}
-	return resolve(event);
+  const { request } = event;
+  const type = request.headers.get('content-type')?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && FORM_TYPES.includes(type)) {
+    const origin = request.headers.get('origin');
+    const host = request.headers.get('host');
+    const site = request.headers.get('sec-fetch-site');
+    let ok: boolean;
+    try {
+      ok = origin !== null && host !== null && new URL(origin).host === host;
+    } catch {
+      ok = false;
+    }
+    if (!ok || (site !== null && site !== 'same-origin' && site !== 'none')) {
+      return text('Cross-site form submissions are forbidden', { status: 403 });
+    }
+  }
+  return resolve(event);
 };
 
 const session: Handle = async ({ event, resolve }) => {
-	event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
-	const response = await resolve(event);
-	// Pages differ per reader (session, language): never let a shared cache keep them.
-	if (!response.headers.has('cache-control') && response.headers.get('content-type')?.includes('text/html')) {
-		response.headers.set('cache-control', 'private, no-store');
-	}
-	response.headers.set('x-content-type-options', 'nosniff');
-	response.headers.set('referrer-policy', 'same-origin');
-	return response;
+  event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
+  const response = await resolve(event);
+  // Pages differ per reader (session, language): never let a shared cache keep them.
+  if (!response.headers.has('cache-control') && response.headers.get('content-type')?.includes('text/html')) {
+    response.headers.set('cache-control', 'private, no-store');
+  }
+  response.headers.set('x-content-type-options', 'nosniff');
+  response.headers.set('referrer-policy', 'same-origin');
+  return response;
 };
 
 export const handle = sequence(sameOrigin, i18n, session);
@@ -58,11 +58,11 @@ export const handle = sequence(sameOrigin, i18n, session);
 // In production the API and the site share one origin. SvelteKit's event.fetch would answer a same-origin URL
 // itself (and 404 on /graphql, which express serves), so API calls always leave through the real fetch.
 export const handleFetch: HandleFetch = ({ event, request, fetch: kitFetch }) =>
-	isApiRequest(event, request.url) ? fetch(request) : kitFetch(request);
+  isApiRequest(event, request.url) ? fetch(request) : kitFetch(request);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status === 404) return { message: m.error_page_not_found() };
-	const correlationId = crypto.randomUUID();
-	console.error(`[web] ${correlationId} ${event.request.method} ${event.url.pathname}`, error);
-	return { message: m.error_unexpected(), correlationId };
+  if (status === 404) return { message: m.error_page_not_found() };
+  const correlationId = crypto.randomUUID();
+  console.error(`[web] ${correlationId} ${event.request.method} ${event.url.pathname}`, error);
+  return { message: m.error_unexpected(), correlationId };
 };

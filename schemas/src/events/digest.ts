@@ -4,7 +4,12 @@ import { Uuid } from '../common';
 export const ThemeDecisions = ['accepted', 'partly_accepted', 'not_accepted', 'noted'] as const;
 export const ThemeDecision = z.enum(ThemeDecisions);
 
-export const DigestStarted = z.object({ digestId: Uuid, policyId: Uuid, round: z.number().int().positive(), startedBy: Uuid });
+export const DigestStarted = z.object({
+  digestId: Uuid,
+  policyId: Uuid,
+  round: z.number().int().positive(),
+  startedBy: Uuid,
+});
 export const ThemeDefined = z.object({
   digestId: Uuid,
   themeId: Uuid,

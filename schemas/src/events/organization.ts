@@ -15,7 +15,12 @@ export const OrganizationRegistered = z.object({
   parentOrganizationId: Uuid.nullable(),
   registeredBy: Uuid.nullable(),
 });
-export const MemberAdded = z.object({ organizationId: Uuid, accountId: Uuid, roles: z.array(Role).min(1), addedBy: Uuid.nullable() });
+export const MemberAdded = z.object({
+  organizationId: Uuid,
+  accountId: Uuid,
+  roles: z.array(Role).min(1),
+  addedBy: Uuid.nullable(),
+});
 export const MemberRolesChanged = z.object({
   organizationId: Uuid,
   accountId: Uuid,
@@ -23,13 +28,26 @@ export const MemberRolesChanged = z.object({
   previousRoles: z.array(Role),
   changedBy: Uuid,
 });
-export const MemberRemoved = z.object({ organizationId: Uuid, accountId: Uuid, removedBy: Uuid, reason: z.string().max(2_000) });
+export const MemberRemoved = z.object({
+  organizationId: Uuid,
+  accountId: Uuid,
+  removedBy: Uuid,
+  reason: z.string().max(2_000),
+});
 
 /**
  * The ways an organisation talks with the public and hears back: its web portal, Facebook or Zalo page, email list,
  * press contacts, meetings. Feedback recorded from one of them is counted under the comment channel it maps to.
  */
-export const CommunicationChannelKinds = ['web_portal', 'facebook_page', 'zalo_page', 'email_list', 'press_contacts', 'meetings', 'other'] as const;
+export const CommunicationChannelKinds = [
+  'web_portal',
+  'facebook_page',
+  'zalo_page',
+  'email_list',
+  'press_contacts',
+  'meetings',
+  'other',
+] as const;
 export const CommunicationChannelAdded = z.object({
   organizationId: Uuid,
   channelId: Uuid,
@@ -39,4 +57,9 @@ export const CommunicationChannelAdded = z.object({
   address: z.string().max(500),
   addedBy: Uuid,
 });
-export const CommunicationChannelRetired = z.object({ organizationId: Uuid, channelId: Uuid, retiredBy: Uuid, reason: z.string().max(2_000) });
+export const CommunicationChannelRetired = z.object({
+  organizationId: Uuid,
+  channelId: Uuid,
+  retiredBy: Uuid,
+  reason: z.string().max(2_000),
+});

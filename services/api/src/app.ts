@@ -48,7 +48,8 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
   const [account] = await accountQueries.byIds(runtime.readDb, [accountId]);
   if (!account || account.erased) return null;
   const memberships = new Map<string, Role[]>();
-  for (const m of await organizationQueries.membershipsOf(runtime.readDb, accountId)) memberships.set(m.organizationId, m.roles);
+  for (const m of await organizationQueries.membershipsOf(runtime.readDb, accountId))
+    memberships.set(m.organizationId, m.roles);
   return { accountId, emailVerified: account.emailVerified, memberships };
 }
 
@@ -56,7 +57,10 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
  * The express app: /graphql (yoga, SSE subscriptions), /healthz, and in the embedded runtime the SvelteKit site.
  * main.ts only composes adapters and listens; tests call this app.
  */
-export async function buildApp(runtime: Runtime, options: { webHandler?: express.RequestHandler } = {}): Promise<Express> {
+export async function buildApp(
+  runtime: Runtime,
+  options: { webHandler?: express.RequestHandler } = {},
+): Promise<Express> {
   applyRateLimits(schema);
   applyAuditorReadOnly(schema);
   const limits = runtime.limits;
@@ -83,7 +87,13 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
         // A refusal thrown where no result union can carry it (a connection's arguments, a query behind a scope):
         // still typed, with its code, rule or field and both languages.
         if (isTypedRefusal(original)) {
-          const r = original as { code: string; messages: { vi: string; en: string }; rule?: string; field?: string; retryAfterSeconds?: number };
+          const r = original as {
+            code: string;
+            messages: { vi: string; en: string };
+            rule?: string;
+            field?: string;
+            retryAfterSeconds?: number;
+          };
           return new GraphQLError(r.messages.vi, {
             ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
             extensions: {
@@ -99,10 +109,15 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
         // Errors of the request itself (syntax, unknown fields, variables of the wrong type) are the client's to see.
         if (error instanceof GraphQLError && !error.path) {
           const code = (error.extensions?.code as string | undefined) ?? 'VALIDATION';
-          return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code } });
+          return new GraphQLError(error.message, {
+            nodes: error.nodes,
+            extensions: { ...error.extensions, code: code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code },
+          });
         }
         const correlationId = randomUUID();
-        runtime.log(`INTERNAL ${correlationId}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+        runtime.log(
+          `INTERNAL ${correlationId}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+        );
         return new GraphQLError(`Lỗi hệ thống (mã ${correlationId}). / Internal error (id ${correlationId}).`, {
           extensions: { code: 'INTERNAL', correlationId },
         });
@@ -120,7 +135,13 @@ export async function buildApp(runtime: Runtime, options: { webHandler?: express
         setCookie(name, value, { maxAgeSeconds }) {
           res.append(
             'Set-Cookie',
-            serializeCookie(name, value, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxAgeSeconds, secure: runtime.config.publicUrl.startsWith('https:') }),
+            serializeCookie(name, value, {
+              httpOnly: true,
+              sameSite: 'lax',
+              path: '/',
+              maxAge: maxAgeSeconds,
+              secure: runtime.config.publicUrl.startsWith('https:'),
+            }),
           );
         },
       };

@@ -49,7 +49,9 @@ function sqliteRaw(dataDir: string): RawEvents {
     async rows() {
       const db = open();
       try {
-        return db.prepare('SELECT stream_id, revision, event_id, type, data FROM events ORDER BY position').all() as Row[];
+        return db
+          .prepare('SELECT stream_id, revision, event_id, type, data FROM events ORDER BY position')
+          .all() as Row[];
       } finally {
         db.close();
       }
@@ -78,10 +80,30 @@ function postgresRaw(url: string): RawEvents {
   };
   return {
     rows: () =>
-      run(async (c) => (await c.query<Row>('SELECT stream_id, revision::int AS revision, event_id::text AS event_id, type, data FROM gopy_events.events ORDER BY transaction_id, sequence')).rows),
-    exec: (sql, params = []) => run(async (c) => void (await c.query(sql.replace(/\bevents\b/, 'gopy_events.events'), params))),
-    backup: () => run(async (c) => void (await c.query('DROP TABLE IF EXISTS gopy_events.events_backup; CREATE TABLE gopy_events.events_backup AS SELECT * FROM gopy_events.events'))),
-    restore: () => run(async (c) => void (await c.query('DELETE FROM gopy_events.events; INSERT INTO gopy_events.events SELECT * FROM gopy_events.events_backup'))),
+      run(
+        async (c) =>
+          (
+            await c.query<Row>(
+              'SELECT stream_id, revision::int AS revision, event_id::text AS event_id, type, data FROM gopy_events.events ORDER BY transaction_id, sequence',
+            )
+          ).rows,
+      ),
+    exec: (sql, params = []) =>
+      run(async (c) => void (await c.query(sql.replace(/\bevents\b/, 'gopy_events.events'), params))),
+    backup: () =>
+      run(
+        async (c) =>
+          void (await c.query(
+            'DROP TABLE IF EXISTS gopy_events.events_backup; CREATE TABLE gopy_events.events_backup AS SELECT * FROM gopy_events.events',
+          )),
+      ),
+    restore: () =>
+      run(
+        async (c) =>
+          void (await c.query(
+            'DELETE FROM gopy_events.events; INSERT INTO gopy_events.events SELECT * FROM gopy_events.events_backup',
+          )),
+      ),
   };
 }
 
@@ -118,7 +140,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         database = await createThrowawayDatabase('gopy_audit');
         url = database.url;
       }
-      config = loadConfig({ ...keysEnv, GOPY_DATA_DIR: dataDir, ...(engine === 'postgres' ? { GOPY_EVENT_STORE: 'postgres', DATABASE_URL: url } : {}) });
+      config = loadConfig({
+        ...keysEnv,
+        GOPY_DATA_DIR: dataDir,
+        ...(engine === 'postgres' ? { GOPY_EVENT_STORE: 'postgres', DATABASE_URL: url } : {}),
+      });
       raw = engine === 'postgres' ? postgresRaw(url) : sqliteRaw(dataDir);
       const runtime = await openRuntime(config, { log: () => {} });
       try {
@@ -127,20 +153,39 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         // Sealing again with nothing new appends nothing.
         expect((await runtime.sealer.seal()).sealed).toBe(false);
         await runtime.commands.organization(
-          { type: 'RegisterOrganization', organizationId: randomUUID(), name: 'Trường THCS Lê Lợi', kind: 'school', levels: ['THCS'], schoolType: 'public', parentOrganizationId: null },
+          {
+            type: 'RegisterOrganization',
+            organizationId: randomUUID(),
+            name: 'Trường THCS Lê Lợi',
+            kind: 'school',
+            levels: ['THCS'],
+            schoolType: 'public',
+            parentOrganizationId: null,
+          },
           null,
           { systemActor: true },
         );
         expect((await runtime.sealer.seal()).sealed).toBe(true);
         await runtime.commands.organization(
-          { type: 'RegisterOrganization', organizationId: randomUUID(), name: 'Trường TH Kim Đồng', kind: 'school', levels: ['TH'], schoolType: 'public', parentOrganizationId: null },
+          {
+            type: 'RegisterOrganization',
+            organizationId: randomUUID(),
+            name: 'Trường TH Kim Đồng',
+            kind: 'school',
+            levels: ['TH'],
+            schoolType: 'public',
+            parentOrganizationId: null,
+          },
           null,
           { systemActor: true },
         );
       } finally {
         await runtime.close();
       }
-      publicKeyPem = (await import('node:crypto')).createPublicKey(loadSealKey(config, () => {})).export({ type: 'spki', format: 'pem' }).toString();
+      publicKeyPem = (await import('node:crypto'))
+        .createPublicKey(loadSealKey(config, () => {}))
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
       policyId = (await raw.rows()).find((r) => r.type === 'PolicyProposed')!.stream_id.slice('policy-'.length);
       await raw.backup();
     }, 120_000);
@@ -166,7 +211,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await raw.exec('UPDATE events SET data = $1 WHERE event_id = $2', [flipOneByte(target.data), target.event_id]);
         const report = await verify();
         expect(report.ok).toBe(false);
-        expect(report.failure).toMatchObject({ eventId: target.event_id, streamId: target.stream_id, revision: target.revision });
+        expect(report.failure).toMatchObject({
+          eventId: target.event_id,
+          streamId: target.stream_id,
+          revision: target.revision,
+        });
         expect(report.failure!.reason).toMatch(/hash/);
       } finally {
         await raw.restore();
@@ -223,12 +272,22 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const all = path.join(dataDir, 'bundle-all');
       const one = path.join(dataDir, 'bundle-policy');
       try {
-        await exportBundle(store, loadSealKey(config, () => {}), all);
-        await exportBundle(store, loadSealKey(config, () => {}), one, { policyId });
+        await exportBundle(
+          store,
+          loadSealKey(config, () => {}),
+          all,
+        );
+        await exportBundle(
+          store,
+          loadSealKey(config, () => {}),
+          one,
+          { policyId },
+        );
       } finally {
         await store.close();
       }
-      for (const f of ['events.jsonl', 'checkpoints.jsonl', 'public-key.pem', 'manifest.json', 'README.md']) expect(fs.existsSync(path.join(all, f))).toBe(true);
+      for (const f of ['events.jsonl', 'checkpoints.jsonl', 'public-key.pem', 'manifest.json', 'README.md'])
+        expect(fs.existsSync(path.join(all, f))).toBe(true);
       expect(fs.readFileSync(path.join(all, 'README.md'), 'utf8')).toContain('gopy audit verify --bundle');
 
       const whole = await verifyBundle(all, publicKeyPem);
@@ -274,7 +333,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         const rows = await raw.rows();
         const target = rows[5]!;
         try {
-          await raw.exec('UPDATE events SET data = $1 WHERE event_id = $2', [flipOneByte(target.data), target.event_id]);
+          await raw.exec('UPDATE events SET data = $1 WHERE event_id = $2', [
+            flipOneByte(target.data),
+            target.event_id,
+          ]);
           const failed = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`], { env }).then(
             () => ({ code: 0, stdout: '' }),
             (e: { code: number; stdout: string }) => e,

@@ -3,7 +3,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { KeyObject } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@gopy/application/eventStore';
-import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, keyFingerprint, parsePublicKey, publicKeyPem } from '@gopy/application/audit/checkpoint';
+import {
+  CHECKPOINT_EVENT_TYPE,
+  CHECKPOINT_STREAM,
+  keyFingerprint,
+  parsePublicKey,
+  publicKeyPem,
+} from '@gopy/application/audit/checkpoint';
 import { verifyLog, type AuditRecord, type VerifyReport } from '@gopy/application/audit/verify';
 
 /** One line of events.jsonl: the stored strings exactly as the store keeps them, and where the event sat. */
@@ -23,13 +29,19 @@ export interface BundleManifest {
   keyFingerprint: string;
 }
 
-const isCheckpoint = (e: { type: string; streamId: string }) => e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM;
+const isCheckpoint = (e: { type: string; streamId: string }) =>
+  e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM;
 
 /** Which streams belong to one policy: the policy, its digests, its comments (found by CommentSubmitted.policyId). */
 function policyFilter(policyId: string): (e: RecordedEvent) => boolean {
   const comments = new Set<string>();
   return (e) => {
-    if (e.streamId === `policy-${policyId}` || e.streamId.startsWith(`digest-${policyId}-`) || e.streamId === CHECKPOINT_STREAM) return true;
+    if (
+      e.streamId === `policy-${policyId}` ||
+      e.streamId.startsWith(`digest-${policyId}-`) ||
+      e.streamId === CHECKPOINT_STREAM
+    )
+      return true;
     if (e.type === 'CommentSubmitted' && e.revision === 0) {
       try {
         if ((JSON.parse(e.data) as { policyId?: string }).policyId === policyId) comments.add(e.streamId);
@@ -51,14 +63,25 @@ export async function exportBundle(
   fs.mkdirSync(outDir, { recursive: true });
   const events = fs.createWriteStream(path.join(outDir, 'events.jsonl'), { encoding: 'utf8' });
   const checkpoints = fs.createWriteStream(path.join(outDir, 'checkpoints.jsonl'), { encoding: 'utf8' });
-  const write = (s: fs.WriteStream, text: string) => (s.write(text) ? Promise.resolve() : new Promise<void>((r) => s.once('drain', () => r())));
+  const write = (s: fs.WriteStream, text: string) =>
+    s.write(text) ? Promise.resolve() : new Promise<void>((r) => s.once('drain', () => r()));
   const keep = options.policyId ? policyFilter(options.policyId) : () => true;
   const streams = new Set<string>();
   let index = 0;
   let written = 0;
   for await (const e of store.readAll()) {
     if (keep(e)) {
-      const line: BundleLine = { index, position: e.position, streamId: e.streamId, revision: e.revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata, hash: e.hash };
+      const line: BundleLine = {
+        index,
+        position: e.position,
+        streamId: e.streamId,
+        revision: e.revision,
+        eventId: e.eventId,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        hash: e.hash,
+      };
       const text = `${JSON.stringify(line)}\n`;
       await write(events, text);
       if (isCheckpoint(e)) await write(checkpoints, text);
@@ -91,16 +114,33 @@ async function* readLines(file: string): AsyncIterable<AuditRecord> {
   for await (const line of rl) {
     if (!line.trim()) continue;
     const l = JSON.parse(line) as BundleLine;
-    yield { streamId: l.streamId, revision: l.revision, eventId: l.eventId, type: l.type, data: l.data, metadata: l.metadata, hash: l.hash, position: `#${l.index}` };
+    yield {
+      streamId: l.streamId,
+      revision: l.revision,
+      eventId: l.eventId,
+      type: l.type,
+      data: l.data,
+      metadata: l.metadata,
+      hash: l.hash,
+      position: `#${l.index}`,
+    };
   }
 }
 
 /** Verifies a bundle offline; the public key is the one given, else the bundle's own public-key.pem. */
-export async function verifyBundle(dir: string, publicKeyPemText?: string): Promise<{ report: VerifyReport; manifest: BundleManifest; keySource: string }> {
+export async function verifyBundle(
+  dir: string,
+  publicKeyPemText?: string,
+): Promise<{ report: VerifyReport; manifest: BundleManifest; keySource: string }> {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BundleManifest;
-  const keySource = publicKeyPemText ? 'the key given' : `${path.join(dir, 'public-key.pem')} (compare it with /.well-known/gopy-audit-key)`;
+  const keySource = publicKeyPemText
+    ? 'the key given'
+    : `${path.join(dir, 'public-key.pem')} (compare it with /.well-known/gopy-audit-key)`;
   const publicKey = parsePublicKey(publicKeyPemText ?? fs.readFileSync(path.join(dir, 'public-key.pem'), 'utf8'));
-  const report = await verifyLog(() => readLines(path.join(dir, 'events.jsonl')), { publicKey, partial: manifest.partial });
+  const report = await verifyLog(() => readLines(path.join(dir, 'events.jsonl')), {
+    publicKey,
+    partial: manifest.partial,
+  });
   return { report, manifest, keySource };
 }
 

@@ -41,7 +41,13 @@ export async function sealOnce(config: Config, log: (m: string) => void = err) {
   const store = await openEventStore(config);
   const keys = await openKeyStore(config, secrets.masterKey);
   try {
-    const sealer = new Sealer({ writePath: new WritePath({ store, keys, clock: systemClock }), store, privateKey: loadSealKey(config, log), clock: systemClock, log });
+    const sealer = new Sealer({
+      writePath: new WritePath({ store, keys, clock: systemClock }),
+      store,
+      privateKey: loadSealKey(config, log),
+      clock: systemClock,
+      log,
+    });
     return await sealer.seal();
   } finally {
     await keys.close();
@@ -61,7 +67,9 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('seal')
-    .description('Append a signed checkpoint over the whole log now (the server also seals every GOPY_SEAL_INTERVAL_MS)')
+    .description(
+      'Append a signed checkpoint over the whole log now (the server also seals every GOPY_SEAL_INTERVAL_MS)',
+    )
     .action(async () => {
       const outcome = await sealOnce(loadConfig());
       console.log(
@@ -74,19 +82,28 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .description('Verify every hash chain and every signed checkpoint of a store or of an exported bundle, offline')
-    .option('--store <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url> (default: the configured store)')
+    .option(
+      '--store <store>',
+      'sqlite:<data folder> | postgres:<url> | kurrentdb:<url> (default: the configured store)',
+    )
     .option('--bundle <dir>', 'a folder written by `gopy audit export`')
-    .option('--key <pem>', 'the sealer public key (PEM file); default: the bundle’s public-key.pem, or this install’s seal key')
+    .option(
+      '--key <pem>',
+      'the sealer public key (PEM file); default: the bundle’s public-key.pem, or this install’s seal key',
+    )
     .action(async (opts: { store?: string; bundle?: string; key?: string }) => {
       const keyPem = opts.key ? fs.readFileSync(opts.key, 'utf8') : undefined;
       if (opts.bundle) {
         const { report, manifest, keySource } = await verifyBundle(opts.bundle, keyPem);
-        console.log(`Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${keySource}.`);
+        console.log(
+          `Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${keySource}.`,
+        );
         printReport(report);
         return;
       }
       const config = configFor(opts.store);
-      const pem = keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
+      const pem =
+        keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
       const store = await openEventStore(config);
       try {
         printReport(await verifyStore(store, pem));
@@ -100,13 +117,23 @@ export function registerAuditCommands(program: Command): void {
     .description('Export the log (or one policy’s streams) as JSON Lines with checkpoints, public key and a README')
     .requiredOption('--out <dir>', 'folder to write')
     .option('--policy <id>', 'only this policy: its stream, its comments’ streams and its digests')
-    .option('--store <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url> (default: the configured store)')
+    .option(
+      '--store <store>',
+      'sqlite:<data folder> | postgres:<url> | kurrentdb:<url> (default: the configured store)',
+    )
     .action(async (opts: { out: string; policy?: string; store?: string }) => {
       const config = configFor(opts.store);
       const store = await openEventStore(config);
       try {
-        const manifest = await exportBundle(store, loadSealKey(config, err), opts.out, opts.policy ? { policyId: opts.policy } : {});
-        console.log(`Exported ${manifest.events} events in ${manifest.streams.length} streams to ${opts.out}; verify with: gopy audit verify --bundle ${opts.out}`);
+        const manifest = await exportBundle(
+          store,
+          loadSealKey(config, err),
+          opts.out,
+          opts.policy ? { policyId: opts.policy } : {},
+        );
+        console.log(
+          `Exported ${manifest.events} events in ${manifest.streams.length} streams to ${opts.out}; verify with: gopy audit verify --bundle ${opts.out}`,
+        );
       } finally {
         await store.close();
       }
@@ -133,7 +160,9 @@ export async function verifyRebuild(
       .then((rows) => rows.map((r) => r.position).filter(Boolean))
       .catch(() => []);
     const result = await compareReadModels(live.db, rebuilt);
-    console.log(`Rebuilt ${run.applied} events up to position ${run.head ?? 'none'} in ${run.seconds.toFixed(1)} s (${Math.round(run.applied / Math.max(run.seconds, 0.001))} events/s); the live read models are at ${liveAt.join(', ') || 'no checkpoint'}.`);
+    console.log(
+      `Rebuilt ${run.applied} events up to position ${run.head ?? 'none'} in ${run.seconds.toFixed(1)} s (${Math.round(run.applied / Math.max(run.seconds, 0.001))} events/s); the live read models are at ${liveAt.join(', ') || 'no checkpoint'}.`,
+    );
     for (const t of result.tables) {
       console.log(
         t.equal
@@ -141,7 +170,11 @@ export async function verifyRebuild(
           : `  ${t.table}: DIFFERENT (live ${t.live.rows} rows ${t.live.checksum.slice(0, 16)}…, rebuilt ${t.rebuilt.rows} rows ${t.rebuilt.checksum.slice(0, 16)}…); first difference, only in ${t.firstDifference?.onlyIn}: ${t.firstDifference?.row}`,
       );
     }
-    console.log(result.equal ? 'Replay proof: every read model is equal to its rebuild from position 0.' : 'Replay proof FAILED: see the first difference above (is a projector still running ahead of the rebuild?).');
+    console.log(
+      result.equal
+        ? 'Replay proof: every read model is equal to its rebuild from position 0.'
+        : 'Replay proof FAILED: see the first difference above (is a projector still running ahead of the rebuild?).',
+    );
     return result.equal;
   } finally {
     await live.close();

@@ -13,7 +13,9 @@ import { openEmbeddedRuntime, type Runtime } from './runtime';
 
 /** Every file under a folder, recursively. */
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? filesUnder(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
 
 describe('erasure and "download my data"', () => {
@@ -40,14 +42,23 @@ describe('erasure and "download my data"', () => {
   }
 
   async function signIn(mail: string, password: string): Promise<string> {
-    const d = await gql(`mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename ... on MutationSignInSuccess { data { token } } } }`, { e: mail, p: password });
+    const d = await gql(
+      `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename ... on MutationSignInSuccess { data { token } } } }`,
+      { e: mail, p: password },
+    );
     if (!d.signIn.data) throw new Error(`sign-in refused: ${d.signIn.__typename}`);
     return d.signIn.data.token as string;
   }
 
   beforeAll(async () => {
     runtime = await openEmbeddedRuntime(
-      loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0', GOPY_MASTER_KEY: '1'.repeat(64), GOPY_LOOKUP_KEY: '2'.repeat(64) }),
+      loadConfig({
+        GOPY_DATA_DIR: dataDir,
+        GOPY_DEMO: '0',
+        GOPY_SERVE_WEB: '0',
+        GOPY_MASTER_KEY: '1'.repeat(64),
+        GOPY_LOOKUP_KEY: '2'.repeat(64),
+      }),
       { log: (m) => logs.push(m) },
     );
     runtime.projector.start();
@@ -74,13 +85,22 @@ describe('erasure and "download my data"', () => {
       i: { email, password, displayName, stakeholderCategory: 'PARENT', locale: 'VI' },
     });
     const mailText = filesUnder(path.join(dataDir, 'mail'))
-      .map((f) => fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+      .map((f) =>
+        fs
+          .readFileSync(f, 'utf8')
+          .replace(/=\r?\n/g, '')
+          .replace(/=3D/g, '='),
+      )
       .find((t) => t.includes(email))!;
     const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(mailText)![1]!;
     await gql(`mutation($t: String!) { verifyEmail(token: $t) { __typename } }`, { t: token });
     const session = await signIn(email, password);
 
-    const demoComment = await runtime.readDb.selectFrom('comments').select(['id', 'policy_id']).where('status', '=', 'visible').executeTakeFirstOrThrow();
+    const demoComment = await runtime.readDb
+      .selectFrom('comments')
+      .select(['id', 'policy_id'])
+      .where('status', '=', 'visible')
+      .executeTakeFirstOrThrow();
     const body = `Đề nghị nhà trường công khai các khoản thu ${marker}.`;
     const submitted = await gql(
       `mutation($i: SubmitCommentInput!) { submitComment(input: $i) { __typename ... on MutationSubmitCommentSuccess { data { comment { id } } } } }`,
@@ -88,7 +108,11 @@ describe('erasure and "download my data"', () => {
       session,
     );
     const commentId = submitted.submitComment.data.comment.id as string;
-    await gql(`mutation($c: ID!) { flagComment(commentId: $c, reason: SPAM) { __typename } }`, { c: demoComment.id }, session);
+    await gql(
+      `mutation($c: ID!) { flagComment(commentId: $c, reason: SPAM) { __typename } }`,
+      { c: demoComment.id },
+      session,
+    );
 
     // Download my data: everything held about them.
     const mine = JSON.parse((await gql(`{ myData }`, {}, session)).myData as string);
@@ -100,11 +124,16 @@ describe('erasure and "download my data"', () => {
     expect(mine.flags[0].data.commentId).toBe(demoComment.id);
 
     // Only an admin erases.
-    const refused = await gql(`mutation($a: ID!) { eraseAccount(accountId: $a, requestReference: "x") { __typename } }`, { a: mine.accountId }, session).catch((e: Error) => e.message);
+    const refused = await gql(
+      `mutation($a: ID!) { eraseAccount(accountId: $a, requestReference: "x") { __typename } }`,
+      { a: mine.accountId },
+      session,
+    ).catch((e: Error) => e.message);
     expect(JSON.stringify(refused)).toMatch(/FORBIDDEN|Forbidden/);
 
     // The scan below can see them: before erasure the name is in the read models and the email in the mails.
-    const holding = (needle: string) => filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(needle, 'utf8')));
+    const holding = (needle: string) =>
+      filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(needle, 'utf8')));
     expect(holding(email).length).toBeGreaterThan(0);
     expect(holding(`Qx${marker}`).length).toBeGreaterThan(0);
 
@@ -116,26 +145,37 @@ describe('erasure and "download my data"', () => {
     );
     expect(erased.eraseAccount.__typename).toBe('MutationEraseAccountSuccess');
     expect(erased.eraseAccount.data.mailsDeleted).toBeGreaterThanOrEqual(1);
-    expect(erased.eraseAccount.data.sqliteFilesCheckpointed).toEqual(expect.arrayContaining(['read.sqlite', 'events.sqlite', 'keys.sqlite', 'auth.sqlite']));
+    expect(erased.eraseAccount.data.sqliteFilesCheckpointed).toEqual(
+      expect.arrayContaining(['read.sqlite', 'events.sqlite', 'keys.sqlite', 'auth.sqlite']),
+    );
 
     // Their comment stays, authored by "erased participant"; they can no longer sign in.
-    const row = await runtime.readDb.selectFrom('comments').select(['author_name', 'body']).where('id', '=', commentId).executeTakeFirstOrThrow();
+    const row = await runtime.readDb
+      .selectFrom('comments')
+      .select(['author_name', 'body'])
+      .where('id', '=', commentId)
+      .executeTakeFirstOrThrow();
     expect(row.author_name).toBe(ERASED_NAME);
     expect(row.body).toBe(body);
     await expect(signIn(email, password)).rejects.toThrow();
 
     // Every chain and checkpoint still verifies: nothing stored was rewritten.
     await runtime.sealer.seal();
-    const report = await verifyLog(() => runtime.store.readAll(), { publicKey: parsePublicKey(runtime.auditPublicKeyPem) });
+    const report = await verifyLog(() => runtime.store.readAll(), {
+      publicKey: parsePublicKey(runtime.auditPublicKeyPem),
+    });
     expect(report.failure).toBeNull();
 
     // No file under the data folder (databases, WAL files, mails) nor the log holds the email or the name, in any form.
-    const needles = [email, displayName.normalize('NFC'), displayName.normalize('NFD'), `Qx${marker}`].map((n) => Buffer.from(n, 'utf8'));
+    const needles = [email, displayName.normalize('NFC'), displayName.normalize('NFD'), `Qx${marker}`].map((n) =>
+      Buffer.from(n, 'utf8'),
+    );
     const files = filesUnder(dataDir);
     expect(files.some((f) => f.endsWith('read.sqlite'))).toBe(true);
     for (const file of files) {
       const bytes = fs.readFileSync(file);
-      for (const n of needles) expect(bytes.includes(n), `${path.relative(dataDir, file)} holds "${n.toString('utf8')}"`).toBe(false);
+      for (const n of needles)
+        expect(bytes.includes(n), `${path.relative(dataDir, file)} holds "${n.toString('utf8')}"`).toBe(false);
     }
     for (const line of logs) expect(line.includes(email) || line.includes(`Qx${marker}`)).toBe(false);
   });

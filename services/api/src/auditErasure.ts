@@ -39,7 +39,9 @@ export interface ErasureReport {
 async function checkpointSqliteFile(file: string): Promise<boolean> {
   if (!fs.existsSync(file)) return false;
   // better-sqlite3 is the adapters' driver; only the embedded runtime's files come here.
-  const { default: Database } = (await import('better-sqlite3')) as unknown as { default: new (f: string) => { pragma(s: string): unknown; close(): void } };
+  const { default: Database } = (await import('better-sqlite3')) as unknown as {
+    default: new (f: string) => { pragma(s: string): unknown; close(): void };
+  };
   const db = new Database(file);
   try {
     db.pragma('busy_timeout = 5000');
@@ -64,7 +66,9 @@ function postgresUsed(runtime: Runtime): boolean {
 async function rewritePostgresTables(runtime: Runtime): Promise<string[]> {
   const schemas = ['gopy_read', 'gopy_keys', 'gopy_auth'];
   const tables = await sql<{ schemaname: string; tablename: string }>`
-    SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN (${sql.join(schemas)}) ORDER BY schemaname, tablename`.execute(runtime.readDb);
+    SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN (${sql.join(schemas)}) ORDER BY schemaname, tablename`.execute(
+    runtime.readDb,
+  );
   const done: string[] = [];
   for (const t of tables.rows) {
     await sql`VACUUM FULL ${sql.table(`${t.schemaname}.${t.tablename}`)}`.execute(runtime.readDb);
@@ -80,16 +84,28 @@ async function rewritePostgresTables(runtime: Runtime): Promise<string[]> {
  * overwrites freed pages (secure_delete) and checkpoints every WAL so no old page keeps a copy. Their comments stay,
  * authored by "erased participant"; every hash chain still verifies, since no stored byte changes.
  */
-export async function eraseAccount(runtime: Runtime, principal: Principal, roles: Role[], accountId: string, requestReference: string): Promise<ErasureReport> {
+export async function eraseAccount(
+  runtime: Runtime,
+  principal: Principal,
+  roles: Role[],
+  accountId: string,
+  requestReference: string,
+): Promise<ErasureReport> {
   const [row] = await accountQueries.byIds(runtime.readDb, [accountId]);
-  if (!row) throw new NotFoundError('account', accountId, { vi: 'Không tìm thấy tài khoản.', en: 'Account not found.' });
+  if (!row)
+    throw new NotFoundError('account', accountId, { vi: 'Không tìm thấy tài khoản.', en: 'Account not found.' });
   const { registered } = await personalData(runtime, accountId);
   const email = typeof registered?.email === 'string' ? registered.email : undefined;
   const sqliteRead = runtime.config.readStore === 'sqlite';
   // From now on the read models' connection zeroes what it frees, so the projected erasure leaves no old name behind.
   if (sqliteRead) await secureDeleteOn(runtime.readDb);
-  const result = await runtime.commands.account({ type: 'EraseAccount', accountId, requestReference }, principal, roles);
-  const keyId = typeof registered?.personalDataKeyId === 'string' ? `person:${registered.personalDataKeyId}` : undefined;
+  const result = await runtime.commands.account(
+    { type: 'EraseAccount', accountId, requestReference },
+    principal,
+    roles,
+  );
+  const keyId =
+    typeof registered?.personalDataKeyId === 'string' ? `person:${registered.personalDataKeyId}` : undefined;
   const keysDestroyed = [...new Set([`person:${accountId}`, ...(keyId ? [keyId] : [])])];
   for (const k of keysDestroyed) await runtime.keys.destroyKey(k);
   await runtime.auth.forgetAccount(accountId);
@@ -104,13 +120,21 @@ export async function eraseAccount(runtime: Runtime, principal: Principal, roles
   }
   for (const [engine, file] of [
     [runtime.config.eventStore, files.events],
-    [runtime.config.readStore === 'postgres' || runtime.config.eventStore === 'postgres' ? 'postgres' : 'sqlite', files.keys],
-    [runtime.config.readStore === 'postgres' || runtime.config.eventStore === 'postgres' ? 'postgres' : 'sqlite', files.auth],
+    [
+      runtime.config.readStore === 'postgres' || runtime.config.eventStore === 'postgres' ? 'postgres' : 'sqlite',
+      files.keys,
+    ],
+    [
+      runtime.config.readStore === 'postgres' || runtime.config.eventStore === 'postgres' ? 'postgres' : 'sqlite',
+      files.auth,
+    ],
   ] as const) {
     if (engine === 'sqlite' && (await checkpointSqliteFile(file))) checkpointed.push(file);
   }
   const rewritten = postgresUsed(runtime) ? await rewritePostgresTables(runtime) : [];
-  runtime.log(`account ${accountId} erased (request ${requestReference}): ${keysDestroyed.length} key(s) destroyed, ${mailsDeleted} mail file(s) deleted`);
+  runtime.log(
+    `account ${accountId} erased (request ${requestReference}): ${keysDestroyed.length} key(s) destroyed, ${mailsDeleted} mail file(s) deleted`,
+  );
   return {
     accountId,
     position: result.position ?? '',
@@ -119,7 +143,11 @@ export async function eraseAccount(runtime: Runtime, principal: Principal, roles
     sqliteFilesCheckpointed: checkpointed,
     postgresTablesRewritten: rewritten,
     outside: [
-      ...(rewritten.length > 0 ? ['PostgreSQL write-ahead log segments keep the old rows until the server recycles them (after its next checkpoints)'] : []),
+      ...(rewritten.length > 0
+        ? [
+            'PostgreSQL write-ahead log segments keep the old rows until the server recycles them (after its next checkpoints)',
+          ]
+        : []),
       'mails already delivered through SMTP (SMTP_URL) are in the recipients’ mailboxes, outside the system',
       'backups taken before the erasure still hold the destroyed key until they expire',
     ],
@@ -135,7 +163,7 @@ export async function myData(runtime: Runtime, accountId: string): Promise<strin
   const { registered, recordedAt, events: accountEvents } = await personalData(runtime, accountId);
   const memberships = await organizationQueries.membershipsOf(runtime.readDb, accountId);
   const commentIds: string[] = [];
-  for (let before: number | undefined; ; ) {
+  for (let before: number | undefined; ;) {
     const page = await commentQueries.byAuthor(runtime.readDb, accountId, 200, before);
     commentIds.push(...page.map((c) => c.id));
     if (page.length < 200) break;
@@ -146,17 +174,29 @@ export async function myData(runtime: Runtime, accountId: string): Promise<strin
   for (const commentId of commentIds) {
     const history = [];
     for await (const e of runtime.writePath.readStream(`comment-${commentId}`)) {
-      history.push({ revision: e.recorded.revision, type: e.event.type, recordedAt: e.metadata.recordedAt, actorRole: e.metadata.actor.role, data: e.event.data });
+      history.push({
+        revision: e.recorded.revision,
+        type: e.event.type,
+        recordedAt: e.metadata.recordedAt,
+        actorRole: e.metadata.actor.role,
+        data: e.event.data,
+      });
     }
     comments.push({ commentId, history });
   }
   const flags: unknown[] = [];
   const endorsements: unknown[] = [];
-  for await (const recorded of runtime.store.readAll({ filter: { eventTypes: ['CommentFlagged', 'CommentEndorsed'] } })) {
+  for await (const recorded of runtime.store.readAll({
+    filter: { eventTypes: ['CommentFlagged', 'CommentEndorsed'] },
+  })) {
     const data = JSON.parse(recorded.data) as { flaggedBy?: string; endorsedBy?: string };
     if (data.flaggedBy !== accountId && data.endorsedBy !== accountId) continue;
     const e = await runtime.writePath.decode(recorded);
-    (e.event.type === 'CommentFlagged' ? flags : endorsements).push({ stream: recorded.streamId, recordedAt: e.metadata.recordedAt, data: e.event.data });
+    (e.event.type === 'CommentFlagged' ? flags : endorsements).push({
+      stream: recorded.streamId,
+      recordedAt: e.metadata.recordedAt,
+      data: e.event.data,
+    });
   }
   return JSON.stringify(
     {

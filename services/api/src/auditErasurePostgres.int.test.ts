@@ -31,7 +31,11 @@ describe('erasure on PostgreSQL', () => {
       SELECT schemaname, tablename FROM pg_tables WHERE schemaname LIKE 'gopy%' ORDER BY 1, 2`.execute(runtime.readDb);
     const found: string[] = [];
     for (const t of tables.rows) {
-      const r = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(`${t.schemaname}.${t.tablename}`)} AS x WHERE x::text LIKE ${`%${needle}%`}`.execute(runtime.readDb);
+      const r = await sql<{
+        n: string;
+      }>`SELECT count(*) AS n FROM ${sql.table(`${t.schemaname}.${t.tablename}`)} AS x WHERE x::text LIKE ${`%${needle}%`}`.execute(
+        runtime.readDb,
+      );
       if (Number(r.rows[0]!.n) > 0) found.push(`${t.schemaname}.${t.tablename}`);
     }
     return found;
@@ -39,7 +43,8 @@ describe('erasure on PostgreSQL', () => {
 
   /** The files of every table, index and TOAST table of the platform's schemas, when the data directory is readable. */
   async function tableFiles(): Promise<string[] | undefined> {
-    const dir = (await sql<{ data_directory: string }>`SHOW data_directory`.execute(runtime.readDb)).rows[0]!.data_directory;
+    const dir = (await sql<{ data_directory: string }>`SHOW data_directory`.execute(runtime.readDb)).rows[0]!
+      .data_directory;
     try {
       fs.accessSync(dir, fs.constants.R_OK);
       // Pages live in shared buffers until a checkpoint writes them: flush first, so the files show what is stored.
@@ -49,29 +54,56 @@ describe('erasure on PostgreSQL', () => {
     }
     const rels = await sql<{ file: string | null }>`
       SELECT pg_relation_filepath(c.oid) AS file FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname LIKE 'gopy%' OR c.oid IN (SELECT reltoastrelid FROM pg_class c2 JOIN pg_namespace n2 ON n2.oid = c2.relnamespace WHERE n2.nspname LIKE 'gopy%')`.execute(runtime.readDb);
-    return rels.rows.filter((r) => r.file).flatMap((r) => {
-      const base = path.join(dir, r.file!);
-      const parent = path.dirname(base);
-      // A relation over 1 GB continues in base.1, base.2…; the free-space and visibility maps hold no tuples.
-      return fs.existsSync(parent) ? fs.readdirSync(parent).filter((f) => f === path.basename(base) || f.startsWith(`${path.basename(base)}.`)).map((f) => path.join(parent, f)) : [];
-    });
+      WHERE n.nspname LIKE 'gopy%' OR c.oid IN (SELECT reltoastrelid FROM pg_class c2 JOIN pg_namespace n2 ON n2.oid = c2.relnamespace WHERE n2.nspname LIKE 'gopy%')`.execute(
+      runtime.readDb,
+    );
+    return rels.rows
+      .filter((r) => r.file)
+      .flatMap((r) => {
+        const base = path.join(dir, r.file!);
+        const parent = path.dirname(base);
+        // A relation over 1 GB continues in base.1, base.2…; the free-space and visibility maps hold no tuples.
+        return fs.existsSync(parent)
+          ? fs
+              .readdirSync(parent)
+              .filter((f) => f === path.basename(base) || f.startsWith(`${path.basename(base)}.`))
+              .map((f) => path.join(parent, f))
+          : [];
+      });
   }
 
   beforeAll(async () => {
     database = await createThrowawayDatabase('gopy_erase');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-erase-pg-'));
     runtime = await openEmbeddedRuntime(
-      loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_EVENT_STORE: 'postgres', GOPY_READ_STORE: 'postgres', DATABASE_URL: database.url, GOPY_SERVE_WEB: '0' }),
+      loadConfig({
+        GOPY_DATA_DIR: dataDir,
+        GOPY_DEMO: '0',
+        GOPY_EVENT_STORE: 'postgres',
+        GOPY_READ_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        GOPY_SERVE_WEB: '0',
+      }),
       { log: () => {} },
     );
     runtime.projector.start();
     await seedDemo(runtime);
     accountId = await runtime.accounts.signUp(
-      { email, password: 'mat-khau-rat-dai-456', displayName, pseudonym: null, stakeholderCategory: 'parent', locale: 'vi' },
+      {
+        email,
+        password: 'mat-khau-rat-dai-456',
+        displayName,
+        pseudonym: null,
+        stakeholderCategory: 'parent',
+        locale: 'vi',
+      },
       { origin: 'admin', verified: true },
     );
-    const open = await runtime.readDb.selectFrom('policies').select('id').where('status', '=', 'consultation').executeTakeFirstOrThrow();
+    const open = await runtime.readDb
+      .selectFrom('policies')
+      .select('id')
+      .where('status', '=', 'consultation')
+      .executeTakeFirstOrThrow();
     const me: Principal = { accountId, rolesIn: async () => ['participant'] };
     await runtime.commands.comment(
       {
@@ -107,10 +139,16 @@ describe('erasure on PostgreSQL', () => {
 
     const admin: Principal = { accountId: randomUUID(), rolesIn: async () => ['admin'] };
     const report = await eraseAccount(runtime, admin, ['admin'], accountId, 'Đơn yêu cầu số 7/2026');
-    expect(report.postgresTablesRewritten).toEqual(expect.arrayContaining(['gopy_read.accounts', 'gopy_read.comments']));
+    expect(report.postgresTablesRewritten).toEqual(
+      expect.arrayContaining(['gopy_read.accounts', 'gopy_read.comments']),
+    );
     expect(report.keysDestroyed.length).toBeGreaterThan(0);
 
-    const comment = await runtime.readDb.selectFrom('comments').select('author_name').where('id', '=', commentIdFor(accountId, 'erase-pg')).executeTakeFirstOrThrow();
+    const comment = await runtime.readDb
+      .selectFrom('comments')
+      .select('author_name')
+      .where('id', '=', commentIdFor(accountId, 'erase-pg'))
+      .executeTakeFirstOrThrow();
     expect(comment.author_name).toBe(ERASED_NAME);
     for (const needle of [`Qz${marker}`, email]) expect(await rowsHolding(needle), needle).toEqual([]);
 
@@ -122,7 +160,8 @@ describe('erasure on PostgreSQL', () => {
     expect(after.length).toBeGreaterThan(0);
     for (const file of after) {
       const bytes = fs.readFileSync(file);
-      for (const needle of [`Qz${marker}`, email]) expect(bytes.includes(Buffer.from(needle, 'utf8')), `${file} holds ${needle}`).toBe(false);
+      for (const needle of [`Qz${marker}`, email])
+        expect(bytes.includes(Buffer.from(needle, 'utf8')), `${file} holds ${needle}`).toBe(false);
     }
   });
 });

@@ -12,12 +12,18 @@ export const sealKeyFile = (dataDir: string) => path.join(dataDir, 'audit-seal-k
  * once into <data>/audit-seal-key.pem (mode 0600) with a warning, like the master key (secrets.ts); production sets it,
  * and every process of a distributed runtime must share it.
  */
-export function loadSealKey(config: Config, log: (msg: string) => void, env: NodeJS.ProcessEnv = process.env): KeyObject {
+export function loadSealKey(
+  config: Config,
+  log: (msg: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): KeyObject {
   if (env.GOPY_SEAL_KEY) {
     try {
       return parsePrivateKey(env.GOPY_SEAL_KEY.replace(/\\n/g, '\n'));
     } catch (err) {
-      throw new ConfigError(`GOPY_SEAL_KEY must be an Ed25519 private key, PEM or base64 of PKCS#8 DER: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ConfigError(
+        `GOPY_SEAL_KEY must be an Ed25519 private key, PEM or base64 of PKCS#8 DER: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   const file = sealKeyFile(config.dataDir);
@@ -25,7 +31,9 @@ export function loadSealKey(config: Config, log: (msg: string) => void, env: Nod
   fs.mkdirSync(config.dataDir, { recursive: true });
   const { privateKey } = generateKeyPairSync('ed25519');
   fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  log(`GOPY_SEAL_KEY not set: generated an Ed25519 seal key in ${file}. Set GOPY_SEAL_KEY in the environment for production.`);
+  log(
+    `GOPY_SEAL_KEY not set: generated an Ed25519 seal key in ${file}. Set GOPY_SEAL_KEY in the environment for production.`,
+  );
   return privateKey;
 }
 

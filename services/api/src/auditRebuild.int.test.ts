@@ -56,7 +56,11 @@ describe('replay proof: read-model checksums and gopy rebuild --verify', () => {
 
       // A row changed behind the projector's back is the first difference, named with its table.
       const victim = await fresh.db.selectFrom('comments').select(['id']).executeTakeFirstOrThrow();
-      await fresh.db.updateTable('comments').set({ stance: 'oppose', status: 'hidden' }).where('id', '=', victim.id).execute();
+      await fresh.db
+        .updateTable('comments')
+        .set({ stance: 'oppose', status: 'hidden' })
+        .where('id', '=', victim.id)
+        .execute();
       const diff = await compareReadModels(runtime.readDb, fresh.db);
       expect(diff.equal).toBe(false);
       const comments = diff.tables.find((t) => !t.equal)!;
@@ -73,14 +77,25 @@ describe('replay proof: read-model checksums and gopy rebuild --verify', () => {
     const sqliteA = openSqliteReadStore(path.join(dataDir, 'pages-a.sqlite'));
     const sqliteB = openSqliteReadStore(path.join(dataDir, 'pages-b.sqlite'));
     const onPg = await openPostgresReadStore(database.url, 'gopy_read_pages');
-    const rows = Array.from({ length: 12_000 }, (_, i) => ({ id: `row-${String(i).padStart(5, '0')}`, n: i, note: i % 7 === 0 ? null : `ghi chú ${i}`, pad: 'đ'.repeat(150) }));
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      id: `row-${String(i).padStart(5, '0')}`,
+      n: i,
+      note: i % 7 === 0 ? null : `ghi chú ${i}`,
+      pad: 'đ'.repeat(150),
+    }));
     // 12,000 rows of ~350 bytes: three SQLite pages of 5,000 rows, and about 550 PostgreSQL heap blocks (three TID ranges).
     try {
       for (const db of [sqliteA.db, sqliteB.db, onPg.db]) {
-        await sql`CREATE TABLE scan_probe (id text PRIMARY KEY, n bigint NOT NULL, note text, pad text NOT NULL)`.execute(db);
+        await sql`CREATE TABLE scan_probe (id text PRIMARY KEY, n bigint NOT NULL, note text, pad text NOT NULL)`.execute(
+          db,
+        );
       }
       const insert = async (db: typeof onPg.db, ordered: typeof rows) => {
-        for (let i = 0; i < ordered.length; i += 500) await (db as any).insertInto('scan_probe').values(ordered.slice(i, i + 500)).execute();
+        for (let i = 0; i < ordered.length; i += 500)
+          await (db as any)
+            .insertInto('scan_probe')
+            .values(ordered.slice(i, i + 500))
+            .execute();
       };
       await insert(sqliteA.db, rows);
       await insert(sqliteB.db, [...rows].reverse());
@@ -111,9 +126,13 @@ describe('replay proof: read-model checksums and gopy rebuild --verify', () => {
   it('`gopy rebuild --verify` reports every table equal on the demo data and does not swap the rebuild in', async () => {
     const live = dataFiles(dataDir).read;
     const before = fs.statSync(live).ino;
-    const { stdout } = await promisify(execFile)('node', [path.resolve(import.meta.dirname, '../bin/gopy.js'), 'rebuild', '--verify'], {
-      env: { ...process.env, ...env, GOPY_DATA_DIR: dataDir },
-    });
+    const { stdout } = await promisify(execFile)(
+      'node',
+      [path.resolve(import.meta.dirname, '../bin/gopy.js'), 'rebuild', '--verify'],
+      {
+        env: { ...process.env, ...env, GOPY_DATA_DIR: dataDir },
+      },
+    );
     for (const table of readModelTables()) expect(stdout).toMatch(new RegExp(`${table}: equal`));
     expect(stdout).toContain('Replay proof: every read model is equal');
     expect(fs.statSync(live).ino).toBe(before);

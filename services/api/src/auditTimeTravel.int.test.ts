@@ -15,7 +15,11 @@ describe('time travel (policyAsOf) and the audit read log', () => {
   let base: string;
   let people: DemoAccount[];
 
-  async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data: T; errors?: { extensions?: { code?: string } }[] }> {
+  async function gql<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<{ data: T; errors?: { extensions?: { code?: string } }[] }> {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -26,13 +30,22 @@ describe('time travel (policyAsOf) and the audit read log', () => {
 
   async function signInAs(role: string): Promise<string> {
     const who = people.find((p) => p.roles.includes(role as never))!;
-    const r = await gql(`mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`, { e: who.email, p: who.password });
+    const r = await gql(
+      `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`,
+      { e: who.email, p: who.password },
+    );
     return r.data.signIn.data.token as string;
   }
 
   beforeAll(async () => {
     runtime = await openEmbeddedRuntime(
-      loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0', GOPY_MASTER_KEY: '5'.repeat(64), GOPY_LOOKUP_KEY: '6'.repeat(64) }),
+      loadConfig({
+        GOPY_DATA_DIR: dataDir,
+        GOPY_DEMO: '0',
+        GOPY_SERVE_WEB: '0',
+        GOPY_MASTER_KEY: '5'.repeat(64),
+        GOPY_LOOKUP_KEY: '6'.repeat(64),
+      }),
       { log: () => {} },
     );
     runtime.projector.start();
@@ -53,7 +66,11 @@ describe('time travel (policyAsOf) and the audit read log', () => {
   });
 
   it('shows a comment visible during its round, hidden afterwards, by time and by position; logs the auditor’s read', async () => {
-    const comment = await runtime.readDb.selectFrom('comments').select(['id', 'policy_id']).where('status', '=', 'visible').executeTakeFirstOrThrow();
+    const comment = await runtime.readDb
+      .selectFrom('comments')
+      .select(['id', 'policy_id'])
+      .where('status', '=', 'visible')
+      .executeTakeFirstOrThrow();
     const positionBefore = (await runtime.store.headPosition())!;
     await new Promise((r) => setTimeout(r, 20));
     const timeBefore = new Date().toISOString();
@@ -87,30 +104,51 @@ describe('time travel (policyAsOf) and the audit read log', () => {
     const c = now.data.policyAsOf.comments.find((x: { commentId: string }) => x.commentId === comment.id);
     expect(c.status).toBe('hidden');
     expect(c.hiddenReason).toBe('Ngôn từ xúc phạm');
-    expect(c.history.at(-1)).toMatchObject({ type: 'CommentHidden', actorRole: 'moderator', reason: 'Ngôn từ xúc phạm' });
+    expect(c.history.at(-1)).toMatchObject({
+      type: 'CommentHidden',
+      actorRole: 'moderator',
+      reason: 'Ngôn từ xúc phạm',
+    });
     expect(now.data.policyAsOf.stats.hidden).toBe(1);
 
     // Before the policy existed there is nothing to show.
-    expect((await gql(query, { id: comment.policy_id, at: '2000-01-01T00:00:00Z' }, auditor)).data.policyAsOf).toBeNull();
+    expect(
+      (await gql(query, { id: comment.policy_id, at: '2000-01-01T00:00:00Z' }, auditor)).data.policyAsOf,
+    ).toBeNull();
 
     // A participant may not travel in time.
     const participant = people.find((x) => x.roles.every((r) => r === 'participant'))!;
-    const signedIn = await gql(`mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`, { e: participant.email, p: participant.password });
+    const signedIn = await gql(
+      `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`,
+      { e: participant.email, p: participant.password },
+    );
     const participantToken = signedIn.data.signIn.data.token as string;
     const refused = await gql(query, { id: comment.policy_id, at: timeBefore }, participantToken);
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // The auditor's read of hidden content is itself recorded, and auditors see that log.
     const log = await gql(`{ auditReadLog { readerRole subjectKind subjectId field } }`, {}, auditor);
-    expect(log.data.auditReadLog[0]).toMatchObject({ readerRole: 'auditor', subjectKind: 'policyAsOf', field: 'policyAsOf' });
+    expect(log.data.auditReadLog[0]).toMatchObject({
+      readerRole: 'auditor',
+      subjectKind: 'policyAsOf',
+      field: 'policyAsOf',
+    });
     expect((await gql(`{ auditReadLog { field } }`, {}, moderator)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // The auditor area's other reads.
-    const area = await gql(`{ auditVerification { ok events checkpoints failure { eventId } } auditEvents(first: 5, eventType: "CommentHidden") { events { type hash prevHash hashMatches actorRole } nextAfter } auditPublicKey }`, {}, auditor);
+    const area = await gql(
+      `{ auditVerification { ok events checkpoints failure { eventId } } auditEvents(first: 5, eventType: "CommentHidden") { events { type hash prevHash hashMatches actorRole } nextAfter } auditPublicKey }`,
+      {},
+      auditor,
+    );
     expect(area.errors).toBeUndefined();
     expect(area.data.auditVerification.ok).toBe(true);
     expect(area.data.auditEvents.events).toHaveLength(1);
-    expect(area.data.auditEvents.events[0]).toMatchObject({ type: 'CommentHidden', hashMatches: true, actorRole: 'moderator' });
+    expect(area.data.auditEvents.events[0]).toMatchObject({
+      type: 'CommentHidden',
+      hashMatches: true,
+      actorRole: 'moderator',
+    });
     expect(area.data.auditPublicKey).toContain('BEGIN PUBLIC KEY');
     const wellKnown = await fetch(`${base}/.well-known/gopy-audit-key`);
     expect(await wellKnown.text()).toBe(area.data.auditPublicKey);

@@ -18,7 +18,9 @@ import { registerAuditCommands } from './auditCli';
  * A fresh read-model database beside the live one: a new SQLite file, or the PostgreSQL schema gopy_read_rebuild.
  * swapIn() replaces the live one with it once the rebuild is complete, so readers never see a half-built model.
  */
-async function freshReadStore(config: Config): Promise<{ db: ReadDb; swapIn(): Promise<void>; discard(): Promise<void> }> {
+async function freshReadStore(
+  config: Config,
+): Promise<{ db: ReadDb; swapIn(): Promise<void>; discard(): Promise<void> }> {
   if (config.readStore === 'postgres') {
     const url = config.databaseUrl!;
     const admin = new pg.Client({ connectionString: url });
@@ -73,9 +75,14 @@ program.name('gopy').description('Góp ý — event-sourced policy consultation 
 program
   .command('serve')
   .description('Serve the site and /graphql; embedded: also run the projector and the deadline scheduler')
-  .option('--role <role>', 'embedded (everything in one process) or api (a projector process keeps the read models)', 'embedded')
+  .option(
+    '--role <role>',
+    'embedded (everything in one process) or api (a projector process keeps the read models)',
+    'embedded',
+  )
   .action(async (opts: { role: string }) => {
-    if (opts.role !== 'embedded' && opts.role !== 'api') throw new ConfigError(`--role must be embedded or api; got "${opts.role}"`);
+    if (opts.role !== 'embedded' && opts.role !== 'api')
+      throw new ConfigError(`--role must be embedded or api; got "${opts.role}"`);
     const server = await serve(loadConfig(), opts.role);
     const stop = async () => {
       await server.close();
@@ -100,8 +107,13 @@ program
 
 program
   .command('rebuild')
-  .description('Rebuild every read model from position 0 into a fresh database, then swap it in (stop the projector first)')
-  .option('--verify', 'replay proof: rebuild into a fresh database and compare a content checksum of every table with the live one; never swaps in')
+  .description(
+    'Rebuild every read model from position 0 into a fresh database, then swap it in (stop the projector first)',
+  )
+  .option(
+    '--verify',
+    'replay proof: rebuild into a fresh database and compare a content checksum of every table with the live one; never swaps in',
+  )
   .action(async (opts: { verify?: boolean }) => {
     const config = loadConfig();
     const secrets = loadSecrets(config, (m) => console.error(m));
@@ -113,14 +125,23 @@ program
     const head = await store.headPosition();
     let total = 0;
     for await (const _ of store.readAll()) total += 1;
-    const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {eps} events/s' }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {eps} events/s' },
+      Presets.shades_classic,
+    );
     const started = Date.now();
     bar.start(total, 0, { eps: 0 });
-    const applied = await projector.catchUpOnce((n) => bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }));
+    const applied = await projector.catchUpOnce((n) =>
+      bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }),
+    );
     bar.stop();
     if (opts.verify) {
       const { verifyRebuild } = await import('./auditCli');
-      const equal = await verifyRebuild(config, target.db, { applied, head: head ?? null, seconds: (Date.now() - started) / 1000 });
+      const equal = await verifyRebuild(config, target.db, {
+        applied,
+        head: head ?? null,
+        seconds: (Date.now() - started) / 1000,
+      });
       await target.discard();
       await keys.close();
       await store.close();
@@ -131,19 +152,29 @@ program
     await keys.close();
     await store.close();
     const seconds = (Date.now() - started) / 1000;
-    console.log(`Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`);
+    console.log(
+      `Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`,
+    );
   });
 
 const storeCmd = program.command('store').description('The event log and its key store');
 storeCmd
   .command('copy')
-  .description('Copy the whole log and the key store between two stores (resumable), then verify counts and hash chains')
+  .description(
+    'Copy the whole log and the key store between two stores (resumable), then verify counts and hash chains',
+  )
   .requiredOption('--from <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url>')
   .requiredOption('--to <store>', 'sqlite:<data folder> | postgres:<url> | kurrentdb:<url>')
-  .option('--keys-to <store>', 'where the keys go when the target keeps none (kurrentdb): sqlite:<folder> | postgres:<url>')
+  .option(
+    '--keys-to <store>',
+    'where the keys go when the target keeps none (kurrentdb): sqlite:<folder> | postgres:<url>',
+  )
   .action(async (opts: { from: string; to: string; keysTo?: string }) => {
     const { copyStore } = await import('./storeCopy');
-    const bar = new SingleBar({ format: 'copy [{bar}] {percentage}% | {value}/{total} events' }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'copy [{bar}] {percentage}% | {value}/{total} events' },
+      Presets.shades_classic,
+    );
     let started = false;
     const report = await copyStore(opts.from, opts.to, {
       ...(opts.keysTo ? { keysTo: opts.keysTo } : {}),
@@ -171,39 +202,69 @@ admin
   .description('Create the first administrator of a real install (and the root organisation when there is none)')
   .requiredOption('--email <email>', 'the administrator’s email')
   .requiredOption('--name <name>', 'the administrator’s display name')
-  .option('--organization <name>', 'name of the root organisation to create when none exists', 'Phòng Giáo dục và Đào tạo')
+  .option(
+    '--organization <name>',
+    'name of the root organisation to create when none exists',
+    'Phòng Giáo dục và Đào tạo',
+  )
   .option('--kind <kind>', 'province_department | district_office | school | other', 'district_office')
-  .action(async (opts: { email: string; name: string; organization: string; kind: 'province_department' | 'district_office' | 'school' | 'other' }) => {
-    const password = process.env.GOPY_ADMIN_PASSWORD;
-    if (!password) {
-      console.error('Set GOPY_ADMIN_PASSWORD in the environment (at least 10 characters); it is never taken from the command line.');
-      process.exit(2);
-    }
-    const runtime = await openEmbeddedRuntime(loadConfig({ ...process.env, GOPY_DEMO: '0' }));
-    try {
-      await runtime.projector.catchUpOnce();
-      const { organizationQueries } = await import('@gopy/application/readModels/index');
-      const orgs = await organizationQueries.list(runtime.readDb);
-      let organizationId = orgs.find((o) => o.parentId === null)?.id;
-      if (!organizationId) {
-        organizationId = crypto.randomUUID();
-        await runtime.commands.organization(
-          { type: 'RegisterOrganization', organizationId, name: opts.organization, kind: opts.kind, levels: [], schoolType: '', parentOrganizationId: null },
-          null,
-          { systemActor: true },
+  .action(
+    async (opts: {
+      email: string;
+      name: string;
+      organization: string;
+      kind: 'province_department' | 'district_office' | 'school' | 'other';
+    }) => {
+      const password = process.env.GOPY_ADMIN_PASSWORD;
+      if (!password) {
+        console.error(
+          'Set GOPY_ADMIN_PASSWORD in the environment (at least 10 characters); it is never taken from the command line.',
         );
+        process.exit(2);
       }
-      const accountId = await runtime.accounts.signUp(
-        { email: opts.email, password, displayName: opts.name, pseudonym: null, stakeholderCategory: 'organization', locale: 'vi' },
-        { origin: 'admin', verified: true },
-      );
-      await runtime.commands.organization({ type: 'AddMember', organizationId, accountId, roles: ['admin'] }, null, { systemActor: true });
-      await runtime.projector.catchUpOnce();
-      console.log(`Administrator ${opts.email} created (account ${accountId}) in organisation ${organizationId}.`);
-    } finally {
-      await runtime.close();
-    }
-  });
+      const runtime = await openEmbeddedRuntime(loadConfig({ ...process.env, GOPY_DEMO: '0' }));
+      try {
+        await runtime.projector.catchUpOnce();
+        const { organizationQueries } = await import('@gopy/application/readModels/index');
+        const orgs = await organizationQueries.list(runtime.readDb);
+        let organizationId = orgs.find((o) => o.parentId === null)?.id;
+        if (!organizationId) {
+          organizationId = crypto.randomUUID();
+          await runtime.commands.organization(
+            {
+              type: 'RegisterOrganization',
+              organizationId,
+              name: opts.organization,
+              kind: opts.kind,
+              levels: [],
+              schoolType: '',
+              parentOrganizationId: null,
+            },
+            null,
+            { systemActor: true },
+          );
+        }
+        const accountId = await runtime.accounts.signUp(
+          {
+            email: opts.email,
+            password,
+            displayName: opts.name,
+            pseudonym: null,
+            stakeholderCategory: 'organization',
+            locale: 'vi',
+          },
+          { origin: 'admin', verified: true },
+        );
+        await runtime.commands.organization({ type: 'AddMember', organizationId, accountId, roles: ['admin'] }, null, {
+          systemActor: true,
+        });
+        await runtime.projector.catchUpOnce();
+        console.log(`Administrator ${opts.email} created (account ${accountId}) in organisation ${organizationId}.`);
+      } finally {
+        await runtime.close();
+      }
+    },
+  );
 
 const schemaCmd = program.command('schema').description('GraphQL and event schemas');
 schemaCmd

@@ -27,7 +27,8 @@ describe('visible comment counters', () => {
   let world: SmallWorld;
   const participant: Principal = { accountId: randomUUID(), rolesIn: async () => ['participant'] };
   const clock = new ManualClock(Date.parse('2026-11-20T03:00:00.000Z'));
-  const settle = async () => expect(await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000)).toBe(true);
+  const settle = async () =>
+    expect(await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000)).toBe(true);
   const submit = (key: string, anchorNodeId: string | null) =>
     runtime.commands.comment(
       {
@@ -58,7 +59,10 @@ describe('visible comment counters', () => {
 
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-counts-'));
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), { clock, log: () => {} });
+    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), {
+      clock,
+      log: () => {},
+    });
     runtime.projector.start();
     world = await aPolicyInConsultation(runtime);
   }, 60_000);
@@ -77,17 +81,29 @@ describe('visible comment counters', () => {
 
   it('follows hiding, restoring, withdrawing and redacting, and equals a count of the rows', async () => {
     const staff = world.staff;
-    await runtime.commands.comment({ type: 'HideComment', commentId: id('a'), reasonCode: 'spam', reason: 'Quảng cáo' }, staff);
-    await runtime.commands.comment({ type: 'HideComment', commentId: id('d'), reasonCode: 'abuse', reason: 'Xúc phạm' }, staff);
+    await runtime.commands.comment(
+      { type: 'HideComment', commentId: id('a'), reasonCode: 'spam', reason: 'Quảng cáo' },
+      staff,
+    );
+    await runtime.commands.comment(
+      { type: 'HideComment', commentId: id('d'), reasonCode: 'abuse', reason: 'Xúc phạm' },
+      staff,
+    );
     await settle();
     expect(await counts()).toEqual([3, 2, 1, 0]);
     await runtime.commands.comment({ type: 'RestoreComment', commentId: id('a'), reason: 'Ẩn nhầm' }, staff);
     await settle();
     expect(await counts()).toEqual([4, 3, 1, 0]);
     await runtime.commands.comment({ type: 'WithdrawComment', commentId: id('b'), reason: 'Tôi rút lại' }, participant);
-    await runtime.commands.comment({ type: 'RedactComment', commentId: id('e'), reason: 'Lộ thông tin cá nhân' }, staff);
+    await runtime.commands.comment(
+      { type: 'RedactComment', commentId: id('e'), reason: 'Lộ thông tin cá nhân' },
+      staff,
+    );
     // Redacting a comment that was already hidden must not count it out twice.
-    await runtime.commands.comment({ type: 'RedactComment', commentId: id('d'), reason: 'Lộ thông tin cá nhân' }, staff);
+    await runtime.commands.comment(
+      { type: 'RedactComment', commentId: id('d'), reason: 'Lộ thông tin cá nhân' },
+      staff,
+    );
     await settle();
     expect(await counts()).toEqual([2, 2, 0, 0]);
     expect(await counts()).toEqual(await scanned());
@@ -97,7 +113,12 @@ describe('visible comment counters', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-counts-rebuild-')), 'read.sqlite');
     const read = openSqliteReadStore(file);
     try {
-      const projector = new Projector({ store: runtime.store, db: read.db, keys: runtime.keys, readModels: allReadModels });
+      const projector = new Projector({
+        store: runtime.store,
+        db: read.db,
+        keys: runtime.keys,
+        readModels: allReadModels,
+      });
       await projector.init();
       await projector.catchUpOnce();
       expect(await counts(read.db)).toEqual(await counts());

@@ -31,7 +31,8 @@ export class ConfigError extends Error {
 
 function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value === '') return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
   return value as T;
 }
 
@@ -39,7 +40,8 @@ function choice<T extends string>(name: string, value: string | undefined, allow
 function count(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of at least 0; got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a whole number of at least 0; got "${value}"`);
   return n;
 }
 
@@ -61,7 +63,8 @@ function bool(value: string | undefined, fallback: boolean): boolean {
 /** Reads the environment; a wrong value is a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
   const host = env.HOST ?? '0.0.0.0';
   return {
     port,
@@ -80,8 +83,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minFlags: count('GOPY_SURGE_MIN_FLAGS', env.GOPY_SURGE_MIN_FLAGS),
       minBaselineHours: count('GOPY_SURGE_MIN_BASELINE_HOURS', env.GOPY_SURGE_MIN_BASELINE_HOURS),
     },
-    reportDeadlines: { semester1: monthDay('GOPY_REPORT_DUE_S1', env.GOPY_REPORT_DUE_S1, '12-15'), semester2: monthDay('GOPY_REPORT_DUE_S2', env.GOPY_REPORT_DUE_S2, '05-15') },
-    eventStore: choice('GOPY_EVENT_STORE', env.GOPY_EVENT_STORE, ['sqlite', 'postgres', 'kurrentdb'] as const, 'sqlite'),
+    reportDeadlines: {
+      semester1: monthDay('GOPY_REPORT_DUE_S1', env.GOPY_REPORT_DUE_S1, '12-15'),
+      semester2: monthDay('GOPY_REPORT_DUE_S2', env.GOPY_REPORT_DUE_S2, '05-15'),
+    },
+    eventStore: choice(
+      'GOPY_EVENT_STORE',
+      env.GOPY_EVENT_STORE,
+      ['sqlite', 'postgres', 'kurrentdb'] as const,
+      'sqlite',
+    ),
     readStore: choice('GOPY_READ_STORE', env.GOPY_READ_STORE, ['sqlite', 'postgres'] as const, 'sqlite'),
     databaseUrl: env.DATABASE_URL || undefined,
     kurrentdbUrl: env.KURRENTDB_URL || undefined,

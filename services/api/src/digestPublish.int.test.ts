@@ -20,17 +20,35 @@ describe('publishing a digest after a crash between its two steps', () => {
   let policyId: string;
   const organizationId = '6f1e9c1a-2b7d-4e3a-8c55-1d2e3f4a5b60';
   const staff: Principal = { accountId: 'a1111111-1111-4111-8111-111111111111', rolesIn: async () => ['staff'] };
-  const spokesperson: Principal = { accountId: 'a3333333-3333-4333-8333-333333333333', rolesIn: async () => ['spokesperson'] };
+  const spokesperson: Principal = {
+    accountId: 'a3333333-3333-4333-8333-333333333333',
+    rolesIn: async () => ['spokesperson'],
+  };
   const settle = async () => runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
 
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-digest-'));
     runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dir, GOPY_SERVE_WEB: '0' }), { log: () => {} });
     runtime.projector.start();
-    digests = new DigestHandlers({ writePath: runtime.writePath, clock: runtime.clock, readDb: runtime.readDb, consistency: runtime.consistency });
+    digests = new DigestHandlers({
+      writePath: runtime.writePath,
+      clock: runtime.clock,
+      readDb: runtime.readDb,
+      consistency: runtime.consistency,
+    });
     policyId = crypto.randomUUID();
     const now = runtime.clock.now();
-    await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: organizationId, title: 'Quy định về thư viện trường học', summary: '', topics: [] }, staff);
+    await runtime.commands.policy(
+      {
+        type: 'ProposePolicy',
+        policyId,
+        owningOrganizationId: organizationId,
+        title: 'Quy định về thư viện trường học',
+        summary: '',
+        topics: [],
+      },
+      staff,
+    );
     await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
     await runtime.commands.policy(
       {
@@ -38,26 +56,63 @@ describe('publishing a digest after a crash between its two steps', () => {
         policyId,
         title: 'Quy định về thư viện trường học',
         changeNote: '',
-        nodes: [{ nodeId: crypto.randomUUID(), kind: 'article', number: '1', heading: 'Phạm vi', text: 'Thư viện mở cửa mỗi ngày.', children: [] }],
+        nodes: [
+          {
+            nodeId: crypto.randomUUID(),
+            kind: 'article',
+            number: '1',
+            heading: 'Phạm vi',
+            text: 'Thư viện mở cửa mỗi ngày.',
+            children: [],
+          },
+        ],
       },
       staff,
     );
     await runtime.commands.policy(
-      { type: 'OpenConsultation', policyId, opensAt: now.toISOString(), closesAt: new Date(now.getTime() + 86_400_000).toISOString(), note: '' },
+      {
+        type: 'OpenConsultation',
+        policyId,
+        opensAt: now.toISOString(),
+        closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
+        note: '',
+      },
       staff,
     );
-    await runtime.commands.policy({ type: 'CloseConsultation', policyId, closedBy: 'staff', reason: 'Đủ ý kiến' }, staff);
+    await runtime.commands.policy(
+      { type: 'CloseConsultation', policyId, closedBy: 'staff', reason: 'Đủ ý kiến' },
+      staff,
+    );
     await digests.start(policyId, 1, staff);
     await digests.execute({ type: 'ApproveDigest', policyId, round: 1 }, spokesperson);
     // The first step alone, as a crash right after it would leave things: DigestPublished, no RoundAnswered.
     await runtime.writePath.execute(streams.digest(policyId, 1), digestAggregate, async (state) => {
-      const policy = (await runtime.writePath.load(streams.policy(policyId), initialPolicyState, policyAggregate.evolve)).state;
+      const policy = (
+        await runtime.writePath.load(streams.policy(policyId), initialPolicyState, policyAggregate.evolve)
+      ).state;
       const events = decideDigest(
-        { type: 'PublishDigest', policyId, round: 1, coveredCount: 0, visibleCount: 0, countedAtPosition: null, now: new Date().toISOString(), actor: { accountId: spokesperson.accountId, roles: ['spokesperson'] } },
+        {
+          type: 'PublishDigest',
+          policyId,
+          round: 1,
+          coveredCount: 0,
+          visibleCount: 0,
+          countedAtPosition: null,
+          now: new Date().toISOString(),
+          actor: { accountId: spokesperson.accountId, roles: ['spokesperson'] },
+        },
         state,
         policy,
       );
-      return { events, context: { actor: { accountId: spokesperson.accountId, role: 'spokesperson', organizationId }, occurredAt: new Date().toISOString(), correlationId: crypto.randomUUID(), causationId: null } };
+      return {
+        events,
+        context: {
+          actor: { accountId: spokesperson.accountId, role: 'spokesperson', organizationId },
+          occurredAt: new Date().toISOString(),
+          correlationId: crypto.randomUUID(),
+          causationId: null,
+        },
+      };
     });
     await settle();
   }, 60_000);
@@ -68,7 +123,8 @@ describe('publishing a digest after a crash between its two steps', () => {
 
   const roundAnsweredEvents = async () => {
     const found: string[] = [];
-    for await (const e of runtime.store.readStream(streams.policy(policyId))) if (e.type === 'RoundAnswered') found.push(e.eventId);
+    for await (const e of runtime.store.readStream(streams.policy(policyId)))
+      if (e.type === 'RoundAnswered') found.push(e.eventId);
     return found;
   };
 
@@ -78,7 +134,9 @@ describe('publishing a digest after a crash between its two steps', () => {
   });
 
   it('lets only a spokesperson finish the step', async () => {
-    await expect(digests.answerRound(policyId, 1, staff)).rejects.toSatisfy((e: unknown) => e instanceof ForbiddenError && e.rule === 'SPOKESPERSON_ONLY');
+    await expect(digests.answerRound(policyId, 1, staff)).rejects.toSatisfy(
+      (e: unknown) => e instanceof ForbiddenError && e.rule === 'SPOKESPERSON_ONLY',
+    );
     expect(await roundAnsweredEvents()).toEqual([]);
   });
 
@@ -88,12 +146,15 @@ describe('publishing a digest after a crash between its two steps', () => {
     expect(outcome.roundAnsweredPosition).toBeDefined();
     expect(await roundAnsweredEvents()).toEqual([roundAnsweredEventId(digestIdFor(policyId, 1))]);
     let digestEvents = 0;
-    for await (const e of runtime.store.readStream(streams.digest(policyId, 1))) if (e.type === 'DigestPublished') digestEvents += 1;
+    for await (const e of runtime.store.readStream(streams.digest(policyId, 1)))
+      if (e.type === 'DigestPublished') digestEvents += 1;
     expect(digestEvents).toBe(1);
   });
 
   it('refuses a further publish once both steps are done, and records nothing more', async () => {
-    await expect(digests.publish(policyId, 1, spokesperson)).rejects.toSatisfy((e: unknown) => e instanceof IllegalStateError && e.rule === 'DIGEST_PUBLISHED');
+    await expect(digests.publish(policyId, 1, spokesperson)).rejects.toSatisfy(
+      (e: unknown) => e instanceof IllegalStateError && e.rule === 'DIGEST_PUBLISHED',
+    );
     expect(await roundAnsweredEvents()).toHaveLength(1);
     await expect(digests.answerRound(policyId, 1, spokesperson)).resolves.toBeUndefined();
     expect(await roundAnsweredEvents()).toHaveLength(1);

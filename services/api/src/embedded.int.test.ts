@@ -49,7 +49,15 @@ function rawEvents(dataDir: string): RawEvent[] {
 async function dumpReadModels(file: string): Promise<Record<string, unknown[]>> {
   const read = openSqliteReadStore(file);
   const out: Record<string, unknown[]> = {};
-  for (const table of ['organizations', 'memberships', 'accounts', 'policies', 'policy_versions', 'rounds', 'comments'] as const) {
+  for (const table of [
+    'organizations',
+    'memberships',
+    'accounts',
+    'policies',
+    'policy_versions',
+    'rounds',
+    'comments',
+  ] as const) {
     const rows = await read.db.selectFrom(table).selectAll().execute();
     out[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
@@ -64,7 +72,10 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-embedded-'));
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '1' }), { clock, log: () => {} });
+    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '1' }), {
+      clock,
+      log: () => {},
+    });
     runtime.projector.start();
     await seedDemo(runtime);
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
@@ -81,14 +92,32 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     for (const e of events) {
       const prev = last.get(e.stream_id) ?? GENESIS_HASH;
       expect(JSON.parse(e.metadata).prevHash).toBe(prev);
-      expect(e.hash).toBe(eventHash(prev, { streamId: e.stream_id, revision: e.revision, eventId: e.event_id, type: e.type, data: e.data, metadata: e.metadata }));
+      expect(e.hash).toBe(
+        eventHash(prev, {
+          streamId: e.stream_id,
+          revision: e.revision,
+          eventId: e.event_id,
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        }),
+      );
       last.set(e.stream_id, e.hash);
     }
     // One changed byte anywhere in the data breaks the chain.
     const e = events.find((x) => x.type === 'DraftVersionPublished')!;
     const tampered = e.data.replace('"title":"', '"title":"X');
     expect(tampered).not.toBe(e.data);
-    expect(eventHash(JSON.parse(e.metadata).prevHash, { streamId: e.stream_id, revision: e.revision, eventId: e.event_id, type: e.type, data: tampered, metadata: e.metadata })).not.toBe(e.hash);
+    expect(
+      eventHash(JSON.parse(e.metadata).prevHash, {
+        streamId: e.stream_id,
+        revision: e.revision,
+        eventId: e.event_id,
+        type: e.type,
+        data: tampered,
+        metadata: e.metadata,
+      }),
+    ).not.toBe(e.hash);
   });
 
   it('stamps metadata: actor, UTC occurredAt and recordedAt, schema version, UUIDv7 event ids', () => {
@@ -131,7 +160,11 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     const demo = readDemoAccounts(dataDir)!;
     const parentId = (await runtime.accounts.accountIdForEmail(demo.find((a) => a.email.startsWith('parent'))!.email))!;
     const who: Principal = { accountId: parentId, rolesIn: async () => ['participant'] as Role[] };
-    const policy = (await runtime.readDb.selectFrom('policies').selectAll().where('status', '=', 'consultation').executeTakeFirstOrThrow());
+    const policy = await runtime.readDb
+      .selectFrom('policies')
+      .selectAll()
+      .where('status', '=', 'consultation')
+      .executeTakeFirstOrThrow();
     const submit = (body: string) =>
       runtime.commands.comment(
         {
@@ -165,7 +198,13 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 10_000);
     const fresh = path.join(dataDir, 'rebuild-check.sqlite');
     const read = openSqliteReadStore(fresh);
-    const projector = new Projector({ store: runtime.store, db: read.db, keys: runtime.keys, readModels: allReadModels, batchSize: 7 });
+    const projector = new Projector({
+      store: runtime.store,
+      db: read.db,
+      keys: runtime.keys,
+      readModels: allReadModels,
+      batchSize: 7,
+    });
     await projector.init();
     const applied = await projector.catchUpOnce();
     await read.close();
@@ -180,9 +219,16 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     const demo = readDemoAccounts(dataDir)!;
     const staffId = (await runtime.accounts.accountIdForEmail(demo.find((a) => a.roles.includes('staff'))!.email))!;
     const staff: Principal = { accountId: staffId, rolesIn: async () => ['staff'] };
-    const drafting = await runtime.readDb.selectFrom('policies').selectAll().where('status', '=', 'drafting').executeTakeFirstOrThrow();
+    const drafting = await runtime.readDb
+      .selectFrom('policies')
+      .selectAll()
+      .where('status', '=', 'drafting')
+      .executeTakeFirstOrThrow();
     const closesAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
-    const opened = await runtime.commands.policy({ type: 'OpenConsultation', policyId: drafting.id, opensAt: clock.now().toISOString(), closesAt, note: '' }, staff);
+    const opened = await runtime.commands.policy(
+      { type: 'OpenConsultation', policyId: drafting.id, opensAt: clock.now().toISOString(), closesAt, note: '' },
+      staff,
+    );
     await runtime.projector.waitFor(opened.position!);
     expect(await runtime.scheduler.tick()).toBe(0);
 
@@ -191,7 +237,9 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     expect(await runtime.scheduler.tick()).toBe(0);
     await runtime.projector.waitFor((await runtime.store.headPosition())!);
     expect(await runtime.scheduler.tick()).toBe(0);
-    const closes = rawEvents(dataDir).filter((e) => e.stream_id === `policy-${drafting.id}` && e.type === 'ConsultationClosed');
+    const closes = rawEvents(dataDir).filter(
+      (e) => e.stream_id === `policy-${drafting.id}` && e.type === 'ConsultationClosed',
+    );
     expect(closes).toHaveLength(1);
     expect(closes[0]!.event_id).toBe(deadlineCloseEventId(drafting.id, 1));
     expect(JSON.parse(closes[0]!.data).closedAt).toBe(closesAt);
@@ -203,13 +251,24 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     const demo = readDemoAccounts(dataDir)!;
     const staffId = (await runtime.accounts.accountIdForEmail(demo.find((a) => a.roles.includes('staff'))!.email))!;
     const staff: Principal = { accountId: staffId, rolesIn: async () => ['staff'] };
-    const fees = await runtime.readDb.selectFrom('policies').selectAll().where('status', '=', 'consultation').executeTakeFirstOrThrow();
-    const round = await runtime.readDb.selectFrom('rounds').selectAll().where('policy_id', '=', fees.id).executeTakeFirstOrThrow();
+    const fees = await runtime.readDb
+      .selectFrom('policies')
+      .selectAll()
+      .where('status', '=', 'consultation')
+      .executeTakeFirstOrThrow();
+    const round = await runtime.readDb
+      .selectFrom('rounds')
+      .selectAll()
+      .where('policy_id', '=', fees.id)
+      .executeTakeFirstOrThrow();
     void staff;
     await runtime.close();
 
     clock.advance(30 * 86_400_000);
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '1' }), { clock, log: () => {} });
+    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '1' }), {
+      clock,
+      log: () => {},
+    });
     // Before the projector has caught up (as during a rebuild), the scheduler does nothing.
     expect(runtime.projector.isCaughtUp).toBe(false);
     expect(await runtime.scheduler.tick()).toBe(0);
@@ -217,7 +276,9 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     const deadline = Date.now() + 10_000;
     while (!runtime.projector.isCaughtUp && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await runtime.scheduler.tick()).toBe(1);
-    const closes = rawEvents(dataDir).filter((e) => e.stream_id === `policy-${fees.id}` && e.type === 'ConsultationClosed');
+    const closes = rawEvents(dataDir).filter(
+      (e) => e.stream_id === `policy-${fees.id}` && e.type === 'ConsultationClosed',
+    );
     expect(closes).toHaveLength(1);
     expect(JSON.parse(closes[0]!.data).closedAt).toBe(round.closes_at);
   });

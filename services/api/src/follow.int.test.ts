@@ -34,7 +34,17 @@ describe('notifications and the daily mail', () => {
   let policyId: string;
 
   const digest = () =>
-    new NotificationMailDigest({ db: runtime.readDb, writePath: runtime.writePath, follows: runtime.follows, mailer, clock, projector: runtime.projector, publicUrl: 'http://gopy.test', intervalMs: 60_000, minAgeMs: 60_000 });
+    new NotificationMailDigest({
+      db: runtime.readDb,
+      writePath: runtime.writePath,
+      follows: runtime.follows,
+      mailer,
+      clock,
+      projector: runtime.projector,
+      publicUrl: 'http://gopy.test',
+      intervalMs: 60_000,
+      minAgeMs: 60_000,
+    });
   const settle = async () => runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
 
   beforeAll(async () => {
@@ -44,15 +54,40 @@ describe('notifications and the daily mail', () => {
     await seedDemo(runtime);
     await settle();
     follower = await runtime.accounts.signUp(
-      { email: 'theodoi@example.vn', password: 'mật khẩu dài 123', displayName: 'Người theo dõi', pseudonym: null, stakeholderCategory: 'parent', locale: 'vi' },
+      {
+        email: 'theodoi@example.vn',
+        password: 'mật khẩu dài 123',
+        displayName: 'Người theo dõi',
+        pseudonym: null,
+        stakeholderCategory: 'parent',
+        locale: 'vi',
+      },
       { origin: 'admin', verified: true },
     );
-    const drafting = await runtime.readDb.selectFrom('policies').select(['id', 'organization_id']).where('status', '=', 'drafting').executeTakeFirstOrThrow();
+    const drafting = await runtime.readDb
+      .selectFrom('policies')
+      .select(['id', 'organization_id'])
+      .where('status', '=', 'drafting')
+      .executeTakeFirstOrThrow();
     policyId = drafting.id;
-    const staffRow = await runtime.readDb.selectFrom('memberships').select('account_id').where('organization_id', '=', drafting.organization_id).where('roles', 'like', '%staff%').executeTakeFirstOrThrow();
+    const staffRow = await runtime.readDb
+      .selectFrom('memberships')
+      .select('account_id')
+      .where('organization_id', '=', drafting.organization_id)
+      .where('roles', 'like', '%staff%')
+      .executeTakeFirstOrThrow();
     staff = { accountId: staffRow.account_id, rolesIn: async () => ['staff'] };
     await runtime.follows.setFollowing(follower, policyId, true);
-    await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: clock.now().toISOString(), closesAt: new Date(clock.now().getTime() + 3 * 86_400_000).toISOString(), note: '' }, staff);
+    await runtime.commands.policy(
+      {
+        type: 'OpenConsultation',
+        policyId,
+        opensAt: clock.now().toISOString(),
+        closesAt: new Date(clock.now().getTime() + 3 * 86_400_000).toISOString(),
+        note: '',
+      },
+      staff,
+    );
     await settle();
   }, 60_000);
 
@@ -74,7 +109,10 @@ describe('notifications and the daily mail', () => {
   });
 
   it('keeps later notifications of the day for the next day', async () => {
-    await runtime.commands.policy({ type: 'CloseConsultation', policyId, closedBy: 'staff', reason: 'Đủ ý kiến' }, staff);
+    await runtime.commands.policy(
+      { type: 'CloseConsultation', policyId, closedBy: 'staff', reason: 'Đủ ý kiến' },
+      staff,
+    );
     await settle();
     clock.advance(120_000);
     expect(await digest().tick()).toBe(0);
@@ -92,7 +130,12 @@ describe('notifications and the daily mail', () => {
     const before = await notificationQueries.page(runtime.readDb, follower, 10);
     const fresh = openSqliteReadStore(path.join(dataDir, `rebuild-${randomUUID()}.sqlite`));
     try {
-      const projector = new Projector({ store: runtime.store, db: fresh.db, keys: runtime.keys, readModels: allReadModels });
+      const projector = new Projector({
+        store: runtime.store,
+        db: fresh.db,
+        keys: runtime.keys,
+        readModels: allReadModels,
+      });
       await projector.init();
       await projector.catchUpOnce();
       const after = await notificationQueries.page(fresh.db, follower, 10);

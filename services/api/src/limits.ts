@@ -1,6 +1,11 @@
 import { wrapOrThrow } from '@pothos/plugin-errors';
 import pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { RateLimitedError } from './graphql/errors';
 
@@ -159,13 +164,19 @@ interface LimitedContext {
 const wrapped = Symbol('gopy.rateLimited');
 
 /** Which mutation counts against which limiter, and with which keys. */
-const limitedMutations: Record<string, { action: LimitedAction; account(args: Record<string, unknown>, ctx: LimitedContext): string | null }> = {
+const limitedMutations: Record<
+  string,
+  { action: LimitedAction; account(args: Record<string, unknown>, ctx: LimitedContext): string | null }
+> = {
   submitComment: { action: 'comment', account: (_a, ctx) => ctx.viewer?.accountId ?? null },
   signUp: { action: 'signUp', account: () => null },
   // Per address, and per target account (by email) so one address cannot guess one password, nor many addresses one.
   signIn: { action: 'signIn', account: (a) => (typeof a.email === 'string' ? a.email.trim().toLowerCase() : null) },
   // A one-time code is guessed no more easily than a password: the same limits, keyed by the sign-in name.
-  signInWithCode: { action: 'signIn', account: (a) => (typeof a.signInName === 'string' ? a.signInName.trim().toLowerCase() : null) },
+  signInWithCode: {
+    action: 'signIn',
+    account: (a) => (typeof a.signInName === 'string' ? a.signInName.trim().toLowerCase() : null),
+  },
 };
 
 /**
@@ -180,7 +191,10 @@ export function applyRateLimits(schema: GraphQLSchema): void {
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = async (source, args, ctx, info) => {
       try {
-        await ctx.runtime.rateLimits.consume(rule.action, { address: ctx.clientAddress ?? null, account: rule.account(args, ctx) });
+        await ctx.runtime.rateLimits.consume(rule.action, {
+          address: ctx.clientAddress ?? null,
+          account: rule.account(args, ctx),
+        });
       } catch (err) {
         // Answered as the errors plugin answers a refusal thrown inside the resolver: a member of the result union.
         if (err instanceof RateLimitedError) return wrapOrThrow(err, [RateLimitedError], undefined);

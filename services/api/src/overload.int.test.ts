@@ -23,9 +23,23 @@ const SUBMIT = /* GraphQL */ `
     submitComment(input: $input) {
       __typename
       ... on MutationSubmitCommentSuccess {
-        data { position readModelBehind comment { id body stance authorName status policyId } }
+        data {
+          position
+          readModelBehind
+          comment {
+            id
+            body
+            stance
+            authorName
+            status
+            policyId
+          }
+        }
       }
-      ... on Error { code message }
+      ... on Error {
+        code
+        message
+      }
     }
   }
 `;
@@ -33,7 +47,17 @@ const SUBMIT = /* GraphQL */ `
 interface SubmitAnswer {
   status: number;
   body: {
-    data?: { submitComment: { __typename: string; data?: { position: string; readModelBehind: boolean; comment: { id: string; body: string; stance: string; authorName: string; status: string; policyId: string } }; code?: string } };
+    data?: {
+      submitComment: {
+        __typename: string;
+        data?: {
+          position: string;
+          readModelBehind: boolean;
+          comment: { id: string; body: string; stance: string; authorName: string; status: string; policyId: string };
+        };
+        code?: string;
+      };
+    };
     errors?: unknown[];
   };
 }
@@ -56,17 +80,23 @@ describe('submitComment while the read models are behind', () => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: SUBMIT, variables: { input: { policyId, body, stance: 'SUPPORT', idempotencyKey } } }),
+      body: JSON.stringify({
+        query: SUBMIT,
+        variables: { input: { policyId, body, stance: 'SUPPORT', idempotencyKey } },
+      }),
     });
     return { status: res.status, body: (await res.json()) as SubmitAnswer['body'] };
   };
 
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-overload-'));
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0', GOPY_RATE_COMMENTS_PER_MINUTE: '0' }), {
-      clock,
-      log: () => {},
-    });
+    runtime = await openEmbeddedRuntime(
+      loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0', GOPY_RATE_COMMENTS_PER_MINUTE: '0' }),
+      {
+        clock,
+        log: () => {},
+      },
+    );
     runtime.projector.start();
     policyId = (await aPolicyInConsultation(runtime)).policyId;
     const email = 'qua-tai@example.vn';
@@ -114,7 +144,14 @@ describe('submitComment while the read models are behind', () => {
     const result = answer.body.data!.submitComment;
     expect(result.__typename).toBe('MutationSubmitCommentSuccess');
     expect(result.data!.readModelBehind).toBe(true);
-    expect(result.data!.comment).toMatchObject({ id: commentIdFor(accountId, 'qua-tai-1'), body, stance: 'SUPPORT', authorName: 'Người góp ý', status: 'visible', policyId });
+    expect(result.data!.comment).toMatchObject({
+      id: commentIdFor(accountId, 'qua-tai-1'),
+      body,
+      stance: 'SUPPORT',
+      authorName: 'Người góp ý',
+      status: 'visible',
+      policyId,
+    });
     // It answered after waiting (the read models were given their chance), not at once.
     expect(waited).toBeGreaterThanOrEqual(4_000);
     // The write took effect: the comment is in the log at the position answered, and reaches the read model.
@@ -156,7 +193,9 @@ describe('submitComment while the read models are behind', () => {
     const listenersBefore = runtime.projector.listenerCount('applied');
     await runtime.projector.stop();
     try {
-      const answers = Promise.all(Array.from({ length: WAITERS }, (_, i) => submit(`dong-thoi-${i}`, `Góp ý đồng thời số ${i}`)));
+      const answers = Promise.all(
+        Array.from({ length: WAITERS }, (_, i) => submit(`dong-thoi-${i}`, `Góp ý đồng thời số ${i}`)),
+      );
       // Let every request reach its wait.
       const deadline = Date.now() + 4_000;
       while (runtime.projector.waiting < WAITERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

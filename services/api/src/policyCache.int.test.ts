@@ -53,7 +53,10 @@ describe('the policy state cache of comment commands', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-policy-cache-'));
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), { clock, log: () => {} });
+    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0' }), {
+      clock,
+      log: () => {},
+    });
     ({ staff, policyId } = await aPolicyInConsultation(runtime));
   }, 60_000);
 
@@ -63,16 +66,27 @@ describe('the policy state cache of comment commands', () => {
 
   it('folds only what was appended since, to the same state as a full load', async () => {
     const cached = await runtime.writePath.loadCached(streams.policy(policyId), policyAggregate);
-    const full = await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve);
+    const full = await runtime.writePath.load(
+      streams.policy(policyId),
+      policyAggregate.initialState,
+      policyAggregate.evolve,
+    );
     expect(cached).toEqual(full);
     const extended = await runtime.commands.policy(
-      { type: 'ExtendConsultation', policyId, closesAt: new Date(clock.now().getTime() + 10 * 86_400_000).toISOString(), reason: 'Thêm thời gian' },
+      {
+        type: 'ExtendConsultation',
+        policyId,
+        closesAt: new Date(clock.now().getTime() + 10 * 86_400_000).toISOString(),
+        reason: 'Thêm thời gian',
+      },
       staff,
     );
     expect(extended.appended).toBe(1);
     const again = await runtime.writePath.loadCached(streams.policy(policyId), policyAggregate);
     expect(again.revision).toBe((cached.revision as number) + 1);
-    expect(again).toEqual(await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve));
+    expect(again).toEqual(
+      await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve),
+    );
   });
 
   it('refuses a comment once another process closed the round, though the cache was warm before', async () => {
@@ -90,6 +104,9 @@ describe('the policy state cache of comment commands', () => {
     }
     await expect(comment('sau-khi-dong')).rejects.toBeInstanceOf(IllegalStateError);
     const state = (await runtime.writePath.loadCached(streams.policy(policyId), policyAggregate)).state;
-    expect(state).toEqual((await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve)).state);
+    expect(state).toEqual(
+      (await runtime.writePath.load(streams.policy(policyId), policyAggregate.initialState, policyAggregate.evolve))
+        .state,
+    );
   });
 });

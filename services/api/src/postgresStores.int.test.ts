@@ -18,14 +18,33 @@ import { openEmbeddedRuntime, type Runtime } from './runtime';
 
 let database: { url: string; drop(): Promise<void> };
 
-const tables = ['organizations', 'memberships', 'accounts', 'policies', 'policy_versions', 'rounds', 'comments'] as const;
+const tables = [
+  'organizations',
+  'memberships',
+  'accounts',
+  'policies',
+  'policy_versions',
+  'rounds',
+  'comments',
+] as const;
 
 async function dump(db: ReadDb): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of tables) {
     const rows = await db.selectFrom(table).selectAll().execute();
     // Both engines return the same values; PostgreSQL returns integers of bigint columns as strings.
-    out[table] = rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) && k !== 'number' ? Number(v) : v])))).sort();
+    out[table] = rows
+      .map((r) =>
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [
+              k,
+              typeof v === 'string' && /^\d+$/.test(v) && k !== 'number' ? Number(v) : v,
+            ]),
+          ),
+        ),
+      )
+      .sort();
   }
   return out;
 }
@@ -51,7 +70,12 @@ describe('PostgreSQL read store, key store and auth store', () => {
   it('projects the same log into the same read-model rows on PostgreSQL as on SQLite', async () => {
     const read = await openPostgresReadStore(database.url, 'gopy_read');
     try {
-      const projector = new Projector({ store: runtime.store, db: read.db, keys: runtime.keys, readModels: allReadModels });
+      const projector = new Projector({
+        store: runtime.store,
+        db: read.db,
+        keys: runtime.keys,
+        readModels: allReadModels,
+      });
       await projector.init();
       await projector.catchUpOnce();
       const onPg = await dump(read.db);
@@ -89,7 +113,10 @@ describe('PostgreSQL read store, key store and auth store', () => {
   });
 
   it('keeps credentials, sessions and one-time tokens the same way on both engines', async () => {
-    for (const auth of [await PostgresAuthStore.open(database.url, 'gopy_auth'), new SqliteAuthStore(path.join(dataDir, 'contract-auth.sqlite'))]) {
+    for (const auth of [
+      await PostgresAuthStore.open(database.url, 'gopy_auth'),
+      new SqliteAuthStore(path.join(dataDir, 'contract-auth.sqlite')),
+    ]) {
       try {
         const a = randomUUID();
         expect(await auth.putCredential(a, 'lookup-1', 'hash-1')).toBe(true);

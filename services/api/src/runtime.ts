@@ -88,7 +88,10 @@ export const dataFiles = (dataDir: string) => ({
 
 function requireUrl(config: Config, what: string, variable: 'DATABASE_URL' | 'KURRENTDB_URL'): string {
   const url = variable === 'DATABASE_URL' ? config.databaseUrl : config.kurrentdbUrl;
-  if (!url) throw new ConfigError(`${what} needs ${variable} to be set (e.g. ${variable === 'DATABASE_URL' ? 'postgres://user:pass@host:5432/gopy' : 'esdb://host:2113?tls=false'})`);
+  if (!url)
+    throw new ConfigError(
+      `${what} needs ${variable} to be set (e.g. ${variable === 'DATABASE_URL' ? 'postgres://user:pass@host:5432/gopy' : 'esdb://host:2113?tls=false'})`,
+    );
   return url;
 }
 
@@ -111,7 +114,9 @@ export async function openEventStore(config: Config): Promise<EventStore> {
     case 'postgres': {
       const url = requireUrl(config, 'GOPY_EVENT_STORE=postgres', 'DATABASE_URL');
       const { openPostgresEventStore } = await import('@gopy/adapters/eventStore/postgresEventStore');
-      return opening('GOPY_EVENT_STORE=postgres', 'DATABASE_URL', redactUrl(url), () => openPostgresEventStore({ connectionString: url, schema: 'gopy_events' }));
+      return opening('GOPY_EVENT_STORE=postgres', 'DATABASE_URL', redactUrl(url), () =>
+        openPostgresEventStore({ connectionString: url, schema: 'gopy_events' }),
+      );
     }
     case 'kurrentdb': {
       const url = requireUrl(config, 'GOPY_EVENT_STORE=kurrentdb', 'KURRENTDB_URL');
@@ -144,7 +149,9 @@ export function secretsOnPostgres(config: Config): boolean {
 export async function openKeyStore(config: Config, masterKey: Buffer): Promise<KeyStore> {
   if (secretsOnPostgres(config)) {
     const url = requireUrl(config, 'the key store', 'DATABASE_URL');
-    return opening('key store (schema gopy_keys)', 'DATABASE_URL', redactUrl(url), () => PostgresKeyStore.open(url, masterKey));
+    return opening('key store (schema gopy_keys)', 'DATABASE_URL', redactUrl(url), () =>
+      PostgresKeyStore.open(url, masterKey),
+    );
   }
   const file = dataFiles(config.dataDir).keys;
   return opening('key store', 'GOPY_DATA_DIR', file, () => new SqliteKeyStore(file, masterKey));
@@ -166,7 +173,13 @@ export async function openReadStore(config: Config, file?: string): Promise<{ db
 /** Builds the runtime for a process of the given role, on the stores the configuration names. */
 export async function openRuntime(
   config: Config,
-  options: { role?: ProcessRole; clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    role?: ProcessRole;
+    clock?: Clock;
+    log?: (msg: string) => void;
+    readFile?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Runtime> {
   const role = options.role ?? 'embedded';
   const log = options.log ?? ((msg: string) => console.log(`[gopy] ${msg}`));
@@ -176,7 +189,9 @@ export async function openRuntime(
   const store = await openEventStore(config);
   const keys = await openKeyStore(config, secrets.masterKey);
   const auth: AuthStore = secretsOnPostgres(config)
-    ? await opening('auth store (schema gopy_auth)', 'DATABASE_URL', redactUrl(config.databaseUrl!), () => PostgresAuthStore.open(config.databaseUrl!))
+    ? await opening('auth store (schema gopy_auth)', 'DATABASE_URL', redactUrl(config.databaseUrl!), () =>
+        PostgresAuthStore.open(config.databaseUrl!),
+      )
     : new SqliteAuthStore(dataFiles(config.dataDir).auth);
   const read = await openReadStore(config, options.readFile);
   const mailer = createMailer(config.smtpUrl, config.dataDir, log);
@@ -194,12 +209,37 @@ export async function openRuntime(
   const projector = new Projector({ store, db: read.db, keys, readModels: allReadModels });
   if (role === 'embedded') await projector.init();
   const consistency = role === 'api' ? checkpointConsistency(read.db, store) : inProcessConsistency(projector);
-  const changes = role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
-  const scheduler = new DeadlineScheduler({ db: read.db, commands, clock, projector, intervalMs: config.schedulerIntervalMs, log });
+  const changes =
+    role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
+  const scheduler = new DeadlineScheduler({
+    db: read.db,
+    commands,
+    clock,
+    projector,
+    intervalMs: config.schedulerIntervalMs,
+    log,
+  });
   const reports = new ReportCommands(writePath, clock);
-  const surgeThresholds = { ...defaultSurgeThresholds, ...Object.fromEntries(Object.entries(config.surgeThresholds).filter(([, v]) => v !== undefined)) };
-  const surgeDetector = new SurgeDetector({ db: read.db, reports, clock, projector, intervalMs: config.surgeIntervalMs, thresholds: surgeThresholds, log, onAlert: alertMailer({ db: read.db, writePath, mailer, publicUrl: config.publicUrl }) });
-  const semesterReports = new SemesterReports({ db: read.db, reports, now: () => clock.now(), deadlines: config.reportDeadlines });
+  const surgeThresholds = {
+    ...defaultSurgeThresholds,
+    ...Object.fromEntries(Object.entries(config.surgeThresholds).filter(([, v]) => v !== undefined)),
+  };
+  const surgeDetector = new SurgeDetector({
+    db: read.db,
+    reports,
+    clock,
+    projector,
+    intervalMs: config.surgeIntervalMs,
+    thresholds: surgeThresholds,
+    log,
+    onAlert: alertMailer({ db: read.db, writePath, mailer, publicUrl: config.publicUrl }),
+  });
+  const semesterReports = new SemesterReports({
+    db: read.db,
+    reports,
+    now: () => clock.now(),
+    deadlines: config.reportDeadlines,
+  });
   const limits = loadLimits(options.env ?? process.env);
   const follows = new FollowCommands(writePath, () => clock.now());
   const notificationMails = new NotificationMailDigest({
@@ -259,6 +299,9 @@ export async function openRuntime(
 }
 
 /** The embedded runtime: SQLite for the log, the keys, the secrets and the read models, all under the data folder. */
-export function openEmbeddedRuntime(config: Config, options: { clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Runtime> {
+export function openEmbeddedRuntime(
+  config: Config,
+  options: { clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Runtime> {
   return openRuntime(config, { ...options, role: 'embedded' });
 }

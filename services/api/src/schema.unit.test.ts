@@ -14,7 +14,11 @@ describe('checked-in schemas', () => {
   it('schemas/json holds the JSON Schema of every event type exported from zod', () => {
     const dir = path.join(root, 'schemas/json');
     const exported = exportJsonSchemas();
-    expect(fs.readdirSync(dir).sort()).toEqual(Object.keys(exported).map((n) => `${n}.json`).sort());
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      Object.keys(exported)
+        .map((n) => `${n}.json`)
+        .sort(),
+    );
     for (const [name, schema] of Object.entries(exported)) {
       expect(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')), name).toEqual(schema);
     }

@@ -6,7 +6,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentIdFor, type Principal } from '@gopy/application/commands';
 import { Projector } from '@gopy/application/projector';
-import { allReadModels, foldText, searchQueries, type ReadDb, type SearchOptions } from '@gopy/application/readModels/index';
+import {
+  allReadModels,
+  foldText,
+  searchQueries,
+  type ReadDb,
+  type SearchOptions,
+} from '@gopy/application/readModels/index';
 import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import type { Role, Stance } from '@gopy/schemas';
 import { loadConfig } from './config';
@@ -31,7 +37,10 @@ async function admin(sql: string) {
   }
 }
 
-const principal = (accountId: string, roles: Role[] = []): Principal => ({ accountId, rolesIn: async () => [...roles, 'participant'] });
+const principal = (accountId: string, roles: Role[] = []): Principal => ({
+  accountId,
+  rolesIn: async () => [...roles, 'participant'],
+});
 
 describe('foldText', () => {
   it('folds diacritics, đ and both tone placements, in NFC and NFD alike', () => {
@@ -56,12 +65,27 @@ describe('comment search on SQLite and PostgreSQL', () => {
     runtime.projector.start();
     await seedDemo(runtime);
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
-    const policy = await runtime.readDb.selectFrom('policies').select(['id']).where('status', '=', 'consultation').executeTakeFirstOrThrow();
+    const policy = await runtime.readDb
+      .selectFrom('policies')
+      .select(['id'])
+      .where('status', '=', 'consultation')
+      .executeTakeFirstOrThrow();
     policyId = policy.id;
-    const version = await runtime.readDb.selectFrom('policy_versions').select('nodes').where('policy_id', '=', policyId).executeTakeFirstOrThrow();
+    const version = await runtime.readDb
+      .selectFrom('policy_versions')
+      .select('nodes')
+      .where('policy_id', '=', policyId)
+      .executeTakeFirstOrThrow();
     nodeId = (JSON.parse(version.nodes) as { nodeId: string }[])[0]!.nodeId;
     const author = await runtime.accounts.signUp(
-      { email: 'search@example.test', password: 'mật khẩu dài 123', displayName: 'Người tìm', pseudonym: null, stakeholderCategory: 'student', locale: 'vi' },
+      {
+        email: 'search@example.test',
+        password: 'mật khẩu dài 123',
+        displayName: 'Người tìm',
+        pseudonym: null,
+        stakeholderCategory: 'student',
+        locale: 'vi',
+      },
       { origin: 'admin', verified: true },
     );
     const samples: [string, string, Stance, string | null][] = [
@@ -77,12 +101,31 @@ describe('comment search on SQLite and PostgreSQL', () => {
       const commentId = commentIdFor(author, `search-${key}`);
       ids[key] = commentId;
       await runtime.commands.comment(
-        { type: 'SubmitComment', commentId, policyId, version: 1, anchorNodeId: anchor, parentCommentId: null, body, stance, stakeholderCategory: 'student', authorAccountId: author, pseudonym: null, idempotencyKey: `search-${key}` },
+        {
+          type: 'SubmitComment',
+          commentId,
+          policyId,
+          version: 1,
+          anchorNodeId: anchor,
+          parentCommentId: null,
+          body,
+          stance,
+          stakeholderCategory: 'student',
+          authorAccountId: author,
+          pseudonym: null,
+          idempotencyKey: `search-${key}`,
+        },
         principal(author),
       );
     }
-    await runtime.commands.comment({ type: 'HideComment', commentId: ids.hidden!, reasonCode: 'abuse', reason: 'Ngôn từ thô tục' }, principal(randomUUID(), ['moderator']));
-    await runtime.commands.comment({ type: 'WithdrawComment', commentId: ids.withdrawn!, reason: '' }, principal(author));
+    await runtime.commands.comment(
+      { type: 'HideComment', commentId: ids.hidden!, reasonCode: 'abuse', reason: 'Ngôn từ thô tục' },
+      principal(randomUUID(), ['moderator']),
+    );
+    await runtime.commands.comment(
+      { type: 'WithdrawComment', commentId: ids.withdrawn!, reason: '' },
+      principal(author),
+    );
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
   }, 90_000);
 
@@ -136,20 +179,35 @@ describe('comment search on SQLite and PostgreSQL', () => {
     expect(await found('  ')).toEqual([]);
     // Keyset paging: newest first, the second page starts below the first page's last seq.
     const first = await searchQueries.search(runtime.readDb, { policyId, query: 'duong', first: 1 });
-    const second = await searchQueries.search(runtime.readDb, { policyId, query: 'duong', first: 1, beforeSeq: first[0]!.seq });
+    const second = await searchQueries.search(runtime.readDb, {
+      policyId,
+      query: 'duong',
+      first: 1,
+      beforeSeq: first[0]!.seq,
+    });
     expect([first[0]!.id, second[0]!.id]).toEqual([ids.upper, ids.road]);
   });
 
   it('puts a restored comment back and takes a redacted one out', async () => {
-    await runtime.commands.comment({ type: 'RestoreComment', commentId: ids.hidden!, reason: 'Đã xem lại' }, principal(randomUUID(), ['moderator']));
+    await runtime.commands.comment(
+      { type: 'RestoreComment', commentId: ids.hidden!, reason: 'Đã xem lại' },
+      principal(randomUUID(), ['moderator']),
+    );
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
-    expect((await searchQueries.search(runtime.readDb, { policyId, query: 'noi bay', first: 5 })).map((c) => c.id)).toEqual([ids.hidden]);
+    expect(
+      (await searchQueries.search(runtime.readDb, { policyId, query: 'noi bay', first: 5 })).map((c) => c.id),
+    ).toEqual([ids.hidden]);
   });
 
   it('finds the same comments on PostgreSQL as on SQLite', async () => {
     const read = await openPostgresReadStore(url, 'gopy_read');
     try {
-      const projector = new Projector({ store: runtime.store, db: read.db, keys: runtime.keys, readModels: allReadModels });
+      const projector = new Projector({
+        store: runtime.store,
+        db: read.db,
+        keys: runtime.keys,
+        readModels: allReadModels,
+      });
       await projector.init();
       await projector.catchUpOnce();
       const onSqlite = await runAll(runtime.readDb);

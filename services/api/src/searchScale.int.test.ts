@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { graphql } from 'graphql';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentIdFor, type Principal } from '@gopy/application/commands';
 import { loadConfig } from './config';
@@ -65,7 +72,12 @@ describe(`a policy with ${LARGE.toLocaleString('en')} comments`, () => {
 
   async function addComments(n: number) {
     const principal = (accountId: string): Principal => ({ accountId, rolesIn: async () => ['participant'] });
-    const bodies = ['Trường học cần thêm sân chơi.', 'Đường đến trường xấu.', 'Tôi đồng ý với dự thảo.', 'Mức thu hơi cao so với thu nhập.'];
+    const bodies = [
+      'Trường học cần thêm sân chơi.',
+      'Đường đến trường xấu.',
+      'Tôi đồng ý với dự thảo.',
+      'Mức thu hơi cao so với thu nhập.',
+    ];
     for (let start = 0; start < n; start += 200) {
       await Promise.all(
         Array.from({ length: Math.min(200, n - start) }, (_v, j) => {
@@ -73,7 +85,20 @@ describe(`a policy with ${LARGE.toLocaleString('en')} comments`, () => {
           const author = authors[i % authors.length]!;
           const key = `scale-${i}`;
           return runtime.commands.comment(
-            { type: 'SubmitComment', commentId: commentIdFor(author, key), policyId, version: 1, anchorNodeId: null, parentCommentId: null, body: `${bodies[i % bodies.length]} (${i})`, stance: 'support', stakeholderCategory: 'parent', authorAccountId: author, pseudonym: null, idempotencyKey: key },
+            {
+              type: 'SubmitComment',
+              commentId: commentIdFor(author, key),
+              policyId,
+              version: 1,
+              anchorNodeId: null,
+              parentCommentId: null,
+              body: `${bodies[i % bodies.length]} (${i})`,
+              stance: 'support',
+              stakeholderCategory: 'parent',
+              authorAccountId: author,
+              pseudonym: null,
+              idempotencyKey: key,
+            },
             principal(author),
           );
         }),
@@ -97,7 +122,13 @@ describe(`a policy with ${LARGE.toLocaleString('en')} comments`, () => {
     runtime.projector.start();
     await seedDemo(runtime);
     await runtime.projector.waitFor((await runtime.store.headPosition())!, 20_000);
-    policyId = (await runtime.readDb.selectFrom('policies').select('id').where('status', '=', 'consultation').executeTakeFirstOrThrow()).id;
+    policyId = (
+      await runtime.readDb
+        .selectFrom('policies')
+        .select('id')
+        .where('status', '=', 'consultation')
+        .executeTakeFirstOrThrow()
+    ).id;
     // The API reads through the counter; the projector keeps its own connection.
     (runtime as { readDb: Runtime['readDb'] }).readDb = runtime.readDb.withPlugin(counter);
   }, 60_000);
@@ -149,8 +180,18 @@ describe(`a policy with ${LARGE.toLocaleString('en')} comments`, () => {
       .orderBy('seq', 'desc')
       .limit(21)
       .compile();
-    const sqlite = (runtime.readDb as unknown as { getExecutor(): { provideConnection<T>(f: (c: { executeQuery(q: unknown): Promise<{ rows: { detail: string }[] }> }) => Promise<T>): Promise<T> } }).getExecutor();
-    const details = await sqlite.provideConnection(async (c) => (await c.executeQuery({ ...plan, sql: `EXPLAIN QUERY PLAN ${plan.sql}` })).rows.map((r) => r.detail));
+    const sqlite = (
+      runtime.readDb as unknown as {
+        getExecutor(): {
+          provideConnection<T>(
+            f: (c: { executeQuery(q: unknown): Promise<{ rows: { detail: string }[] }> }) => Promise<T>,
+          ): Promise<T>;
+        };
+      }
+    ).getExecutor();
+    const details = await sqlite.provideConnection(async (c) =>
+      (await c.executeQuery({ ...plan, sql: `EXPLAIN QUERY PLAN ${plan.sql}` })).rows.map((r) => r.detail),
+    );
     expect(details.join('\n')).toMatch(/USING INDEX comments_policy_seq/);
     expect(details.join('\n')).not.toMatch(/TEMP B-TREE/);
   }, 120_000);
@@ -159,7 +200,12 @@ describe(`a policy with ${LARGE.toLocaleString('en')} comments`, () => {
     const first = await run(SEARCH, { id: policyId, q: 'truong hoc', first: 20 });
     expect(first.data.searchComments.edges).toHaveLength(20);
     expect(first.data.searchComments.pageInfo.hasNextPage).toBe(true);
-    const second = await run(SEARCH, { id: policyId, q: 'truong hoc', first: 20, after: first.data.searchComments.pageInfo.endCursor });
+    const second = await run(SEARCH, {
+      id: policyId,
+      q: 'truong hoc',
+      first: 20,
+      after: first.data.searchComments.pageInfo.endCursor,
+    });
     expect(second.data.searchComments.edges).toHaveLength(20);
     expect(second.queries).toBe(first.queries);
     expect(second.rows).toBe(first.rows);

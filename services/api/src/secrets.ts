@@ -21,7 +21,10 @@ function fromHex(name: string, hex: string): Buffer {
  */
 export function loadSecrets(config: Config, log: (msg: string) => void): Secrets {
   if (config.masterKeyHex && config.lookupKeyHex) {
-    return { masterKey: fromHex('GOPY_MASTER_KEY', config.masterKeyHex), lookupKey: fromHex('GOPY_LOOKUP_KEY', config.lookupKeyHex) };
+    return {
+      masterKey: fromHex('GOPY_MASTER_KEY', config.masterKeyHex),
+      lookupKey: fromHex('GOPY_LOOKUP_KEY', config.lookupKeyHex),
+    };
   }
   const file = path.join(config.dataDir, 'secrets.json');
   let stored: { masterKey: string; lookupKey: string };
@@ -30,7 +33,9 @@ export function loadSecrets(config: Config, log: (msg: string) => void): Secrets
   } else {
     stored = { masterKey: randomBytes(32).toString('hex'), lookupKey: randomBytes(32).toString('hex') };
     fs.writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
-    log(`GOPY_MASTER_KEY / GOPY_LOOKUP_KEY not set: generated keys in ${file}. Set both in the environment for production.`);
+    log(
+      `GOPY_MASTER_KEY / GOPY_LOOKUP_KEY not set: generated keys in ${file}. Set both in the environment for production.`,
+    );
   }
   return {
     masterKey: fromHex('GOPY_MASTER_KEY', config.masterKeyHex ?? stored.masterKey),

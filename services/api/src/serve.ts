@@ -79,7 +79,9 @@ export async function runProjectorProcess(config: Config): Promise<{ runtime: Ru
       process.exit(1);
     });
   if (url) {
-    const lease = await acquireLease(url, 'projector-main', { onWaiting: () => runtime.log('another projector holds the lease; waiting') });
+    const lease = await acquireLease(url, 'projector-main', {
+      onWaiting: () => runtime.log('another projector holds the lease; waiting'),
+    });
     onLost(lease);
     leases.push(lease);
   }

@@ -14,16 +14,38 @@ export interface SmallWorld {
 export async function aPolicyInConsultation(runtime: Runtime): Promise<SmallWorld> {
   const officeId = randomUUID();
   await runtime.commands.organization(
-    { type: 'RegisterOrganization', organizationId: officeId, name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
+    {
+      type: 'RegisterOrganization',
+      organizationId: officeId,
+      name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình',
+      kind: 'district_office',
+      levels: [],
+      schoolType: '',
+      parentOrganizationId: null,
+    },
     null,
     { systemActor: true },
   );
   const staff: Principal = { accountId: randomUUID(), rolesIn: async () => ['staff', 'moderator', 'participant'] };
-  await runtime.commands.organization({ type: 'AddMember', organizationId: officeId, accountId: staff.accountId, roles: ['staff', 'moderator'] }, null, { systemActor: true });
+  await runtime.commands.organization(
+    { type: 'AddMember', organizationId: officeId, accountId: staff.accountId, roles: ['staff', 'moderator'] },
+    null,
+    { systemActor: true },
+  );
   const policyId = randomUUID();
   const articleId = randomUUID();
   const now = runtime.clock.now();
-  await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: officeId, title: 'Quy định thu, chi trong trường học', summary: 'Dự thảo', topics: [] }, staff);
+  await runtime.commands.policy(
+    {
+      type: 'ProposePolicy',
+      policyId,
+      owningOrganizationId: officeId,
+      title: 'Quy định thu, chi trong trường học',
+      summary: 'Dự thảo',
+      topics: [],
+    },
+    staff,
+  );
   await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
   await runtime.commands.policy(
     {
@@ -31,10 +53,28 @@ export async function aPolicyInConsultation(runtime: Runtime): Promise<SmallWorl
       policyId,
       title: 'Quy định thu, chi trong trường học',
       changeNote: 'Bản dự thảo lần 1',
-      nodes: [{ nodeId: articleId, kind: 'article', number: '1', heading: 'Phạm vi', text: 'Quy định này áp dụng cho các trường công lập.', children: [] }],
+      nodes: [
+        {
+          nodeId: articleId,
+          kind: 'article',
+          number: '1',
+          heading: 'Phạm vi',
+          text: 'Quy định này áp dụng cho các trường công lập.',
+          children: [],
+        },
+      ],
     },
     staff,
   );
-  await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: now.toISOString(), closesAt: new Date(now.getTime() + 7 * 86_400_000).toISOString(), note: '' }, staff);
+  await runtime.commands.policy(
+    {
+      type: 'OpenConsultation',
+      policyId,
+      opensAt: now.toISOString(),
+      closesAt: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+      note: '',
+    },
+    staff,
+  );
   return { officeId, staff, policyId, articleId };
 }

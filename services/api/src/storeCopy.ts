@@ -60,7 +60,10 @@ function keySource(spec: StoreSpec, base: Config): StoreSpec | undefined {
 }
 
 function sameStore(a: StoreSpec, b: StoreSpec): boolean {
-  return a.kind === b.kind && (a.kind === 'sqlite' ? path.resolve(a.location) === path.resolve(b.location) : a.location === b.location);
+  return (
+    a.kind === b.kind &&
+    (a.kind === 'sqlite' ? path.resolve(a.location) === path.resolve(b.location) : a.location === b.location)
+  );
 }
 
 async function openKeys(spec: StoreSpec | undefined, masterKey: Buffer): Promise<KeyEnds | undefined> {
@@ -84,7 +87,10 @@ export interface CopyReport {
 
 /** Where an interrupted copy resumes: the last source position copied, kept beside the target. */
 function progressFile(from: StoreSpec, to: StoreSpec): string {
-  const id = createHash('sha256').update(`${from.kind}:${from.location}→${to.kind}:${to.location}`).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(`${from.kind}:${from.location}→${to.kind}:${to.location}`)
+    .digest('hex')
+    .slice(0, 16);
   return path.join(process.env.GOPY_DATA_DIR ?? 'data', `store-copy-${id}.json`);
 }
 
@@ -127,7 +133,11 @@ export async function copyStore(
       const expected = first.revision === 0 ? 'no_stream' : first.revision - 1;
       if (before !== 'no_stream' && before >= batch.at(-1)!.revision) skipped += batch.length;
       else {
-        await target.append(first.streamId, batch.map(({ eventId, type, data, metadata, hash }) => ({ eventId, type, data, metadata, hash })), expected);
+        await target.append(
+          first.streamId,
+          batch.map(({ eventId, type, data, metadata, hash }) => ({ eventId, type, data, metadata, hash })),
+          expected,
+        );
         copied += batch.length;
       }
       done += batch.length;
@@ -160,7 +170,8 @@ export async function copyStore(
 
     const verified = await verifyChains(target);
     const sourceCount = total;
-    if (verified.count !== sourceCount) throw new Error(`verification failed: source has ${sourceCount} events, target ${verified.count}`);
+    if (verified.count !== sourceCount)
+      throw new Error(`verification failed: source has ${sourceCount} events, target ${verified.count}`);
     fs.rmSync(progress, { force: true });
     return { copied, skipped, total, streams: verified.streams, keys, resumedFrom: after ?? null };
   } finally {
@@ -175,8 +186,16 @@ export async function verifyChains(store: EventStore): Promise<{ count: number; 
   let count = 0;
   for await (const e of store.readAll()) {
     const prev = last.get(e.streamId) ?? GENESIS_HASH;
-    const hash = eventHash(prev, { streamId: e.streamId, revision: e.revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata });
-    if (hash !== e.hash) throw new Error(`hash chain broken at event ${e.eventId} (stream ${e.streamId}, revision ${e.revision})`);
+    const hash = eventHash(prev, {
+      streamId: e.streamId,
+      revision: e.revision,
+      eventId: e.eventId,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+    });
+    if (hash !== e.hash)
+      throw new Error(`hash chain broken at event ${e.eventId} (stream ${e.streamId}, revision ${e.revision})`);
     last.set(e.streamId, e.hash);
     count += 1;
   }

@@ -23,7 +23,10 @@ class ManualClock {
   }
 }
 
-const principal = (accountId: string, roles: Role[] = ['participant']): Principal => ({ accountId, rolesIn: async () => roles });
+const principal = (accountId: string, roles: Role[] = ['participant']): Principal => ({
+  accountId,
+  rolesIn: async () => roles,
+});
 
 /**
  * The surge detector over a real embedded runtime with a hand-driven clock: a steady flow of comments for hours raises
@@ -73,20 +76,43 @@ describe('early warning: the surge detector', () => {
     runtime.projector.start();
     await seedDemo(runtime);
     await settle();
-    const drafting = await runtime.readDb.selectFrom('policies').select(['id', 'organization_id']).where('status', '=', 'drafting').executeTakeFirstOrThrow();
+    const drafting = await runtime.readDb
+      .selectFrom('policies')
+      .select(['id', 'organization_id'])
+      .where('status', '=', 'drafting')
+      .executeTakeFirstOrThrow();
     policyId = drafting.id;
     organizationId = drafting.organization_id;
-    const staffRow = await runtime.readDb.selectFrom('memberships').select('account_id').where('organization_id', '=', organizationId).where('roles', 'like', '%staff%').executeTakeFirstOrThrow();
+    const staffRow = await runtime.readDb
+      .selectFrom('memberships')
+      .select('account_id')
+      .where('organization_id', '=', organizationId)
+      .where('roles', 'like', '%staff%')
+      .executeTakeFirstOrThrow();
     staff = principal(staffRow.account_id, ['staff']);
     clock.set('2026-11-20T02:10:00.000Z');
-    await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: clock.now().toISOString(), closesAt: '2026-11-30T10:00:00.000Z', note: '' }, staff);
+    await runtime.commands.policy(
+      {
+        type: 'OpenConsultation',
+        policyId,
+        opensAt: clock.now().toISOString(),
+        closesAt: '2026-11-30T10:00:00.000Z',
+        note: '',
+      },
+      staff,
+    );
     await settle();
     detector = new SurgeDetector({
       db: runtime.readDb,
       reports: runtime.reports,
       clock,
       projector: runtime.projector,
-      onAlert: alertMailer({ db: runtime.readDb, writePath: runtime.writePath, mailer: { send: async (m) => void mails.push(m) }, publicUrl: 'http://gopy.test' }),
+      onAlert: alertMailer({
+        db: runtime.readDb,
+        writePath: runtime.writePath,
+        mailer: { send: async (m) => void mails.push(m) },
+        publicUrl: 'http://gopy.test',
+      }),
     });
   }, 90_000);
 
@@ -95,12 +121,19 @@ describe('early warning: the surge detector', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const alertsOfPolicy = async () => (await alertQueries.forOrganizations(runtime.readDb, [organizationId])).filter((a) => a.policyId === policyId);
+  const alertsOfPolicy = async () =>
+    (await alertQueries.forOrganizations(runtime.readDb, [organizationId])).filter((a) => a.policyId === policyId);
 
   it('a steady flow for hours raises nothing', async () => {
     // Four comments an hour (one opposed) from 03:00 to 10:59, the detector passing at the end of every hour.
     for (const hour of ['03', '04', '05', '06', '07', '08', '09', '10']) {
-      for (const [minute, stance] of [[5, 'support'], [20, 'oppose'], [35, 'neutral'], [50, 'suggestion']] as const) await comment(atMinute(hour, minute), stance);
+      for (const [minute, stance] of [
+        [5, 'support'],
+        [20, 'oppose'],
+        [35, 'neutral'],
+        [50, 'suggestion'],
+      ] as const)
+        await comment(atMinute(hour, minute), stance);
       await settle();
       clock.set(atMinute(hour, 59));
       expect(await detector.tick()).toBe(0);
@@ -119,7 +152,13 @@ describe('early warning: the surge detector', () => {
     expect(alerts.map((a) => a.signal).sort()).toEqual(['comments_per_hour', 'oppose_share']);
     const volume = alerts.find((a) => a.signal === 'comments_per_hour')!;
     // The baseline is the eight whole hours 03:00–10:59 at four comments each.
-    expect(volume).toMatchObject({ round: 1, observed: 30, baseline: 4, windowStart: '2026-11-20T11:00:00.000Z', windowEnd: '2026-11-20T11:40:00.000Z' });
+    expect(volume).toMatchObject({
+      round: 1,
+      observed: 30,
+      baseline: 4,
+      windowStart: '2026-11-20T11:00:00.000Z',
+      windowEnd: '2026-11-20T11:40:00.000Z',
+    });
     expect(volume.alertId).toBe(surgeAlertId(policyId, 1, 'comments_per_hour', '2026-11-20T11:00:00.000Z'));
     expect(volume.evidenceCommentIds).toHaveLength(20);
     for (const id of volume.evidenceCommentIds) expect(burst).toContain(id);
@@ -128,21 +167,43 @@ describe('early warning: the surge detector', () => {
     // A second pass in the same hour, or a second detector, sees the same alerts and records nothing.
     clock.set(atMinute('11', 55));
     expect(await detector.tick()).toBe(0);
-    expect(await new SurgeDetector({ db: runtime.readDb, reports: runtime.reports, clock, projector: runtime.projector }).tick()).toBe(0);
+    expect(
+      await new SurgeDetector({
+        db: runtime.readDb,
+        reports: runtime.reports,
+        clock,
+        projector: runtime.projector,
+      }).tick(),
+    ).toBe(0);
     await settle();
     expect(await alertsOfPolicy()).toHaveLength(2);
     // Each alert was mailed once to the organisation's staff member and its spokesperson, in Vietnamese.
-    expect(mails.map((m) => m.to).sort()).toEqual(['spokesperson@demo.gopy.vn', 'spokesperson@demo.gopy.vn', 'staff@demo.gopy.vn', 'staff@demo.gopy.vn']);
-    expect(mails.map((m) => m.text).join('\n')).toContain('Số góp ý tăng đột biến: 30 góp ý trong giờ này (bình thường 4 góp ý/giờ).');
+    expect(mails.map((m) => m.to).sort()).toEqual([
+      'spokesperson@demo.gopy.vn',
+      'spokesperson@demo.gopy.vn',
+      'staff@demo.gopy.vn',
+      'staff@demo.gopy.vn',
+    ]);
+    expect(mails.map((m) => m.text).join('\n')).toContain(
+      'Số góp ý tăng đột biến: 30 góp ý trong giờ này (bình thường 4 góp ý/giờ).',
+    );
     expect(mails.map((m) => m.text).join('\n')).toContain('Tỷ lệ phản đối tăng: 80% trong giờ này (trước đó 25%).');
     expect(mails[0]!.text).toContain('http://gopy.test/staff');
   });
 
   it('a wave of flags raises its own alert', async () => {
-    const targets = await runtime.readDb.selectFrom('comments').select('id').where('policy_id', '=', policyId).limit(6).execute();
+    const targets = await runtime.readDb
+      .selectFrom('comments')
+      .select('id')
+      .where('policy_id', '=', policyId)
+      .limit(6)
+      .execute();
     clock.set(atMinute('12', 10));
     for (const t of targets) {
-      await runtime.commands.comment({ type: 'FlagComment', commentId: t.id, flagId: randomUUID(), reason: 'abuse', note: null }, principal(randomUUID()));
+      await runtime.commands.comment(
+        { type: 'FlagComment', commentId: t.id, flagId: randomUUID(), reason: 'abuse', note: null },
+        principal(randomUUID()),
+      );
     }
     await settle();
     clock.set(atMinute('12', 20));
@@ -154,7 +215,12 @@ describe('early warning: the surge detector', () => {
   });
 
   it('does nothing while the read models are being rebuilt', async () => {
-    const rebuilding = new SurgeDetector({ db: runtime.readDb, reports: runtime.reports, clock, projector: { isCaughtUp: false } });
+    const rebuilding = new SurgeDetector({
+      db: runtime.readDb,
+      reports: runtime.reports,
+      clock,
+      projector: { isCaughtUp: false },
+    });
     for (let i = 0; i < 30; i++) await comment(atMinute('13', 1 + i), 'oppose');
     await settle();
     clock.set(atMinute('13', 45));
@@ -163,11 +229,20 @@ describe('early warning: the surge detector', () => {
 
   it('staff acknowledge an alert once; a participant may not', async () => {
     const [alert] = await alertsOfPolicy();
-    const ack = { type: 'AcknowledgeAlert' as const, organizationId, period: reportingPeriodOf(alert!.windowStart), alertId: alert!.alertId, note: 'Đã họp với ban đại diện cha mẹ học sinh.' };
+    const ack = {
+      type: 'AcknowledgeAlert' as const,
+      organizationId,
+      period: reportingPeriodOf(alert!.windowStart),
+      alertId: alert!.alertId,
+      note: 'Đã họp với ban đại diện cha mẹ học sinh.',
+    };
     await expect(runtime.reports.execute(ack, principal(author))).rejects.toBeInstanceOf(ForbiddenError);
     await runtime.reports.execute(ack, staff);
     await settle();
-    expect(await alertQueries.byId(runtime.readDb, alert!.alertId)).toMatchObject({ acknowledgedBy: staff.accountId, acknowledgementNote: ack.note });
+    expect(await alertQueries.byId(runtime.readDb, alert!.alertId)).toMatchObject({
+      acknowledgedBy: staff.accountId,
+      acknowledgementNote: ack.note,
+    });
     await expect(runtime.reports.execute(ack, staff)).rejects.toBeInstanceOf(IllegalStateError);
   });
 });

@@ -7,7 +7,10 @@ import type { AuthStore, Clock, Mailer, PasswordHasher } from './ports';
 
 export class UnauthenticatedError extends Error {
   readonly code = 'UNAUTHENTICATED' as const;
-  readonly messages = { vi: 'Email hoặc mật khẩu không đúng, hoặc phiên đăng nhập đã hết hạn.', en: 'Wrong email or password, or the session has expired.' };
+  readonly messages = {
+    vi: 'Email hoặc mật khẩu không đúng, hoặc phiên đăng nhập đã hết hạn.',
+    en: 'Wrong email or password, or the session has expired.',
+  };
   constructor() {
     super('Unauthenticated');
   }
@@ -58,7 +61,10 @@ export class AccountService {
 
   private validatePassword(password: string): void {
     if (password.length < 10 || password.length > 200) {
-      throw new ValidationError('password', { vi: 'Mật khẩu cần từ 10 đến 200 ký tự.', en: 'The password needs 10 to 200 characters.' });
+      throw new ValidationError('password', {
+        vi: 'Mật khẩu cần từ 10 đến 200 ký tự.',
+        en: 'The password needs 10 to 200 characters.',
+      });
     }
   }
 
@@ -71,7 +77,10 @@ export class AccountService {
   }
 
   /** Registers an account; `verified` (admin-created or demo accounts) skips the mail. Returns the account id. */
-  async signUp(input: SignUpInput, options: { origin?: 'self' | 'admin'; verified?: boolean; sendMail?: boolean } = {}): Promise<string> {
+  async signUp(
+    input: SignUpInput,
+    options: { origin?: 'self' | 'admin'; verified?: boolean; sendMail?: boolean } = {},
+  ): Promise<string> {
     const email = this.validateEmail(input.email);
     this.validatePassword(input.password);
     const accountId = randomUUID();
@@ -79,7 +88,10 @@ export class AccountService {
     const hash = await this.deps.hasher.hash(input.password);
     // Reserve the address first: two sign-ups racing for one email cannot both succeed.
     if (!(await this.deps.auth.putCredential(accountId, lookup, hash))) {
-      throw new ConflictError('EMAIL_TAKEN', { vi: 'Email này đã được dùng để đăng ký.', en: 'This email is already registered.' });
+      throw new ConflictError('EMAIL_TAKEN', {
+        vi: 'Email này đã được dùng để đăng ký.',
+        en: 'This email is already registered.',
+      });
     }
     try {
       await this.deps.commands.account(
@@ -125,7 +137,11 @@ export class AccountService {
     const link = `${this.deps.publicUrl}/verify-email?token=${token}`;
     await this.deps.mailer.send(
       locale === 'en'
-        ? { to: email, subject: 'Góp ý: confirm your email', text: `Open this link to confirm your email address:\n\n${link}\n\nThe link is valid for ${VERIFY_HOURS} hours.` }
+        ? {
+            to: email,
+            subject: 'Góp ý: confirm your email',
+            text: `Open this link to confirm your email address:\n\n${link}\n\nThe link is valid for ${VERIFY_HOURS} hours.`,
+          }
         : {
             to: email,
             subject: 'Góp ý: xác nhận địa chỉ email',
@@ -150,7 +166,9 @@ export class AccountService {
   async signIn(email: string, password: string): Promise<{ token: string; accountId: string; expiresAt: string }> {
     const cred = await this.deps.auth.findCredential(this.emailLookup(email));
     // Hash anyway when the account is unknown, so timing does not tell which emails exist.
-    const ok = cred ? await this.deps.hasher.verify(cred.passwordHash, password) : (await this.deps.hasher.hash(password), false);
+    const ok = cred
+      ? await this.deps.hasher.verify(cred.passwordHash, password)
+      : (await this.deps.hasher.hash(password), false);
     if (!cred || !ok) throw new UnauthenticatedError();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.deps.clock.now().getTime() + SESSION_DAYS * 86_400_000).toISOString();
@@ -174,7 +192,11 @@ export class AccountService {
     const link = `${this.deps.publicUrl}/reset-password?token=${token}`;
     await this.deps.mailer.send(
       locale === 'en'
-        ? { to: normalizeEmail(email), subject: 'Góp ý: reset your password', text: `Open this link to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this mail.` }
+        ? {
+            to: normalizeEmail(email),
+            subject: 'Góp ý: reset your password',
+            text: `Open this link to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this mail.`,
+          }
         : {
             to: normalizeEmail(email),
             subject: 'Góp ý: đặt lại mật khẩu',
@@ -187,7 +209,10 @@ export class AccountService {
     this.validatePassword(password);
     const accountId = await this.deps.auth.consumeToken('reset', sha256(token), this.deps.clock.now().toISOString());
     if (!accountId) {
-      throw new ValidationError('token', { vi: 'Liên kết đặt lại mật khẩu không hợp lệ hoặc đã hết hạn.', en: 'The reset link is invalid or has expired.' });
+      throw new ValidationError('token', {
+        vi: 'Liên kết đặt lại mật khẩu không hợp lệ hoặc đã hết hạn.',
+        en: 'The reset link is invalid or has expired.',
+      });
     }
     await this.deps.auth.setPassword(accountId, await this.deps.hasher.hash(password));
     // Every other session ends: whoever knew the old password is signed out.
@@ -209,11 +234,19 @@ export class AccountService {
   }
 
   /** First sign-in of an issued account: the printed code sets the password, then the account signs in with it. */
-  async signInWithCode(signInName: string, code: string, password: string): Promise<{ token: string; accountId: string; expiresAt: string }> {
+  async signInWithCode(
+    signInName: string,
+    code: string,
+    password: string,
+  ): Promise<{ token: string; accountId: string; expiresAt: string }> {
     this.validatePassword(password);
     const lookup = this.emailLookup(signInName);
     const cred = await this.deps.auth.findCredential(lookup);
-    const accountId = await this.deps.auth.consumeToken('reset', sha256(`${lookup}:${code.trim().toUpperCase()}`), this.deps.clock.now().toISOString());
+    const accountId = await this.deps.auth.consumeToken(
+      'reset',
+      sha256(`${lookup}:${code.trim().toUpperCase()}`),
+      this.deps.clock.now().toISOString(),
+    );
     if (!cred || !accountId || accountId !== cred.accountId) throw new UnauthenticatedError();
     await this.deps.auth.setPassword(accountId, await this.deps.hasher.hash(password));
     return this.signIn(signInName, password);

@@ -18,7 +18,8 @@ import type { CommandContext, WritePath } from './writePath';
 
 export const analysisAggregate = {
   initialState: initialAnalysisState,
-  evolve: (state: AnalysisState, event: DomainEvent): AnalysisState => (isAnalysisEvent(event) ? evolveAnalysis(state, event) : state),
+  evolve: (state: AnalysisState, event: DomainEvent): AnalysisState =>
+    isAnalysisEvent(event) ? evolveAnalysis(state, event) : state,
 };
 
 export interface ConfirmDuplicateGroupInput {
@@ -49,10 +50,14 @@ export class AnalysisCommands {
 
   private async owningOrganization(policyId: string, round: number): Promise<string> {
     const [policy] = await policyQueries.byIds(this.db, [policyId]);
-    if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+    if (!policy)
+      throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
     const rounds = await policyQueries.rounds(this.db, [policyId]);
     if (!rounds.some((r) => r.round === round)) {
-      throw new NotFoundError('round', String(round), { vi: `Dự thảo không có đợt lấy ý kiến ${round}.`, en: `The policy has no consultation round ${round}.` });
+      throw new NotFoundError('round', String(round), {
+        vi: `Dự thảo không có đợt lấy ý kiến ${round}.`,
+        en: `The policy has no consultation round ${round}.`,
+      });
     }
     return policy.organizationId;
   }
@@ -70,7 +75,11 @@ export class AnalysisCommands {
     return this.writePath.execute(streams.analysis(policyId, round), analysisAggregate, async (state) => {
       const events = decideAnalysis(command, state);
       const context: CommandContext = {
-        actor: { accountId: principal.accountId, role: precedence.find((r) => roles.includes(r)) ?? 'participant', organizationId },
+        actor: {
+          accountId: principal.accountId,
+          role: precedence.find((r) => roles.includes(r)) ?? 'participant',
+          organizationId,
+        },
         occurredAt: now,
         correlationId: uuidv7(),
         causationId: null,
@@ -79,19 +88,39 @@ export class AnalysisCommands {
     });
   }
 
-  async confirmDuplicateGroup(input: ConfirmDuplicateGroupInput, principal: Principal): Promise<CommandResult<AnalysisState>> {
+  async confirmDuplicateGroup(
+    input: ConfirmDuplicateGroupInput,
+    principal: Principal,
+  ): Promise<CommandResult<AnalysisState>> {
     return this.run(input.policyId, input.round, principal, async (now, actor) => ({
       type: 'ConfirmDuplicateGroup',
       now,
       actor,
       ...input,
-      commentsOfRound: await analysisQueries.commentsOfRound(this.db, input.policyId, input.round, input.commentIds.filter((id) => typeof id === 'string')),
+      commentsOfRound: await analysisQueries.commentsOfRound(
+        this.db,
+        input.policyId,
+        input.round,
+        input.commentIds.filter((id) => typeof id === 'string'),
+      ),
     }));
   }
 
-  async undoDuplicateGroup(input: UndoDuplicateGroupInput, principal: Principal): Promise<CommandResult<AnalysisState>> {
+  async undoDuplicateGroup(
+    input: UndoDuplicateGroupInput,
+    principal: Principal,
+  ): Promise<CommandResult<AnalysisState>> {
     const group = await analysisQueries.group(this.db, input.groupId);
-    if (!group) throw new NotFoundError('duplicateGroup', input.groupId, { vi: 'Không tìm thấy nhóm ý kiến trùng lặp.', en: 'Duplicate group not found.' });
-    return this.run(group.policyId, group.round, principal, async (now, actor) => ({ type: 'UndoDuplicateGroup', now, actor, ...input }));
+    if (!group)
+      throw new NotFoundError('duplicateGroup', input.groupId, {
+        vi: 'Không tìm thấy nhóm ý kiến trùng lặp.',
+        en: 'Duplicate group not found.',
+      });
+    return this.run(group.policyId, group.round, principal, async (now, actor) => ({
+      type: 'UndoDuplicateGroup',
+      now,
+      actor,
+      ...input,
+    }));
   }
 }

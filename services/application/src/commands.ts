@@ -1,11 +1,14 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { streams, type DomainEvent, type Role } from '@gopy/schemas';
-import {
-  decideComment,
-  type CommentCommand,
-} from '@gopy/domain/commentDecider';
+import { decideComment, type CommentCommand } from '@gopy/domain/commentDecider';
 import { decideAccount, type AccountCommand } from '@gopy/domain/accountDecider';
-import { consentStatus, evolveAccount, initialAccountState, isAccountEvent, type AccountState } from '@gopy/domain/account';
+import {
+  consentStatus,
+  evolveAccount,
+  initialAccountState,
+  isAccountEvent,
+  type AccountState,
+} from '@gopy/domain/account';
 import { decideOrganization, type OrganizationCommand } from '@gopy/domain/organizationDecider';
 import {
   evolveOrganization,
@@ -40,21 +43,25 @@ export function commentIdFor(accountId: string, idempotencyKey: string): string 
 
 export const policyAggregate = {
   initialState: initialPolicyState,
-  evolve: (state: PolicyState, event: DomainEvent): PolicyState => (isPolicyEvent(event) ? evolvePolicy(state, event) : state),
+  evolve: (state: PolicyState, event: DomainEvent): PolicyState =>
+    isPolicyEvent(event) ? evolvePolicy(state, event) : state,
 };
 export const commentAggregate = {
   initialState: initialCommentState,
-  evolve: (state: CommentState, event: DomainEvent): CommentState => (isCommentEvent(event) ? evolveComment(state, event) : state),
+  evolve: (state: CommentState, event: DomainEvent): CommentState =>
+    isCommentEvent(event) ? evolveComment(state, event) : state,
 };
 
 export const digestAggregate = {
   initialState: initialDigestState,
-  evolve: (state: DigestState, event: DomainEvent): DigestState => (isDigestEvent(event) ? evolveDigest(state, event) : state),
+  evolve: (state: DigestState, event: DomainEvent): DigestState =>
+    isDigestEvent(event) ? evolveDigest(state, event) : state,
 };
 
 export const accountAggregate = {
   initialState: initialAccountState,
-  evolve: (state: AccountState, event: DomainEvent): AccountState => (isAccountEvent(event) ? evolveAccount(state, event) : state),
+  evolve: (state: AccountState, event: DomainEvent): AccountState =>
+    isAccountEvent(event) ? evolveAccount(state, event) : state,
 };
 export const organizationAggregate = {
   initialState: initialOrganizationState,
@@ -88,18 +95,29 @@ export class CommandHandlers {
     private readonly clock: Clock,
   ) {}
 
-  private context(principal: Principal | null, roles: Role[], organizationId: string | null, now: string, o: CommandOptions): CommandContext {
+  private context(
+    principal: Principal | null,
+    roles: Role[],
+    organizationId: string | null,
+    now: string,
+    o: CommandOptions,
+  ): CommandContext {
     return {
-      actor: o.systemActor || !principal
-        ? { accountId: null, role: 'system', organizationId }
-        : { accountId: principal.accountId, role: primaryRole(roles), organizationId },
+      actor:
+        o.systemActor || !principal
+          ? { accountId: null, role: 'system', organizationId }
+          : { accountId: principal.accountId, role: primaryRole(roles), organizationId },
       occurredAt: o.occurredAt ?? now,
       correlationId: o.correlationId ?? uuidv7(),
       causationId: o.causationId ?? null,
     };
   }
 
-  async policy(command: PolicyCommandInput, principal: Principal | null, o: CommandOptions = {}): Promise<CommandResult<PolicyState>> {
+  async policy(
+    command: PolicyCommandInput,
+    principal: Principal | null,
+    o: CommandOptions = {},
+  ): Promise<CommandResult<PolicyState>> {
     const now = this.clock.now().toISOString();
     return this.writePath.execute(
       streams.policy(command.policyId),
@@ -107,7 +125,10 @@ export class CommandHandlers {
       async (state) => {
         const orgId = command.type === 'ProposePolicy' ? command.owningOrganizationId : state.owningOrganizationId;
         const roles: Role[] = o.systemActor ? ['staff'] : principal ? await principal.rolesIn(orgId) : [];
-        const events = decidePolicy({ ...command, now, actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles } } as PolicyCommand, state);
+        const events = decidePolicy(
+          { ...command, now, actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles } } as PolicyCommand,
+          state,
+        );
         return { events, context: this.context(principal, roles, orgId, now, o) };
       },
       o.eventIds ? { eventIds: o.eventIds } : {},
@@ -118,63 +139,104 @@ export class CommandHandlers {
    * Account commands. The actor is the account itself (sign-up, verification) or an admin (erasure), so the caller
    * states the roles it acts with; `principal` null means the system (e.g. `gopy admin create`).
    */
-  async account(command: AccountCommandInput, principal: Principal | null, roles: Role[], o: CommandOptions = {}): Promise<CommandResult<AccountState>> {
+  async account(
+    command: AccountCommandInput,
+    principal: Principal | null,
+    roles: Role[],
+    o: CommandOptions = {},
+  ): Promise<CommandResult<AccountState>> {
     const now = this.clock.now().toISOString();
     return this.writePath.execute(streams.account(command.accountId), accountAggregate, async (state) => {
       const actorId = principal?.accountId ?? command.accountId;
       const events = decideAccount({ ...command, now, actor: { accountId: actorId, roles } } as AccountCommand, state);
-      const context = this.context(principal ?? { accountId: actorId, rolesIn: async () => roles }, roles, null, now, o);
+      const context = this.context(
+        principal ?? { accountId: actorId, rolesIn: async () => roles },
+        roles,
+        null,
+        now,
+        o,
+      );
       return { events, context };
     });
   }
 
   /** Organisation commands: an admin of the organisation (or, for a new one, of its parent); system for bootstrap. */
-  async organization(command: OrganizationCommandInput, principal: Principal | null, o: CommandOptions = {}): Promise<CommandResult<OrganizationState>> {
+  async organization(
+    command: OrganizationCommandInput,
+    principal: Principal | null,
+    o: CommandOptions = {},
+  ): Promise<CommandResult<OrganizationState>> {
     const now = this.clock.now().toISOString();
-    return this.writePath.execute(streams.organization(command.organizationId), organizationAggregate, async (state) => {
-      const scopeOrg =
-        command.type === 'RegisterOrganization' ? command.parentOrganizationId : (state.organizationId ?? command.organizationId);
-      const roles: Role[] = o.systemActor ? ['admin'] : principal ? await principal.rolesIn(scopeOrg) : [];
-      const events = decideOrganization(
-        { ...command, now, actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles } } as OrganizationCommand,
-        state,
-      );
-      return { events, context: this.context(principal, roles, command.organizationId, now, o) };
-    });
+    return this.writePath.execute(
+      streams.organization(command.organizationId),
+      organizationAggregate,
+      async (state) => {
+        const scopeOrg =
+          command.type === 'RegisterOrganization'
+            ? command.parentOrganizationId
+            : (state.organizationId ?? command.organizationId);
+        const roles: Role[] = o.systemActor ? ['admin'] : principal ? await principal.rolesIn(scopeOrg) : [];
+        const events = decideOrganization(
+          {
+            ...command,
+            now,
+            actor: { accountId: principal?.accountId ?? SYSTEM_ACCOUNT, roles },
+          } as OrganizationCommand,
+          state,
+        );
+        return { events, context: this.context(principal, roles, command.organizationId, now, o) };
+      },
+    );
   }
 
   /** Comment commands are decided against the comment's stream and the policy's current state. */
-  async comment(command: CommentCommandInput, principal: Principal, o: CommandOptions = {}): Promise<CommandResult<CommentState>> {
+  async comment(
+    command: CommentCommandInput,
+    principal: Principal,
+    o: CommandOptions = {},
+  ): Promise<CommandResult<CommentState>> {
     const now = this.clock.now().toISOString();
     const policyId = 'policyId' in command ? command.policyId : undefined;
-    return this.writePath.execute(
-      streams.comment(command.commentId),
-      commentAggregate,
-      async (state) => {
-        const pid = policyId ?? state.policyId;
-        // The policy is only read here (the append is to the comment's stream), so its folded state may come from the
-        // cache, which is brought up to the stream's current revision first.
-        const policy = pid ? (await this.writePath.loadCached(streams.policy(pid), policyAggregate)).state : initialPolicyState;
-        const roles = await principal.rolesIn(policy.owningOrganizationId);
-        // Offline feedback is recorded until the round's digest is approved.
-        const digest =
-          command.type === 'RecordOfflineFeedback' && pid && policy.currentRound
-            ? (await this.writePath.load(streams.digest(pid, policy.currentRound.round), digestAggregate.initialState, digestAggregate.evolve)).state
-            : digestAggregate.initialState;
-        // A pupil's account needs consent to comment: the author's account says whether it has it.
-        const authorConsent =
-          command.type === 'SubmitComment'
-            ? consentStatus((await this.writePath.loadCached(streams.account(command.authorAccountId), accountAggregate)).state, now)
-            : undefined;
-        const events = decideComment(
-          { ...command, ...(authorConsent ? { authorConsent } : {}), now, actor: { accountId: principal.accountId, roles } } as CommentCommand,
-          state,
-          policy,
-          digest,
-        );
-        return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
-      },
-    );
+    return this.writePath.execute(streams.comment(command.commentId), commentAggregate, async (state) => {
+      const pid = policyId ?? state.policyId;
+      // The policy is only read here (the append is to the comment's stream), so its folded state may come from the
+      // cache, which is brought up to the stream's current revision first.
+      const policy = pid
+        ? (await this.writePath.loadCached(streams.policy(pid), policyAggregate)).state
+        : initialPolicyState;
+      const roles = await principal.rolesIn(policy.owningOrganizationId);
+      // Offline feedback is recorded until the round's digest is approved.
+      const digest =
+        command.type === 'RecordOfflineFeedback' && pid && policy.currentRound
+          ? (
+              await this.writePath.load(
+                streams.digest(pid, policy.currentRound.round),
+                digestAggregate.initialState,
+                digestAggregate.evolve,
+              )
+            ).state
+          : digestAggregate.initialState;
+      // A pupil's account needs consent to comment: the author's account says whether it has it.
+      const authorConsent =
+        command.type === 'SubmitComment'
+          ? consentStatus(
+              (await this.writePath.loadCached(streams.account(command.authorAccountId), accountAggregate)).state,
+              now,
+            )
+          : undefined;
+      const events = decideComment(
+        {
+          ...command,
+          ...(authorConsent ? { authorConsent } : {}),
+          now,
+          actor: { accountId: principal.accountId, roles },
+        } as CommentCommand,
+        state,
+        policy,
+        digest,
+      );
+      return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
+    });
   }
 }
 

@@ -21,10 +21,20 @@ export function inProcessConsistency(projector: Projector): ReadConsistency {
  * In the distributed runtime the projector is another process: poll its checkpoint row, which it writes in the same
  * transaction as the rows, so reaching the position means the rows are there.
  */
-export function checkpointConsistency(db: ReadDb, store: EventStore, projectorName = 'main', pollMs = 20): ReadConsistency {
+export function checkpointConsistency(
+  db: ReadDb,
+  store: EventStore,
+  projectorName = 'main',
+  pollMs = 20,
+): ReadConsistency {
   const current = async () =>
-    ((await db.selectFrom('projector_checkpoint').select('position').where('name', '=', projectorName).executeTakeFirst())?.position ??
-      undefined) as Position | undefined;
+    ((
+      await db
+        .selectFrom('projector_checkpoint')
+        .select('position')
+        .where('name', '=', projectorName)
+        .executeTakeFirst()
+    )?.position ?? undefined) as Position | undefined;
   return {
     current,
     async waitFor(position, timeoutMs = 5_000) {

@@ -4,7 +4,14 @@ import { answeredCommentIds, initialDigestState, type DigestState } from '@gopy/
 import { decideDigest, type DigestCommand } from '@gopy/domain/digestDecider';
 import { IllegalStateError, ValidationError } from '@gopy/domain/errors';
 import { initialPolicyState, type PolicyState } from '@gopy/domain/policy';
-import { CommandHandlers, digestAggregate, policyAggregate, type CommandOptions, type CommandResult, type Principal } from './commands';
+import {
+  CommandHandlers,
+  digestAggregate,
+  policyAggregate,
+  type CommandOptions,
+  type CommandResult,
+  type Principal,
+} from './commands';
 import type { ReadConsistency } from './consistency';
 import type { Clock } from './ports';
 import type { ReadDb } from './readModels/database';
@@ -64,27 +71,53 @@ export class DigestHandlers {
   }
 
   private loadPolicy(policyId: string): Promise<PolicyState> {
-    return this.deps.writePath.load(streams.policy(policyId), initialPolicyState, policyAggregate.evolve).then((l) => l.state);
+    return this.deps.writePath
+      .load(streams.policy(policyId), initialPolicyState, policyAggregate.evolve)
+      .then((l) => l.state);
   }
 
   async loadDigest(policyId: string, round: number): Promise<DigestState> {
-    return (await this.deps.writePath.load(streams.digest(policyId, round), initialDigestState, digestAggregate.evolve)).state;
+    return (await this.deps.writePath.load(streams.digest(policyId, round), initialDigestState, digestAggregate.evolve))
+      .state;
   }
 
-  private async run(command: WithoutContext<DigestCommand>, principal: Principal, o: CommandOptions, prepare?: (state: DigestState) => Promise<Partial<DigestCommand>>): Promise<CommandResult<DigestState>> {
-    return this.deps.writePath.execute(streams.digest(command.policyId, command.round), digestAggregate, async (state) => {
-      const now = this.deps.clock.now().toISOString();
-      const policy = await this.loadPolicy(command.policyId);
-      const roles = await principal.rolesIn(policy.owningOrganizationId);
-      const extra = prepare ? await prepare(state) : {};
-      const events = decideDigest({ ...command, ...extra, now, actor: { accountId: principal.accountId, roles } } as DigestCommand, state, policy);
-      return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
-    });
+  private async run(
+    command: WithoutContext<DigestCommand>,
+    principal: Principal,
+    o: CommandOptions,
+    prepare?: (state: DigestState) => Promise<Partial<DigestCommand>>,
+  ): Promise<CommandResult<DigestState>> {
+    return this.deps.writePath.execute(
+      streams.digest(command.policyId, command.round),
+      digestAggregate,
+      async (state) => {
+        const now = this.deps.clock.now().toISOString();
+        const policy = await this.loadPolicy(command.policyId);
+        const roles = await principal.rolesIn(policy.owningOrganizationId);
+        const extra = prepare ? await prepare(state) : {};
+        const events = decideDigest(
+          { ...command, ...extra, now, actor: { accountId: principal.accountId, roles } } as DigestCommand,
+          state,
+          policy,
+        );
+        return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
+      },
+    );
   }
 
-  private context(principal: Principal, roles: Role[], organizationId: string | null, now: string, o: CommandOptions): CommandContext {
+  private context(
+    principal: Principal,
+    roles: Role[],
+    organizationId: string | null,
+    now: string,
+    o: CommandOptions,
+  ): CommandContext {
     return {
-      actor: { accountId: principal.accountId, role: rolePrecedence.find((r) => roles.includes(r)) ?? 'participant', organizationId },
+      actor: {
+        accountId: principal.accountId,
+        role: rolePrecedence.find((r) => roles.includes(r)) ?? 'participant',
+        organizationId,
+      },
       occurredAt: o.occurredAt ?? now,
       correlationId: o.correlationId ?? uuidv7(),
       causationId: o.causationId ?? null,
@@ -92,13 +125,23 @@ export class DigestHandlers {
   }
 
   /** Starts the digest of a round; its id is derived from the policy and round. */
-  start(policyId: string, round: number, principal: Principal, o: CommandOptions = {}): Promise<CommandResult<DigestState>> {
+  start(
+    policyId: string,
+    round: number,
+    principal: Principal,
+    o: CommandOptions = {},
+  ): Promise<CommandResult<DigestState>> {
     return this.run({ type: 'StartDigest', policyId, round, digestId: digestIdFor(policyId, round) }, principal, o);
   }
 
   /** Define, assign, answer, approve. Assigned comments must be comments of the digest's policy and round. */
-  async execute(command: DigestCommandInput, principal: Principal, o: CommandOptions = {}): Promise<CommandResult<DigestState>> {
-    if (command.type === 'AssignCommentsToTheme') await this.requireRoundComments(command.policyId, command.round, command.commentIds);
+  async execute(
+    command: DigestCommandInput,
+    principal: Principal,
+    o: CommandOptions = {},
+  ): Promise<CommandResult<DigestState>> {
+    if (command.type === 'AssignCommentsToTheme')
+      await this.requireRoundComments(command.policyId, command.round, command.commentIds);
     return this.run(command, principal, o);
   }
 
@@ -136,7 +179,11 @@ export class DigestHandlers {
     }
     const answered = answeredCommentIds(digest);
     return this.deps.readDb.transaction().execute(async (tx) => {
-      const checkpoint = await tx.selectFrom('projector_checkpoint').select('position').where('name', '=', 'main').executeTakeFirst();
+      const checkpoint = await tx
+        .selectFrom('projector_checkpoint')
+        .select('position')
+        .where('name', '=', 'main')
+        .executeTakeFirst();
       const visible = await tx
         .selectFrom('comments')
         .select('id')
@@ -157,9 +204,21 @@ export class DigestHandlers {
    * after a crash between the two, it only finishes the second step; once both are done it is refused as any change
    * to a published digest is.
    */
-  async publish(policyId: string, round: number, principal: Principal, o: CommandOptions = {}): Promise<PublishOutcome> {
+  async publish(
+    policyId: string,
+    round: number,
+    principal: Principal,
+    o: CommandOptions = {},
+  ): Promise<PublishOutcome> {
     const correlationId = o.correlationId ?? uuidv7();
-    const publishCommand = { type: 'PublishDigest', policyId, round, coveredCount: 0, visibleCount: 0, countedAtPosition: null } as const;
+    const publishCommand = {
+      type: 'PublishDigest',
+      policyId,
+      round,
+      coveredCount: 0,
+      visibleCount: 0,
+      countedAtPosition: null,
+    } as const;
     const current = await this.loadDigest(policyId, round);
     const policy = await this.loadPolicy(policyId);
     const unfinished = current.published && !(policy.currentRound?.round === round && policy.currentRound.answered);
@@ -168,7 +227,11 @@ export class DigestHandlers {
       : await this.run(publishCommand, principal, { ...o, correlationId }, async (state) =>
           state.exists && state.approved && !state.published ? this.coverage(policyId, round, state) : {},
         );
-    const answered = await this.answerRound(policyId, round, principal, { ...o, correlationId, causationId: o.causationId ?? null });
+    const answered = await this.answerRound(policyId, round, principal, {
+      ...o,
+      correlationId,
+      causationId: o.causationId ?? null,
+    });
     return { digestPosition: digest?.position, roundAnsweredPosition: answered };
   }
 
@@ -176,7 +239,12 @@ export class DigestHandlers {
    * The process step: a published digest answers its round on the policy stream, once (deterministic event id).
    * Returns the position of RoundAnswered, or undefined when the digest is not published or the round was answered.
    */
-  async answerRound(policyId: string, round: number, principal: Principal, o: CommandOptions = {}): Promise<string | undefined> {
+  async answerRound(
+    policyId: string,
+    round: number,
+    principal: Principal,
+    o: CommandOptions = {},
+  ): Promise<string | undefined> {
     const { events, state } = await this.readPublished(policyId, round);
     if (!state.published || !events) return undefined;
     const policy = await this.loadPolicy(policyId);

@@ -27,6 +27,13 @@ export interface HashedFields {
  * The global position is not covered (it changes when a log is copied to another store); the stream revision is.
  */
 export function eventHash(prevHash: string, fields: HashedFields): string {
-  const body = JSON.stringify([fields.streamId, fields.revision, fields.eventId, fields.type, fields.data, fields.metadata]);
+  const body = JSON.stringify([
+    fields.streamId,
+    fields.revision,
+    fields.eventId,
+    fields.type,
+    fields.data,
+    fields.metadata,
+  ]);
   return createHash('sha256').update(prevHash, 'utf8').update('\n', 'utf8').update(body, 'utf8').digest('hex');
 }

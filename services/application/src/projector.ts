@@ -61,17 +61,29 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
         .addColumn('version', 'integer', (c) => c.notNull())
         .execute();
     await createCheckpointTable();
-    const existing = await this.db.selectFrom('projector_checkpoint').selectAll().where('name', '=', this.name).executeTakeFirst();
+    const existing = await this.db
+      .selectFrom('projector_checkpoint')
+      .selectAll()
+      .where('name', '=', this.name)
+      .executeTakeFirst();
     if (existing && Number(existing.version) !== READ_MODEL_VERSION) {
-      for (const model of this.readModels) for (const table of model.tables) await this.db.schema.dropTable(table).ifExists().execute();
+      for (const model of this.readModels)
+        for (const table of model.tables) await this.db.schema.dropTable(table).ifExists().execute();
       await this.db.schema.dropTable('projector_checkpoint').execute();
       await createCheckpointTable();
     }
     for (const model of this.readModels) await model.createTables(this.db);
-    const row = await this.db.selectFrom('projector_checkpoint').selectAll().where('name', '=', this.name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('projector_checkpoint')
+      .selectAll()
+      .where('name', '=', this.name)
+      .executeTakeFirst();
     if (row) this.checkpoint = { position: (row.position ?? undefined) as Position | undefined, seq: Number(row.seq) };
     else {
-      await this.db.insertInto('projector_checkpoint').values({ name: this.name, position: null, seq: 0, version: READ_MODEL_VERSION }).execute();
+      await this.db
+        .insertInto('projector_checkpoint')
+        .values({ name: this.name, position: null, seq: 0, version: READ_MODEL_VERSION })
+        .execute();
       this.checkpoint = { position: undefined, seq: 0 };
     }
   }
@@ -128,7 +140,9 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
   private readonly waiters = new Set<Waiter>();
 
   private reached(position: Position): boolean {
-    return this.checkpoint.position !== undefined && this.store.comparePositions(this.checkpoint.position, position) >= 0;
+    return (
+      this.checkpoint.position !== undefined && this.store.comparePositions(this.checkpoint.position, position) >= 0
+    );
   }
 
   private settleWaiters(): void {
@@ -160,7 +174,9 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
       }
       // Flush when the batch is full or nothing more is ready right now: a surge is applied in large batches,
       // a trickle with low latency.
-      const more = buffer.length < this.batchSize && (await Promise.race([pending.then(() => true), immediate().then(() => false)]));
+      const more =
+        buffer.length < this.batchSize &&
+        (await Promise.race([pending.then(() => true), immediate().then(() => false)]));
       if (more) continue;
       if (lastPosition && (buffer.length > 0 || lastPosition !== this.checkpoint.position)) {
         await this.applyBatch(buffer, lastPosition);
@@ -181,7 +197,12 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
         // accepted). Every few events the loop gets a turn; readers still wait for the connection until COMMIT.
         if (i > 0 && i % YIELD_EVERY_EVENTS === 0) await immediate();
         seq += 1;
-        const ctx = { metadata: item.metadata, streamId: item.recorded.streamId, position: item.recorded.position, seq };
+        const ctx = {
+          metadata: item.metadata,
+          streamId: item.recorded.streamId,
+          position: item.recorded.position,
+          seq,
+        };
         for (const model of this.readModels) await model.evolve(tx, item.event, ctx);
       }
       for (const model of this.readModels) await model.endBatch?.(tx);

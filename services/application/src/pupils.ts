@@ -38,22 +38,36 @@ function slug(text: string): string {
 export class PupilAccounts {
   constructor(private readonly deps: { commands: CommandHandlers; accounts: AccountService; clock: Clock }) {}
 
-  async issueClass(organizationId: string, className: string, pupils: readonly PupilInput[], principal: Principal): Promise<IssuedPupil[]> {
+  async issueClass(
+    organizationId: string,
+    className: string,
+    pupils: readonly PupilInput[],
+    principal: Principal,
+  ): Promise<IssuedPupil[]> {
     const roles = await principal.rolesIn(organizationId);
     // Who may issue is asked before what is issued: a refusal tells an outsider nothing about the list.
     if (!roles.some((r) => r === 'staff' || r === 'admin')) throw forbidden('STAFF_ONLY');
     if (pupils.length === 0 || pupils.length > 200) {
-      throw new ValidationError('pupils', { vi: 'Danh sách lớp cần từ 1 đến 200 học sinh.', en: 'A class list holds 1 to 200 pupils.' });
+      throw new ValidationError('pupils', {
+        vi: 'Danh sách lớp cần từ 1 đến 200 học sinh.',
+        en: 'A class list holds 1 to 200 pupils.',
+      });
     }
     // Check the whole list first, so a bad row issues nothing rather than half a class.
     const thisYear = this.deps.clock.now().getUTCFullYear();
     for (const [i, pupil] of pupils.entries()) {
       const name = typeof pupil.displayName === 'string' ? normalizeText(pupil.displayName) : '';
       if (name.length < 1 || name.length > 100) {
-        throw new ValidationError(`pupils[${i}].displayName`, { vi: `Dòng ${i + 1}: họ tên cần từ 1 đến 100 ký tự.`, en: `Row ${i + 1}: the name needs 1 to 100 characters.` });
+        throw new ValidationError(`pupils[${i}].displayName`, {
+          vi: `Dòng ${i + 1}: họ tên cần từ 1 đến 100 ký tự.`,
+          en: `Row ${i + 1}: the name needs 1 to 100 characters.`,
+        });
       }
       if (!Number.isInteger(pupil.birthYear) || pupil.birthYear < thisYear - 25 || pupil.birthYear > thisYear - 2) {
-        throw new ValidationError(`pupils[${i}].birthYear`, { vi: `Dòng ${i + 1}: năm sinh không hợp lệ.`, en: `Row ${i + 1}: the year of birth is not plausible.` });
+        throw new ValidationError(`pupils[${i}].birthYear`, {
+          vi: `Dòng ${i + 1}: năm sinh không hợp lệ.`,
+          en: `Row ${i + 1}: the year of birth is not plausible.`,
+        });
       }
     }
     const classSlug = slug(className) || 'lop';
@@ -85,14 +99,23 @@ export class PupilAccounts {
           principal,
           roles,
         );
-        await this.deps.commands.account({ type: 'EnrolPupil', accountId, organizationId, className, birthYear: pupil.birthYear }, principal, roles);
+        await this.deps.commands.account(
+          { type: 'EnrolPupil', accountId, organizationId, className, birthYear: pupil.birthYear },
+          principal,
+          roles,
+        );
         // The school vouches for the account; there is no email to confirm.
         await this.deps.commands.account({ type: 'VerifyEmail', accountId }, null, ['participant']);
       } catch (err) {
         await this.deps.accounts.forgetCredential(accountId);
         throw err;
       }
-      issued.push({ accountId, displayName: normalizeText(pupil.displayName), signInName: reservation.signInName, code: await this.deps.accounts.issueSignInCode(accountId, reservation.signInName) });
+      issued.push({
+        accountId,
+        displayName: normalizeText(pupil.displayName),
+        signInName: reservation.signInName,
+        code: await this.deps.accounts.issueSignInCode(accountId, reservation.signInName),
+      });
     }
     return issued;
   }

@@ -1,6 +1,12 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { streams, type DomainEvent, type Role } from '@gopy/schemas';
-import { evolveReport, initialReportState, isReportEvent, reportingPeriodOf, type ReportState } from '@gopy/domain/report';
+import {
+  evolveReport,
+  initialReportState,
+  isReportEvent,
+  reportingPeriodOf,
+  type ReportState,
+} from '@gopy/domain/report';
 import { decideReport, type ReportCommand } from '@gopy/domain/reportDecider';
 import { defaultSurgeThresholds, evaluateSurge, hourStartOf, type SurgeThresholds } from '@gopy/domain/surge';
 import type { CommandOptions, Principal } from './commands';
@@ -16,7 +22,8 @@ import type { WritePath } from './writePath';
 
 export const reportAggregate = {
   initialState: initialReportState,
-  evolve: (state: ReportState, event: DomainEvent): ReportState => (isReportEvent(event) ? evolveReport(state, event) : state),
+  evolve: (state: ReportState, event: DomainEvent): ReportState =>
+    isReportEvent(event) ? evolveReport(state, event) : state,
 };
 
 type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
@@ -35,7 +42,11 @@ export class ReportCommands {
       streams.report(command.organizationId, command.period),
       reportAggregate,
       async (state) => {
-        const roles: Role[] = o.systemActor ? ['staff'] : principal ? await principal.rolesIn(command.organizationId) : [];
+        const roles: Role[] = o.systemActor
+          ? ['staff']
+          : principal
+            ? await principal.rolesIn(command.organizationId)
+            : [];
         const accountId = o.systemActor || !principal ? SYSTEM_ACCOUNT : principal.accountId;
         const events = decideReport({ ...command, now, actor: { accountId, roles } } as ReportCommand, state);
         return {
@@ -74,7 +85,12 @@ export interface RaisedAlert {
 }
 
 /** The words of an alert mail, in the reader's language. */
-export function alertMail(alert: RaisedAlert, policyTitle: string, link: string, locale: 'vi' | 'en'): { subject: string; text: string } {
+export function alertMail(
+  alert: RaisedAlert,
+  policyTitle: string,
+  link: string,
+  locale: 'vi' | 'en',
+): { subject: string; text: string } {
   const pct = (n: number) => `${Math.round(n * 100)}%`;
   const vi = {
     comments_per_hour: `Số góp ý tăng đột biến: ${alert.observed} góp ý trong giờ này (bình thường ${alert.baseline} góp ý/giờ).`,
@@ -87,19 +103,30 @@ export function alertMail(alert: RaisedAlert, policyTitle: string, link: string,
     flags_per_hour: `Many flags: ${alert.observed} in this hour (usually ${alert.baseline} an hour).`,
   };
   return locale === 'en'
-    ? { subject: `Góp ý: alert on “${policyTitle}”`, text: `${en[alert.signal]}\n\nRound ${alert.round} of “${policyTitle}”.\nSee and acknowledge it on the staff dashboard: ${link}` }
-    : { subject: `Góp ý: cảnh báo về “${policyTitle}”`, text: `${vi[alert.signal]}\n\nĐợt ${alert.round} của dự thảo “${policyTitle}”.\nXem và xác nhận tại khu vực cán bộ: ${link}` };
+    ? {
+        subject: `Góp ý: alert on “${policyTitle}”`,
+        text: `${en[alert.signal]}\n\nRound ${alert.round} of “${policyTitle}”.\nSee and acknowledge it on the staff dashboard: ${link}`,
+      }
+    : {
+        subject: `Góp ý: cảnh báo về “${policyTitle}”`,
+        text: `${vi[alert.signal]}\n\nĐợt ${alert.round} của dự thảo “${policyTitle}”.\nXem và xác nhận tại khu vực cán bộ: ${link}`,
+      };
 }
 
 /** Mails each staff member and spokesperson of the organisation when an alert is raised. */
 export function alertMailer(deps: { db: ReadDb; writePath: WritePath; mailer: Mailer; publicUrl: string }) {
   return async (alert: RaisedAlert): Promise<void> => {
     const [policy] = await policyQueries.byIds(deps.db, [alert.policyId]);
-    const members = (await organizationQueries.members(deps.db, alert.organizationId)).filter((m) => m.roles.some((r) => r === 'staff' || r === 'spokesperson'));
+    const members = (await organizationQueries.members(deps.db, alert.organizationId)).filter((m) =>
+      m.roles.some((r) => r === 'staff' || r === 'spokesperson'),
+    );
     for (const member of members) {
       const address = await mailAddressOf(deps.writePath, member.accountId);
       if (!address) continue;
-      await deps.mailer.send({ to: address.email, ...alertMail(alert, policy?.title ?? alert.policyId, `${deps.publicUrl}/staff`, address.locale) });
+      await deps.mailer.send({
+        to: address.email,
+        ...alertMail(alert, policy?.title ?? alert.policyId, `${deps.publicUrl}/staff`, address.locale),
+      });
     }
   };
 }
@@ -136,7 +163,10 @@ export class SurgeDetector {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log?.(`surge detector: ${String(err)}`)), this.deps.intervalMs ?? 60_000);
+    this.timer = setInterval(
+      () => void this.tick().catch((err) => this.deps.log?.(`surge detector: ${String(err)}`)),
+      this.deps.intervalMs ?? 60_000,
+    );
     this.timer.unref();
   }
 
@@ -164,7 +194,12 @@ export class SurgeDetector {
     let raised = 0;
     for (const round of await openRounds(this.deps.db, now)) {
       const activity = await alertQueries.activitySince(this.deps.db, round.policyId, round.round, since);
-      const current = activity.find((h) => h.hourStart === hourStart) ?? { hourStart, comments: 0, oppose: 0, flags: 0 };
+      const current = activity.find((h) => h.hourStart === hourStart) ?? {
+        hourStart,
+        comments: 0,
+        oppose: 0,
+        flags: 0,
+      };
       const signals = evaluateSurge(current, activity, round.opensAt, thresholds);
       for (const s of signals) {
         const alertId = surgeAlertId(round.policyId, round.round, s.signal, hourStart);
@@ -189,10 +224,20 @@ export class SurgeDetector {
         );
         if (outcome.appended > 0) {
           raised += 1;
-          this.deps.log?.(`surge: ${s.signal} ${s.observed} against ${s.baseline} on round ${round.round} of policy ${round.policyId}`);
+          this.deps.log?.(
+            `surge: ${s.signal} ${s.observed} against ${s.baseline} on round ${round.round} of policy ${round.policyId}`,
+          );
           // The alert is in the log whatever happens to the mail; a failed mail is logged, not retried.
           await this.deps
-            .onAlert?.({ organizationId: round.organizationId, policyId: round.policyId, round: round.round, signal: s.signal, observed: s.observed, baseline: s.baseline, hourStart })
+            .onAlert?.({
+              organizationId: round.organizationId,
+              policyId: round.policyId,
+              round: round.round,
+              signal: s.signal,
+              observed: s.observed,
+              baseline: s.baseline,
+              hourStart,
+            })
             .catch((err: unknown) => this.deps.log?.(`surge: alert mail failed: ${String(err)}`));
         }
       }
@@ -209,11 +254,22 @@ async function openRounds(db: ReadDb, now: string): Promise<OpenRound[]> {
     .where('rounds.closed_at', 'is', null)
     .where('rounds.opens_at', '<=', now)
     .execute();
-  return rows.map((r) => ({ policyId: r.policy_id, organizationId: r.organization_id, round: Number(r.round), opensAt: r.opens_at }));
+  return rows.map((r) => ({
+    policyId: r.policy_id,
+    organizationId: r.organization_id,
+    round: Number(r.round),
+    opensAt: r.opens_at,
+  }));
 }
 
 /** The comments behind a signal, newest first (at most 20): those made online in the hour, or those flagged in it. */
-async function evidenceFor(db: ReadDb, round: OpenRound, signal: string, hourStart: string, now: string): Promise<string[]> {
+async function evidenceFor(
+  db: ReadDb,
+  round: OpenRound,
+  signal: string,
+  hourStart: string,
+  now: string,
+): Promise<string[]> {
   if (signal === 'flags_per_hour') {
     const rows = await db
       .selectFrom('comment_flags')

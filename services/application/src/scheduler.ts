@@ -23,7 +23,14 @@ export class DeadlineScheduler {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { db: ReadDb; commands: CommandHandlers; clock: Clock; projector: Projector; intervalMs?: number; log?: (msg: string) => void },
+    private readonly deps: {
+      db: ReadDb;
+      commands: CommandHandlers;
+      clock: Clock;
+      projector: Projector;
+      intervalMs?: number;
+      log?: (msg: string) => void;
+    },
   ) {}
 
   start(): void {
@@ -47,11 +54,17 @@ export class DeadlineScheduler {
           const r = await this.deps.commands.policy(
             { type: 'CloseConsultation', policyId: round.policyId, closedBy: 'deadline', reason: '' },
             null,
-            { systemActor: true, occurredAt: round.closesAt, eventIds: () => deadlineCloseEventId(round.policyId, round.round) },
+            {
+              systemActor: true,
+              occurredAt: round.closesAt,
+              eventIds: () => deadlineCloseEventId(round.policyId, round.round),
+            },
           );
           if (r.appended > 0) {
             closed += 1;
-            this.deps.log?.(`closed round ${round.round} of policy ${round.policyId} at its deadline ${round.closesAt}`);
+            this.deps.log?.(
+              `closed round ${round.round} of policy ${round.policyId} at its deadline ${round.closesAt}`,
+            );
           }
         } catch (err) {
           // Closed by staff or withdrawn meanwhile: the read model has not caught up yet; nothing to do.

@@ -45,7 +45,11 @@ function getPath(obj: unknown, path: string): unknown {
 }
 
 /** Visits every string at `path` (supporting `a[].b`), replacing it with what `fn` returns. */
-async function mapPath(obj: Json, path: string, fn: (value: string, concretePath: string) => Promise<string | null>): Promise<void> {
+async function mapPath(
+  obj: Json,
+  path: string,
+  fn: (value: string, concretePath: string) => Promise<string | null>,
+): Promise<void> {
   const arrayAt = path.indexOf('[].');
   if (arrayAt >= 0) {
     const arr = getPath(obj, path.slice(0, arrayAt));
@@ -70,7 +74,11 @@ function keyIdFor(data: Json, scope: string, keyIdFrom: string): string | undefi
 }
 
 /** Encrypts the sealed fields of an event's data in place of a copy; returns the copy and the key ids used. */
-export async function sealEventData(keys: KeyStore, type: EventType, data: Json): Promise<{ data: Json; keyIds: string[] }> {
+export async function sealEventData(
+  keys: KeyStore,
+  type: EventType,
+  data: Json,
+): Promise<{ data: Json; keyIds: string[] }> {
   const spec = sealedFields[type];
   if (!spec) return { data, keyIds: [] };
   const copy = structuredClone(data);

@@ -40,7 +40,8 @@ export const emptyFigures = (): SemesterFigures => ({
 });
 
 /** Response coverage: the share of visible comments answered in a digest (null with no comments). */
-export const coverageOf = (f: SemesterFigures): number | null => (f.comments === 0 ? null : f.coveredComments / f.comments);
+export const coverageOf = (f: SemesterFigures): number | null =>
+  f.comments === 0 ? null : f.coveredComments / f.comments;
 
 function addInto(target: Record<string, number>, source: Record<string, number>): void {
   for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + v;
@@ -62,10 +63,16 @@ export function sumFigures(list: readonly SemesterFigures[]): SemesterFigures {
   return total;
 }
 
-const counts = (rows: { key: string; n: number | string | bigint }[]) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+const counts = (rows: { key: string; n: number | string | bigint }[]) =>
+  Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
 
 /** One organisation's own figures for a period (not its schools'). */
-export async function compileFigures(db: ReadDb, organizationId: string, period: string, deadlines: ReportDeadlines = defaultReportDeadlines): Promise<SemesterFigures> {
+export async function compileFigures(
+  db: ReadDb,
+  organizationId: string,
+  period: string,
+  deadlines: ReportDeadlines = defaultReportDeadlines,
+): Promise<SemesterFigures> {
   const { start, end } = periodRange(period, deadlines);
   const rounds = db
     .selectFrom('rounds')
@@ -87,13 +94,23 @@ export async function compileFigures(db: ReadDb, organizationId: string, period:
     .where('comments.received_at', '>=', start)
     .where('comments.received_at', '<', end);
   const total = await comments.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const byCategory = await comments.select(['comments.stakeholder_category as key', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('comments.stakeholder_category').execute();
-  const byChannel = await comments.select(['comments.channel as key', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('comments.channel').execute();
+  const byCategory = await comments
+    .select(['comments.stakeholder_category as key', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('comments.stakeholder_category')
+    .execute();
+  const byChannel = await comments
+    .select(['comments.channel as key', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('comments.channel')
+    .execute();
   const covered = await comments
     .where(({ exists, selectFrom }) =>
       exists(
         selectFrom(sql<{ theme_id: string; comment_id: string }>`digest_theme_comments`.as('tc'))
-          .innerJoin(sql<{ theme_id: string; decision: string | null }>`digest_themes`.as('th'), 'th.theme_id', 'tc.theme_id')
+          .innerJoin(
+            sql<{ theme_id: string; decision: string | null }>`digest_themes`.as('th'),
+            'th.theme_id',
+            'tc.theme_id',
+          )
           .select(sql`1`.as('one'))
           .where(sql.ref('tc.comment_id'), '=', sql.ref('comments.id'))
           .where(sql.ref('th.decision'), 'is not', null),
@@ -159,7 +176,8 @@ export interface ReportingOverview {
 
 const REPORT_NAMESPACE = '0c9f7e26-3a41-4d5b-8e7f-6a1b2c3d4e5f';
 /** One report per organisation and period: recompiling keeps its id. */
-export const semesterReportId = (organizationId: string, period: string) => uuidv5(`SemesterReport:${organizationId}:${period}`, REPORT_NAMESPACE);
+export const semesterReportId = (organizationId: string, period: string) =>
+  uuidv5(`SemesterReport:${organizationId}:${period}`, REPORT_NAMESPACE);
 
 /** Semester reports: compile from the read models, submit upward, and what a district or province sees of its members. */
 export class SemesterReports {
@@ -175,7 +193,11 @@ export class SemesterReports {
     // The figures are checked against the period's format by the decider; compute them only for a valid one.
     const valid = /^(\d{4})-(\d{4})-S[12]$/.test(period);
     const figures = valid ? await compileFigures(this.deps.db, organizationId, period, this.deadlines) : emptyFigures();
-    const checkpoint = await this.deps.db.selectFrom('projector_checkpoint').select('position').where('name', '=', 'main').executeTakeFirst();
+    const checkpoint = await this.deps.db
+      .selectFrom('projector_checkpoint')
+      .select('position')
+      .where('name', '=', 'main')
+      .executeTakeFirst();
     return this.deps.reports.execute(
       {
         type: 'CompileSemesterReport',
@@ -192,20 +214,37 @@ export class SemesterReports {
 
   async submit(organizationId: string, period: string, principal: Principal) {
     const [org] = await organizationQueries.byIds(this.deps.db, [organizationId]);
-    return this.deps.reports.execute({ type: 'SubmitSemesterReport', organizationId, period, submittedTo: org?.parentId ?? null }, principal);
+    return this.deps.reports.execute(
+      { type: 'SubmitSemesterReport', organizationId, period, submittedTo: org?.parentId ?? null },
+      principal,
+    );
   }
 
   /** A district's (or province's) view of its direct members for a period: who submitted, who is late, the rollup. */
   async overview(parentOrganizationId: string, period: string): Promise<ReportingOverview> {
     const { deadline } = periodRange(period, this.deadlines);
     const children = (await organizationQueries.list(this.deps.db)).filter((o) => o.parentId === parentOrganizationId);
-    const reports = new Map((await semesterReportQueries.byOrganizations(this.deps.db, children.map((c) => c.id), period)).map((r) => [r.organizationId, r]));
+    const reports = new Map(
+      (
+        await semesterReportQueries.byOrganizations(
+          this.deps.db,
+          children.map((c) => c.id),
+          period,
+        )
+      ).map((r) => [r.organizationId, r]),
+    );
     const pastDeadline = this.deps.now().toISOString() >= deadline;
     const rows: ChildReportStatus[] = [];
     for (const organization of children) {
       const report = reports.get(organization.id) ?? null;
-      const status: SubmissionStatus = report?.status === 'submitted' ? 'submitted' : pastDeadline ? 'late' : report ? 'compiled' : 'due';
-      rows.push({ organization, status, report, figures: await compileFigures(this.deps.db, organization.id, period, this.deadlines) });
+      const status: SubmissionStatus =
+        report?.status === 'submitted' ? 'submitted' : pastDeadline ? 'late' : report ? 'compiled' : 'due';
+      rows.push({
+        organization,
+        status,
+        report,
+        figures: await compileFigures(this.deps.db, organization.id, period, this.deadlines),
+      });
     }
     return {
       period,

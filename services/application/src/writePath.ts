@@ -9,7 +9,13 @@ import {
   type EventType,
 } from '@gopy/schemas';
 import { ConflictError } from '@gopy/domain/errors';
-import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type Position, type RecordedEvent } from './eventStore';
+import {
+  WrongExpectedRevisionError,
+  type EventStore,
+  type EventToAppend,
+  type Position,
+  type RecordedEvent,
+} from './eventStore';
 import { canonicalJson, eventHash } from './integrity';
 import type { Clock, KeyStore } from './ports';
 import { sealEventData, unsealEventData } from './sealing';
@@ -113,10 +119,18 @@ export class WritePath {
    * by another process is seen; it only suits streams without sealed fields (what was folded cannot be shredded).
    * `aggregate` must be the same object on every call for a stream (the cache is per aggregate).
    */
-  async loadCached<S>(streamId: string, aggregate: { initialState: S; evolve(state: S, event: DomainEvent): S }): Promise<LoadedStream<S>> {
+  async loadCached<S>(
+    streamId: string,
+    aggregate: { initialState: S; evolve(state: S, event: DomainEvent): S },
+  ): Promise<LoadedStream<S>> {
     const cache = this.foldCache(aggregate);
     const cached = cache.get(streamId) as LoadedStream<S> | undefined;
-    let { state, revision, lastHash, lastPosition } = cached ?? { state: aggregate.initialState, revision: 'no_stream' as const, lastHash: GENESIS_HASH, lastPosition: undefined };
+    let { state, revision, lastHash, lastPosition } = cached ?? {
+      state: aggregate.initialState,
+      revision: 'no_stream' as const,
+      lastHash: GENESIS_HASH,
+      lastPosition: undefined,
+    };
     const from = revision === 'no_stream' ? 0 : revision + 1;
     for await (const recorded of this.store.readStream(streamId, { fromRevision: from })) {
       const { event } = await this.decode(recorded);
@@ -128,7 +142,10 @@ export class WritePath {
     const loaded: LoadedStream<S> = { state, revision, lastHash, lastPosition };
     // Concurrent loads may finish out of order: keep the furthest (re-inserted, so the least recently used goes first).
     const current = cache.get(streamId);
-    if (revision !== 'no_stream' && (current === undefined || current.revision === 'no_stream' || current.revision <= revision)) {
+    if (
+      revision !== 'no_stream' &&
+      (current === undefined || current.revision === 'no_stream' || current.revision <= revision)
+    ) {
       cache.delete(streamId);
       cache.set(streamId, loaded);
       if (cache.size > FOLD_CACHE_STREAMS) cache.delete(cache.keys().next().value as string);
@@ -166,9 +183,20 @@ export class WritePath {
       }
       const { events: toAppend, recordedAt } = await this.stamp(streamId, loaded, events, context, options.eventIds);
       try {
-        const result = await this.store.append(streamId, toAppend, loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision);
+        const result = await this.store.append(
+          streamId,
+          toAppend,
+          loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision,
+        );
         const state = events.reduce(aggregate.evolve, loaded.state);
-        return { revision: result.nextRevision, position: result.position, appended: events.length, recordedAt, events, state };
+        return {
+          revision: result.nextRevision,
+          position: result.position,
+          appended: events.length,
+          recordedAt,
+          events,
+          state,
+        };
       } catch (err) {
         if (err instanceof WrongExpectedRevisionError && attempt < this.maxAttempts) continue;
         if (err instanceof WrongExpectedRevisionError) {
@@ -196,7 +224,11 @@ export class WritePath {
     for (const [index, event] of events.entries()) {
       revision += 1;
       const entry = eventCatalogue[event.type as EventType];
-      const { data: sealed, keyIds } = await sealEventData(this.keys, event.type, event.data as Record<string, unknown>);
+      const { data: sealed, keyIds } = await sealEventData(
+        this.keys,
+        event.type,
+        event.data as Record<string, unknown>,
+      );
       // The stored form is validated: a decider bug or an unsealed field never reaches the immutable log.
       const data = canonicalJson(entry.schema.parse(sealed));
       const metadata = canonicalJson(
@@ -227,12 +259,15 @@ export async function decodeRecorded(keys: KeyStore, recorded: RecordedEvent): P
   // event at its type's current version is taken as stored; older versions are upcast and parsed. Replaying a long
   // log spent a large share of its time validating again what was validated when written.
   const current = (eventCatalogue as Record<string, { version: number } | undefined>)[recorded.type]?.version;
-  const trusted = typeof stored.schemaVersion === 'number' && stored.schemaVersion === current && Array.isArray(stored.keyIds);
+  const trusted =
+    typeof stored.schemaVersion === 'number' && stored.schemaVersion === current && Array.isArray(stored.keyIds);
   const metadata = trusted ? stored : EventMetadata.parse(stored);
   const raw = JSON.parse(recorded.data) as Record<string, unknown>;
   const plain = await unsealEventData(keys, recorded.type, raw);
   // Data whose key was destroyed holds nulls where the schema wants ciphertext; the event is still what it was.
-  const event = trusted ? ({ type: recorded.type, data: plain } as DomainEvent) : parseEventLenient(recorded.type, metadata.schemaVersion, plain);
+  const event = trusted
+    ? ({ type: recorded.type, data: plain } as DomainEvent)
+    : parseEventLenient(recorded.type, metadata.schemaVersion, plain);
   return { event, metadata, recorded };
 }
 

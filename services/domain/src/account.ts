@@ -1,7 +1,14 @@
 import type { DomainEvent, EventOf, StakeholderCategory } from '@gopy/schemas';
 import { unreachable } from './shared';
 
-export const accountEventTypes = ['AccountRegistered', 'AccountEmailVerified', 'AccountErased', 'PupilEnrolled', 'ConsentRecorded', 'ConsentWithdrawn'] as const;
+export const accountEventTypes = [
+  'AccountRegistered',
+  'AccountEmailVerified',
+  'AccountErased',
+  'PupilEnrolled',
+  'ConsentRecorded',
+  'ConsentWithdrawn',
+] as const;
 export type AccountEventType = (typeof accountEventTypes)[number];
 export type AccountEvent = EventOf<AccountEventType>;
 
@@ -74,10 +81,15 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'PupilEnrolled':
       return { ...state, pupil: { organizationId: event.data.organizationId, birthYear: event.data.birthYear } };
     case 'ConsentRecorded':
-      return { ...state, consents: { ...state.consents, [event.data.consentId]: { givenBy: event.data.givenBy, active: true } } };
+      return {
+        ...state,
+        consents: { ...state.consents, [event.data.consentId]: { givenBy: event.data.givenBy, active: true } },
+      };
     case 'ConsentWithdrawn': {
       const consent = state.consents[event.data.consentId];
-      return consent ? { ...state, consents: { ...state.consents, [event.data.consentId]: { ...consent, active: false } } } : state;
+      return consent
+        ? { ...state, consents: { ...state.consents, [event.data.consentId]: { ...consent, active: false } } }
+        : state;
     }
     default:
       return unreachable(event);

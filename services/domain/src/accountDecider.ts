@@ -1,6 +1,13 @@
 import { StakeholderCategories, type StakeholderCategory } from '@gopy/schemas';
 import { NotFoundError } from './errors';
-import { evolveAccount, initialAccountState, OWN_CONSENT_AGE, pupilAge, type AccountEvent, type AccountState } from './account';
+import {
+  evolveAccount,
+  initialAccountState,
+  OWN_CONSENT_AGE,
+  pupilAge,
+  type AccountEvent,
+  type AccountState,
+} from './account';
 import { forbidden, illegalState } from './rules';
 import {
   STAFF_ROLES,
@@ -66,7 +73,8 @@ export interface WithdrawConsent extends AccountCommandBase {
   reason: string;
 }
 
-export type AccountCommand = RegisterAccount | VerifyEmail | EraseAccount | EnrolPupil | RecordConsent | WithdrawConsent;
+export type AccountCommand =
+  RegisterAccount | VerifyEmail | EraseAccount | EnrolPupil | RecordConsent | WithdrawConsent;
 
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
   requireContext(command);
@@ -147,15 +155,22 @@ function register(command: RegisterAccount, state: AccountState): AccountEvent[]
 }
 
 function erase(command: EraseAccount): AccountEvent[] {
-  if (command.actor.accountId !== command.accountId && !command.actor.roles.includes('admin')) throw forbidden('SELF_OR_ADMIN');
+  if (command.actor.accountId !== command.accountId && !command.actor.roles.includes('admin'))
+    throw forbidden('SELF_OR_ADMIN');
   const requestReference = requireText('requestReference', command.requestReference ?? '', { min: 0, max: 200 });
-  return [{ type: 'AccountErased', data: { accountId: command.accountId, erasedBy: command.actor.accountId, requestReference } }];
+  return [
+    {
+      type: 'AccountErased',
+      data: { accountId: command.accountId, erasedBy: command.actor.accountId, requestReference },
+    },
+  ];
 }
 
 function enrol(command: EnrolPupil, state: AccountState): AccountEvent[] {
   requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
   const organizationId = requireUuid('organizationId', command.organizationId);
-  if (state.origin !== 'issued' || state.issuedByOrganizationId !== organizationId) throw illegalState('NOT_ISSUED_BY_SCHOOL');
+  if (state.origin !== 'issued' || state.issuedByOrganizationId !== organizationId)
+    throw illegalState('NOT_ISSUED_BY_SCHOOL');
   if (state.pupil) throw illegalState('ALREADY_ENROLLED');
   const className = requireText('className', command.className, { min: 1, max: 50 });
   const birthYear = command.birthYear;
@@ -166,7 +181,14 @@ function enrol(command: EnrolPupil, state: AccountState): AccountEvent[] {
   return [
     {
       type: 'PupilEnrolled',
-      data: { accountId: command.accountId, organizationId, personalDataKeyId: state.personalDataKeyId!, className, birthYear, enrolledBy: command.actor.accountId },
+      data: {
+        accountId: command.accountId,
+        organizationId,
+        personalDataKeyId: state.personalDataKeyId!,
+        className,
+        birthYear,
+        enrolledBy: command.actor.accountId,
+      },
     },
   ];
 }
@@ -177,15 +199,30 @@ function recordConsent(command: RecordConsent, state: AccountState): AccountEven
   const consentId = requireUuid('consentId', command.consentId);
   if (state.consents[consentId]) throw illegalState('CONSENT_ALREADY_RECORDED');
   const givenBy = requireOneOf('givenBy', command.givenBy, ['guardian', 'pupil'] as const);
-  if (Object.values(state.consents).some((c) => c.active && c.givenBy === givenBy)) throw illegalState('CONSENT_ALREADY_RECORDED');
-  if (givenBy === 'pupil' && pupilAge(state.pupil.birthYear, command.now) < OWN_CONSENT_AGE) throw illegalState('PUPIL_TOO_YOUNG_TO_CONSENT');
-  const guardianName = givenBy === 'guardian' ? requireText('guardianName', command.guardianName, { min: 1, max: 100 }) : null;
-  const relationship = givenBy === 'guardian' ? requireOneOf('relationship', command.relationship, ['mother', 'father', 'guardian', 'other'] as const) : null;
+  if (Object.values(state.consents).some((c) => c.active && c.givenBy === givenBy))
+    throw illegalState('CONSENT_ALREADY_RECORDED');
+  if (givenBy === 'pupil' && pupilAge(state.pupil.birthYear, command.now) < OWN_CONSENT_AGE)
+    throw illegalState('PUPIL_TOO_YOUNG_TO_CONSENT');
+  const guardianName =
+    givenBy === 'guardian' ? requireText('guardianName', command.guardianName, { min: 1, max: 100 }) : null;
+  const relationship =
+    givenBy === 'guardian'
+      ? requireOneOf('relationship', command.relationship, ['mother', 'father', 'guardian', 'other'] as const)
+      : null;
   const method = requireOneOf('method', command.method, ['paper_form', 'in_person', 'electronic'] as const);
   return [
     {
       type: 'ConsentRecorded',
-      data: { accountId: command.accountId, consentId, givenBy, guardianName, relationship, method, recordedBy: command.actor.accountId, personalDataKeyId: state.personalDataKeyId! },
+      data: {
+        accountId: command.accountId,
+        consentId,
+        givenBy,
+        guardianName,
+        relationship,
+        method,
+        recordedBy: command.actor.accountId,
+        personalDataKeyId: state.personalDataKeyId!,
+      },
     },
   ];
 }
@@ -196,11 +233,19 @@ function withdrawConsent(command: WithdrawConsent, state: AccountState): Account
   const consentId = requireUuid('consentId', command.consentId);
   const consent = state.consents[consentId];
   if (!consent) {
-    throw new NotFoundError('consent', consentId, { vi: `Không tìm thấy sự đồng ý ${consentId}.`, en: `Consent ${consentId} not found.` });
+    throw new NotFoundError('consent', consentId, {
+      vi: `Không tìm thấy sự đồng ý ${consentId}.`,
+      en: `Consent ${consentId} not found.`,
+    });
   }
   if (!consent.active) throw illegalState('CONSENT_ALREADY_WITHDRAWN');
   const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
-  return [{ type: 'ConsentWithdrawn', data: { accountId: command.accountId, consentId, withdrawnBy: command.actor.accountId, reason } }];
+  return [
+    {
+      type: 'ConsentWithdrawn',
+      data: { accountId: command.accountId, consentId, withdrawnBy: command.actor.accountId, reason },
+    },
+  ];
 }
 
 export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {

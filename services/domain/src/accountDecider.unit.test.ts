@@ -42,7 +42,9 @@ const erase = (over: Partial<EraseAccount> = {}): EraseAccount => ({
   ...over,
 });
 
-const registered = (over: Partial<Extract<AccountEvent, { type: 'AccountRegistered' }>['data']> = {}): AccountEvent => ({
+const registered = (
+  over: Partial<Extract<AccountEvent, { type: 'AccountRegistered' }>['data']> = {},
+): AccountEvent => ({
   type: 'AccountRegistered',
   data: {
     accountId,
@@ -59,7 +61,10 @@ const registered = (over: Partial<Extract<AccountEvent, { type: 'AccountRegister
   },
 });
 const verified: AccountEvent = { type: 'AccountEmailVerified', data: { accountId } };
-const erased: AccountEvent = { type: 'AccountErased', data: { accountId, erasedBy: accountId, requestReference: 'Đơn số 12/2025' } };
+const erased: AccountEvent = {
+  type: 'AccountErased',
+  data: { accountId, erasedBy: accountId, requestReference: 'Đơn số 12/2025' },
+};
 
 describe('RegisterAccount', () => {
   it('registers a participant who signs up', () => {
@@ -74,12 +79,29 @@ describe('RegisterAccount', () => {
 
   it('lets a school’s staff issue an account to a pupil', () => {
     given([])
-      .when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: ids.organization, email: 'hs.kimdong.3a.07', stakeholderCategory: 'student' }))
-      .then([registered({ origin: 'issued', issuedByOrganizationId: ids.organization, email: 'hs.kimdong.3a.07', stakeholderCategory: 'student' })]);
+      .when(
+        register({
+          actor: actors.staff,
+          origin: 'issued',
+          issuedByOrganizationId: ids.organization,
+          email: 'hs.kimdong.3a.07',
+          stakeholderCategory: 'student',
+        }),
+      )
+      .then([
+        registered({
+          origin: 'issued',
+          issuedByOrganizationId: ids.organization,
+          email: 'hs.kimdong.3a.07',
+          stakeholderCategory: 'student',
+        }),
+      ]);
   });
 
   it('lets an admin create an account', () => {
-    given([]).when(register({ actor: actors.admin, origin: 'admin' })).then([registered({ origin: 'admin' })]);
+    given([])
+      .when(register({ actor: actors.admin, origin: 'admin' }))
+      .then([registered({ origin: 'admin' })]);
   });
 
   it('is refused when the account exists', () => {
@@ -93,7 +115,9 @@ describe('RegisterAccount', () => {
   });
 
   it('is refused when an admin-created account is not created by an admin', () => {
-    given([]).when(register({ actor: actors.staff, origin: 'admin' })).then(ForbiddenError, 'ADMIN_ONLY');
+    given([])
+      .when(register({ actor: actors.staff, origin: 'admin' }))
+      .then(ForbiddenError, 'ADMIN_ONLY');
   });
 
   it.each(['no-at-sign', 'a@b', 'two@@example.vn', 'sp ace@example.vn'])('is refused with the email %s', (email) => {
@@ -101,19 +125,27 @@ describe('RegisterAccount', () => {
   });
 
   it('is refused with an empty display name', () => {
-    given([]).when(register({ displayName: '  ' })).then(ValidationError, 'displayName');
+    given([])
+      .when(register({ displayName: '  ' }))
+      .then(ValidationError, 'displayName');
   });
 
   it('is refused with a display name over 100 characters', () => {
-    given([]).when(register({ displayName: 'a'.repeat(101) })).then(ValidationError, 'displayName');
+    given([])
+      .when(register({ displayName: 'a'.repeat(101) }))
+      .then(ValidationError, 'displayName');
   });
 
   it('is refused with an email lookup that is not an HMAC', () => {
-    given([]).when(register({ emailLookup: 'phuhuynh@example.vn' })).then(ValidationError, 'emailLookup');
+    given([])
+      .when(register({ emailLookup: 'phuhuynh@example.vn' }))
+      .then(ValidationError, 'emailLookup');
   });
 
   it('is refused when an issued account names no issuing organisation', () => {
-    given([]).when(register({ actor: actors.staff, origin: 'issued', email: 'hs.kimdong.3a.07' })).then(ValidationError, 'issuedByOrganizationId');
+    given([])
+      .when(register({ actor: actors.staff, origin: 'issued', email: 'hs.kimdong.3a.07' }))
+      .then(ValidationError, 'issuedByOrganizationId');
   });
 });
 
@@ -143,11 +175,15 @@ describe('EraseAccount', () => {
   it('lets an admin erase an account', () => {
     given([registered()])
       .when(erase({ actor: actors.admin }))
-      .then([{ type: 'AccountErased', data: { accountId, erasedBy: accounts.admin, requestReference: 'Đơn số 12/2025' } }]);
+      .then([
+        { type: 'AccountErased', data: { accountId, erasedBy: accounts.admin, requestReference: 'Đơn số 12/2025' } },
+      ]);
   });
 
   it('is refused to someone else', () => {
-    given([registered()]).when(erase({ actor: actors.otherParticipant })).then(ForbiddenError, 'SELF_OR_ADMIN');
+    given([registered()])
+      .when(erase({ actor: actors.otherParticipant }))
+      .then(ForbiddenError, 'SELF_OR_ADMIN');
   });
 
   it.each([
@@ -160,19 +196,40 @@ describe('EraseAccount', () => {
 
 describe('evolveAccount', () => {
   it('forgets personal data once erased', () => {
-    expect(foldAccount([registered(), verified])).toMatchObject({ status: 'registered', verified: true, displayName: 'Trần Thị Hoà' });
-    expect(foldAccount([registered(), erased])).toMatchObject({ status: 'erased', email: null, displayName: null, pseudonym: null });
+    expect(foldAccount([registered(), verified])).toMatchObject({
+      status: 'registered',
+      verified: true,
+      displayName: 'Trần Thị Hoà',
+    });
+    expect(foldAccount([registered(), erased])).toMatchObject({
+      status: 'erased',
+      email: null,
+      displayName: null,
+      pseudonym: null,
+    });
   });
 });
 
 describe('pupils and consent', () => {
   const school = ids.organization;
   // T.drafting is in 2025: a pupil born in 2019 is 6 that year, one born in 2015 is 10.
-  const issued = registered({ origin: 'issued', issuedByOrganizationId: school, email: 'hs.kimdong.6a.01', stakeholderCategory: 'student' });
+  const issued = registered({
+    origin: 'issued',
+    issuedByOrganizationId: school,
+    email: 'hs.kimdong.6a.01',
+    stakeholderCategory: 'student',
+  });
   const consentId = 'c1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b';
   const ownConsentId = 'c2b3c4d5-e6f7-4a80-9b0c-1d2e3f4a5b6c';
   const staffBase = { ...base, actor: actors.staff };
-  const enrol = (over: Partial<EnrolPupil> = {}): EnrolPupil => ({ type: 'EnrolPupil', ...staffBase, organizationId: school, className: '6A', birthYear: 2015, ...over });
+  const enrol = (over: Partial<EnrolPupil> = {}): EnrolPupil => ({
+    type: 'EnrolPupil',
+    ...staffBase,
+    organizationId: school,
+    className: '6A',
+    birthYear: 2015,
+    ...over,
+  });
   const guardianConsent = (over: Partial<RecordConsent> = {}): RecordConsent => ({
     type: 'RecordConsent',
     ...staffBase,
@@ -184,33 +241,92 @@ describe('pupils and consent', () => {
     ...over,
   });
   const ownConsent = (over: Partial<RecordConsent> = {}): RecordConsent =>
-    guardianConsent({ consentId: ownConsentId, givenBy: 'pupil', guardianName: null, relationship: null, method: 'in_person', ...over });
-  const withdraw = (over: Partial<WithdrawConsent> = {}): WithdrawConsent => ({ type: 'WithdrawConsent', ...staffBase, consentId, reason: 'Phụ huynh đề nghị.', ...over });
+    guardianConsent({
+      consentId: ownConsentId,
+      givenBy: 'pupil',
+      guardianName: null,
+      relationship: null,
+      method: 'in_person',
+      ...over,
+    });
+  const withdraw = (over: Partial<WithdrawConsent> = {}): WithdrawConsent => ({
+    type: 'WithdrawConsent',
+    ...staffBase,
+    consentId,
+    reason: 'Phụ huynh đề nghị.',
+    ...over,
+  });
   const enrolled = (birthYear = 2015): AccountEvent => ({
     type: 'PupilEnrolled',
-    data: { accountId, organizationId: school, personalDataKeyId: keyId, className: '6A', birthYear, enrolledBy: accounts.staff },
+    data: {
+      accountId,
+      organizationId: school,
+      personalDataKeyId: keyId,
+      className: '6A',
+      birthYear,
+      enrolledBy: accounts.staff,
+    },
   });
   const guardianRecorded: AccountEvent = {
     type: 'ConsentRecorded',
-    data: { accountId, consentId, givenBy: 'guardian', guardianName: 'Nguyễn Văn Bình', relationship: 'father', method: 'paper_form', recordedBy: accounts.staff, personalDataKeyId: keyId },
+    data: {
+      accountId,
+      consentId,
+      givenBy: 'guardian',
+      guardianName: 'Nguyễn Văn Bình',
+      relationship: 'father',
+      method: 'paper_form',
+      recordedBy: accounts.staff,
+      personalDataKeyId: keyId,
+    },
   };
   const ownRecorded: AccountEvent = {
     type: 'ConsentRecorded',
-    data: { accountId, consentId: ownConsentId, givenBy: 'pupil', guardianName: null, relationship: null, method: 'in_person', recordedBy: accounts.staff, personalDataKeyId: keyId },
+    data: {
+      accountId,
+      consentId: ownConsentId,
+      givenBy: 'pupil',
+      guardianName: null,
+      relationship: null,
+      method: 'in_person',
+      recordedBy: accounts.staff,
+      personalDataKeyId: keyId,
+    },
   };
-  const withdrawn: AccountEvent = { type: 'ConsentWithdrawn', data: { accountId, consentId, withdrawnBy: accounts.staff, reason: 'Phụ huynh đề nghị.' } };
+  const withdrawn: AccountEvent = {
+    type: 'ConsentWithdrawn',
+    data: { accountId, consentId, withdrawnBy: accounts.staff, reason: 'Phụ huynh đề nghị.' },
+  };
 
   it('a school issues an account with a sign-in name, not an email, and enrols the pupil', () => {
-    given([]).when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: school, email: 'hs.kimdong.6a.01', stakeholderCategory: 'student' })).then([issued]);
+    given([])
+      .when(
+        register({
+          actor: actors.staff,
+          origin: 'issued',
+          issuedByOrganizationId: school,
+          email: 'hs.kimdong.6a.01',
+          stakeholderCategory: 'student',
+        }),
+      )
+      .then([issued]);
     given([issued]).when(enrol()).then([enrolled()]);
   });
   it('refuses a sign-in name that is not one, an enrolment by anyone but staff, of an account the school did not issue, twice', () => {
-    given([]).when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: school, email: 'Học Sinh' })).then(ValidationError, 'email');
-    given([issued]).when(enrol({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([])
+      .when(register({ actor: actors.staff, origin: 'issued', issuedByOrganizationId: school, email: 'Học Sinh' }))
+      .then(ValidationError, 'email');
+    given([issued])
+      .when(enrol({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
     given([registered()]).when(enrol()).then(IllegalStateError, 'NOT_ISSUED_BY_SCHOOL');
-    given([issued]).when(enrol({ organizationId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' })).then(IllegalStateError, 'NOT_ISSUED_BY_SCHOOL');
+    given([issued])
+      .when(enrol({ organizationId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }))
+      .then(IllegalStateError, 'NOT_ISSUED_BY_SCHOOL');
     given([issued, enrolled()]).when(enrol()).then(IllegalStateError, 'ALREADY_ENROLLED');
-    given([issued]).when(enrol({ birthYear: 1980 })).then(ValidationError, 'birthYear');
+    given([issued])
+      .when(enrol({ birthYear: 1980 }))
+      .then(ValidationError, 'birthYear');
   });
   it('records a guardian’s consent, then the child’s own', () => {
     given([issued, enrolled()]).when(guardianConsent()).then([guardianRecorded]);
@@ -218,20 +334,39 @@ describe('pupils and consent', () => {
   });
   it('refuses consent for an account that is no pupil, twice, without the guardian’s name, from a child under 7, by a participant', () => {
     given([issued]).when(guardianConsent()).then(IllegalStateError, 'NOT_A_PUPIL');
-    given([issued, enrolled(), guardianRecorded]).when(guardianConsent({ consentId: ownConsentId })).then(IllegalStateError, 'CONSENT_ALREADY_RECORDED');
-    given([issued, enrolled()]).when(guardianConsent({ guardianName: '' })).then(ValidationError, 'guardianName');
-    given([issued, enrolled()]).when(guardianConsent({ relationship: null })).then(ValidationError, 'relationship');
-    given([issued, enrolled(2019)]).when(ownConsent()).then(IllegalStateError, 'PUPIL_TOO_YOUNG_TO_CONSENT');
-    given([issued, enrolled()]).when(guardianConsent({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([issued, enrolled(), guardianRecorded])
+      .when(guardianConsent({ consentId: ownConsentId }))
+      .then(IllegalStateError, 'CONSENT_ALREADY_RECORDED');
+    given([issued, enrolled()])
+      .when(guardianConsent({ guardianName: '' }))
+      .then(ValidationError, 'guardianName');
+    given([issued, enrolled()])
+      .when(guardianConsent({ relationship: null }))
+      .then(ValidationError, 'relationship');
+    given([issued, enrolled(2019)])
+      .when(ownConsent())
+      .then(IllegalStateError, 'PUPIL_TOO_YOUNG_TO_CONSENT');
+    given([issued, enrolled()])
+      .when(guardianConsent({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
   it('staff or the pupil withdraw a consent; not twice; not someone else', () => {
     given([issued, enrolled(), guardianRecorded]).when(withdraw()).then([withdrawn]);
     given([issued, enrolled(), guardianRecorded])
       .when(withdraw({ actor: actors.participant }))
-      .then([{ type: 'ConsentWithdrawn', data: { accountId, consentId, withdrawnBy: accountId, reason: 'Phụ huynh đề nghị.' } }]);
-    given([issued, enrolled(), guardianRecorded, withdrawn]).when(withdraw()).then(IllegalStateError, 'CONSENT_ALREADY_WITHDRAWN');
+      .then([
+        {
+          type: 'ConsentWithdrawn',
+          data: { accountId, consentId, withdrawnBy: accountId, reason: 'Phụ huynh đề nghị.' },
+        },
+      ]);
+    given([issued, enrolled(), guardianRecorded, withdrawn])
+      .when(withdraw())
+      .then(IllegalStateError, 'CONSENT_ALREADY_WITHDRAWN');
     given([issued, enrolled()]).when(withdraw()).then(NotFoundError, 'consent');
-    given([issued, enrolled(), guardianRecorded]).when(withdraw({ actor: actors.otherParticipant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([issued, enrolled(), guardianRecorded])
+      .when(withdraw({ actor: actors.otherParticipant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
   it('whether the account may take part', () => {
     const at = T.drafting;

@@ -33,7 +33,11 @@ export function evolveAnalysis(state: AnalysisState, event: AnalysisEvent): Anal
   switch (event.type) {
     case 'DuplicateGroupConfirmed': {
       const d = event.data;
-      const groups = new Map(state.groups).set(d.groupId, { commentIds: d.commentIds, representativeCommentId: d.representativeCommentId, undone: false });
+      const groups = new Map(state.groups).set(d.groupId, {
+        commentIds: d.commentIds,
+        representativeCommentId: d.representativeCommentId,
+        undone: false,
+      });
       const groupOf = new Map(state.groupOf);
       for (const id of d.commentIds) groupOf.set(id, d.groupId);
       return { groups, groupOf };
@@ -102,27 +106,49 @@ export function decideAnalysis(command: AnalysisCommand, state: AnalysisState): 
   switch (command.type) {
     case 'ConfirmDuplicateGroup': {
       requireUuid('groupId', command.groupId);
-      if (!Array.isArray(command.commentIds)) throw invalid('commentIds', 'Danh sách ý kiến không hợp lệ.', 'commentIds must be a list.');
+      if (!Array.isArray(command.commentIds))
+        throw invalid('commentIds', 'Danh sách ý kiến không hợp lệ.', 'commentIds must be a list.');
       const commentIds = [...new Set(command.commentIds.map((id, i) => requireUuid(`commentIds[${i}]`, id)))];
       if (commentIds.length < 2) {
-        throw invalid('commentIds', 'Một nhóm trùng lặp cần ít nhất hai ý kiến khác nhau.', 'A duplicate group needs at least two different comments.');
+        throw invalid(
+          'commentIds',
+          'Một nhóm trùng lặp cần ít nhất hai ý kiến khác nhau.',
+          'A duplicate group needs at least two different comments.',
+        );
       }
-      if (commentIds.length > 5_000) throw invalid('commentIds', 'Nhóm có quá nhiều ý kiến (tối đa 5.000).', 'A group may hold at most 5,000 comments.');
+      if (commentIds.length > 5_000)
+        throw invalid(
+          'commentIds',
+          'Nhóm có quá nhiều ý kiến (tối đa 5.000).',
+          'A group may hold at most 5,000 comments.',
+        );
       if (!commentIds.includes(command.representativeCommentId)) {
-        throw invalid('representativeCommentId', 'Ý kiến đại diện phải thuộc nhóm.', 'The representative comment must be one of the group.');
+        throw invalid(
+          'representativeCommentId',
+          'Ý kiến đại diện phải thuộc nhóm.',
+          'The representative comment must be one of the group.',
+        );
       }
       const foreign = commentIds.find((id) => !command.commentsOfRound.has(id));
       if (foreign) {
-        throw invalid('commentIds', `Ý kiến ${foreign} không thuộc đợt lấy ý kiến này.`, `Comment ${foreign} is not a comment of this round.`);
+        throw invalid(
+          'commentIds',
+          `Ý kiến ${foreign} không thuộc đợt lấy ý kiến này.`,
+          `Comment ${foreign} is not a comment of this round.`,
+        );
       }
       const existing = state.groups.get(command.groupId);
       if (existing) {
         // A retry of the same confirmation is acknowledged without writing anything.
-        const same = !existing.undone && existing.commentIds.length === commentIds.length && commentIds.every((id) => existing.commentIds.includes(id));
+        const same =
+          !existing.undone &&
+          existing.commentIds.length === commentIds.length &&
+          commentIds.every((id) => existing.commentIds.includes(id));
         if (same) return [];
         throw new IllegalStateError('DUPLICATE_GROUP_EXISTS', analysisRules.DUPLICATE_GROUP_EXISTS);
       }
-      if (commentIds.some((id) => state.groupOf.has(id))) throw new IllegalStateError('COMMENT_ALREADY_GROUPED', analysisRules.COMMENT_ALREADY_GROUPED);
+      if (commentIds.some((id) => state.groupOf.has(id)))
+        throw new IllegalStateError('COMMENT_ALREADY_GROUPED', analysisRules.COMMENT_ALREADY_GROUPED);
       return [
         {
           type: 'DuplicateGroupConfirmed',
@@ -141,10 +167,15 @@ export function decideAnalysis(command: AnalysisCommand, state: AnalysisState): 
       const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
       const group = state.groups.get(command.groupId);
       if (!group) {
-        throw new NotFoundError('duplicateGroup', command.groupId, { vi: 'Không tìm thấy nhóm ý kiến trùng lặp.', en: 'Duplicate group not found.' });
+        throw new NotFoundError('duplicateGroup', command.groupId, {
+          vi: 'Không tìm thấy nhóm ý kiến trùng lặp.',
+          en: 'Duplicate group not found.',
+        });
       }
       if (group.undone) throw new IllegalStateError('GROUP_ALREADY_UNDONE', analysisRules.GROUP_ALREADY_UNDONE);
-      return [{ type: 'DuplicateGroupUndone', data: { groupId: command.groupId, undoneBy: command.actor.accountId, reason } }];
+      return [
+        { type: 'DuplicateGroupUndone', data: { groupId: command.groupId, undoneBy: command.actor.accountId, reason } },
+      ];
     }
     default:
       return unreachable(command);

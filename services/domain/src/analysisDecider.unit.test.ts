@@ -48,7 +48,14 @@ const undo = (over: Partial<UndoDuplicateGroup> = {}): UndoDuplicateGroup => ({
 });
 const confirmed = (groupId = group1, commentIds = [c.a, c.b]): AnalysisEvent => ({
   type: 'DuplicateGroupConfirmed',
-  data: { groupId, policyId: ids.policy, round: 1, commentIds, representativeCommentId: commentIds[0]!, confirmedBy: accounts.staff },
+  data: {
+    groupId,
+    policyId: ids.policy,
+    round: 1,
+    commentIds,
+    representativeCommentId: commentIds[0]!,
+    confirmedBy: accounts.staff,
+  },
 });
 const undone = (groupId = group1): AnalysisEvent => ({
   type: 'DuplicateGroupUndone',
@@ -61,8 +68,12 @@ describe('confirming a duplicate group', () => {
   });
 
   it('a policymaker and an admin of the owning organisation may confirm too', () => {
-    given([]).when(confirm({ actor: actors.policymaker })).then([{ ...confirmed(), data: { ...confirmed().data, confirmedBy: accounts.policymaker } } as AnalysisEvent]);
-    given([]).when(confirm({ actor: actors.admin })).then([{ ...confirmed(), data: { ...confirmed().data, confirmedBy: accounts.admin } } as AnalysisEvent]);
+    given([])
+      .when(confirm({ actor: actors.policymaker }))
+      .then([{ ...confirmed(), data: { ...confirmed().data, confirmedBy: accounts.policymaker } } as AnalysisEvent]);
+    given([])
+      .when(confirm({ actor: actors.admin }))
+      .then([{ ...confirmed(), data: { ...confirmed().data, confirmedBy: accounts.admin } } as AnalysisEvent]);
   });
 
   it.each([
@@ -75,34 +86,54 @@ describe('confirming a duplicate group', () => {
   });
 
   it('drops repeated ids and refuses a group of fewer than two different comments', () => {
-    given([]).when(confirm({ commentIds: [c.a, c.a] })).then(ValidationError, 'commentIds');
-    given([]).when(confirm({ commentIds: [c.a, c.b, c.a] })).then([confirmed()]);
+    given([])
+      .when(confirm({ commentIds: [c.a, c.a] }))
+      .then(ValidationError, 'commentIds');
+    given([])
+      .when(confirm({ commentIds: [c.a, c.b, c.a] }))
+      .then([confirmed()]);
   });
 
   it('refuses a representative that is not in the group', () => {
-    given([]).when(confirm({ representativeCommentId: c.c })).then(ValidationError, 'representativeCommentId');
+    given([])
+      .when(confirm({ representativeCommentId: c.c }))
+      .then(ValidationError, 'representativeCommentId');
   });
 
   it('refuses a comment of another round or policy', () => {
-    given([]).when(confirm({ commentIds: [c.a, c.other] })).then(ValidationError, 'commentIds');
+    given([])
+      .when(confirm({ commentIds: [c.a, c.other] }))
+      .then(ValidationError, 'commentIds');
   });
 
   it('refuses ids that are not UUIDs and a missing clock', () => {
-    given([]).when(confirm({ commentIds: [c.a, 'not-a-uuid'] })).then(ValidationError, 'commentIds[1]');
-    given([]).when(confirm({ groupId: 'x' })).then(ValidationError, 'groupId');
-    given([]).when(confirm({ now: 'yesterday' })).then(ValidationError, 'now');
+    given([])
+      .when(confirm({ commentIds: [c.a, 'not-a-uuid'] }))
+      .then(ValidationError, 'commentIds[1]');
+    given([])
+      .when(confirm({ groupId: 'x' }))
+      .then(ValidationError, 'groupId');
+    given([])
+      .when(confirm({ now: 'yesterday' }))
+      .then(ValidationError, 'now');
   });
 
   it('refuses a comment that is already in another confirmed group', () => {
-    given([confirmed()]).when(confirm({ groupId: group2, commentIds: [c.b, c.c], representativeCommentId: c.c })).then(IllegalStateError, 'COMMENT_ALREADY_GROUPED');
+    given([confirmed()])
+      .when(confirm({ groupId: group2, commentIds: [c.b, c.c], representativeCommentId: c.c }))
+      .then(IllegalStateError, 'COMMENT_ALREADY_GROUPED');
   });
 
   it('acknowledges a retry of the same confirmation without writing', () => {
-    given([confirmed()]).when(confirm({ commentIds: [c.b, c.a] })).then([]);
+    given([confirmed()])
+      .when(confirm({ commentIds: [c.b, c.a] }))
+      .then([]);
   });
 
   it('refuses the same group id with other comments, or after it was undone', () => {
-    given([confirmed()]).when(confirm({ commentIds: [c.a, c.c] })).then(IllegalStateError, 'DUPLICATE_GROUP_EXISTS');
+    given([confirmed()])
+      .when(confirm({ commentIds: [c.a, c.c] }))
+      .then(IllegalStateError, 'DUPLICATE_GROUP_EXISTS');
     given([confirmed(), undone()]).when(confirm()).then(IllegalStateError, 'DUPLICATE_GROUP_EXISTS');
   });
 
@@ -115,14 +146,25 @@ describe('confirming a duplicate group', () => {
 
 describe('undoing a duplicate group', () => {
   it('given a confirmed group, when staff undo it with a reason, then it is undone', () => {
-    given([confirmed()]).when(undo()).then([{ type: 'DuplicateGroupUndone', data: { groupId: group1, undoneBy: accounts.staff, reason: 'Hai ý kiến nêu hai vấn đề khác nhau.' } }]);
+    given([confirmed()])
+      .when(undo())
+      .then([
+        {
+          type: 'DuplicateGroupUndone',
+          data: { groupId: group1, undoneBy: accounts.staff, reason: 'Hai ý kiến nêu hai vấn đề khác nhau.' },
+        },
+      ]);
   });
 
   it('refuses without a reason, for an unknown group, twice, and for a participant', () => {
-    given([confirmed()]).when(undo({ reason: '   ' })).then(ValidationError, 'reason');
+    given([confirmed()])
+      .when(undo({ reason: '   ' }))
+      .then(ValidationError, 'reason');
     given([]).when(undo()).then(NotFoundError, 'duplicateGroup');
     given([confirmed(), undone()]).when(undo()).then(IllegalStateError, 'GROUP_ALREADY_UNDONE');
-    given([confirmed()]).when(undo({ actor: actors.participant })).then(ForbiddenError, 'ANALYST_ONLY');
+    given([confirmed()])
+      .when(undo({ actor: actors.participant }))
+      .then(ForbiddenError, 'ANALYST_ONLY');
   });
 
   it('frees its comments in the state', () => {

@@ -202,7 +202,12 @@ function isRetryOf(state: CommentState, idempotencyKey: string, content: Submitt
   if (state.redacted) throw illegalState('COMMENT_REDACTED');
   if (state.idempotencyKey !== idempotencyKey) throw illegalState('COMMENT_ALREADY_EXISTS');
   const first = state.submitted;
-  if (first && first.body === content.body && first.stance === content.stance && first.anchorNodeId === content.anchorNodeId) {
+  if (
+    first &&
+    first.body === content.body &&
+    first.stance === content.stance &&
+    first.anchorNodeId === content.anchorNodeId
+  ) {
     return true;
   }
   throw conflict('IDEMPOTENCY_KEY_REUSED');
@@ -266,11 +271,20 @@ function submit(command: SubmitComment, state: CommentState, policy: PolicyState
   ];
 }
 
-function recordOffline(command: RecordOfflineFeedback, state: CommentState, policy: PolicyState, digest: DigestState): CommentEvent[] {
+function recordOffline(
+  command: RecordOfflineFeedback,
+  state: CommentState,
+  policy: PolicyState,
+  digest: DigestState,
+): CommentEvent[] {
   requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
-  const channel = requireOneOf('channel', command.channel, Channels.filter((c): c is OfflineChannel => c !== 'web'));
+  const channel = requireOneOf(
+    'channel',
+    command.channel,
+    Channels.filter((c): c is OfflineChannel => c !== 'web'),
+  );
   const receivedAt = requireInstant('receivedAt', command.receivedAt);
   if (isBefore(command.now, receivedAt)) {
     throw invalid('receivedAt', 'Thời điểm nhận không được ở tương lai.', 'receivedAt cannot be in the future.');
@@ -300,7 +314,8 @@ function recordOffline(command: RecordOfflineFeedback, state: CommentState, poli
   if (!round) throw illegalState('NO_ROUND');
   // Letters keep arriving after the deadline; they count if they were sent in time, until the digest is done.
   if (round.answered) throw illegalState('ROUND_ANSWERED');
-  if (digest.exists && digest.round === round.round && (digest.approved || digest.published)) throw illegalState('DIGEST_APPROVED');
+  if (digest.exists && digest.round === round.round && (digest.approved || digest.published))
+    throw illegalState('DIGEST_APPROVED');
   if (isBefore(receivedAt, round.opensAt)) throw illegalState('RECEIVED_BEFORE_OPEN');
   if (!isBefore(receivedAt, roundEndedAt(round))) throw illegalState('RECEIVED_AFTER_CLOSE');
   requireAnchorIn(known, round.version, anchorNodeId);
@@ -331,12 +346,17 @@ function recordOffline(command: RecordOfflineFeedback, state: CommentState, poli
 }
 
 function requireAuthor(command: CommentCommandBase, state: CommentState): void {
-  if (state.authorAccountId === null || state.authorAccountId !== command.actor.accountId) throw forbidden('AUTHOR_ONLY');
+  if (state.authorAccountId === null || state.authorAccountId !== command.actor.accountId)
+    throw forbidden('AUTHOR_ONLY');
 }
 
 /** An author changes their mind only while the round they wrote in is still taking comments. */
 function requireOwnRoundOpen(command: CommentCommandBase, state: CommentState, policy: PolicyState): void {
-  if (policy.policyId !== state.policyId || policy.currentRound?.round !== state.round || !isRoundOpen(policy, command.now)) {
+  if (
+    policy.policyId !== state.policyId ||
+    policy.currentRound?.round !== state.round ||
+    !isRoundOpen(policy, command.now)
+  ) {
     throw illegalState('ROUND_NOT_OPEN');
   }
 }
@@ -355,7 +375,9 @@ function edit(command: EditComment, state: CommentState, policy: PolicyState): C
   const body = requireText('body', command.body, { min: 1, max: 10_000 });
   const stance = requireOneOf('stance', command.stance, Stances);
   if (body === state.body && stance === state.stance) return [];
-  return [{ type: 'CommentEdited', data: { commentId: command.commentId, body, stance, editedBy: command.actor.accountId } }];
+  return [
+    { type: 'CommentEdited', data: { commentId: command.commentId, body, stance, editedBy: command.actor.accountId } },
+  ];
 }
 
 function withdraw(command: WithdrawComment, state: CommentState, policy: PolicyState): CommentEvent[] {
@@ -363,7 +385,9 @@ function withdraw(command: WithdrawComment, state: CommentState, policy: PolicyS
   if (state.withdrawn) throw illegalState('COMMENT_WITHDRAWN');
   requireOwnRoundOpen(command, state, policy);
   const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
-  return [{ type: 'CommentWithdrawn', data: { commentId: command.commentId, withdrawnBy: command.actor.accountId, reason } }];
+  return [
+    { type: 'CommentWithdrawn', data: { commentId: command.commentId, withdrawnBy: command.actor.accountId, reason } },
+  ];
 }
 
 function flag(command: FlagComment, state: CommentState): CommentEvent[] {
@@ -373,7 +397,10 @@ function flag(command: FlagComment, state: CommentState): CommentEvent[] {
   const reason = requireOneOf('reason', command.reason, FlagReasons);
   const note = optionalText('note', command.note, { min: 0, max: 2_000 }) || null;
   return [
-    { type: 'CommentFlagged', data: { commentId: command.commentId, flagId, flaggedBy: command.actor.accountId, reason, note } },
+    {
+      type: 'CommentFlagged',
+      data: { commentId: command.commentId, flagId, flaggedBy: command.actor.accountId, reason, note },
+    },
   ];
 }
 
@@ -382,14 +409,21 @@ function hide(command: HideComment, state: CommentState): CommentEvent[] {
   if (state.hidden) throw illegalState('ALREADY_HIDDEN');
   const reasonCode = requireOneOf('reasonCode', command.reasonCode, FlagReasons);
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
-  return [{ type: 'CommentHidden', data: { commentId: command.commentId, hiddenBy: command.actor.accountId, reasonCode, reason } }];
+  return [
+    {
+      type: 'CommentHidden',
+      data: { commentId: command.commentId, hiddenBy: command.actor.accountId, reasonCode, reason },
+    },
+  ];
 }
 
 function restore(command: RestoreComment, state: CommentState): CommentEvent[] {
   requireAnyRole(command.actor, ['moderator'], 'MODERATOR_ONLY');
   if (!state.hidden) throw illegalState('NOT_HIDDEN');
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
-  return [{ type: 'CommentRestored', data: { commentId: command.commentId, restoredBy: command.actor.accountId, reason } }];
+  return [
+    { type: 'CommentRestored', data: { commentId: command.commentId, restoredBy: command.actor.accountId, reason } },
+  ];
 }
 
 function redact(command: RedactComment, state: CommentState): CommentEvent[] {
@@ -407,7 +441,8 @@ function redact(command: RedactComment, state: CommentState): CommentEvent[] {
 function tag(command: TagComment, state: CommentState): CommentEvent[] {
   requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
   const tags = (field: string, list: unknown): string[] => {
-    if (!Array.isArray(list)) throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
+    if (!Array.isArray(list))
+      throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
     return [...new Set(list.map((t, i) => requireText(`${field}[${i}]`, t, { min: 1, max: 100 })))];
   };
   const requestedAdd = tags('added', command.added);
@@ -419,7 +454,12 @@ function tag(command: TagComment, state: CommentState): CommentEvent[] {
   const added = requestedAdd.filter((t) => !state.tags.includes(t));
   const removed = requestedRemove.filter((t) => state.tags.includes(t));
   if (added.length === 0 && removed.length === 0) return [];
-  return [{ type: 'CommentTagged', data: { commentId: command.commentId, taggedBy: command.actor.accountId, added, removed } }];
+  return [
+    {
+      type: 'CommentTagged',
+      data: { commentId: command.commentId, taggedBy: command.actor.accountId, added, removed },
+    },
+  ];
 }
 
 function endorse(command: EndorseComment, state: CommentState): CommentEvent[] {
@@ -435,5 +475,10 @@ function reply(command: PostOfficialReply, state: CommentState): CommentEvent[] 
   const replyId = requireUuid('replyId', command.replyId);
   const body = requireText('body', command.body, { min: 1, max: 20_000 });
   if (state.officialReplyIds.includes(replyId)) return [];
-  return [{ type: 'OfficialReplyPosted', data: { commentId: command.commentId, replyId, postedBy: command.actor.accountId, body } }];
+  return [
+    {
+      type: 'OfficialReplyPosted',
+      data: { commentId: command.commentId, replyId, postedBy: command.actor.accountId, body },
+    },
+  ];
 }

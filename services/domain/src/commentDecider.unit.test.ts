@@ -51,7 +51,8 @@ const given = (comment: CommentEvent[] = [], policy: PolicyEvent[] = aPolicyInCo
 /** Given a closed round whose digest has this history. */
 const givenDigest = (digest: DigestEvent[]) =>
   specFor({
-    decide: (command: CommentCommand, state: CommentState) => decideComment(command, state, foldPolicy(aPolicyInReview()), foldDigest(digest)),
+    decide: (command: CommentCommand, state: CommentState) =>
+      decideComment(command, state, foldPolicy(aPolicyInReview()), foldDigest(digest)),
     evolve: evolveComment,
     initialState: initialCommentState,
   })([]);
@@ -172,7 +173,9 @@ describe('SubmitComment', () => {
   });
 
   it('accepts a comment at the instant the round opens', () => {
-    given().when(submit({ now: T.opensAt })).then([commentEvent.submitted({ receivedAt: T.opensAt })]);
+    given()
+      .when(submit({ now: T.opensAt }))
+      .then([commentEvent.submitted({ receivedAt: T.opensAt })]);
   });
 
   it('normalises a decomposed Vietnamese body to NFC, keeping both tone placements', () => {
@@ -188,31 +191,45 @@ describe('SubmitComment', () => {
 
   it('accepts a body of exactly 10 000 characters', () => {
     const body = 'ý'.repeat(10_000);
-    given().when(submit({ body })).then([commentEvent.submitted({ body })]);
+    given()
+      .when(submit({ body }))
+      .then([commentEvent.submitted({ body })]);
   });
 
   it('acknowledges a retry with the same key and content, even after the round closed', () => {
-    given(aSubmittedComment(), aPolicyInReview()).when(submit({ now: T.afterClose })).then([]);
+    given(aSubmittedComment(), aPolicyInReview())
+      .when(submit({ now: T.afterClose }))
+      .then([]);
   });
 
   it('acknowledges a retry whose body differs only in Unicode form', () => {
-    given(aSubmittedComment()).when(submit({ body: submit().body.normalize('NFD') })).then([]);
+    given(aSubmittedComment())
+      .when(submit({ body: submit().body.normalize('NFD') }))
+      .then([]);
   });
 
   it('is refused as a conflict when the key is reused with another body', () => {
-    given(aSubmittedComment()).when(submit({ body: 'Nội dung khác.' })).then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
+    given(aSubmittedComment())
+      .when(submit({ body: 'Nội dung khác.' }))
+      .then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
   });
 
   it('is refused as a conflict when the key is reused with another stance', () => {
-    given(aSubmittedComment()).when(submit({ stance: 'oppose' })).then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
+    given(aSubmittedComment())
+      .when(submit({ stance: 'oppose' }))
+      .then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
   });
 
   it('is refused as a conflict when the key is reused with another anchor', () => {
-    given(aSubmittedComment()).when(submit({ anchorNodeId: ids.article2 })).then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
+    given(aSubmittedComment())
+      .when(submit({ anchorNodeId: ids.article2 }))
+      .then(ConflictError, 'IDEMPOTENCY_KEY_REUSED');
   });
 
   it('is refused when the comment exists under another key', () => {
-    given(aSubmittedComment()).when(submit({ idempotencyKey: 'key-2' })).then(IllegalStateError, 'COMMENT_ALREADY_EXISTS');
+    given(aSubmittedComment())
+      .when(submit({ idempotencyKey: 'key-2' }))
+      .then(IllegalStateError, 'COMMENT_ALREADY_EXISTS');
   });
 
   it('is refused when retried after the comment was redacted', () => {
@@ -246,33 +263,51 @@ describe('SubmitComment', () => {
   });
 
   it('is refused on a version other than the one under consultation', () => {
-    given().when(submit({ version: 2 })).then(IllegalStateError, 'VERSION_NOT_UNDER_CONSULTATION');
+    given()
+      .when(submit({ version: 2 }))
+      .then(IllegalStateError, 'VERSION_NOT_UNDER_CONSULTATION');
   });
 
   it('is refused on a node that is not in the version', () => {
-    given().when(submit({ anchorNodeId: randomUUID() })).then(ValidationError, 'anchorNodeId');
+    given()
+      .when(submit({ anchorNodeId: randomUUID() }))
+      .then(ValidationError, 'anchorNodeId');
   });
 
   it('is refused with an empty body', () => {
-    given().when(submit({ body: ' \u00a0\n' })).then(ValidationError, 'body');
+    given()
+      .when(submit({ body: ' \u00a0\n' }))
+      .then(ValidationError, 'body');
   });
 
   it('is refused with a body over 10 000 characters', () => {
-    given().when(submit({ body: 'a'.repeat(10_001) })).then(ValidationError, 'body');
+    given()
+      .when(submit({ body: 'a'.repeat(10_001) }))
+      .then(ValidationError, 'body');
   });
 
   it('is refused with an unknown stance', () => {
-    given().when(submit({ stance: 'angry' as never })).then(ValidationError, 'stance');
+    given()
+      .when(submit({ stance: 'angry' as never }))
+      .then(ValidationError, 'stance');
   });
 
   it('is refused when submitted under another account', () => {
-    given().when(submit({ authorAccountId: accounts.otherParticipant })).then(ForbiddenError, 'AUTHOR_MUST_BE_ACTOR');
+    given()
+      .when(submit({ authorAccountId: accounts.otherParticipant }))
+      .then(ForbiddenError, 'AUTHOR_MUST_BE_ACTOR');
   });
 
   it("is refused from a pupil's account without the consent it needs, accepted once given", () => {
-    given().when(submit({ authorConsent: 'missing' })).then(ForbiddenError, 'CONSENT_REQUIRED');
-    given().when(submit({ authorConsent: 'given' })).then([commentEvent.submitted()]);
-    given().when(submit({ authorConsent: 'not_required' })).then([commentEvent.submitted()]);
+    given()
+      .when(submit({ authorConsent: 'missing' }))
+      .then(ForbiddenError, 'CONSENT_REQUIRED');
+    given()
+      .when(submit({ authorConsent: 'given' }))
+      .then([commentEvent.submitted()]);
+    given()
+      .when(submit({ authorConsent: 'not_required' }))
+      .then([commentEvent.submitted()]);
   });
 });
 
@@ -303,10 +338,24 @@ describe('RecordOfflineFeedback', () => {
     given([], aPolicyInReview())
       .when(
         recordOffline({
-          offlineSender: { senderId: ids.sender, name: 'Lê Thị Hoà'.normalize('NFD'), organization: ' Trường TH Hòa Bình ', contact: null },
+          offlineSender: {
+            senderId: ids.sender,
+            name: 'Lê Thị Hoà'.normalize('NFD'),
+            organization: ' Trường TH Hòa Bình ',
+            contact: null,
+          },
         }),
       )
-      .then([recorded({ offlineSender: { senderId: ids.sender, name: 'Lê Thị Hoà', organization: 'Trường TH Hòa Bình', contact: null } })]);
+      .then([
+        recorded({
+          offlineSender: {
+            senderId: ids.sender,
+            name: 'Lê Thị Hoà',
+            organization: 'Trường TH Hòa Bình',
+            contact: null,
+          },
+        }),
+      ]);
   });
 
   it('acknowledges a retry with the same key and content', () => {
@@ -314,27 +363,43 @@ describe('RecordOfflineFeedback', () => {
   });
 
   it('is refused to anyone but staff', () => {
-    given([], aPolicyInReview()).when(recordOffline({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([], aPolicyInReview())
+      .when(recordOffline({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 
   it('is refused for the web channel', () => {
-    given([], aPolicyInReview()).when(recordOffline({ channel: 'web' as never })).then(ValidationError, 'channel');
+    given([], aPolicyInReview())
+      .when(recordOffline({ channel: 'web' as never }))
+      .then(ValidationError, 'channel');
   });
 
   it('is refused when received in the future', () => {
-    given().when(recordOffline({ now: T.during, receivedAt: T.afterClose })).then(ValidationError, 'receivedAt');
+    given()
+      .when(recordOffline({ now: T.during, receivedAt: T.afterClose }))
+      .then(ValidationError, 'receivedAt');
   });
 
   it('is refused when received before the round opened', () => {
-    given([], aPolicyInReview()).when(recordOffline({ receivedAt: T.beforeOpen })).then(IllegalStateError, 'RECEIVED_BEFORE_OPEN');
+    given([], aPolicyInReview())
+      .when(recordOffline({ receivedAt: T.beforeOpen }))
+      .then(IllegalStateError, 'RECEIVED_BEFORE_OPEN');
   });
 
   it('is refused when received at or after the deadline', () => {
-    given([], aPolicyInReview()).when(recordOffline({ receivedAt: T.closesAt })).then(IllegalStateError, 'RECEIVED_AFTER_CLOSE');
+    given([], aPolicyInReview())
+      .when(recordOffline({ receivedAt: T.closesAt }))
+      .then(IllegalStateError, 'RECEIVED_AFTER_CLOSE');
   });
 
   it('is refused when received after staff closed the round early', () => {
-    given([], [...aPolicyInConsultation(), policyEvent.consultationClosed({ closedAt: '2025-03-20T00:00:00Z', closedBy: 'staff' })])
+    given(
+      [],
+      [
+        ...aPolicyInConsultation(),
+        policyEvent.consultationClosed({ closedAt: '2025-03-20T00:00:00Z', closedBy: 'staff' }),
+      ],
+    )
       .when(recordOffline({ receivedAt: '2025-03-25T00:00:00Z' }))
       .then(IllegalStateError, 'RECEIVED_AFTER_CLOSE');
   });
@@ -366,7 +431,9 @@ describe('RecordOfflineFeedback', () => {
   });
 
   it('is refused on a node that is not in the round’s version', () => {
-    given([], aPolicyInReview()).when(recordOffline({ anchorNodeId: randomUUID() })).then(ValidationError, 'anchorNodeId');
+    given([], aPolicyInReview())
+      .when(recordOffline({ anchorNodeId: randomUUID() }))
+      .then(ValidationError, 'anchorNodeId');
   });
 });
 
@@ -374,15 +441,24 @@ describe('EditComment', () => {
   it('lets the author edit while the round is open', () => {
     given(aSubmittedComment())
       .when(edit({ body: edit().body.normalize('NFD') }))
-      .then([{ type: 'CommentEdited', data: { commentId: ids.comment, body: edit().body, stance: 'suggestion', editedBy: accounts.participant } }]);
+      .then([
+        {
+          type: 'CommentEdited',
+          data: { commentId: ids.comment, body: edit().body, stance: 'suggestion', editedBy: accounts.participant },
+        },
+      ]);
   });
 
   it('records nothing when nothing changed', () => {
-    given(aSubmittedComment()).when(edit({ body: submit().body })).then([]);
+    given(aSubmittedComment())
+      .when(edit({ body: submit().body }))
+      .then([]);
   });
 
   it('is refused to anyone but the author', () => {
-    given(aSubmittedComment()).when(edit({ actor: actors.otherParticipant })).then(ForbiddenError, 'AUTHOR_ONLY');
+    given(aSubmittedComment())
+      .when(edit({ actor: actors.otherParticipant }))
+      .then(ForbiddenError, 'AUTHOR_ONLY');
   });
 
   it('is refused on feedback recorded offline (it has no author account)', () => {
@@ -392,7 +468,9 @@ describe('EditComment', () => {
   });
 
   it('is refused after the round closed', () => {
-    given(aSubmittedComment(), aPolicyInReview()).when(edit({ now: T.afterClose })).then(IllegalStateError, 'ROUND_NOT_OPEN');
+    given(aSubmittedComment(), aPolicyInReview())
+      .when(edit({ now: T.afterClose }))
+      .then(IllegalStateError, 'ROUND_NOT_OPEN');
   });
 
   it('is refused on a withdrawn comment', () => {
@@ -408,7 +486,9 @@ describe('EditComment', () => {
   });
 
   it('is refused with an empty body', () => {
-    given(aSubmittedComment()).when(edit({ body: '' })).then(ValidationError, 'body');
+    given(aSubmittedComment())
+      .when(edit({ body: '' }))
+      .then(ValidationError, 'body');
   });
 
   it('is refused on a comment that does not exist', () => {
@@ -420,11 +500,18 @@ describe('WithdrawComment', () => {
   it('lets the author withdraw while the round is open', () => {
     given(aSubmittedComment())
       .when(withdraw())
-      .then([{ type: 'CommentWithdrawn', data: { commentId: ids.comment, withdrawnBy: accounts.participant, reason: 'Tôi gửi nhầm.' } }]);
+      .then([
+        {
+          type: 'CommentWithdrawn',
+          data: { commentId: ids.comment, withdrawnBy: accounts.participant, reason: 'Tôi gửi nhầm.' },
+        },
+      ]);
   });
 
   it('is refused to anyone but the author', () => {
-    given(aSubmittedComment()).when(withdraw({ actor: actors.moderator })).then(ForbiddenError, 'AUTHOR_ONLY');
+    given(aSubmittedComment())
+      .when(withdraw({ actor: actors.moderator }))
+      .then(ForbiddenError, 'AUTHOR_ONLY');
   });
 
   it('is refused when already withdrawn', () => {
@@ -432,7 +519,9 @@ describe('WithdrawComment', () => {
   });
 
   it('is refused after the round closed', () => {
-    given(aSubmittedComment(), aPolicyInReview()).when(withdraw({ now: T.afterClose })).then(IllegalStateError, 'ROUND_NOT_OPEN');
+    given(aSubmittedComment(), aPolicyInReview())
+      .when(withdraw({ now: T.afterClose }))
+      .then(IllegalStateError, 'ROUND_NOT_OPEN');
   });
 });
 
@@ -443,7 +532,13 @@ describe('FlagComment', () => {
       .then([
         {
           type: 'CommentFlagged',
-          data: { commentId: ids.comment, flagId, flaggedBy: accounts.otherParticipant, reason: 'abuse', note: 'Xúc phạm người khác, không hoà nhã.' },
+          data: {
+            commentId: ids.comment,
+            flagId,
+            flaggedBy: accounts.otherParticipant,
+            reason: 'abuse',
+            note: 'Xúc phạm người khác, không hoà nhã.',
+          },
         },
       ]);
   });
@@ -451,17 +546,36 @@ describe('FlagComment', () => {
   it('lets the author flag their own comment, and an empty note is none', () => {
     given(aSubmittedComment())
       .when(flag({ actor: actors.participant, reason: 'personal_data', note: '  ' }))
-      .then([{ type: 'CommentFlagged', data: { commentId: ids.comment, flagId, flaggedBy: accounts.participant, reason: 'personal_data', note: null } }]);
+      .then([
+        {
+          type: 'CommentFlagged',
+          data: {
+            commentId: ids.comment,
+            flagId,
+            flaggedBy: accounts.participant,
+            reason: 'personal_data',
+            note: null,
+          },
+        },
+      ]);
   });
 
   it('is refused when the same account flags twice', () => {
-    given([...aSubmittedComment(), { type: 'CommentFlagged', data: { commentId: ids.comment, flagId, flaggedBy: accounts.otherParticipant, reason: 'spam', note: null } }])
+    given([
+      ...aSubmittedComment(),
+      {
+        type: 'CommentFlagged',
+        data: { commentId: ids.comment, flagId, flaggedBy: accounts.otherParticipant, reason: 'spam', note: null },
+      },
+    ])
       .when(flag({ flagId: randomUUID() }))
       .then(IllegalStateError, 'ALREADY_FLAGGED');
   });
 
   it('is refused with an unknown reason', () => {
-    given(aSubmittedComment()).when(flag({ reason: 'boring' as never })).then(ValidationError, 'reason');
+    given(aSubmittedComment())
+      .when(flag({ reason: 'boring' as never }))
+      .then(ValidationError, 'reason');
   });
 
   it('is refused on a withdrawn comment', () => {
@@ -475,7 +589,9 @@ describe('HideComment', () => {
   });
 
   it('is refused to anyone but a moderator', () => {
-    given(aSubmittedComment()).when(hide({ actor: actors.staff })).then(ForbiddenError, 'MODERATOR_ONLY');
+    given(aSubmittedComment())
+      .when(hide({ actor: actors.staff }))
+      .then(ForbiddenError, 'MODERATOR_ONLY');
   });
 
   it('is refused when already hidden', () => {
@@ -483,7 +599,9 @@ describe('HideComment', () => {
   });
 
   it('is refused without a reason', () => {
-    given(aSubmittedComment()).when(hide({ reason: '' })).then(ValidationError, 'reason');
+    given(aSubmittedComment())
+      .when(hide({ reason: '' }))
+      .then(ValidationError, 'reason');
   });
 });
 
@@ -491,7 +609,12 @@ describe('RestoreComment', () => {
   it('lets a moderator restore a hidden comment', () => {
     given(aHiddenComment())
       .when(restore())
-      .then([{ type: 'CommentRestored', data: { commentId: ids.comment, restoredBy: accounts.moderator, reason: restore().reason } }]);
+      .then([
+        {
+          type: 'CommentRestored',
+          data: { commentId: ids.comment, restoredBy: accounts.moderator, reason: restore().reason },
+        },
+      ]);
   });
 
   it('is refused when the comment is not hidden', () => {
@@ -499,7 +622,9 @@ describe('RestoreComment', () => {
   });
 
   it('is refused to anyone but a moderator', () => {
-    given(aHiddenComment()).when(restore({ actor: actors.participant })).then(ForbiddenError, 'MODERATOR_ONLY');
+    given(aHiddenComment())
+      .when(restore({ actor: actors.participant }))
+      .then(ForbiddenError, 'MODERATOR_ONLY');
   });
 });
 
@@ -513,7 +638,9 @@ describe('RedactComment', () => {
   });
 
   it('is refused to anyone but a moderator', () => {
-    given(aSubmittedComment()).when(redact({ actor: actors.admin })).then(ForbiddenError, 'MODERATOR_ONLY');
+    given(aSubmittedComment())
+      .when(redact({ actor: actors.admin }))
+      .then(ForbiddenError, 'MODERATOR_ONLY');
   });
 });
 
@@ -542,11 +669,15 @@ describe('TagComment', () => {
   });
 
   it('is refused to anyone but staff', () => {
-    given(aSubmittedComment()).when(tag({ actor: actors.moderator })).then(ForbiddenError, 'STAFF_ONLY');
+    given(aSubmittedComment())
+      .when(tag({ actor: actors.moderator }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 
   it('is refused when a tag is both added and removed', () => {
-    given(aSubmittedComment()).when(tag({ added: ['x'], removed: ['x'] })).then(ValidationError, 'removed');
+    given(aSubmittedComment())
+      .when(tag({ added: ['x'], removed: ['x'] }))
+      .then(ValidationError, 'removed');
   });
 });
 
@@ -558,13 +689,18 @@ describe('EndorseComment', () => {
   });
 
   it('is refused a second time by the same account', () => {
-    given([...aSubmittedComment(), { type: 'CommentEndorsed', data: { commentId: ids.comment, endorsedBy: accounts.otherParticipant } }])
+    given([
+      ...aSubmittedComment(),
+      { type: 'CommentEndorsed', data: { commentId: ids.comment, endorsedBy: accounts.otherParticipant } },
+    ])
       .when(endorse())
       .then(IllegalStateError, 'ALREADY_ENDORSED');
   });
 
   it('is refused on your own comment', () => {
-    given(aSubmittedComment()).when(endorse({ actor: actors.participant })).then(ForbiddenError, 'OWN_COMMENT');
+    given(aSubmittedComment())
+      .when(endorse({ actor: actors.participant }))
+      .then(ForbiddenError, 'OWN_COMMENT');
   });
 
   it('is refused on a hidden comment', () => {
@@ -583,15 +719,21 @@ describe('PostOfficialReply', () => {
   });
 
   it('acknowledges a retry of the same reply', () => {
-    given([...aSubmittedComment(), posted]).when(reply()).then([]);
+    given([...aSubmittedComment(), posted])
+      .when(reply())
+      .then([]);
   });
 
   it('is refused to anyone but a spokesperson', () => {
-    given(aSubmittedComment()).when(reply({ actor: actors.staff })).then(ForbiddenError, 'SPOKESPERSON_ONLY');
+    given(aSubmittedComment())
+      .when(reply({ actor: actors.staff }))
+      .then(ForbiddenError, 'SPOKESPERSON_ONLY');
   });
 
   it('is refused without a body', () => {
-    given(aSubmittedComment()).when(reply({ body: ' ' })).then(ValidationError, 'body');
+    given(aSubmittedComment())
+      .when(reply({ body: ' ' }))
+      .then(ValidationError, 'body');
   });
 });
 
@@ -599,9 +741,18 @@ describe('evolveComment', () => {
   it('folds the life of a comment, forgetting the text once redacted', () => {
     const state = foldComment([
       ...aSubmittedComment(),
-      { type: 'CommentEdited', data: { commentId: ids.comment, body: 'Sửa lại.', stance: 'support', editedBy: accounts.participant } },
-      { type: 'CommentTagged', data: { commentId: ids.comment, taggedBy: accounts.staff, added: ['a', 'b'], removed: [] } },
-      { type: 'CommentTagged', data: { commentId: ids.comment, taggedBy: accounts.staff, added: ['c'], removed: ['a'] } },
+      {
+        type: 'CommentEdited',
+        data: { commentId: ids.comment, body: 'Sửa lại.', stance: 'support', editedBy: accounts.participant },
+      },
+      {
+        type: 'CommentTagged',
+        data: { commentId: ids.comment, taggedBy: accounts.staff, added: ['a', 'b'], removed: [] },
+      },
+      {
+        type: 'CommentTagged',
+        data: { commentId: ids.comment, taggedBy: accounts.staff, added: ['c'], removed: ['a'] },
+      },
       commentEvent.hidden(),
     ]);
     expect(state).toMatchObject({ exists: true, body: 'Sửa lại.', stance: 'support', hidden: true, tags: ['b', 'c'] });

@@ -74,11 +74,21 @@ function updateTheme(state: DigestState, themeId: string, change: (theme: Digest
 export function evolveDigest(state: DigestState, event: DigestEvent): DigestState {
   switch (event.type) {
     case 'DigestStarted':
-      return { ...initialDigestState, exists: true, digestId: event.data.digestId, policyId: event.data.policyId, round: event.data.round };
+      return {
+        ...initialDigestState,
+        exists: true,
+        digestId: event.data.digestId,
+        policyId: event.data.policyId,
+        round: event.data.round,
+      };
     case 'ThemeDefined': {
       const { themeId, title, description } = event.data;
       if (findTheme(state, themeId)) return updateTheme(state, themeId, (t) => ({ ...t, title, description }));
-      return { ...state, approved: false, themes: [...state.themes, { themeId, title, description, commentIds: [], answer: null }] };
+      return {
+        ...state,
+        approved: false,
+        themes: [...state.themes, { themeId, title, description, commentIds: [], answer: null }],
+      };
     }
     case 'CommentsAssignedToTheme': {
       const { themeId, commentIds, unassignedCommentIds } = event.data;

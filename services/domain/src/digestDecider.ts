@@ -1,5 +1,13 @@
 import { ThemeDecisions } from '@gopy/schemas';
-import { evolveDigest, findTheme, initialDigestState, type DigestEvent, type DigestState, type DigestTheme, type ThemeDecision } from './digest';
+import {
+  evolveDigest,
+  findTheme,
+  initialDigestState,
+  type DigestEvent,
+  type DigestState,
+  type DigestTheme,
+  type ThemeDecision,
+} from './digest';
 import { NotFoundError } from './errors';
 import { isTerminal, type PolicyState } from './policy';
 import { illegalState } from './rules';
@@ -58,7 +66,8 @@ export interface PublishDigest extends DigestCommandBase {
   countedAtPosition: string | null;
 }
 
-export type DigestCommand = StartDigest | DefineTheme | AssignCommentsToTheme | AnswerTheme | ApproveDigest | PublishDigest;
+export type DigestCommand =
+  StartDigest | DefineTheme | AssignCommentsToTheme | AnswerTheme | ApproveDigest | PublishDigest;
 
 /** Most comment ids one assignment may carry: a filtered page of the comment list, not the whole log. */
 export const MAX_ASSIGNED_COMMENTS = 5_000;
@@ -99,7 +108,10 @@ function requireRoles(command: DigestCommand, who: Drafter): void {
 function currentRoundOf(command: DigestCommand, policy: PolicyState): void {
   const policyId = requireUuid('policyId', command.policyId);
   if (policy.status === 'none' || policy.policyId !== policyId) {
-    throw new NotFoundError('policy', policyId, { vi: `Không tìm thấy chính sách ${policyId}.`, en: `Policy ${policyId} not found.` });
+    throw new NotFoundError('policy', policyId, {
+      vi: `Không tìm thấy chính sách ${policyId}.`,
+      en: `Policy ${policyId} not found.`,
+    });
   }
   const round = requirePositiveInt('round', command.round);
   if (!policy.currentRound) throw illegalState('NO_ROUND');
@@ -126,14 +138,18 @@ function start(command: StartDigest, state: DigestState, policy: PolicyState): D
     throw illegalState('DIGEST_ALREADY_STARTED');
   }
   return [
-    { type: 'DigestStarted', data: { digestId, policyId: command.policyId, round: command.round, startedBy: command.actor.accountId } },
+    {
+      type: 'DigestStarted',
+      data: { digestId, policyId: command.policyId, round: command.round, startedBy: command.actor.accountId },
+    },
   ];
 }
 
 function existingTheme(state: DigestState, themeId: string, field: string): DigestTheme {
   const id = requireUuid(field, themeId);
   const theme = findTheme(state, id);
-  if (!theme) throw new NotFoundError('theme', id, { vi: `Không tìm thấy nhóm ý kiến ${id}.`, en: `Theme ${id} not found.` });
+  if (!theme)
+    throw new NotFoundError('theme', id, { vi: `Không tìm thấy nhóm ý kiến ${id}.`, en: `Theme ${id} not found.` });
   return theme;
 }
 
@@ -149,14 +165,19 @@ function defineTheme(command: DefineTheme, state: DigestState): DigestEvent[] {
 function uuidList(field: string, value: unknown): string[] {
   if (!Array.isArray(value)) throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
   if (value.length > MAX_ASSIGNED_COMMENTS) {
-    throw invalid(field, `Mỗi lần chỉ xếp tối đa ${MAX_ASSIGNED_COMMENTS} mục.`, `At most ${MAX_ASSIGNED_COMMENTS} items at a time.`);
+    throw invalid(
+      field,
+      `Mỗi lần chỉ xếp tối đa ${MAX_ASSIGNED_COMMENTS} mục.`,
+      `At most ${MAX_ASSIGNED_COMMENTS} items at a time.`,
+    );
   }
   return [...new Set(value.map((id, i) => requireUuid(`${field}[${i}]`, id)))];
 }
 
 function assign(command: AssignCommentsToTheme, state: DigestState): DigestEvent[] {
   const themeIds = uuidList('themeIds', command.themeIds);
-  if (themeIds.length === 0) throw invalid('themeIds', 'Hãy chọn ít nhất một nhóm ý kiến.', 'Choose at least one theme.');
+  if (themeIds.length === 0)
+    throw invalid('themeIds', 'Hãy chọn ít nhất một nhóm ý kiến.', 'Choose at least one theme.');
   const commentIds = uuidList('commentIds', command.commentIds);
   const unassigned = uuidList('unassignedCommentIds', command.unassignedCommentIds ?? []);
   if (commentIds.length === 0 && unassigned.length === 0) {
@@ -164,7 +185,11 @@ function assign(command: AssignCommentsToTheme, state: DigestState): DigestEvent
   }
   const both = commentIds.find((id) => unassigned.includes(id));
   if (both) {
-    throw invalid('unassignedCommentIds', 'Một góp ý không thể vừa được xếp vào vừa được gỡ khỏi nhóm.', 'A comment cannot be both assigned and unassigned.');
+    throw invalid(
+      'unassignedCommentIds',
+      'Một góp ý không thể vừa được xếp vào vừa được gỡ khỏi nhóm.',
+      'A comment cannot be both assigned and unassigned.',
+    );
   }
   const events: DigestEvent[] = [];
   for (const [i, id] of themeIds.entries()) {
@@ -187,12 +212,20 @@ function answer(command: AnswerTheme, state: DigestState, policy: PolicyState): 
   const explanation = requireText('explanation', command.explanation ?? '', { min: 0, max: 20_000 });
   // "Tiếp thu" needs no reason; anything short of it must say why.
   if ((decision === 'not_accepted' || decision === 'partly_accepted') && explanation.length === 0) {
-    throw invalid('explanation', 'Cần giải trình lý do không tiếp thu hoặc chỉ tiếp thu một phần.', 'Explain why it was not (fully) accepted.');
+    throw invalid(
+      'explanation',
+      'Cần giải trình lý do không tiếp thu hoặc chỉ tiếp thu một phần.',
+      'Explain why it was not (fully) accepted.',
+    );
   }
   const sectionsChanged = uuidList('sectionsChanged', command.sectionsChanged ?? []);
   for (const [i, nodeId] of sectionsChanged.entries()) {
     if (!policy.nodeKinds[nodeId]) {
-      throw invalid(`sectionsChanged[${i}]`, 'Mục được sửa không thuộc dự thảo này.', 'The changed section is not part of this draft.');
+      throw invalid(
+        `sectionsChanged[${i}]`,
+        'Mục được sửa không thuộc dự thảo này.',
+        'The changed section is not part of this draft.',
+      );
     }
   }
   const previous = theme.answer;
@@ -204,7 +237,12 @@ function answer(command: AnswerTheme, state: DigestState, policy: PolicyState): 
   ) {
     return [];
   }
-  return [{ type: 'ThemeAnswered', data: { digestId: state.digestId!, themeId: theme.themeId, decision, explanation, sectionsChanged } }];
+  return [
+    {
+      type: 'ThemeAnswered',
+      data: { digestId: state.digestId!, themeId: theme.themeId, decision, explanation, sectionsChanged },
+    },
+  ];
 }
 
 function approve(command: ApproveDigest, state: DigestState, policy: PolicyState): DigestEvent[] {
@@ -220,12 +258,20 @@ function publish(command: PublishDigest, state: DigestState): DigestEvent[] {
   const coveredCount = requireNonNegativeInt('coveredCount', command.coveredCount);
   const visibleCount = requireNonNegativeInt('visibleCount', command.visibleCount);
   const countedAtPosition =
-    command.countedAtPosition === null ? null : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
+    command.countedAtPosition === null
+      ? null
+      : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
   if (coveredCount !== visibleCount) throw illegalState('DIGEST_INCOMPLETE');
   return [
     {
       type: 'DigestPublished',
-      data: { digestId: state.digestId!, publishedBy: command.actor.accountId, coveredCount, visibleCount, countedAtPosition },
+      data: {
+        digestId: state.digestId!,
+        publishedBy: command.actor.accountId,
+        coveredCount,
+        visibleCount,
+        countedAtPosition,
+      },
     },
   ];
 }

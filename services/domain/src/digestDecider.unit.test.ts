@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { answeredCommentIds, evolveDigest, foldDigest, initialDigestState, type DigestEvent, type DigestState } from './digest';
+import {
+  answeredCommentIds,
+  evolveDigest,
+  foldDigest,
+  initialDigestState,
+  type DigestEvent,
+  type DigestState,
+} from './digest';
 import {
   decideDigest,
   type AnswerTheme,
@@ -45,7 +52,12 @@ const given = (digest: DigestEvent[] = [], policy: PolicyEvent[] = aPolicyInRevi
   })(digest);
 
 const base = { policyId: ids.policy, round: 1, now: T.afterClose, actor: actors.staff };
-const start = (over: Partial<StartDigest> = {}): StartDigest => ({ type: 'StartDigest', ...base, digestId: ids.digest, ...over });
+const start = (over: Partial<StartDigest> = {}): StartDigest => ({
+  type: 'StartDigest',
+  ...base,
+  digestId: ids.digest,
+  ...over,
+});
 const define = (over: Partial<DefineTheme> = {}): DefineTheme => ({
   type: 'DefineTheme',
   ...base,
@@ -71,7 +83,12 @@ const answer = (over: Partial<AnswerTheme> = {}): AnswerTheme => ({
   sectionsChanged: [ids.article1],
   ...over,
 });
-const approve = (over: Partial<ApproveDigest> = {}): ApproveDigest => ({ type: 'ApproveDigest', ...base, actor: actors.spokesperson, ...over });
+const approve = (over: Partial<ApproveDigest> = {}): ApproveDigest => ({
+  type: 'ApproveDigest',
+  ...base,
+  actor: actors.spokesperson,
+  ...over,
+});
 const publish = (over: Partial<PublishDigest> = {}): PublishDigest => ({
   type: 'PublishDigest',
   ...base,
@@ -97,7 +114,9 @@ describe('StartDigest', () => {
   });
 
   it('may start while the round is still open, so themes can be drafted as comments arrive', () => {
-    given([], aPolicyInConsultation()).when(start({ now: T.during })).then([digestEvent.started()]);
+    given([], aPolicyInConsultation())
+      .when(start({ now: T.during }))
+      .then([digestEvent.started()]);
   });
 
   it('acknowledges the same start retried without recording it twice', () => {
@@ -105,17 +124,32 @@ describe('StartDigest', () => {
   });
 
   it('is refused when another digest was started for the round', () => {
-    given(aStartedDigest()).when(start({ digestId: randomUUID() })).then(IllegalStateError, 'DIGEST_ALREADY_STARTED');
+    given(aStartedDigest())
+      .when(start({ digestId: randomUUID() }))
+      .then(IllegalStateError, 'DIGEST_ALREADY_STARTED');
   });
 
   it('is refused to anyone but staff', () => {
-    for (const actor of [actors.participant, actors.spokesperson, actors.policymaker, actors.moderator, actors.auditor]) {
+    for (const actor of [
+      actors.participant,
+      actors.spokesperson,
+      actors.policymaker,
+      actors.moderator,
+      actors.auditor,
+    ]) {
       given().when(start({ actor })).then(ForbiddenError, 'STAFF_ONLY');
     }
   });
 
   it('lets an administrator of the organisation stand in for staff', () => {
-    given().when(start({ actor: actors.admin })).then([{ ...digestEvent.started(), data: { ...digestEvent.started().data, startedBy: actors.admin.accountId } } as DigestEvent]);
+    given()
+      .when(start({ actor: actors.admin }))
+      .then([
+        {
+          ...digestEvent.started(),
+          data: { ...digestEvent.started().data, startedBy: actors.admin.accountId },
+        } as DigestEvent,
+      ]);
   });
 
   it('is refused when the policy has had no round', () => {
@@ -123,7 +157,9 @@ describe('StartDigest', () => {
   });
 
   it('is refused for a round that is not the current one', () => {
-    given().when(start({ round: 2 })).then(IllegalStateError, 'ROUND_MISMATCH');
+    given()
+      .when(start({ round: 2 }))
+      .then(IllegalStateError, 'ROUND_MISMATCH');
   });
 
   it('is refused for an unknown policy', () => {
@@ -135,7 +171,9 @@ describe('StartDigest', () => {
   });
 
   it('is refused with a digest id that is not a UUID', () => {
-    given().when(start({ digestId: 'digest-1' })).then(ValidationError, 'digestId');
+    given()
+      .when(start({ digestId: 'digest-1' }))
+      .then(ValidationError, 'digestId');
   });
 });
 
@@ -150,7 +188,10 @@ describe('DefineTheme', () => {
       .then([digestEvent.themeDefined({ title: 'Học phí và miễn giảm' })]);
     const renamed = foldDigest([...aDigestWithTheme(), digestEvent.themeDefined({ title: 'Học phí và miễn giảm' })]);
     expect(renamed.themes).toHaveLength(1);
-    expect(renamed.themes[0]).toMatchObject({ title: 'Học phí và miễn giảm', commentIds: [commentIds.first, commentIds.second] });
+    expect(renamed.themes[0]).toMatchObject({
+      title: 'Học phí và miễn giảm',
+      commentIds: [commentIds.first, commentIds.second],
+    });
   });
 
   it('records nothing when the same definition is sent again', () => {
@@ -164,7 +205,9 @@ describe('DefineTheme', () => {
   });
 
   it('is refused without a title', () => {
-    given(aStartedDigest()).when(define({ title: '  ' })).then(ValidationError, 'title');
+    given(aStartedDigest())
+      .when(define({ title: '  ' }))
+      .then(ValidationError, 'title');
   });
 
   it('is refused before the digest is started', () => {
@@ -173,10 +216,16 @@ describe('DefineTheme', () => {
 });
 
 describe('AssignCommentsToTheme', () => {
-  const withTwoThemes = () => [...aStartedDigest(), digestEvent.themeDefined(), digestEvent.themeDefined({ themeId: themeIds.uniforms, title: 'Đồng phục' })];
+  const withTwoThemes = () => [
+    ...aStartedDigest(),
+    digestEvent.themeDefined(),
+    digestEvent.themeDefined({ themeId: themeIds.uniforms, title: 'Đồng phục' }),
+  ];
 
   it('assigns comments in bulk to one theme', () => {
-    given([...aStartedDigest(), digestEvent.themeDefined()]).when(assign()).then([digestEvent.assigned()]);
+    given([...aStartedDigest(), digestEvent.themeDefined()])
+      .when(assign())
+      .then([digestEvent.assigned()]);
   });
 
   it('assigns the same comments to several themes, one event per theme', () => {
@@ -199,17 +248,26 @@ describe('AssignCommentsToTheme', () => {
     given(aDigestWithTheme())
       .when(assign({ commentIds: [], unassignedCommentIds: [commentIds.second, commentIds.third] }))
       .then([digestEvent.assigned({ commentIds: [], unassignedCommentIds: [commentIds.second] })]);
-    const after = foldDigest([...aDigestWithTheme(), digestEvent.assigned({ commentIds: [], unassignedCommentIds: [commentIds.second] })]);
+    const after = foldDigest([
+      ...aDigestWithTheme(),
+      digestEvent.assigned({ commentIds: [], unassignedCommentIds: [commentIds.second] }),
+    ]);
     expect(after.themes[0]!.commentIds).toEqual([commentIds.first]);
   });
 
   it('is refused for an unknown theme', () => {
-    given(aDigestWithTheme()).when(assign({ themeIds: [themeIds.uniforms] })).then(NotFoundError, 'theme');
+    given(aDigestWithTheme())
+      .when(assign({ themeIds: [themeIds.uniforms] }))
+      .then(NotFoundError, 'theme');
   });
 
   it('is refused without any theme or any comment', () => {
-    given(aDigestWithTheme()).when(assign({ themeIds: [] })).then(ValidationError, 'themeIds');
-    given(aDigestWithTheme()).when(assign({ commentIds: [] })).then(ValidationError, 'commentIds');
+    given(aDigestWithTheme())
+      .when(assign({ themeIds: [] }))
+      .then(ValidationError, 'themeIds');
+    given(aDigestWithTheme())
+      .when(assign({ commentIds: [] }))
+      .then(ValidationError, 'commentIds');
   });
 
   it('is refused with a comment both assigned and taken out', () => {
@@ -219,7 +277,9 @@ describe('AssignCommentsToTheme', () => {
   });
 
   it('is refused with a comment id that is not a UUID', () => {
-    given(aDigestWithTheme()).when(assign({ commentIds: ['x'] })).then(ValidationError, 'commentIds[0]');
+    given(aDigestWithTheme())
+      .when(assign({ commentIds: ['x'] }))
+      .then(ValidationError, 'commentIds[0]');
   });
 
   it('is refused with more comments than one assignment may carry', () => {
@@ -251,20 +311,30 @@ describe('AnswerTheme', () => {
   });
 
   it('is refused without a reason when not (fully) accepted', () => {
-    given(aDigestWithTheme()).when(answer({ decision: 'not_accepted', explanation: ' ' })).then(ValidationError, 'explanation');
-    given(aDigestWithTheme()).when(answer({ decision: 'partly_accepted', explanation: '' })).then(ValidationError, 'explanation');
+    given(aDigestWithTheme())
+      .when(answer({ decision: 'not_accepted', explanation: ' ' }))
+      .then(ValidationError, 'explanation');
+    given(aDigestWithTheme())
+      .when(answer({ decision: 'partly_accepted', explanation: '' }))
+      .then(ValidationError, 'explanation');
   });
 
   it('is refused with an unknown decision', () => {
-    given(aDigestWithTheme()).when(answer({ decision: 'maybe' as never })).then(ValidationError, 'decision');
+    given(aDigestWithTheme())
+      .when(answer({ decision: 'maybe' as never }))
+      .then(ValidationError, 'decision');
   });
 
   it('is refused when a changed section is not part of the draft', () => {
-    given(aDigestWithTheme()).when(answer({ sectionsChanged: [randomUUID()] })).then(ValidationError, 'sectionsChanged[0]');
+    given(aDigestWithTheme())
+      .when(answer({ sectionsChanged: [randomUUID()] }))
+      .then(ValidationError, 'sectionsChanged[0]');
   });
 
   it('is refused for an unknown theme', () => {
-    given(aDigestWithTheme()).when(answer({ themeId: themeIds.uniforms })).then(NotFoundError, 'theme');
+    given(aDigestWithTheme())
+      .when(answer({ themeId: themeIds.uniforms }))
+      .then(NotFoundError, 'theme');
   });
 });
 
@@ -284,7 +354,9 @@ describe('ApproveDigest', () => {
   });
 
   it('is refused while the round is still open', () => {
-    given(anAnsweredDigest(), aPolicyInConsultation()).when(approve({ now: T.during })).then(IllegalStateError, 'ROUND_STILL_OPEN');
+    given(anAnsweredDigest(), aPolicyInConsultation())
+      .when(approve({ now: T.during }))
+      .then(IllegalStateError, 'ROUND_STILL_OPEN');
   });
 
   it('is refused when already approved', () => {
@@ -299,7 +371,14 @@ describe('ApproveDigest', () => {
   });
 
   it('is refused to staff, policymakers, moderators, admins, auditors and participants', () => {
-    for (const actor of [actors.staff, actors.policymaker, actors.moderator, actors.admin, actors.auditor, actors.participant]) {
+    for (const actor of [
+      actors.staff,
+      actors.policymaker,
+      actors.moderator,
+      actors.admin,
+      actors.auditor,
+      actors.participant,
+    ]) {
       given(anAnsweredDigest()).when(approve({ actor })).then(ForbiddenError, 'SPOKESPERSON_ONLY');
     }
   });
@@ -315,16 +394,29 @@ describe('PublishDigest', () => {
   });
 
   it('is refused unless every visible comment is covered', () => {
-    given(anApprovedDigest()).when(publish({ coveredCount: 2, visibleCount: 3 })).then(IllegalStateError, 'DIGEST_INCOMPLETE');
+    given(anApprovedDigest())
+      .when(publish({ coveredCount: 2, visibleCount: 3 }))
+      .then(IllegalStateError, 'DIGEST_INCOMPLETE');
   });
 
   it('is refused with counts that are not counts', () => {
-    given(anApprovedDigest()).when(publish({ coveredCount: -1 })).then(ValidationError, 'coveredCount');
-    given(anApprovedDigest()).when(publish({ visibleCount: 1.5 })).then(ValidationError, 'visibleCount');
+    given(anApprovedDigest())
+      .when(publish({ coveredCount: -1 }))
+      .then(ValidationError, 'coveredCount');
+    given(anApprovedDigest())
+      .when(publish({ visibleCount: 1.5 }))
+      .then(ValidationError, 'visibleCount');
   });
 
   it('is refused to staff, policymakers, moderators, admins, auditors and participants', () => {
-    for (const actor of [actors.staff, actors.policymaker, actors.moderator, actors.admin, actors.auditor, actors.participant]) {
+    for (const actor of [
+      actors.staff,
+      actors.policymaker,
+      actors.moderator,
+      actors.admin,
+      actors.auditor,
+      actors.participant,
+    ]) {
       given(anApprovedDigest()).when(publish({ actor })).then(ForbiddenError, 'SPOKESPERSON_ONLY');
     }
   });
@@ -340,7 +432,9 @@ describe('every digest command', () => {
   });
 
   it.each(everyCommand)('%s is refused for another round than the current one', (_name, command, history, actor) => {
-    given(history).when(command({ actor, round: 2 })).then(IllegalStateError, 'ROUND_MISMATCH');
+    given(history)
+      .when(command({ actor, round: 2 }))
+      .then(IllegalStateError, 'ROUND_MISMATCH');
   });
 
   it.each(everyCommand)('%s is refused once the policy is enacted', (_name, command, history, actor) => {
@@ -349,7 +443,9 @@ describe('every digest command', () => {
   });
 
   it.each(everyCommand)('%s is refused to participants', (_name, command, history) => {
-    given(history).when(command({ actor: actors.participant })).then(ForbiddenError);
+    given(history)
+      .when(command({ actor: actors.participant }))
+      .then(ForbiddenError);
   });
 
   it('StartDigest is refused once the policy is enacted', () => {

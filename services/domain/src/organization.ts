@@ -1,5 +1,5 @@
 import type { DomainEvent, EventOf, Role } from '@gopy/schemas';
-import { OrganizationKinds, SchoolLevels } from '@gopy/schemas';
+import { type OrganizationKinds, type SchoolLevels } from '@gopy/schemas';
 import { unreachable } from './shared';
 
 export const organizationEventTypes = [

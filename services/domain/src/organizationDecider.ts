@@ -2,7 +2,15 @@ import { OrganizationKinds, Roles, SchoolLevels, organizationEvents, type Role }
 
 const { CommunicationChannelKinds } = organizationEvents;
 import { NotFoundError } from './errors';
-import { adminCount, evolveOrganization, initialOrganizationState, type OrganizationEvent, type OrganizationKind, type OrganizationState, type SchoolLevel } from './organization';
+import {
+  adminCount,
+  evolveOrganization,
+  initialOrganizationState,
+  type OrganizationEvent,
+  type OrganizationKind,
+  type OrganizationState,
+  type SchoolLevel,
+} from './organization';
 import { illegalState } from './rules';
 import {
   invalid,
@@ -61,7 +69,13 @@ export interface RetireCommunicationChannel extends OrganizationCommandBase {
   reason: string;
 }
 
-export type OrganizationCommand = RegisterOrganization | AddMember | ChangeMemberRoles | RemoveMember | AddCommunicationChannel | RetireCommunicationChannel;
+export type OrganizationCommand =
+  | RegisterOrganization
+  | AddMember
+  | ChangeMemberRoles
+  | RemoveMember
+  | AddCommunicationChannel
+  | RetireCommunicationChannel;
 
 /** Every organisation command is an admin's: for a new organisation, an admin of its parent (the caller computes roles). */
 export function decideOrganization(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
@@ -99,20 +113,37 @@ function register(command: RegisterOrganization, state: OrganizationState): Orga
   const organizationId = requireUuid('organizationId', command.organizationId);
   const name = requireText('name', command.name, { min: 1, max: 300 });
   const kind = requireOneOf('kind', command.kind, OrganizationKinds);
-  if (!Array.isArray(command.levels)) throw invalid('levels', 'Cấp học phải là một danh sách.', 'levels must be a list.');
+  if (!Array.isArray(command.levels))
+    throw invalid('levels', 'Cấp học phải là một danh sách.', 'levels must be a list.');
   const levels = [...new Set(command.levels.map((l, i) => requireOneOf(`levels[${i}]`, l, SchoolLevels)))];
-  if ((kind === 'school') !== (levels.length > 0)) {
-    throw invalid('levels', 'Trường học phải có ít nhất một cấp học; tổ chức khác thì không.', 'A school needs at least one level; other kinds none.');
+  if ((kind === 'school') !== levels.length > 0) {
+    throw invalid(
+      'levels',
+      'Trường học phải có ít nhất một cấp học; tổ chức khác thì không.',
+      'A school needs at least one level; other kinds none.',
+    );
   }
   const schoolType = requireText('schoolType', command.schoolType ?? '', { min: 0, max: 200 });
   const parentOrganizationId = optionalUuid('parentOrganizationId', command.parentOrganizationId);
   if (parentOrganizationId === organizationId) {
-    throw invalid('parentOrganizationId', 'Tổ chức không thể là cấp trên của chính nó.', 'An organisation cannot be its own parent.');
+    throw invalid(
+      'parentOrganizationId',
+      'Tổ chức không thể là cấp trên của chính nó.',
+      'An organisation cannot be its own parent.',
+    );
   }
   return [
     {
       type: 'OrganizationRegistered',
-      data: { organizationId, name, kind, levels, schoolType, parentOrganizationId, registeredBy: command.actor.accountId },
+      data: {
+        organizationId,
+        name,
+        kind,
+        levels,
+        schoolType,
+        parentOrganizationId,
+        registeredBy: command.actor.accountId,
+      },
     },
   ];
 }
@@ -128,20 +159,32 @@ function addMember(command: AddMember, state: OrganizationState): OrganizationEv
   const accountId = requireUuid('accountId', command.accountId);
   if (state.members[accountId]) throw illegalState('ALREADY_MEMBER');
   const roles = requireRoles(command.roles);
-  return [{ type: 'MemberAdded', data: { organizationId: command.organizationId, accountId, roles, addedBy: command.actor.accountId } }];
+  return [
+    {
+      type: 'MemberAdded',
+      data: { organizationId: command.organizationId, accountId, roles, addedBy: command.actor.accountId },
+    },
+  ];
 }
 
 function changeRoles(command: ChangeMemberRoles, state: OrganizationState): OrganizationEvent[] {
   const previousRoles = state.members[command.accountId];
   if (!previousRoles) throw illegalState('NOT_A_MEMBER');
   const roles = requireRoles(command.roles);
-  if (previousRoles.includes('admin') && !roles.includes('admin') && adminCount(state) === 1) throw illegalState('LAST_ADMIN');
+  if (previousRoles.includes('admin') && !roles.includes('admin') && adminCount(state) === 1)
+    throw illegalState('LAST_ADMIN');
   const unchanged = roles.length === previousRoles.length && roles.every((r) => previousRoles.includes(r));
   if (unchanged) return [];
   return [
     {
       type: 'MemberRolesChanged',
-      data: { organizationId: command.organizationId, accountId: command.accountId, roles, previousRoles, changedBy: command.actor.accountId },
+      data: {
+        organizationId: command.organizationId,
+        accountId: command.accountId,
+        roles,
+        previousRoles,
+        changedBy: command.actor.accountId,
+      },
     },
   ];
 }
@@ -155,7 +198,12 @@ function removeMember(command: RemoveMember, state: OrganizationState): Organiza
   return [
     {
       type: 'MemberRemoved',
-      data: { organizationId: command.organizationId, accountId: command.accountId, removedBy: command.actor.accountId, reason },
+      data: {
+        organizationId: command.organizationId,
+        accountId: command.accountId,
+        removedBy: command.actor.accountId,
+        reason,
+      },
     },
   ];
 }
@@ -182,13 +230,21 @@ function retireChannel(command: RetireCommunicationChannel, state: OrganizationS
   const channelId = requireUuid('channelId', command.channelId);
   const channel = state.channels[channelId];
   if (!channel) {
-    throw new NotFoundError('channel', channelId, { vi: `Không tìm thấy kênh ${channelId}.`, en: `Channel ${channelId} not found.` });
+    throw new NotFoundError('channel', channelId, {
+      vi: `Không tìm thấy kênh ${channelId}.`,
+      en: `Channel ${channelId} not found.`,
+    });
   }
   if (!channel.active) throw illegalState('CHANNEL_ALREADY_RETIRED');
   return [
     {
       type: 'CommunicationChannelRetired',
-      data: { organizationId: command.organizationId, channelId, retiredBy: command.actor.accountId, reason: requireText('reason', command.reason ?? '', { min: 0, max: 2_000 }) },
+      data: {
+        organizationId: command.organizationId,
+        channelId,
+        retiredBy: command.actor.accountId,
+        reason: requireText('reason', command.reason ?? '', { min: 0, max: 2_000 }),
+      },
     },
   ];
 }

@@ -79,11 +79,26 @@ describe('RegisterOrganization', () => {
 
   it('registers a district office without levels or parent', () => {
     given([])
-      .when(registerSchool({ name: 'Phòng GD&ĐT huyện', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null }))
+      .when(
+        registerSchool({
+          name: 'Phòng GD&ĐT huyện',
+          kind: 'district_office',
+          levels: [],
+          schoolType: '',
+          parentOrganizationId: null,
+        }),
+      )
       .then([
         {
           type: 'OrganizationRegistered',
-          data: { ...registered.data, name: 'Phòng GD&ĐT huyện', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
+          data: {
+            ...registered.data,
+            name: 'Phòng GD&ĐT huyện',
+            kind: 'district_office',
+            levels: [],
+            schoolType: '',
+            parentOrganizationId: null,
+          },
         } as OrganizationEvent,
       ]);
   });
@@ -93,21 +108,29 @@ describe('RegisterOrganization', () => {
   });
 
   it('is refused to anyone but an admin', () => {
-    given([]).when(registerSchool({ actor: actors.staff })).then(ForbiddenError, 'ADMIN_ONLY');
+    given([])
+      .when(registerSchool({ actor: actors.staff }))
+      .then(ForbiddenError, 'ADMIN_ONLY');
   });
 
   it('is refused for a school without levels', () => {
-    given([]).when(registerSchool({ levels: [] })).then(ValidationError, 'levels');
+    given([])
+      .when(registerSchool({ levels: [] }))
+      .then(ValidationError, 'levels');
   });
 
   it('is refused when the organisation is its own parent', () => {
-    given([]).when(registerSchool({ parentOrganizationId: school })).then(ValidationError, 'parentOrganizationId');
+    given([])
+      .when(registerSchool({ parentOrganizationId: school }))
+      .then(ValidationError, 'parentOrganizationId');
   });
 });
 
 describe('AddMember', () => {
   it('adds a member with roles', () => {
-    given([registered]).when(addMember()).then([member(accounts.staff, 'staff')]);
+    given([registered])
+      .when(addMember())
+      .then([member(accounts.staff, 'staff')]);
   });
 
   it('is refused when already a member', () => {
@@ -115,11 +138,15 @@ describe('AddMember', () => {
   });
 
   it('is refused without roles', () => {
-    given([registered]).when(addMember({ roles: [] })).then(ValidationError, 'roles');
+    given([registered])
+      .when(addMember({ roles: [] }))
+      .then(ValidationError, 'roles');
   });
 
   it('is refused with an unknown role', () => {
-    given([registered]).when(addMember({ roles: ['principal' as never] })).then(ValidationError, 'roles[0]');
+    given([registered])
+      .when(addMember({ roles: ['principal' as never] }))
+      .then(ValidationError, 'roles[0]');
   });
 
   it('is refused on an organisation that does not exist', () => {
@@ -127,7 +154,9 @@ describe('AddMember', () => {
   });
 
   it('is refused to anyone but an admin', () => {
-    given([registered]).when(addMember({ actor: actors.staff })).then(ForbiddenError, 'ADMIN_ONLY');
+    given([registered])
+      .when(addMember({ actor: actors.staff }))
+      .then(ForbiddenError, 'ADMIN_ONLY');
   });
 });
 
@@ -138,13 +167,21 @@ describe('ChangeMemberRoles', () => {
       .then([
         {
           type: 'MemberRolesChanged',
-          data: { organizationId: school, accountId: accounts.staff, roles: ['staff', 'spokesperson'], previousRoles: ['staff'], changedBy: accounts.admin },
+          data: {
+            organizationId: school,
+            accountId: accounts.staff,
+            roles: ['staff', 'spokesperson'],
+            previousRoles: ['staff'],
+            changedBy: accounts.admin,
+          },
         },
       ]);
   });
 
   it('records nothing when the roles are the same', () => {
-    given(aSchoolWithAdminAndStaff()).when(changeRoles({ roles: ['staff'] })).then([]);
+    given(aSchoolWithAdminAndStaff())
+      .when(changeRoles({ roles: ['staff'] }))
+      .then([]);
   });
 
   it('is refused for someone who is not a member', () => {
@@ -152,7 +189,9 @@ describe('ChangeMemberRoles', () => {
   });
 
   it('is refused when it takes the admin role from the last admin', () => {
-    given(aSchoolWithAdminAndStaff()).when(changeRoles({ accountId: accounts.admin, roles: ['staff'] })).then(IllegalStateError, 'LAST_ADMIN');
+    given(aSchoolWithAdminAndStaff())
+      .when(changeRoles({ accountId: accounts.admin, roles: ['staff'] }))
+      .then(IllegalStateError, 'LAST_ADMIN');
   });
 });
 
@@ -160,25 +199,51 @@ describe('RemoveMember', () => {
   it('removes a member', () => {
     given(aSchoolWithAdminAndStaff())
       .when(removeMember())
-      .then([{ type: 'MemberRemoved', data: { organizationId: school, accountId: accounts.staff, removedBy: accounts.admin, reason: 'Chuyển công tác.' } }]);
+      .then([
+        {
+          type: 'MemberRemoved',
+          data: {
+            organizationId: school,
+            accountId: accounts.staff,
+            removedBy: accounts.admin,
+            reason: 'Chuyển công tác.',
+          },
+        },
+      ]);
   });
 
   it('removes an admin when another admin remains', () => {
     given([...aSchoolWithAdminAndStaff(), member(accounts.policymaker, 'admin', 'policymaker')])
       .when(removeMember({ accountId: accounts.policymaker }))
-      .then([{ type: 'MemberRemoved', data: { organizationId: school, accountId: accounts.policymaker, removedBy: accounts.admin, reason: 'Chuyển công tác.' } }]);
+      .then([
+        {
+          type: 'MemberRemoved',
+          data: {
+            organizationId: school,
+            accountId: accounts.policymaker,
+            removedBy: accounts.admin,
+            reason: 'Chuyển công tác.',
+          },
+        },
+      ]);
   });
 
   it('is refused for the last admin', () => {
-    given(aSchoolWithAdminAndStaff()).when(removeMember({ accountId: accounts.admin })).then(IllegalStateError, 'LAST_ADMIN');
+    given(aSchoolWithAdminAndStaff())
+      .when(removeMember({ accountId: accounts.admin }))
+      .then(IllegalStateError, 'LAST_ADMIN');
   });
 
   it('is refused for someone who is not a member', () => {
-    given(aSchoolWithAdminAndStaff()).when(removeMember({ accountId: accounts.auditor })).then(IllegalStateError, 'NOT_A_MEMBER');
+    given(aSchoolWithAdminAndStaff())
+      .when(removeMember({ accountId: accounts.auditor }))
+      .then(IllegalStateError, 'NOT_A_MEMBER');
   });
 
   it('is refused to anyone but an admin', () => {
-    given(aSchoolWithAdminAndStaff()).when(removeMember({ actor: actors.staff })).then(ForbiddenError, 'ADMIN_ONLY');
+    given(aSchoolWithAdminAndStaff())
+      .when(removeMember({ actor: actors.staff }))
+      .then(ForbiddenError, 'ADMIN_ONLY');
   });
 });
 
@@ -186,8 +251,20 @@ describe('evolveOrganization', () => {
   it('keeps the members and their roles', () => {
     const state = foldOrganization([
       ...aSchoolWithAdminAndStaff(),
-      { type: 'MemberRolesChanged', data: { organizationId: school, accountId: accounts.staff, roles: ['moderator'], previousRoles: ['staff'], changedBy: accounts.admin } },
-      { type: 'MemberRemoved', data: { organizationId: school, accountId: accounts.admin, removedBy: accounts.admin, reason: '' } },
+      {
+        type: 'MemberRolesChanged',
+        data: {
+          organizationId: school,
+          accountId: accounts.staff,
+          roles: ['moderator'],
+          previousRoles: ['staff'],
+          changedBy: accounts.admin,
+        },
+      },
+      {
+        type: 'MemberRemoved',
+        data: { organizationId: school, accountId: accounts.admin, removedBy: accounts.admin, reason: '' },
+      },
     ]);
     expect(state.members).toEqual({ [accounts.staff]: ['moderator'] });
   });
@@ -215,7 +292,14 @@ describe('communication channels', () => {
   });
   const added: OrganizationEvent = {
     type: 'CommunicationChannelAdded',
-    data: { organizationId: school, channelId, kind: 'facebook_page', name: 'Trang Facebook của trường', address: 'https://facebook.com/thcs.hoabinh', addedBy: accounts.staff },
+    data: {
+      organizationId: school,
+      channelId,
+      kind: 'facebook_page',
+      name: 'Trang Facebook của trường',
+      address: 'https://facebook.com/thcs.hoabinh',
+      addedBy: accounts.staff,
+    },
   };
   const retired: OrganizationEvent = {
     type: 'CommunicationChannelRetired',
@@ -227,13 +311,23 @@ describe('communication channels', () => {
     given([registered, added]).when(retire()).then([retired]);
   });
   it('an admin may stand in', () => {
-    given([registered]).when(add({ actor: actors.admin })).then([{ ...added, data: { ...added.data, addedBy: accounts.admin } } as OrganizationEvent]);
+    given([registered])
+      .when(add({ actor: actors.admin }))
+      .then([{ ...added, data: { ...added.data, addedBy: accounts.admin } } as OrganizationEvent]);
   });
   it('refuses anyone else, an unknown kind, an empty name, the same channel twice, retiring twice or an unknown channel', () => {
-    given([registered]).when(add({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
-    given([registered]).when(add({ actor: actors.spokesperson })).then(ForbiddenError, 'STAFF_ONLY');
-    given([registered]).when(add({ kind: 'tiktok' as never })).then(ValidationError, 'kind');
-    given([registered]).when(add({ name: ' ' })).then(ValidationError, 'name');
+    given([registered])
+      .when(add({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
+    given([registered])
+      .when(add({ actor: actors.spokesperson }))
+      .then(ForbiddenError, 'STAFF_ONLY');
+    given([registered])
+      .when(add({ kind: 'tiktok' as never }))
+      .then(ValidationError, 'kind');
+    given([registered])
+      .when(add({ name: ' ' }))
+      .then(ValidationError, 'name');
     given([registered, added]).when(add()).then(IllegalStateError, 'CHANNEL_ALREADY_EXISTS');
     given([registered, added, retired]).when(retire()).then(IllegalStateError, 'CHANNEL_ALREADY_RETIRED');
     given([registered]).when(retire()).then(NotFoundError, 'channel');

@@ -96,7 +96,9 @@ export function isLastRoundAnswered(state: PolicyState): boolean {
 
 /** When the round stopped taking feedback: its close if it was closed early, otherwise its deadline. */
 export function roundEndedAt(round: ConsultationRound): string {
-  return round.closedAt !== null && toMillis(round.closedAt) < toMillis(round.closesAt) ? round.closedAt : round.closesAt;
+  return round.closedAt !== null && toMillis(round.closedAt) < toMillis(round.closesAt)
+    ? round.closedAt
+    : round.closesAt;
 }
 
 export function collectNodeIds(nodes: DraftNode[]): string[] {
@@ -138,17 +140,34 @@ export function evolvePolicy(state: PolicyState, event: PolicyEvent): PolicyStat
       return {
         ...state,
         status: 'consultation',
-        currentRound: { round, version, opensAt, closesAt, closed: false, closedAt: null, closedBy: null, answered: false, digestId: null },
+        currentRound: {
+          round,
+          version,
+          opensAt,
+          closesAt,
+          closed: false,
+          closedAt: null,
+          closedBy: null,
+          answered: false,
+          digestId: null,
+        },
       };
     }
     case 'ConsultationExtended':
-      return state.currentRound ? { ...state, currentRound: { ...state.currentRound, closesAt: event.data.closesAt } } : state;
+      return state.currentRound
+        ? { ...state, currentRound: { ...state.currentRound, closesAt: event.data.closesAt } }
+        : state;
     case 'ConsultationClosed':
       return state.currentRound
         ? {
             ...state,
             status: 'review',
-            currentRound: { ...state.currentRound, closed: true, closedAt: event.data.closedAt, closedBy: event.data.closedBy },
+            currentRound: {
+              ...state.currentRound,
+              closed: true,
+              closedAt: event.data.closedAt,
+              closedBy: event.data.closedBy,
+            },
           }
         : state;
     case 'RoundAnswered':

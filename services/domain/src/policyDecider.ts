@@ -7,7 +7,14 @@ import {
   type StakeholderCategory,
 } from '@gopy/schemas';
 import { NotFoundError } from './errors';
-import { evolvePolicy, initialPolicyState, isLastRoundAnswered, isTerminal, type PolicyEvent, type PolicyState } from './policy';
+import {
+  evolvePolicy,
+  initialPolicyState,
+  isLastRoundAnswered,
+  isTerminal,
+  type PolicyEvent,
+  type PolicyState,
+} from './policy';
 import { illegalState } from './rules';
 import {
   STAFF_ROLES,
@@ -232,7 +239,10 @@ function attachVersionDocument(command: AttachVersionDocument, state: PolicyStat
   ];
 }
 
-const kindRank: Record<NodeKind, number> = Object.fromEntries(NodeKinds.map((k, i) => [k, i])) as Record<NodeKind, number>;
+const kindRank: Record<NodeKind, number> = Object.fromEntries(NodeKinds.map((k, i) => [k, i])) as Record<
+  NodeKind,
+  number
+>;
 
 /**
  * A legal text nests phần > chương > mục > điều > khoản > điểm; a level may be skipped (an article directly under a
@@ -274,7 +284,8 @@ export function validateDraftTree(nodes: unknown, previousKinds: Record<string, 
       const heading = requireText(`${at}.heading`, node.heading ?? '', { min: 0, max: 500 });
       const text = requireText(`${at}.text`, node.text ?? '', { min: 0, max: 20_000 });
       const children = node.children ?? [];
-      if (!Array.isArray(children)) throw invalid(`${at}.children`, 'Danh sách mục con không hợp lệ.', 'children must be a list.');
+      if (!Array.isArray(children))
+        throw invalid(`${at}.children`, 'Danh sách mục con không hợp lệ.', 'children must be a list.');
       return { nodeId, kind, number, heading, text, children: walk(children, `${at}.children`, kind) };
     });
   return walk(nodes, 'nodes', null);
@@ -312,7 +323,9 @@ function openConsultation(command: OpenConsultation, state: PolicyState): Policy
       ),
     ],
     organizationIds: [
-      ...new Set((command.audience?.organizationIds ?? []).map((id, i) => requireUuid(`audience.organizationIds[${i}]`, id))),
+      ...new Set(
+        (command.audience?.organizationIds ?? []).map((id, i) => requireUuid(`audience.organizationIds[${i}]`, id)),
+      ),
     ],
   };
   return [
@@ -340,7 +353,11 @@ function extendConsultation(command: ExtendConsultation, state: PolicyState): Po
   }
   const closesAt = requireInstant('closesAt', command.closesAt);
   if (!isBefore(round.closesAt, closesAt)) {
-    throw invalid('closesAt', 'Thời hạn mới phải sau thời hạn hiện tại.', 'The new closesAt must be later than the current one.');
+    throw invalid(
+      'closesAt',
+      'Thời hạn mới phải sau thời hạn hiện tại.',
+      'The new closesAt must be later than the current one.',
+    );
   }
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
   return [
@@ -361,7 +378,12 @@ function closeConsultation(command: CloseConsultation, state: PolicyState): Poli
   const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
   // Business time: the round ended when the deadline fell, even if the scheduler ran a little later.
   const closedAt = isBefore(command.now, round.closesAt) ? command.now : round.closesAt;
-  return [{ type: 'ConsultationClosed', data: { policyId: command.policyId, round: round.round, closedAt, closedBy, reason } }];
+  return [
+    {
+      type: 'ConsultationClosed',
+      data: { policyId: command.policyId, round: round.round, closedAt, closedBy, reason },
+    },
+  ];
 }
 
 function answerRound(command: AnswerRound, state: PolicyState): PolicyEvent[] {
@@ -375,7 +397,9 @@ function answerRound(command: AnswerRound, state: PolicyState): PolicyEvent[] {
   const coveredCount = requireNonNegativeInt('coveredCount', command.coveredCount);
   const visibleCount = requireNonNegativeInt('visibleCount', command.visibleCount);
   const countedAtPosition =
-    command.countedAtPosition === null ? null : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
+    command.countedAtPosition === null
+      ? null
+      : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
   if (coveredCount !== visibleCount) throw illegalState('DIGEST_INCOMPLETE');
   return [
     {

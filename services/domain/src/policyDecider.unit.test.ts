@@ -47,7 +47,11 @@ const propose = (over: Partial<ProposePolicy> = {}): ProposePolicy => ({
   topics: ['học phí'],
   ...over,
 });
-const startDrafting = (over: Partial<StartDrafting> = {}): StartDrafting => ({ type: 'StartDrafting', ...base, ...over });
+const startDrafting = (over: Partial<StartDrafting> = {}): StartDrafting => ({
+  type: 'StartDrafting',
+  ...base,
+  ...over,
+});
 const publish = (over: Partial<PublishDraftVersion> = {}): PublishDraftVersion => ({
   type: 'PublishDraftVersion',
   ...base,
@@ -124,7 +128,9 @@ const publishedAsVersion = (version: number, command = publish()): PolicyEvent =
 
 describe('ProposePolicy', () => {
   it('proposes a policy owned by an organisation', () => {
-    given([]).when(propose()).then([policyEvent.proposed({ summary: propose().summary, title: propose().title })]);
+    given([])
+      .when(propose())
+      .then([policyEvent.proposed({ summary: propose().summary, title: propose().title })]);
   });
 
   it('normalises Vietnamese text to NFC and keeps both tone placements (hoà / hòa)', () => {
@@ -133,7 +139,13 @@ describe('ProposePolicy', () => {
     expect(decomposed).not.toBe(nfc);
     given([])
       .when(propose({ title: decomposed, topics: ['giáo dục hoà nhập'.normalize('NFD'), 'giáo dục hòa nhập'] }))
-      .then([policyEvent.proposed({ title: nfc, summary: propose().summary, topics: ['giáo dục hoà nhập', 'giáo dục hòa nhập'] })]);
+      .then([
+        policyEvent.proposed({
+          title: nfc,
+          summary: propose().summary,
+          topics: ['giáo dục hoà nhập', 'giáo dục hòa nhập'],
+        }),
+      ]);
   });
 
   it('is refused when the policy already exists', () => {
@@ -141,11 +153,15 @@ describe('ProposePolicy', () => {
   });
 
   it('is refused to someone who is not staff', () => {
-    given([]).when(propose({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given([])
+      .when(propose({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 
   it('is refused without a title', () => {
-    given([]).when(propose({ title: '   ' })).then(ValidationError, 'title');
+    given([])
+      .when(propose({ title: '   ' }))
+      .then(ValidationError, 'title');
   });
 
   it('is refused with more than 20 topics', () => {
@@ -155,13 +171,17 @@ describe('ProposePolicy', () => {
   });
 
   it('is refused with an owning organisation that is not a UUID', () => {
-    given([]).when(propose({ owningOrganizationId: 'phong-gd' })).then(ValidationError, 'owningOrganizationId');
+    given([])
+      .when(propose({ owningOrganizationId: 'phong-gd' }))
+      .then(ValidationError, 'owningOrganizationId');
   });
 });
 
 describe('every command', () => {
   it('is refused when `now` is not a UTC instant', () => {
-    given(aProposedPolicy()).when(startDrafting({ now: '2025-02-10 09:00' })).then(ValidationError, 'now');
+    given(aProposedPolicy())
+      .when(startDrafting({ now: '2025-02-10 09:00' }))
+      .then(ValidationError, 'now');
   });
 
   it('is refused on a policy that does not exist', () => {
@@ -199,27 +219,40 @@ describe('StartDrafting', () => {
   });
 
   it('is refused to a participant', () => {
-    given(aProposedPolicy()).when(startDrafting({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given(aProposedPolicy())
+      .when(startDrafting({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 });
 
 describe('PublishDraftVersion', () => {
   it('publishes the first version while drafting', () => {
-    given(aPolicyDraftingWithoutVersion()).when(publish()).then([publishedAsVersion(1)]);
+    given(aPolicyDraftingWithoutVersion())
+      .when(publish())
+      .then([publishedAsVersion(1)]);
   });
 
   it('numbers the next version after the latest', () => {
-    given(aPolicyInDrafting()).when(publish()).then([publishedAsVersion(2)]);
+    given(aPolicyInDrafting())
+      .when(publish())
+      .then([publishedAsVersion(2)]);
   });
 
   it('may be done by an admin of the organisation', () => {
     given(aPolicyInDrafting())
       .when(publish({ actor: actors.admin }))
-      .then([{ ...publishedAsVersion(2), data: { ...publishedAsVersion(2).data, publishedBy: accounts.admin } } as PolicyEvent]);
+      .then([
+        {
+          ...publishedAsVersion(2),
+          data: { ...publishedAsVersion(2).data, publishedBy: accounts.admin },
+        } as PolicyEvent,
+      ]);
   });
 
   it('revises after the round is answered, back to drafting', () => {
-    given(aPolicyWithAnsweredRound()).when(publish()).then([publishedAsVersion(2)]);
+    given(aPolicyWithAnsweredRound())
+      .when(publish())
+      .then([publishedAsVersion(2)]);
     expect(foldPolicy([...aPolicyWithAnsweredRound(), publishedAsVersion(2)]).status).toBe('drafting');
   });
 
@@ -228,7 +261,9 @@ describe('PublishDraftVersion', () => {
   });
 
   it('normalises node text to NFC', () => {
-    const tree = [{ ...aDraftNode('article', ids.article1, '1'), heading: 'Học sinh khuyết tật hoà nhập'.normalize('NFD') }];
+    const tree = [
+      { ...aDraftNode('article', ids.article1, '1'), heading: 'Học sinh khuyết tật hoà nhập'.normalize('NFD') },
+    ];
     given(aPolicyInDrafting())
       .when(publish({ nodes: tree }))
       .then([publishedAsVersion(2, publish({ nodes: [{ ...tree[0]!, heading: 'Học sinh khuyết tật hoà nhập' }] }))]);
@@ -236,7 +271,9 @@ describe('PublishDraftVersion', () => {
 
   it('allows skipping a level (an article directly in a part)', () => {
     const tree = [aDraftNode('part', randomUUID(), '1', [aDraftNode('article', randomUUID(), '1')])];
-    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then([publishedAsVersion(2, publish({ nodes: tree }))]);
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: tree }))
+      .then([publishedAsVersion(2, publish({ nodes: tree }))]);
   });
 
   it('is refused before drafting has started', () => {
@@ -248,27 +285,37 @@ describe('PublishDraftVersion', () => {
   });
 
   it('is refused to a participant', () => {
-    given(aPolicyInDrafting()).when(publish({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given(aPolicyInDrafting())
+      .when(publish({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 
   it('is refused with an empty tree', () => {
-    given(aPolicyInDrafting()).when(publish({ nodes: [] })).then(ValidationError, 'nodes');
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: [] }))
+      .then(ValidationError, 'nodes');
   });
 
   it('is refused when a child is not of a deeper kind (a chapter inside an article)', () => {
     const tree = [aDraftNode('article', randomUUID(), '1', [aDraftNode('chapter', randomUUID(), 'I')])];
-    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[0].children[0].kind');
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: tree }))
+      .then(ValidationError, 'nodes[0].children[0].kind');
   });
 
   it('is refused when a child has the same kind as its parent (a clause inside a clause)', () => {
     const tree = [aDraftNode('clause', randomUUID(), '1', [aDraftNode('clause', randomUUID(), '2')])];
-    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[0].children[0].kind');
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: tree }))
+      .then(ValidationError, 'nodes[0].children[0].kind');
   });
 
   it('is refused when a node id appears twice', () => {
     const id = randomUUID();
     const tree = [aDraftNode('article', id, '1'), aDraftNode('article', id, '2')];
-    given(aPolicyInDrafting()).when(publish({ nodes: tree })).then(ValidationError, 'nodes[1].nodeId');
+    given(aPolicyInDrafting())
+      .when(publish({ nodes: tree }))
+      .then(ValidationError, 'nodes[1].nodeId');
   });
 
   it('is refused when a node id is not a UUID', () => {
@@ -290,7 +337,9 @@ describe('PublishDraftVersion', () => {
   });
 
   it('is refused without a title', () => {
-    given(aPolicyInDrafting()).when(publish({ title: '' })).then(ValidationError, 'title');
+    given(aPolicyInDrafting())
+      .when(publish({ title: '' }))
+      .then(ValidationError, 'title');
   });
 });
 
@@ -318,7 +367,14 @@ describe('OpenConsultation', () => {
   it('opens another round on the same version from review once the round is answered', () => {
     given(aPolicyWithAnsweredRound())
       .when(open({ now: T.later, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z' }))
-      .then([policyEvent.consultationOpened({ round: 2, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z', note: open().note })]);
+      .then([
+        policyEvent.consultationOpened({
+          round: 2,
+          opensAt: T.later,
+          closesAt: '2025-05-31T17:00:00Z',
+          note: open().note,
+        }),
+      ]);
   });
 
   it('is refused from review while the closed round is not answered', () => {
@@ -328,7 +384,10 @@ describe('OpenConsultation', () => {
   });
 
   it('records the audience asked', () => {
-    const audience = { stakeholderCategories: ['parent' as const, 'teacher' as const], organizationIds: [ids.organization] };
+    const audience = {
+      stakeholderCategories: ['parent' as const, 'teacher' as const],
+      organizationIds: [ids.organization],
+    };
     given(aPolicyInDrafting())
       .when(open({ audience }))
       .then([policyEvent.consultationOpened({ note: open().note, audience })]);
@@ -343,19 +402,27 @@ describe('OpenConsultation', () => {
   });
 
   it('is refused to a participant', () => {
-    given(aPolicyInDrafting()).when(open({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given(aPolicyInDrafting())
+      .when(open({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 
   it('is refused when closesAt is not after opensAt', () => {
-    given(aPolicyInDrafting()).when(open({ closesAt: T.opensAt })).then(ValidationError, 'closesAt');
+    given(aPolicyInDrafting())
+      .when(open({ closesAt: T.opensAt }))
+      .then(ValidationError, 'closesAt');
   });
 
   it('is refused when closesAt has already passed', () => {
-    given(aPolicyInDrafting()).when(open({ now: T.later })).then(ValidationError, 'closesAt');
+    given(aPolicyInDrafting())
+      .when(open({ now: T.later }))
+      .then(ValidationError, 'closesAt');
   });
 
   it('is refused when opensAt is not a UTC instant', () => {
-    given(aPolicyInDrafting()).when(open({ opensAt: '2025-03-01T07:00:00+07:00' })).then(ValidationError, 'opensAt');
+    given(aPolicyInDrafting())
+      .when(open({ opensAt: '2025-03-01T07:00:00+07:00' }))
+      .then(ValidationError, 'opensAt');
   });
 });
 
@@ -382,7 +449,13 @@ describe('ExtendConsultation', () => {
       ...aPolicyInConsultation(),
       {
         type: 'ConsultationExtended',
-        data: { policyId: ids.policy, round: 1, previousClosesAt: T.closesAt, closesAt: '2025-04-15T17:00:00Z', reason: 'x' },
+        data: {
+          policyId: ids.policy,
+          round: 1,
+          previousClosesAt: T.closesAt,
+          closesAt: '2025-04-15T17:00:00Z',
+          reason: 'x',
+        },
       },
     ]);
     expect(isRoundOpen(extended, T.afterClose)).toBe(true);
@@ -393,19 +466,27 @@ describe('ExtendConsultation', () => {
   });
 
   it('is refused once the deadline has passed', () => {
-    given(aPolicyInConsultation()).when(extend({ now: T.afterClose })).then(IllegalStateError, 'ROUND_NOT_OPEN');
+    given(aPolicyInConsultation())
+      .when(extend({ now: T.afterClose }))
+      .then(IllegalStateError, 'ROUND_NOT_OPEN');
   });
 
   it('is refused when the new deadline is not later', () => {
-    given(aPolicyInConsultation()).when(extend({ closesAt: '2025-03-20T17:00:00Z' })).then(ValidationError, 'closesAt');
+    given(aPolicyInConsultation())
+      .when(extend({ closesAt: '2025-03-20T17:00:00Z' }))
+      .then(ValidationError, 'closesAt');
   });
 
   it('is refused without a reason', () => {
-    given(aPolicyInConsultation()).when(extend({ reason: ' ' })).then(ValidationError, 'reason');
+    given(aPolicyInConsultation())
+      .when(extend({ reason: ' ' }))
+      .then(ValidationError, 'reason');
   });
 
   it('is refused to a participant', () => {
-    given(aPolicyInConsultation()).when(extend({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
+    given(aPolicyInConsultation())
+      .when(extend({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
 });
 
@@ -421,7 +502,9 @@ describe('CloseConsultation', () => {
   });
 
   it('is refused at the deadline before it is reached', () => {
-    given(aPolicyInConsultation()).when(close({ now: T.during })).then(IllegalStateError, 'DEADLINE_NOT_REACHED');
+    given(aPolicyInConsultation())
+      .when(close({ now: T.during }))
+      .then(IllegalStateError, 'DEADLINE_NOT_REACHED');
   });
 
   it('is refused when the round is already closed (the deadline closes exactly once)', () => {
@@ -442,7 +525,14 @@ describe('AnswerRound', () => {
       .then([
         {
           type: 'RoundAnswered',
-          data: { policyId: ids.policy, round: 1, digestId: ids.digest, coveredCount: 12, visibleCount: 12, countedAtPosition: '1234' },
+          data: {
+            policyId: ids.policy,
+            round: 1,
+            digestId: ids.digest,
+            coveredCount: 12,
+            visibleCount: 12,
+            countedAtPosition: '1234',
+          },
         },
       ]);
   });
@@ -460,26 +550,40 @@ describe('AnswerRound', () => {
   });
 
   it('is refused for another round than the last', () => {
-    given(aPolicyInReview()).when(answer({ round: 2 })).then(IllegalStateError, 'ROUND_MISMATCH');
+    given(aPolicyInReview())
+      .when(answer({ round: 2 }))
+      .then(IllegalStateError, 'ROUND_MISMATCH');
   });
 
   it('is refused when the digest does not cover every visible comment', () => {
-    given(aPolicyInReview()).when(answer({ coveredCount: 11 })).then(IllegalStateError, 'DIGEST_INCOMPLETE');
+    given(aPolicyInReview())
+      .when(answer({ coveredCount: 11 }))
+      .then(IllegalStateError, 'DIGEST_INCOMPLETE');
   });
 
   it('is refused with a negative count', () => {
-    given(aPolicyInReview()).when(answer({ coveredCount: -1, visibleCount: -1 })).then(ValidationError, 'coveredCount');
+    given(aPolicyInReview())
+      .when(answer({ coveredCount: -1, visibleCount: -1 }))
+      .then(ValidationError, 'coveredCount');
   });
 
   it('is refused to anyone but a spokesperson', () => {
-    given(aPolicyInReview()).when(answer({ actor: actors.staff })).then(ForbiddenError, 'SPOKESPERSON_ONLY');
+    given(aPolicyInReview())
+      .when(answer({ actor: actors.staff }))
+      .then(ForbiddenError, 'SPOKESPERSON_ONLY');
   });
 });
 
 describe('EnactPolicy', () => {
   const enacted: PolicyEvent = {
     type: 'PolicyEnacted',
-    data: { policyId: ids.policy, version: 1, decisionNumber: '15/QĐ-UBND', effectiveDate: '2025-09-01', signedBy: accounts.policymaker },
+    data: {
+      policyId: ids.policy,
+      version: 1,
+      decisionNumber: '15/QĐ-UBND',
+      effectiveDate: '2025-09-01',
+      signedBy: accounts.policymaker,
+    },
   };
 
   it('enacts once the last round is answered', () => {
@@ -491,7 +595,9 @@ describe('EnactPolicy', () => {
   });
 
   it('is refused to anyone but a policymaker', () => {
-    given(aPolicyWithAnsweredRound()).when(enact({ actor: actors.staff })).then(ForbiddenError, 'POLICYMAKER_ONLY');
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ actor: actors.staff }))
+      .then(ForbiddenError, 'POLICYMAKER_ONLY');
   });
 
   it('is refused without any round', () => {
@@ -503,19 +609,27 @@ describe('EnactPolicy', () => {
   });
 
   it('is refused after a revision, until it is consulted on', () => {
-    given(aRevisedPolicy()).when(enact({ version: 2 })).then(IllegalStateError, 'NOT_IN_REVIEW');
+    given(aRevisedPolicy())
+      .when(enact({ version: 2 }))
+      .then(IllegalStateError, 'NOT_IN_REVIEW');
   });
 
   it('is refused for a version that does not exist', () => {
-    given(aPolicyWithAnsweredRound()).when(enact({ version: 7 })).then(ValidationError, 'version');
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ version: 7 }))
+      .then(ValidationError, 'version');
   });
 
   it('is refused with an effective date that is not a date', () => {
-    given(aPolicyWithAnsweredRound()).when(enact({ effectiveDate: '01/09/2025' })).then(ValidationError, 'effectiveDate');
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ effectiveDate: '01/09/2025' }))
+      .then(ValidationError, 'effectiveDate');
   });
 
   it('is refused without a decision number', () => {
-    given(aPolicyWithAnsweredRound()).when(enact({ decisionNumber: '' })).then(ValidationError, 'decisionNumber');
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionNumber: '' }))
+      .then(ValidationError, 'decisionNumber');
   });
 });
 
@@ -532,15 +646,21 @@ describe('WithdrawPolicy', () => {
   });
 
   it('may be done by a policymaker', () => {
-    given(aPolicyInDrafting()).when(withdraw({ actor: actors.policymaker })).then([withdrawn]);
+    given(aPolicyInDrafting())
+      .when(withdraw({ actor: actors.policymaker }))
+      .then([withdrawn]);
   });
 
   it('is refused to a participant', () => {
-    given(aPolicyInDrafting()).when(withdraw({ actor: actors.participant })).then(ForbiddenError, 'STAFF_OR_POLICYMAKER_ONLY');
+    given(aPolicyInDrafting())
+      .when(withdraw({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_OR_POLICYMAKER_ONLY');
   });
 
   it('is refused without a reason', () => {
-    given(aPolicyInDrafting()).when(withdraw({ reason: '' })).then(ValidationError, 'reason');
+    given(aPolicyInDrafting())
+      .when(withdraw({ reason: '' }))
+      .then(ValidationError, 'reason');
   });
 });
 
@@ -550,9 +670,17 @@ describe('evolvePolicy', () => {
     expect(foldPolicy(aProposedPolicy()).status).toBe('proposed');
     expect(foldPolicy(aPolicyDraftingWithoutVersion()).status).toBe('drafting');
     expect(foldPolicy(aPolicyInDrafting())).toMatchObject({ status: 'drafting', latestVersion: 1 });
-    expect(foldPolicy(aPolicyInConsultation())).toMatchObject({ status: 'consultation', currentRound: { round: 1, closed: false } });
-    expect(foldPolicy(aPolicyInReview())).toMatchObject({ status: 'review', currentRound: { closed: true, answered: false } });
-    expect(foldPolicy(aPolicyWithAnsweredRound())).toMatchObject({ currentRound: { answered: true, digestId: ids.digest } });
+    expect(foldPolicy(aPolicyInConsultation())).toMatchObject({
+      status: 'consultation',
+      currentRound: { round: 1, closed: false },
+    });
+    expect(foldPolicy(aPolicyInReview())).toMatchObject({
+      status: 'review',
+      currentRound: { closed: true, answered: false },
+    });
+    expect(foldPolicy(aPolicyWithAnsweredRound())).toMatchObject({
+      currentRound: { answered: true, digestId: ids.digest },
+    });
     expect(foldPolicy(aRevisedPolicy())).toMatchObject({ status: 'drafting', latestVersion: 2 });
     expect(foldPolicy(anEnactedPolicy())).toMatchObject({ status: 'enacted', enacted: { version: 1 } });
     expect(foldPolicy(aWithdrawnPolicy()).status).toBe('withdrawn');
@@ -580,7 +708,10 @@ describe('isRoundOpen', () => {
   });
 
   it('is not open once closed, even before the deadline', () => {
-    const closedEarly = foldPolicy([...aPolicyInConsultation(), policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff' })]);
+    const closedEarly = foldPolicy([
+      ...aPolicyInConsultation(),
+      policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff' }),
+    ]);
     expect(isRoundOpen(closedEarly, T.during)).toBe(false);
   });
 });

@@ -49,9 +49,17 @@ export function evolveReport(state: ReportState, event: ReportEvent): ReportStat
     case 'SemesterReportSubmitted':
       return { ...state, semesterReport: { status: 'submitted', reportId: event.data.reportId } };
     case 'IncidentReported':
-      return { ...state, organizationId: event.data.organizationId, incidents: [...state.incidents, event.data.incidentId] };
+      return {
+        ...state,
+        organizationId: event.data.organizationId,
+        incidents: [...state.incidents, event.data.incidentId],
+      };
     case 'FeedbackSurgeDetected':
-      return { ...state, organizationId: event.data.organizationId, alerts: { ...state.alerts, [event.data.alertId]: { acknowledged: false } } };
+      return {
+        ...state,
+        organizationId: event.data.organizationId,
+        alerts: { ...state.alerts, [event.data.alertId]: { acknowledged: false } },
+      };
     case 'AlertAcknowledged':
       return { ...state, alerts: { ...state.alerts, [event.data.alertId]: { acknowledged: true } } };
     default:
@@ -82,21 +90,36 @@ export const defaultReportDeadlines: ReportDeadlines = { semester1: '12-15', sem
 
 const VN_OFFSET_MS = 7 * 3_600_000;
 /** Midnight at the start of a day in Vietnam, as a UTC instant. */
-const vnMidnight = (year: number, month: number, day: number) => new Date(Date.UTC(year, month - 1, day) - VN_OFFSET_MS).toISOString();
+const vnMidnight = (year: number, month: number, day: number) =>
+  new Date(Date.UTC(year, month - 1, day) - VN_OFFSET_MS).toISOString();
 
 /**
  * The instants a period spans, [start, end), and its deadline: the end of the due day in Vietnam. The deadline of
  * semester I falls in its first calendar year (December), of semester II in its second (May).
  */
-export function periodRange(period: string, deadlines: ReportDeadlines = defaultReportDeadlines): { start: string; end: string; deadline: string } {
+export function periodRange(
+  period: string,
+  deadlines: ReportDeadlines = defaultReportDeadlines,
+): { start: string; end: string; deadline: string } {
   const m = /^(\d{4})-(\d{4})-S([12])$/.exec(period);
   if (!m) throw new RangeError(`not a reporting period: ${period}`);
   const first = Number(m[1]);
   const semester = m[3] === '1' ? 1 : 2;
-  const [dueMonth, dueDay] = (semester === 1 ? deadlines.semester1 : deadlines.semester2).split('-').map(Number) as [number, number];
+  const [dueMonth, dueDay] = (semester === 1 ? deadlines.semester1 : deadlines.semester2).split('-').map(Number) as [
+    number,
+    number,
+  ];
   // The due day's year: the school year's first calendar year for months August–December, its second otherwise.
   const dueYear = dueMonth >= 8 ? first : first + 1;
   return semester === 1
-    ? { start: vnMidnight(first, 8, 1), end: vnMidnight(first + 1, 2, 1), deadline: vnMidnight(dueYear, dueMonth, dueDay + 1) }
-    : { start: vnMidnight(first + 1, 2, 1), end: vnMidnight(first + 1, 8, 1), deadline: vnMidnight(dueYear, dueMonth, dueDay + 1) };
+    ? {
+        start: vnMidnight(first, 8, 1),
+        end: vnMidnight(first + 1, 2, 1),
+        deadline: vnMidnight(dueYear, dueMonth, dueDay + 1),
+      }
+    : {
+        start: vnMidnight(first + 1, 2, 1),
+        end: vnMidnight(first + 1, 8, 1),
+        deadline: vnMidnight(dueYear, dueMonth, dueDay + 1),
+      };
 }

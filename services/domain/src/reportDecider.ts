@@ -61,7 +61,8 @@ export interface SubmitSemesterReport extends ReportCommandBase {
   submittedTo: string | null;
 }
 
-export type ReportCommand = RecordFeedbackSurge | AcknowledgeAlert | ReportIncident | CompileSemesterReport | SubmitSemesterReport;
+export type ReportCommand =
+  RecordFeedbackSurge | AcknowledgeAlert | ReportIncident | CompileSemesterReport | SubmitSemesterReport;
 
 /** Who answers for an organisation's communication: its staff, its spokesperson, and an admin standing in. */
 const COMMUNICATION_ROLES: readonly Role[] = ['staff', 'spokesperson', 'admin'];
@@ -72,7 +73,11 @@ export function decideReport(command: ReportCommand, state: ReportState): Report
   const organizationId = requireUuid('organizationId', command.organizationId);
   requirePeriod(command.period);
   if (state.organizationId !== null && state.organizationId !== organizationId) {
-    throw invalid('organizationId', 'Báo cáo thuộc một tổ chức khác.', 'The report stream belongs to another organisation.');
+    throw invalid(
+      'organizationId',
+      'Báo cáo thuộc một tổ chức khác.',
+      'The report stream belongs to another organisation.',
+    );
   }
   switch (command.type) {
     case 'RecordFeedbackSurge':
@@ -107,12 +112,20 @@ function recordSurge(command: RecordFeedbackSurge, state: ReportState, organizat
   const windowStart = requireInstant('windowStart', command.windowStart);
   const windowEnd = requireInstant('windowEnd', command.windowEnd);
   if (Date.parse(windowEnd) <= Date.parse(windowStart)) {
-    throw invalid('windowEnd', 'Cửa sổ thời gian phải kết thúc sau khi bắt đầu.', 'The window must end after it starts.');
+    throw invalid(
+      'windowEnd',
+      'Cửa sổ thời gian phải kết thúc sau khi bắt đầu.',
+      'The window must end after it starts.',
+    );
   }
   const observed = requireFinite('observed', command.observed);
   const baseline = requireFinite('baseline', command.baseline);
   if (!Array.isArray(command.evidenceCommentIds)) {
-    throw invalid('evidenceCommentIds', 'Bằng chứng phải là danh sách góp ý.', 'The evidence must be a list of comments.');
+    throw invalid(
+      'evidenceCommentIds',
+      'Bằng chứng phải là danh sách góp ý.',
+      'The evidence must be a list of comments.',
+    );
   }
   return [
     {
@@ -138,11 +151,16 @@ function acknowledge(command: AcknowledgeAlert, state: ReportState, organization
   const alertId = requireUuid('alertId', command.alertId);
   const alert = state.alerts[alertId];
   if (!alert) {
-    throw new NotFoundError('alert', alertId, { vi: `Không tìm thấy cảnh báo ${alertId}.`, en: `Alert ${alertId} not found.` });
+    throw new NotFoundError('alert', alertId, {
+      vi: `Không tìm thấy cảnh báo ${alertId}.`,
+      en: `Alert ${alertId} not found.`,
+    });
   }
   if (alert.acknowledged) throw illegalState('ALERT_ALREADY_ACKNOWLEDGED');
   const note = requireText('note', command.note ?? '', { min: 0, max: 5_000 });
-  return [{ type: 'AlertAcknowledged', data: { alertId, organizationId, acknowledgedBy: command.actor.accountId, note } }];
+  return [
+    { type: 'AlertAcknowledged', data: { alertId, organizationId, acknowledgedBy: command.actor.accountId, note } },
+  ];
 }
 
 function reportIncident(command: ReportIncident, state: ReportState, organizationId: string): ReportEvent[] {
@@ -151,7 +169,10 @@ function reportIncident(command: ReportIncident, state: ReportState, organizatio
   if (state.incidents.includes(incidentId)) throw illegalState('INCIDENT_ALREADY_REPORTED');
   const alertId = optionalUuid('alertId', command.alertId);
   if (alertId !== null && !state.alerts[alertId]) {
-    throw new NotFoundError('alert', alertId, { vi: `Không tìm thấy cảnh báo ${alertId}.`, en: `Alert ${alertId} not found.` });
+    throw new NotFoundError('alert', alertId, {
+      vi: `Không tìm thấy cảnh báo ${alertId}.`,
+      en: `Alert ${alertId} not found.`,
+    });
   }
   return [
     {

@@ -90,7 +90,12 @@ const surgeDetected: ReportEvent = {
 };
 const acknowledged: ReportEvent = {
   type: 'AlertAcknowledged',
-  data: { alertId, organizationId: ids.organization, acknowledgedBy: accounts.spokesperson, note: 'Đã liên hệ ban đại diện cha mẹ học sinh.' },
+  data: {
+    alertId,
+    organizationId: ids.organization,
+    acknowledgedBy: accounts.spokesperson,
+    note: 'Đã liên hệ ban đại diện cha mẹ học sinh.',
+  },
 };
 const compiled: ReportEvent = {
   type: 'SemesterReportCompiled',
@@ -114,34 +119,56 @@ describe('surge alerts', () => {
     given([]).when(recordSurge()).then([surgeDetected]);
   });
   it('the same alert seen again records nothing (the detector runs every minute)', () => {
-    given([surgeDetected]).when(recordSurge({ observed: 140 })).then([]);
+    given([surgeDetected])
+      .when(recordSurge({ observed: 140 }))
+      .then([]);
   });
   it('refuses anyone but the detector acting as staff', () => {
-    given([]).when(recordSurge({ actor: actors.participant })).then(ForbiddenError, 'STAFF_ONLY');
-    given([]).when(recordSurge({ actor: actors.spokesperson })).then(ForbiddenError, 'STAFF_ONLY');
+    given([])
+      .when(recordSurge({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_ONLY');
+    given([])
+      .when(recordSurge({ actor: actors.spokesperson }))
+      .then(ForbiddenError, 'STAFF_ONLY');
   });
   it('refuses a window that ends before it starts and an unknown signal', () => {
-    given([]).when(recordSurge({ windowEnd: '2025-03-10T02:00:00.000Z' })).then(ValidationError, 'windowEnd');
-    given([]).when(recordSurge({ signal: 'likes' as never })).then(ValidationError, 'signal');
+    given([])
+      .when(recordSurge({ windowEnd: '2025-03-10T02:00:00.000Z' }))
+      .then(ValidationError, 'windowEnd');
+    given([])
+      .when(recordSurge({ signal: 'likes' as never }))
+      .then(ValidationError, 'signal');
   });
   it('refuses a malformed period', () => {
-    given([]).when(recordSurge({ period: '2025-S2' })).then(ValidationError, 'period');
-    given([]).when(recordSurge({ period: '2025-2027-S1' })).then(ValidationError, 'period');
+    given([])
+      .when(recordSurge({ period: '2025-S2' }))
+      .then(ValidationError, 'period');
+    given([])
+      .when(recordSurge({ period: '2025-2027-S1' }))
+      .then(ValidationError, 'period');
   });
   it('staff or the spokesperson acknowledge an alert, once', () => {
     given([surgeDetected]).when(acknowledge()).then([acknowledged]);
     given([surgeDetected, acknowledged]).when(acknowledge()).then(IllegalStateError, 'ALERT_ALREADY_ACKNOWLEDGED');
   });
   it('refuses to acknowledge for a participant, a policymaker or an auditor', () => {
-    given([surgeDetected]).when(acknowledge({ actor: actors.participant })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
-    given([surgeDetected]).when(acknowledge({ actor: actors.policymaker })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
-    given([surgeDetected]).when(acknowledge({ actor: actors.auditor })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([surgeDetected])
+      .when(acknowledge({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([surgeDetected])
+      .when(acknowledge({ actor: actors.policymaker }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([surgeDetected])
+      .when(acknowledge({ actor: actors.auditor }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
   });
   it('refuses to acknowledge an alert that was never raised', () => {
     given([]).when(acknowledge()).then(NotFoundError, 'alert');
   });
-  it("refuses a stream of another organisation", () => {
-    given([surgeDetected]).when(acknowledge({ organizationId: district })).then(ValidationError, 'organizationId');
+  it('refuses a stream of another organisation', () => {
+    given([surgeDetected])
+      .when(acknowledge({ organizationId: district }))
+      .then(ValidationError, 'organizationId');
   });
 });
 
@@ -165,11 +192,20 @@ describe('incidents', () => {
       ]);
   });
   it('refuses the same incident twice, an unknown alert, an empty summary and a participant', () => {
-    const reported = reportDecider.decide(reportIncident(), [surgeDetected].reduce(reportDecider.evolve, reportDecider.initialState));
-    given([surgeDetected, ...reported]).when(reportIncident()).then(IllegalStateError, 'INCIDENT_ALREADY_REPORTED');
+    const reported = reportDecider.decide(
+      reportIncident(),
+      [surgeDetected].reduce(reportDecider.evolve, reportDecider.initialState),
+    );
+    given([surgeDetected, ...reported])
+      .when(reportIncident())
+      .then(IllegalStateError, 'INCIDENT_ALREADY_REPORTED');
     given([]).when(reportIncident()).then(NotFoundError, 'alert');
-    given([surgeDetected]).when(reportIncident({ summary: '  ' })).then(ValidationError, 'summary');
-    given([surgeDetected]).when(reportIncident({ actor: actors.participant })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([surgeDetected])
+      .when(reportIncident({ summary: '  ' }))
+      .then(ValidationError, 'summary');
+    given([surgeDetected])
+      .when(reportIncident({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
   });
 });
 
@@ -185,11 +221,17 @@ describe('semester reports', () => {
     given([compiled, submitted]).when(compile()).then(IllegalStateError, 'REPORT_ALREADY_SUBMITTED');
   });
   it('refuses a participant and a moderator', () => {
-    given([]).when(compile({ actor: actors.participant })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
-    given([compiled]).when(submit({ actor: actors.moderator })).then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([])
+      .when(compile({ actor: actors.participant }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
+    given([compiled])
+      .when(submit({ actor: actors.moderator }))
+      .then(ForbiddenError, 'STAFF_OR_SPOKESPERSON_ONLY');
   });
   it('refuses figures that are not an object', () => {
-    given([]).when(compile({ figures: [] as never })).then(ValidationError, 'figures');
+    given([])
+      .when(compile({ figures: [] as never }))
+      .then(ValidationError, 'figures');
   });
 });
 
@@ -224,8 +266,12 @@ describe('period ranges and deadlines', () => {
     });
   });
   it('takes other deadlines from the installation', () => {
-    expect(periodRange('2026-2027-S1', { semester1: '01-10', semester2: '06-30' }).deadline).toBe('2027-01-10T17:00:00.000Z');
-    expect(periodRange('2026-2027-S2', { semester1: '01-10', semester2: '06-30' }).deadline).toBe('2027-06-30T17:00:00.000Z');
+    expect(periodRange('2026-2027-S1', { semester1: '01-10', semester2: '06-30' }).deadline).toBe(
+      '2027-01-10T17:00:00.000Z',
+    );
+    expect(periodRange('2026-2027-S2', { semester1: '01-10', semester2: '06-30' }).deadline).toBe(
+      '2027-06-30T17:00:00.000Z',
+    );
   });
   it('every instant of a period maps back to it', () => {
     const { start, end } = periodRange('2026-2027-S2');

@@ -37,7 +37,11 @@ export function requireText(field: string, value: unknown, limits: { min: number
           `Trường ${field} phải có từ ${limits.min} đến ${limits.max} ký tự.`,
           `${field} must be ${limits.min} to ${limits.max} characters long.`,
         )
-      : invalid(field, `Trường ${field} không được dài quá ${limits.max} ký tự.`, `${field} must be at most ${limits.max} characters long.`);
+      : invalid(
+          field,
+          `Trường ${field} không được dài quá ${limits.max} ký tự.`,
+          `${field} must be at most ${limits.max} characters long.`,
+        );
   }
   return text;
 }
@@ -47,7 +51,8 @@ export function optionalText(field: string, value: unknown, limits: { min: numbe
 }
 
 export function requireUuid(field: string, value: unknown): string {
-  if (!Uuid.safeParse(value).success) throw invalid(field, `Trường ${field} phải là một UUID.`, `${field} must be a UUID.`);
+  if (!Uuid.safeParse(value).success)
+    throw invalid(field, `Trường ${field} phải là một UUID.`, `${field} must be a UUID.`);
   return value as string;
 }
 
@@ -58,7 +63,11 @@ export function optionalUuid(field: string, value: unknown): string | null {
 /** An instant in UTC (ISO 8601 with Z), as the log stores it. */
 export function requireInstant(field: string, value: unknown): string {
   if (!Instant.safeParse(value).success) {
-    throw invalid(field, `Trường ${field} phải là thời điểm UTC dạng ISO 8601.`, `${field} must be an ISO 8601 UTC instant.`);
+    throw invalid(
+      field,
+      `Trường ${field} phải là thời điểm UTC dạng ISO 8601.`,
+      `${field} must be an ISO 8601 UTC instant.`,
+    );
   }
   return value as string;
 }

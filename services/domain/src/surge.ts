@@ -87,7 +87,10 @@ export function evaluateSurge(
   const signals: SurgeSignal[] = [];
 
   const commentsMean = hours > 0 ? baseComments / hours : 0;
-  if (current.comments >= thresholds.minComments && current.comments >= thresholds.commentsFactor * Math.max(commentsMean, 1)) {
+  if (
+    current.comments >= thresholds.minComments &&
+    current.comments >= thresholds.commentsFactor * Math.max(commentsMean, 1)
+  ) {
     signals.push({ signal: 'comments_per_hour', observed: current.comments, baseline: round3(commentsMean) });
   }
 

@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { evaluateSurge, hourStartOf, type HourActivity } from './surge';
 
 const opened = '2026-11-20T01:30:00.000Z';
-const hour = (iso: string, comments: number, oppose = 0, flags = 0): HourActivity => ({ hourStart: iso, comments, oppose, flags });
+const hour = (iso: string, comments: number, oppose = 0, flags = 0): HourActivity => ({
+  hourStart: iso,
+  comments,
+  oppose,
+  flags,
+});
 
 /** `count` hours of the same activity starting at `from` (an hour start). */
 function steady(from: string, count: number, comments: number, oppose = 0, flags = 0): HourActivity[] {
-  return Array.from({ length: count }, (_, i) => hour(new Date(Date.parse(from) + i * 3_600_000).toISOString(), comments, oppose, flags));
+  return Array.from({ length: count }, (_, i) =>
+    hour(new Date(Date.parse(from) + i * 3_600_000).toISOString(), comments, oppose, flags),
+  );
 }
 
 describe('hourStartOf', () => {
@@ -26,13 +33,17 @@ describe('evaluateSurge', () => {
   });
 
   it('a burst of comments against a quiet baseline is a surge, with the baseline it was measured against', () => {
-    expect(evaluateSurge(hour(at12, 60, 10, 0), history, opened)).toEqual([{ signal: 'comments_per_hour', observed: 60, baseline: 5 }]);
+    expect(evaluateSurge(hour(at12, 60, 10, 0), history, opened)).toEqual([
+      { signal: 'comments_per_hour', observed: 60, baseline: 5 },
+    ]);
   });
 
   it('below the floor it is no surge, however quiet the baseline was', () => {
     const quiet = steady('2026-11-20T02:00:00.000Z', 10, 0);
     expect(evaluateSurge(hour(at12, 19), quiet, opened)).toEqual([]);
-    expect(evaluateSurge(hour(at12, 20), quiet, opened)).toEqual([{ signal: 'comments_per_hour', observed: 20, baseline: 0 }]);
+    expect(evaluateSurge(hour(at12, 20), quiet, opened)).toEqual([
+      { signal: 'comments_per_hour', observed: 20, baseline: 0 },
+    ]);
   });
 
   it('a turn to opposition is a signal even when the volume is ordinary', () => {
@@ -46,13 +57,17 @@ describe('evaluateSurge', () => {
   });
 
   it('a wave of flags is a signal', () => {
-    expect(evaluateSurge(hour(at12, 5, 1, 6), history, opened)).toEqual([{ signal: 'flags_per_hour', observed: 6, baseline: 0 }]);
+    expect(evaluateSurge(hour(at12, 5, 1, 6), history, opened)).toEqual([
+      { signal: 'flags_per_hour', observed: 6, baseline: 0 },
+    ]);
   });
 
   it('hours with no activity count as zeros in the baseline', () => {
     // Only two busy hours out of ten: the mean is 4 per hour, not 20.
     const sparse = [hour('2026-11-20T03:00:00.000Z', 20), hour('2026-11-20T09:00:00.000Z', 20)];
-    expect(evaluateSurge(hour(at12, 20), sparse, opened)).toEqual([{ signal: 'comments_per_hour', observed: 20, baseline: 4 }]);
+    expect(evaluateSurge(hour(at12, 20), sparse, opened)).toEqual([
+      { signal: 'comments_per_hour', observed: 20, baseline: 4 },
+    ]);
   });
 
   it('only the last 24 hours make the baseline', () => {
@@ -64,8 +79,12 @@ describe('evaluateSurge', () => {
 
   it('in the first hours of a round there is no baseline, so the opening rush raises nothing', () => {
     expect(evaluateSurge(hour('2026-11-20T01:00:00.000Z', 300), [], opened)).toEqual([]);
-    expect(evaluateSurge(hour('2026-11-20T04:00:00.000Z', 300), steady('2026-11-20T02:00:00.000Z', 2, 1), opened)).toEqual([]);
+    expect(
+      evaluateSurge(hour('2026-11-20T04:00:00.000Z', 300), steady('2026-11-20T02:00:00.000Z', 2, 1), opened),
+    ).toEqual([]);
     // Three whole hours (02, 03, 04) make a baseline.
-    expect(evaluateSurge(hour('2026-11-20T05:00:00.000Z', 300), steady('2026-11-20T02:00:00.000Z', 3, 1), opened)).toHaveLength(1);
+    expect(
+      evaluateSurge(hour('2026-11-20T05:00:00.000Z', 300), steady('2026-11-20T02:00:00.000Z', 3, 1), opened),
+    ).toHaveLength(1);
   });
 });

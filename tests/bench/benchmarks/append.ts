@@ -44,7 +44,11 @@ function rowsAfter(file: string, after: number): { rows: Row[]; ddl: string[] } 
   const db = new Database(file, { readonly: true });
   try {
     const rows = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position').all(after) as Row[];
-    const ddl = (db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL").all() as { sql: string }[]).map((r) => r.sql);
+    const ddl = (
+      db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL").all() as {
+        sql: string;
+      }[]
+    ).map((r) => r.sql);
     return { rows, ddl };
   } finally {
     db.close();
@@ -57,7 +61,9 @@ function bareInsert(dir: string, rows: Row[], ddl: string[], perTransaction: num
   const db = new Database(file);
   storePragmas(db);
   for (const sql of ddl) db.exec(sql);
-  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const many = db.transaction((slice: Row[]) => {
     for (const r of slice) insert.run(r.stream_id, r.revision, r.event_id, r.type, r.data, r.metadata, r.hash);
   });
@@ -82,7 +88,11 @@ async function storeOnly(dir: string, rows: Row[], concurrency: number): Promise
       for (;;) {
         const r = rows[next++];
         if (!r) return;
-        await store.append(r.stream_id, [{ eventId: r.event_id, type: r.type, data: r.data, metadata: r.metadata, hash: r.hash }], 'no_stream');
+        await store.append(
+          r.stream_id,
+          [{ eventId: r.event_id, type: r.type, data: r.data, metadata: r.metadata, hash: r.hash }],
+          'no_stream',
+        );
       }
     }),
   );
@@ -106,7 +116,13 @@ async function emmettAppend(dir: string, rows: Row[]): Promise<number> {
         connection,
         r.stream_id,
         'comment',
-        [{ type: r.type, data: JSON.parse(r.data) as Record<string, unknown>, metadata: JSON.parse(r.metadata) as Record<string, unknown> }],
+        [
+          {
+            type: r.type,
+            data: JSON.parse(r.data) as Record<string, unknown>,
+            metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+          },
+        ],
         { expectedStreamVersion: STREAM_DOES_NOT_EXIST },
       );
       if (!result.success) throw new Error(`emmett refused an append to ${r.stream_id}`);
@@ -155,18 +171,27 @@ export async function appendBenchmarks(sizes: AppendSizes, log: (m: string) => v
           peerError = err instanceof Error ? err.message : String(err);
         }
       }
-      log(`append round ${r + 1}: single ours ${round(single.ours.at(-1)!)} /s, bare ${round(single.bare.at(-1)!)} /s, emmett ${peerError ? peerError : round(single.peer.at(-1)!)}`);
+      log(
+        `append round ${r + 1}: single ours ${round(single.ours.at(-1)!)} /s, bare ${round(single.bare.at(-1)!)} /s, emmett ${peerError ? peerError : round(single.peer.at(-1)!)}`,
+      );
 
       const beforeC = head(eventsFile);
-      const statsBefore = (runtime.store as unknown as { stats?: () => { appends: number; batches: number } }).stats?.();
+      const statsBefore = (
+        runtime.store as unknown as { stats?: () => { appends: number; batches: number } }
+      ).stats?.();
       const oursC = await submitViaCommands(runtime, world, sizes.concurrent, { concurrency: 64 });
       const statsAfter = (runtime.store as unknown as { stats?: () => { appends: number; batches: number } }).stats?.();
       concurrent.ours.push(oursC.appended / oursC.seconds);
-      if (statsBefore && statsAfter) concurrent.batches.push((statsAfter.appends - statsBefore.appends) / Math.max(1, statsAfter.batches - statsBefore.batches));
+      if (statsBefore && statsAfter)
+        concurrent.batches.push(
+          (statsAfter.appends - statsBefore.appends) / Math.max(1, statsAfter.batches - statsBefore.batches),
+        );
       const c = rowsAfter(eventsFile, beforeC);
       concurrent.bare.push(bareInsert(dir, c.rows, c.ddl, 100));
       concurrent.store.push(await storeOnly(dir, c.rows, 64));
-      log(`append round ${r + 1}: concurrent ours ${round(concurrent.ours.at(-1)!)} /s, bare(100/tx) ${round(concurrent.bare.at(-1)!)} /s`);
+      log(
+        `append round ${r + 1}: concurrent ours ${round(concurrent.ours.at(-1)!)} /s, bare(100/tx) ${round(concurrent.bare.at(-1)!)} /s`,
+      );
     }
     const entry = (ours: number[], base: number[], detail: Record<string, unknown>): Entry => {
       const o = median(ours);
@@ -178,8 +203,9 @@ export async function appendBenchmarks(sizes: AppendSizes, log: (m: string) => v
       target: 'ratio >= 0.7',
       events: sizes.single,
       rounds: sizes.rounds,
-      ours: 'CommandHandlers.comment (the API mutation\'s write path: load comment + policy streams, decide, seal with a new per-comment key, hash chain, append), one at a time',
-      baseline: 'bare better-sqlite3, the same stored rows, one INSERT per transaction, same schema and pragmas (WAL, synchronous=NORMAL)',
+      ours: "CommandHandlers.comment (the API mutation's write path: load comment + policy streams, decide, seal with a new per-comment key, hash chain, append), one at a time",
+      baseline:
+        'bare better-sqlite3, the same stored rows, one INSERT per transaction, same schema and pragmas (WAL, synchronous=NORMAL)',
       oursPerRound: single.ours.map((x) => round(x)),
       baselinePerRound: single.bare.map((x) => round(x)),
       storeOnlyEventsPerSecond: round(median(single.store)),
@@ -198,7 +224,13 @@ export async function appendBenchmarks(sizes: AppendSizes, log: (m: string) => v
       storeOnlyRatio: round(median(concurrent.store) / median(concurrent.bare), 3),
     });
     res.append_vs_peer = peerError
-      ? { ours: round(median(single.ours)), baseline: null, ratio: null, unit: 'events/s', detail: { target: 'ratio >= 5', skipped: `@event-driven-io/emmett-sqlite could not run: ${peerError}` } }
+      ? {
+          ours: round(median(single.ours)),
+          baseline: null,
+          ratio: null,
+          unit: 'events/s',
+          detail: { target: 'ratio >= 5', skipped: `@event-driven-io/emmett-sqlite could not run: ${peerError}` },
+        }
       : entry(single.ours, single.peer, {
           target: 'ratio >= 5',
           peer: '@event-driven-io/emmett-sqlite 0.38.5 appendToStream on one persistent sqlite3 connection (WAL, synchronous=NORMAL), one event per append, the same events as ours (data and metadata objects)',

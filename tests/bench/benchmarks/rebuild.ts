@@ -40,7 +40,11 @@ function rssMb(): number {
 }
 
 /** Ours: the projector of `gopy rebuild`, from position 0 into `freshFile`. */
-export async function rebuildOurs(dataDir: string, freshFile: string, onProgress?: (n: number) => void): Promise<RebuildResult> {
+export async function rebuildOurs(
+  dataDir: string,
+  freshFile: string,
+  onProgress?: (n: number) => void,
+): Promise<RebuildResult> {
   for (const f of [freshFile, `${freshFile}-wal`, `${freshFile}-shm`]) fs.rmSync(f, { force: true });
   const files = dataFiles(dataDir);
   const secrets = loadSecrets(runtimeConfig(dataDir), () => {});
@@ -72,7 +76,11 @@ interface LogRow {
 const camel = (column: string) => column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** Bare better-sqlite3 and node:crypto, same schema (copied from ours) and pragmas (sqliteReadStore.ts). */
-export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile: string): RebuildResult & { rowCheck: Record<string, unknown> } {
+export function rebuildBaseline(
+  dataDir: string,
+  oursFile: string,
+  baselineFile: string,
+): RebuildResult & { rowCheck: Record<string, unknown> } {
   for (const f of [baselineFile, `${baselineFile}-wal`, `${baselineFile}-shm`]) fs.rmSync(f, { force: true });
   const files = dataFiles(dataDir);
   const { masterKey } = loadSecrets(runtimeConfig(dataDir), () => {});
@@ -85,10 +93,14 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
   out.pragma('busy_timeout = 5000');
   out.pragma('cache_size = -65536');
   const rssBeforeMb = rssMb();
-  let notInBaseline: string[] = [];
+  let notInBaseline: string[];
   try {
     // Same tables and indexes as ours (a virtual table's shadow tables come with it).
-    const ddl = ours.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index'").all() as { name: string; sql: string }[];
+    const ddl = ours
+      .prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index'",
+      )
+      .all() as { name: string; sql: string }[];
     const virtual = ddl.filter((d) => /^CREATE VIRTUAL TABLE/i.test(d.sql)).map((d) => d.name);
     for (const { name, sql } of ddl) if (!virtual.some((v) => name.startsWith(`${v}_`))) out.exec(sql);
     const search = virtual.includes('comment_search')
@@ -100,34 +112,65 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
       const rows = ours.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
       for (const row of rows) {
         const cols = Object.keys(row);
-        out.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => row[c]));
+        out
+          .prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
+          .run(...cols.map((c) => row[c]));
       }
     }
     out.prepare('UPDATE policies SET comment_count = 0').run();
     // Ours' other tables with rows the baseline does not write (read models the baseline does not reproduce).
-    const tablesOf = (db: Database.Database) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+    const tablesOf = (db: Database.Database) =>
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
     notInBaseline = tablesOf(ours).filter(
       (t) =>
-        !['organizations', 'memberships', 'policies', 'policy_versions', 'rounds', 'projector_checkpoint', 'comments', 'accounts', 'comment_revisions', 'comment_counts'].includes(t) &&
+        ![
+          'organizations',
+          'memberships',
+          'policies',
+          'policy_versions',
+          'rounds',
+          'projector_checkpoint',
+          'comments',
+          'accounts',
+          'comment_revisions',
+          'comment_counts',
+        ].includes(t) &&
         !t.startsWith('comment_search') &&
         (ours.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n > 0,
     );
     const versions = new Map<string, DraftNode[]>();
-    for (const v of ours.prepare('SELECT policy_id, number, nodes FROM policy_versions').all() as { policy_id: string; number: number; nodes: string }[]) {
+    for (const v of ours.prepare('SELECT policy_id, number, nodes FROM policy_versions').all() as {
+      policy_id: string;
+      number: number;
+      nodes: string;
+    }[]) {
       versions.set(`${v.policy_id}:${v.number}`, JSON.parse(v.nodes) as DraftNode[]);
     }
-    const columns = (table: string) => (ours.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    const columns = (table: string) =>
+      (ours.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
     const commentCols = columns('comments');
     const accountCols = columns('accounts');
-    const insertComment = out.prepare(`INSERT INTO comments (${commentCols.join(', ')}) VALUES (${commentCols.map(() => '?').join(', ')})`);
-    const insertAccount = out.prepare(`INSERT INTO accounts (${accountCols.join(', ')}) VALUES (${accountCols.map(() => '?').join(', ')})`);
+    const insertComment = out.prepare(
+      `INSERT INTO comments (${commentCols.join(', ')}) VALUES (${commentCols.map(() => '?').join(', ')})`,
+    );
+    const insertAccount = out.prepare(
+      `INSERT INTO accounts (${accountCols.join(', ')}) VALUES (${accountCols.map(() => '?').join(', ')})`,
+    );
     const verify = out.prepare('UPDATE accounts SET email_verified = 1 WHERE id = ?');
     const bump = out.prepare('UPDATE policies SET comment_count = comment_count + 1 WHERE id = ?');
     const hasRevisions = ddl.some((d) => d.name === 'comment_revisions');
-    const insertRevision = hasRevisions ? out.prepare('INSERT INTO comment_revisions (comment_id, revision, body, stance, at) VALUES (?, 1, ?, ?, ?)') : undefined;
+    const insertRevision = hasRevisions
+      ? out.prepare('INSERT INTO comment_revisions (comment_id, revision, body, stance, at) VALUES (?, 1, ?, ?, ?)')
+      : undefined;
     const hasCounts = ddl.some((d) => d.name === 'comment_counts');
     const addCount = hasCounts
-      ? out.prepare('INSERT INTO comment_counts (policy_id, scope, visible) VALUES (?, ?, ?) ON CONFLICT (policy_id, scope) DO UPDATE SET visible = visible + excluded.visible')
+      ? out.prepare(
+          'INSERT INTO comment_counts (policy_id, scope, visible) VALUES (?, ?, ?) ON CONFLICT (policy_id, scope) DO UPDATE SET visible = visible + excluded.visible',
+        )
       : undefined;
     // Visible-comment counters per policy, node and whole draft, summed over the batch as ours does.
     let counts = new Map<string, [string, string, number]>();
@@ -138,7 +181,9 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
       else counts.set(k, [policyId, scope, 1]);
     };
     const checkpoint = out.prepare('UPDATE projector_checkpoint SET position = ?, seq = ?');
-    const page = log.prepare('SELECT position, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT 500');
+    const page = log.prepare(
+      'SELECT position, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT 500',
+    );
     const keyRow = keysDb.prepare('SELECT wrapped, destroyed FROM data_keys WHERE key_id = ?');
     const names = new Map<string, string>();
     const key = (keyId: string): Buffer | undefined => {
@@ -198,7 +243,9 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
             hidden_reason: null,
             hidden_reason_code: null,
           };
-          const params = commentCols.map((c) => (c in values ? values[c] : c.endsWith('_count') ? 0 : (d[camel(c)] ?? null)));
+          const params = commentCols.map((c) =>
+            c in values ? values[c] : c.endsWith('_count') ? 0 : (d[camel(c)] ?? null),
+          );
           const folded = search && body !== null ? foldText(body) : undefined;
           if (addCount) {
             count(d.policyId as string, '');
@@ -245,7 +292,8 @@ export function rebuildBaseline(dataDir: string, oursFile: string, baselineFile:
 
 /** Counts, and 2,000 comments plus every account compared column by column (so a drifting baseline shows). */
 function compareRows(ours: Database.Database, baseline: Database.Database): Record<string, unknown> {
-  const count = (db: Database.Database, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const count = (db: Database.Database, table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   const sample = ours.prepare('SELECT * FROM comments ORDER BY random() LIMIT 2000').all() as Record<string, unknown>[];
   const byId = baseline.prepare('SELECT * FROM comments WHERE id = ?');
   const differing = new Set<string>();
@@ -255,10 +303,15 @@ function compareRows(ours: Database.Database, baseline: Database.Database): Reco
   }
   const accounts = ours.prepare('SELECT * FROM accounts ORDER BY id').all();
   const accountsBaseline = baseline.prepare('SELECT * FROM accounts ORDER BY id').all();
-  const policyCount = (db: Database.Database) => (db.prepare('SELECT sum(comment_count) AS n FROM policies').get() as { n: number }).n;
-  const hasSearch = (ours.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'comment_search'").get() as { n: number }).n > 0;
+  const policyCount = (db: Database.Database) =>
+    (db.prepare('SELECT sum(comment_count) AS n FROM policies').get() as { n: number }).n;
+  const hasSearch =
+    (ours.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'comment_search'").get() as { n: number }).n >
+    0;
   return {
-    ...(hasSearch ? { searchRows: { ours: count(ours, 'comment_search'), baseline: count(baseline, 'comment_search') } } : {}),
+    ...(hasSearch
+      ? { searchRows: { ours: count(ours, 'comment_search'), baseline: count(baseline, 'comment_search') } }
+      : {}),
     comments: { ours: count(ours, 'comments'), baseline: count(baseline, 'comments') },
     sampledComments: sample.length,
     differingCommentColumns: [...differing],
@@ -267,14 +320,21 @@ function compareRows(ours: Database.Database, baseline: Database.Database): Reco
     ...(hasTable(ours, 'comment_counts') && hasTable(baseline, 'comment_counts')
       ? { commentCountsEqual: JSON.stringify(countRows(ours)) === JSON.stringify(countRows(baseline)) }
       : {}),
-    ...(hasTable(ours, 'comment_revisions') ? { revisions: { ours: count(ours, 'comment_revisions'), baseline: count(baseline, 'comment_revisions') } } : {}),
+    ...(hasTable(ours, 'comment_revisions')
+      ? { revisions: { ours: count(ours, 'comment_revisions'), baseline: count(baseline, 'comment_revisions') } }
+      : {}),
   };
 }
 
 function hasTable(db: Database.Database, name: string): boolean {
-  return (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { n: number }).n > 0;
+  return (
+    (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { n: number })
+      .n > 0
+  );
 }
 
 function countRows(db: Database.Database): unknown[] {
-  return db.prepare('SELECT policy_id, scope, visible FROM comment_counts WHERE visible <> 0 ORDER BY policy_id, scope').all();
+  return db
+    .prepare('SELECT policy_id, scope, visible FROM comment_counts WHERE visible <> 0 ORDER BY policy_id, scope')
+    .all();
 }

@@ -91,7 +91,15 @@ export function fixtureAccounts(runtime: Runtime): AccountService {
 }
 
 const PASSWORD = 'fixture-password-not-used';
-const categories: StakeholderCategory[] = ['parent', 'teacher', 'student', 'citizen', 'school_manager', 'press', 'organization'];
+const categories: StakeholderCategory[] = [
+  'parent',
+  'teacher',
+  'student',
+  'citizen',
+  'school_manager',
+  'press',
+  'organization',
+];
 
 /** Runs `fn` over 0..n-1 with at most `concurrency` in flight. */
 export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -114,7 +122,14 @@ export async function createParticipants(runtime: Runtime, n: number, concurrenc
   await pool(n, concurrency, async (i) => {
     const email = `p${i}-${run}@bench.gopy.vn`;
     const accountId = await accounts.signUp(
-      { email, password: PASSWORD, displayName: `Người tham gia ${i}`, pseudonym: null, stakeholderCategory: categories[i % categories.length]!, locale: 'vi' },
+      {
+        email,
+        password: PASSWORD,
+        displayName: `Người tham gia ${i}`,
+        pseudonym: null,
+        stakeholderCategory: categories[i % categories.length]!,
+        locale: 'vi',
+      },
       { origin: 'self', verified: true },
     );
     const { token } = await accounts.signIn(email, PASSWORD);
@@ -123,18 +138,35 @@ export async function createParticipants(runtime: Runtime, n: number, concurrenc
   return out;
 }
 
-function node(kind: DraftNode['kind'], number: string, heading: string, text: string, children: DraftNode[] = []): DraftNode {
+function node(
+  kind: DraftNode['kind'],
+  number: string,
+  heading: string,
+  text: string,
+  children: DraftNode[] = [],
+): DraftNode {
   return { nodeId: randomUUID(), kind, number, heading, text, children };
 }
 
 function draft(): DraftNode[] {
   return [
     node('chapter', 'I', 'Quy định chung', '', [
-      node('article', '1', 'Phạm vi điều chỉnh', 'Quy định này áp dụng đối với các trường mầm non, tiểu học và trung học cơ sở công lập trên địa bàn huyện.', [
-        node('clause', '1', '', 'Các khoản thu thỏa thuận phục vụ hoạt động giáo dục ngoài học phí.'),
-        node('clause', '2', '', 'Các khoản thu hộ, chi hộ theo đề nghị của cha mẹ học sinh.'),
-      ]),
-      node('article', '2', 'Nguyên tắc thu, chi', 'Các khoản thu phải được thỏa thuận công khai với cha mẹ học sinh trước khi thu.'),
+      node(
+        'article',
+        '1',
+        'Phạm vi điều chỉnh',
+        'Quy định này áp dụng đối với các trường mầm non, tiểu học và trung học cơ sở công lập trên địa bàn huyện.',
+        [
+          node('clause', '1', '', 'Các khoản thu thỏa thuận phục vụ hoạt động giáo dục ngoài học phí.'),
+          node('clause', '2', '', 'Các khoản thu hộ, chi hộ theo đề nghị của cha mẹ học sinh.'),
+        ],
+      ),
+      node(
+        'article',
+        '2',
+        'Nguyên tắc thu, chi',
+        'Các khoản thu phải được thỏa thuận công khai với cha mẹ học sinh trước khi thu.',
+      ),
     ]),
     node('chapter', 'II', 'Tổ chức thực hiện', '', [
       node('article', '3', 'Mức thu tối đa', 'Mức thu tiền ăn bán trú không vượt quá 30.000 đồng/học sinh/ngày.'),
@@ -150,36 +182,85 @@ function flatten(nodes: DraftNode[]): string[] {
  * An organisation, a staff member (with a session), and a policy with version 1 published and a consultation round
  * open for `openDays` days. Saved in the data folder so a later step (or a restart) finds it.
  */
-export async function createWorld(runtime: Runtime, options: { participants?: number; openDays?: number } = {}): Promise<World> {
+export async function createWorld(
+  runtime: Runtime,
+  options: { participants?: number; openDays?: number } = {},
+): Promise<World> {
   const { commands } = runtime;
   const organizationId = randomUUID();
   await commands.organization(
-    { type: 'RegisterOrganization', organizationId, name: 'Phòng Giáo dục và Đào tạo huyện Thử Nghiệm', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
+    {
+      type: 'RegisterOrganization',
+      organizationId,
+      name: 'Phòng Giáo dục và Đào tạo huyện Thử Nghiệm',
+      kind: 'district_office',
+      levels: [],
+      schoolType: '',
+      parentOrganizationId: null,
+    },
     null,
     { systemActor: true },
   );
   const accounts = fixtureAccounts(runtime);
   const staffEmail = `staff-${randomUUID().slice(0, 8)}@bench.gopy.vn`;
   const staffAccountId = await accounts.signUp(
-    { email: staffEmail, password: PASSWORD, displayName: 'Chuyên viên thử nghiệm', pseudonym: null, stakeholderCategory: 'organization', locale: 'vi' },
+    {
+      email: staffEmail,
+      password: PASSWORD,
+      displayName: 'Chuyên viên thử nghiệm',
+      pseudonym: null,
+      stakeholderCategory: 'organization',
+      locale: 'vi',
+    },
     { origin: 'admin', verified: true },
   );
-  await commands.organization({ type: 'AddMember', organizationId, accountId: staffAccountId, roles: ['staff'] }, null, { systemActor: true });
+  await commands.organization(
+    { type: 'AddMember', organizationId, accountId: staffAccountId, roles: ['staff'] },
+    null,
+    { systemActor: true },
+  );
   const staffToken = (await accounts.signIn(staffEmail, PASSWORD)).token;
   const staff: Principal = { accountId: staffAccountId, rolesIn: async () => ['staff', 'participant'] as Role[] };
   const policyId = randomUUID();
   const title = 'Quy định thu, chi các khoản thu thỏa thuận (dữ liệu đo hiệu năng)';
-  await commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: organizationId, title, summary: 'Dự thảo dùng để đo hiệu năng.', topics: ['hiệu năng'] }, staff);
+  await commands.policy(
+    {
+      type: 'ProposePolicy',
+      policyId,
+      owningOrganizationId: organizationId,
+      title,
+      summary: 'Dự thảo dùng để đo hiệu năng.',
+      topics: ['hiệu năng'],
+    },
+    staff,
+  );
   await commands.policy({ type: 'StartDrafting', policyId }, staff);
   const nodes = draft();
-  await commands.policy({ type: 'PublishDraftVersion', policyId, title, nodes, changeNote: 'Bản dự thảo lần 1' }, staff);
+  await commands.policy(
+    { type: 'PublishDraftVersion', policyId, title, nodes, changeNote: 'Bản dự thảo lần 1' },
+    staff,
+  );
   const now = runtime.clock.now();
   await commands.policy(
-    { type: 'OpenConsultation', policyId, opensAt: now.toISOString(), closesAt: new Date(now.getTime() + (options.openDays ?? 60) * 86_400_000).toISOString(), note: '' },
+    {
+      type: 'OpenConsultation',
+      policyId,
+      opensAt: now.toISOString(),
+      closesAt: new Date(now.getTime() + (options.openDays ?? 60) * 86_400_000).toISOString(),
+      note: '',
+    },
     staff,
   );
   const participants = options.participants ? await createParticipants(runtime, options.participants) : [];
-  const world: World = { organizationId, staffAccountId, staffToken, policyId, version: 1, nodeIds: flatten(nodes), participants };
+  const world: World = {
+    organizationId,
+    staffAccountId,
+    staffToken,
+    policyId,
+    version: 1,
+    nodeIds: flatten(nodes),
+    participants,
+  };
   saveWorld(runtime.config.dataDir, world);
   return world;
 }
@@ -240,7 +321,9 @@ function submitCommand(world: World, i: number, keyPrefix: string, now: string) 
 }
 
 async function policyState(runtime: Runtime, world: World): Promise<PolicyState> {
-  return (await runtime.writePath.load(streams.policy(world.policyId), policyAggregate.initialState, policyAggregate.evolve)).state;
+  return (
+    await runtime.writePath.load(streams.policy(world.policyId), policyAggregate.initialState, policyAggregate.evolve)
+  ).state;
 }
 
 /**
@@ -280,7 +363,15 @@ export interface StampedBatch {
  * Decides and stamps generated comments [start, end) with fresh in-memory data keys (wrapped with the master key, as
  * the key store keeps them).
  */
-export async function stampBatch(world: World, policy: PolicyState, prefix: string, start: number, end: number, masterKey: Buffer, now: string): Promise<StampedBatch> {
+export async function stampBatch(
+  world: World,
+  policy: PolicyState,
+  prefix: string,
+  start: number,
+  end: number,
+  masterKey: Buffer,
+  now: string,
+): Promise<StampedBatch> {
   const fresh = new Map<string, Buffer>();
   const keys: KeyStore = {
     getOrCreateKey: async (keyId) => {
@@ -354,7 +445,8 @@ export async function generateCommentsFast(
     options.onProgress?.(appended);
   };
   try {
-    for (const [start, end] of ranges) await write(await stampBatch(world, policy, prefix, start, end, masterKey, runtime.clock.now().toISOString()));
+    for (const [start, end] of ranges)
+      await write(await stampBatch(world, policy, prefix, start, end, masterKey, runtime.clock.now().toISOString()));
   } finally {
     keysDb.close();
   }
@@ -362,9 +454,19 @@ export async function generateCommentsFast(
 }
 
 /** WritePath.stamp for the first event (revision 0) of a new stream. */
-async function stampFirst(keys: KeyStore, streamId: string, event: DomainEvent, context: CommandContext, recordedAt: string): Promise<EventToAppend> {
+async function stampFirst(
+  keys: KeyStore,
+  streamId: string,
+  event: DomainEvent,
+  context: CommandContext,
+  recordedAt: string,
+): Promise<EventToAppend> {
   const entry = eventCatalogue[event.type as EventType];
-  const { data: sealed, keyIds } = await sealEventData(keys, event.type as EventType, event.data as Record<string, unknown>);
+  const { data: sealed, keyIds } = await sealEventData(
+    keys,
+    event.type as EventType,
+    event.data as Record<string, unknown>,
+  );
   const data = canonicalJson(entry.schema.parse(sealed));
   const metadata = canonicalJson(
     EventMetadata.parse({
@@ -391,12 +493,18 @@ async function firstEventOf(runtime: Runtime, world: World, prefix: string): Pro
 
 function shape(text: string): string {
   const keys = (v: unknown, at: string): string[] =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).flatMap(([k, x]) => [`${at}${k}`, ...keys(x, `${at}${k}.`)]) : [];
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.entries(v).flatMap(([k, x]) => [`${at}${k}`, ...keys(x, `${at}${k}.`)])
+      : [];
   return keys(JSON.parse(text), '').sort().join(',');
 }
 
 function assertSameShape(reference: EventToAppend, generated: EventToAppend): void {
-  if (reference.type !== generated.type || shape(reference.data) !== shape(generated.data) || shape(reference.metadata) !== shape(generated.metadata)) {
+  if (
+    reference.type !== generated.type ||
+    shape(reference.data) !== shape(generated.data) ||
+    shape(reference.metadata) !== shape(generated.metadata)
+  ) {
     throw new Error(
       `generated events no longer match the write path's:\n  ${reference.type} ${shape(reference.data)} | ${shape(reference.metadata)}\n  ${generated.type} ${shape(generated.data)} | ${shape(generated.metadata)}`,
     );
@@ -409,7 +517,6 @@ export async function project(runtime: Runtime): Promise<{ applied: number; seco
   const applied = await runtime.projector.catchUpOnce();
   return { applied, seconds: (performance.now() - started) / 1000 };
 }
-
 
 /**
  * Submits `count` comments through the command handlers exactly as the API's submitComment mutation does (load the

@@ -1,38 +1,122 @@
 /** HTTP load through autocannon: comment submissions and the policy page query, against the API or the baseline. */
 import autocannon, { type Result } from 'autocannon';
 
-export const SUBMIT_COMMENT = /* GraphQL */ `mutation Submit($input: SubmitCommentInput!) {
-  submitComment(input: $input) {
-    __typename
-    ... on MutationSubmitCommentSuccess { data { position comment { id } } }
-    ... on Error { code message }
+export const SUBMIT_COMMENT = /* GraphQL */ `
+  mutation Submit($input: SubmitCommentInput!) {
+    submitComment(input: $input) {
+      __typename
+      ... on MutationSubmitCommentSuccess {
+        data {
+          position
+          comment {
+            id
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
   }
-}`;
+`;
 
 /** The query the site's policy page sends (web/src/lib/server/api.ts, POLICY_PAGE_QUERY), with its fragments. */
 export const POLICY_PAGE_QUERY = /* GraphQL */ `
-query PolicyPage($id: ID!, $first: Int!, $after: String, $nodeId: ID, $wholeDraftOnly: Boolean) {
-  policy(id: $id) {
-    id title summary status
-    owningOrganization { id name }
-    proposedAt updatedAt
-    currentVersion { number title changeNote publishedAt nodes { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields children { ...NodeFields } } } } } } }
-    currentRound { ...RoundFields }
-    enactment { version decisionNumber effectiveDate enactedAt }
-    withdrawalReason commentCount viewerRoles
-    comments(first: $first, after: $after, nodeId: $nodeId, wholeDraftOnly: $wholeDraftOnly) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { ...CommentFields } }
+  query PolicyPage($id: ID!, $first: Int!, $after: String, $nodeId: ID, $wholeDraftOnly: Boolean) {
+    policy(id: $id) {
+      id
+      title
+      summary
+      status
+      owningOrganization {
+        id
+        name
+      }
+      proposedAt
+      updatedAt
+      currentVersion {
+        number
+        title
+        changeNote
+        publishedAt
+        nodes {
+          ...NodeFields
+          children {
+            ...NodeFields
+            children {
+              ...NodeFields
+              children {
+                ...NodeFields
+                children {
+                  ...NodeFields
+                  children {
+                    ...NodeFields
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      currentRound {
+        ...RoundFields
+      }
+      enactment {
+        version
+        decisionNumber
+        effectiveDate
+        enactedAt
+      }
+      withdrawalReason
+      commentCount
+      viewerRoles
+      comments(first: $first, after: $after, nodeId: $nodeId, wholeDraftOnly: $wholeDraftOnly) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            ...CommentFields
+          }
+        }
+      }
     }
   }
-}
-fragment RoundFields on ConsultationRound { round version opensAt closesAt closedAt isOpen }
-fragment NodeFields on DraftNode { id kind number heading text }
-fragment CommentFields on Comment {
-  id policyId policyTitle round version anchorNodeId anchorLabel parentCommentId
-  body stance stakeholderCategory authorName submittedAt
-}`;
+  fragment RoundFields on ConsultationRound {
+    round
+    version
+    opensAt
+    closesAt
+    closedAt
+    isOpen
+  }
+  fragment NodeFields on DraftNode {
+    id
+    kind
+    number
+    heading
+    text
+  }
+  fragment CommentFields on Comment {
+    id
+    policyId
+    policyTitle
+    round
+    version
+    anchorNodeId
+    anchorLabel
+    parentCommentId
+    body
+    stance
+    stakeholderCategory
+    authorName
+    submittedAt
+  }
+`;
 
 /** The same page without the connection's totalCount (a COUNT over every visible comment of the policy). */
 export const POLICY_PAGE_QUERY_NO_COUNT = POLICY_PAGE_QUERY.replace(/\n\s+totalCount\n/, '\n');
@@ -139,7 +223,14 @@ export async function commentLoad(
 /** One query document, as fast as it is answered (or at a fixed overall rate, for latency at a given load). */
 export async function queryLoad(
   baseUrl: string,
-  o: { query: string; variables?: Record<string, unknown>; expect: string; seconds: number; connections?: number; overallRate?: number },
+  o: {
+    query: string;
+    variables?: Record<string, unknown>;
+    expect: string;
+    seconds: number;
+    connections?: number;
+    overallRate?: number;
+  },
 ): Promise<HttpResult> {
   const samples: string[] = [];
   const result = await autocannon({

@@ -41,14 +41,27 @@ export function table(results: Record<string, Entry>): string {
     const t = targets[key];
     const target = t ? (t.min !== undefined ? `≥ ${t.min}` : `≤ ${t.max}`) : '';
     const note = e.detail.skipped ? `skipped: ${String(e.detail.skipped)}` : verdict(key, e);
-    rows.push([key, fmt(e.ours), e.baseline === null && e.detail.skipped ? String(e.detail.skipped).slice(0, 40) : fmt(e.baseline), fmt(e.ratio), e.unit, target, note]);
+    rows.push([
+      key,
+      fmt(e.ours),
+      e.baseline === null && e.detail.skipped ? String(e.detail.skipped).slice(0, 40) : fmt(e.baseline),
+      fmt(e.ratio),
+      e.unit,
+      target,
+      note,
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
-export function writeResults(dir: string, results: Record<string, Entry>, run: Record<string, unknown>, name = 'latest'): string {
+export function writeResults(
+  dir: string,
+  results: Record<string, Entry>,
+  run: Record<string, unknown>,
+  name = 'latest',
+): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
@@ -75,7 +88,9 @@ export function scalingSvg(series: Series[], title: string): string {
   const px = (x: number) => m.l + ((Math.log10(x) - lx0) / (lx1 - lx0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - (y / yMax) * (H - m.t - m.b);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2 - 60}" y="22" font-size="15" text-anchor="middle">${escapeXml(title)}</text>`);
   for (let i = 0; i <= 5; i++) {
@@ -85,18 +100,26 @@ export function scalingSvg(series: Series[], title: string): string {
   }
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
     parts.push(`<line x1="${px(x)}" x2="${px(x)}" y1="${m.t}" y2="${H - m.b}" stroke="#f0f0f0"/>`);
-    parts.push(`<text x="${px(x)}" y="${H - m.b + 18}" text-anchor="middle">${x >= 1e6 ? `${x / 1e6}M` : x >= 1e3 ? `${Math.round(x / 1e3)}k` : x}</text>`);
+    parts.push(
+      `<text x="${px(x)}" y="${H - m.b + 18}" text-anchor="middle">${x >= 1e6 ? `${x / 1e6}M` : x >= 1e3 ? `${Math.round(x / 1e3)}k` : x}</text>`,
+    );
   }
   parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="black"/>`);
   parts.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="black"/>`);
-  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 15}" text-anchor="middle">events in the log (log scale)</text>`);
-  parts.push(`<text x="18" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(m.t + H - m.b) / 2})">requests/s</text>`);
+  parts.push(
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 15}" text-anchor="middle">events in the log (log scale)</text>`,
+  );
+  parts.push(
+    `<text x="18" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(m.t + H - m.b) / 2})">requests/s</text>`,
+  );
   series.forEach((s, i) => {
     const pts = s.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
     parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
     for (const p of s.points) {
       parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${s.color}"/>`);
-      parts.push(`<text x="${px(p.x).toFixed(1)}" y="${(py(p.y) - 8).toFixed(1)}" text-anchor="middle" fill="${s.color}">${Math.round(p.y)}</text>`);
+      parts.push(
+        `<text x="${px(p.x).toFixed(1)}" y="${(py(p.y) - 8).toFixed(1)}" text-anchor="middle" fill="${s.color}">${Math.round(p.y)}</text>`,
+      );
     }
     parts.push(`<rect x="${W - m.r + 15}" y="${m.t + i * 22}" width="14" height="4" fill="${s.color}"/>`);
     parts.push(`<text x="${W - m.r + 35}" y="${m.t + i * 22 + 6}">${escapeXml(s.name)}</text>`);

@@ -34,7 +34,11 @@ export interface ApiServer {
 }
 
 export async function startApi(dataDir: string, label: string, env: Record<string, string> = {}): Promise<ApiServer> {
-  const platform = await startPlatform({ demo: false, dataDir, env: { GOPY_SERVE_WEB: '0', GOPY_RATE_COMMENTS_PER_MINUTE: '0', ...env } });
+  const platform = await startPlatform({
+    demo: false,
+    dataDir,
+    env: { GOPY_SERVE_WEB: '0', GOPY_RATE_COMMENTS_PER_MINUTE: '0', ...env },
+  });
   const record: RssRecord = { label, peakMb: 0 };
   apiRss.push(record);
   const sample = () => {

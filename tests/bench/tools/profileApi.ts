@@ -12,7 +12,8 @@ import { commentLoad, POLICY_PAGE_QUERY, queryLoad } from '../lib/http';
 import { startApi } from '../lib/servers';
 import { topFunctions } from './topFunctions';
 
-const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const events = arg('events', 100_000);
 const seconds = arg('seconds', 10);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,12 +28,33 @@ await project(runtime);
 await runtime.close();
 
 const workloads: [string, (url: string) => Promise<unknown>][] = [
-  ['policy_page', (url) => queryLoad(url, { query: POLICY_PAGE_QUERY, variables: { id: world.policyId, first: 20 }, expect: '"policy":{"id"', seconds })],
-  ['comment_http', (url) => commentLoad(url, { tokens: world.participants.map((p) => p.token), policyId: world.policyId, seconds, keyPrefix: `profile-${Date.now()}` })],
+  [
+    'policy_page',
+    (url) =>
+      queryLoad(url, {
+        query: POLICY_PAGE_QUERY,
+        variables: { id: world.policyId, first: 20 },
+        expect: '"policy":{"id"',
+        seconds,
+      }),
+  ],
+  [
+    'comment_http',
+    (url) =>
+      commentLoad(url, {
+        tokens: world.participants.map((p) => p.token),
+        policyId: world.policyId,
+        seconds,
+        keyPrefix: `profile-${Date.now()}`,
+      }),
+  ],
 ];
 for (const [name, load] of workloads) {
   const profileDir = path.join(out, name);
-  const api = await startApi(dir, `profile-${name}`, { NODE_OPTIONS: `--import ${path.join(here, 'cpuProfilePreload.mjs')}`, GOPY_BENCH_PROFILE_DIR: profileDir });
+  const api = await startApi(dir, `profile-${name}`, {
+    NODE_OPTIONS: `--import ${path.join(here, 'cpuProfilePreload.mjs')}`,
+    GOPY_BENCH_PROFILE_DIR: profileDir,
+  });
   const result = (await load(api.baseUrl)) as { rps: number; p99: number };
   await api.stop();
   const file = fs.readdirSync(profileDir).map((f) => path.join(profileDir, f))[0]!;

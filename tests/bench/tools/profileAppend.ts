@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { createWorld, openRuntime, submitViaCommands } from '../lib/fixture';
 import { topFunctions } from './topFunctions';
 
-const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const count = arg('count', 3_000);
 const withProjector = process.argv.includes('--projector');
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,7 +38,9 @@ for (const concurrency of [1, 64]) {
   fs.writeFileSync(file, JSON.stringify(profile));
   // CPU time per comment moves much less than throughput when other processes share the machine.
   const cpuMicros = Math.round((cpu.user + cpu.system) / r.appended);
-  console.log(`\n=== ${count} comments, ${concurrency} in flight: ${Math.round(r.appended / r.seconds)} events/s, ${cpuMicros} µs CPU per comment — ${file}`);
+  console.log(
+    `\n=== ${count} comments, ${concurrency} in flight: ${Math.round(r.appended / r.seconds)} events/s, ${cpuMicros} µs CPU per comment — ${file}`,
+  );
   console.log(topFunctions(file, 30));
 }
 await runtime.close();

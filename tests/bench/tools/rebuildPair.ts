@@ -22,8 +22,12 @@ for (let i = 0; i < 2; i++) {
   c = process.cpuUsage();
   const base = rebuildBaseline(dir, path.join(dir, `ours-${i}.sqlite`), path.join(dir, `base-${i}.sqlite`));
   const bc = process.cpuUsage(c);
-  console.log(`cpu µs/event ours ${Math.round((oc.user + oc.system) / ours.events)} baseline ${Math.round((bc.user + bc.system) / base.events)} cpu ratio ${(((bc.user + bc.system) / base.events) / ((oc.user + oc.system) / ours.events)).toFixed(3)}`);
-  console.log(`ours ${Math.round(ours.eventsPerSecond)}/s baseline ${Math.round(base.eventsPerSecond)}/s ratio ${(ours.eventsPerSecond / base.eventsPerSecond).toFixed(3)} load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `cpu µs/event ours ${Math.round((oc.user + oc.system) / ours.events)} baseline ${Math.round((bc.user + bc.system) / base.events)} cpu ratio ${((bc.user + bc.system) / base.events / ((oc.user + oc.system) / ours.events)).toFixed(3)}`,
+  );
+  console.log(
+    `ours ${Math.round(ours.eventsPerSecond)}/s baseline ${Math.round(base.eventsPerSecond)}/s ratio ${(ours.eventsPerSecond / base.eventsPerSecond).toFixed(3)} load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   if (i === 1) console.log(JSON.stringify(base.rowCheck));
 }
 fs.rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorld, generateCommentsFast, openRuntime, project } from '../lib/fixture';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const arg = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const target = Number(arg('events', '1000000'));
 const dir = arg('dir', fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-rebuild-verify-')));
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -35,7 +36,6 @@ async function main(): Promise<void> {
   }
   const generated = (performance.now() - started) / 1000;
   log(`generated to ${head} events in ${generated.toFixed(0)} s`);
-  started = performance.now();
   const projected = await project(runtime);
   log(`live read models: ${projected.applied} events projected in ${projected.seconds.toFixed(0)} s`);
   await runtime.close();
@@ -63,9 +63,14 @@ async function main(): Promise<void> {
   clearInterval(watch);
   const seconds = (performance.now() - started) / 1000;
   // The progress bar redraws with carriage returns; keep its last state and every other line.
-  const lines = out.split('\n').map((l) => l.split('\r').filter(Boolean).at(-1) ?? '').filter(Boolean);
+  const lines = out
+    .split('\n')
+    .map((l) => l.split('\r').filter(Boolean).at(-1) ?? '')
+    .filter(Boolean);
   for (const line of lines) console.log(`  | ${line}`);
-  log(`gopy rebuild --verify: exit ${code} after ${seconds.toFixed(0)} s (${Math.round(head / seconds)} events/s including the comparison), peak RSS ${Math.round(peakKb / 1024)} MB`);
+  log(
+    `gopy rebuild --verify: exit ${code} after ${seconds.toFixed(0)} s (${Math.round(head / seconds)} events/s including the comparison), peak RSS ${Math.round(peakKb / 1024)} MB`,
+  );
   process.exitCode = code;
 }
 

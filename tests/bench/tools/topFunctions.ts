@@ -26,10 +26,18 @@ export function topFunctions(file: string, count = 25): string {
   const fileTime = new Map<string, number>();
   for (const [id, t] of self) {
     const n = byId.get(id)!;
-    const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/work\/main\//, '');
+    const url = n.callFrame.url
+      .replace(/^file:\/\//, '')
+      .replace(/.*\/node_modules\//, 'node_modules/')
+      .replace(/.*\/work\/main\//, '');
     const key = `${n.callFrame.functionName || '(anonymous)'}  ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`;
     fnTime.set(key, (fnTime.get(key) ?? 0) + t);
-    const pkg = url.startsWith('node_modules/') ? url.split('/').slice(0, url.split('/')[1]!.startsWith('@') ? 3 : 2).join('/') : url || n.callFrame.functionName;
+    const pkg = url.startsWith('node_modules/')
+      ? url
+          .split('/')
+          .slice(0, url.split('/')[1]!.startsWith('@') ? 3 : 2)
+          .join('/')
+      : url || n.callFrame.functionName;
     fileTime.set(pkg, (fileTime.get(pkg) ?? 0) + t);
   }
   const fmt = (m: Map<string, number>) =>

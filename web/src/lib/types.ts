@@ -4,145 +4,139 @@ import type { DraftNode } from '$lib/draft';
 export type PolicyStatus = 'PROPOSED' | 'DRAFTING' | 'CONSULTATION' | 'REVIEW' | 'ENACTED' | 'WITHDRAWN';
 export type Stance = 'SUPPORT' | 'OPPOSE' | 'NEUTRAL' | 'SUGGESTION';
 export type StakeholderCategory =
-	| 'STUDENT'
-	| 'PARENT'
-	| 'TEACHER'
-	| 'SCHOOL_MANAGER'
-	| 'PRESS'
-	| 'CITIZEN'
-	| 'ORGANIZATION';
+  'STUDENT' | 'PARENT' | 'TEACHER' | 'SCHOOL_MANAGER' | 'PRESS' | 'CITIZEN' | 'ORGANIZATION';
 export type Role = 'PARTICIPANT' | 'STAFF' | 'MODERATOR' | 'SPOKESPERSON' | 'POLICYMAKER' | 'AUDITOR' | 'ADMIN';
 export type OrganizationKind = 'PROVINCE_DEPARTMENT' | 'DISTRICT_OFFICE' | 'SCHOOL' | 'OTHER';
 
 export const POLICY_STATUSES: readonly PolicyStatus[] = [
-	'CONSULTATION',
-	'DRAFTING',
-	'PROPOSED',
-	'REVIEW',
-	'ENACTED',
-	'WITHDRAWN',
+  'CONSULTATION',
+  'DRAFTING',
+  'PROPOSED',
+  'REVIEW',
+  'ENACTED',
+  'WITHDRAWN',
 ];
 export const STANCES: readonly Stance[] = ['SUPPORT', 'OPPOSE', 'NEUTRAL', 'SUGGESTION'];
 export const STAKEHOLDER_CATEGORIES: readonly StakeholderCategory[] = [
-	'STUDENT',
-	'PARENT',
-	'TEACHER',
-	'SCHOOL_MANAGER',
-	'PRESS',
-	'CITIZEN',
-	'ORGANIZATION',
+  'STUDENT',
+  'PARENT',
+  'TEACHER',
+  'SCHOOL_MANAGER',
+  'PRESS',
+  'CITIZEN',
+  'ORGANIZATION',
 ];
 export const ROLES: readonly Role[] = [
-	'PARTICIPANT',
-	'STAFF',
-	'MODERATOR',
-	'SPOKESPERSON',
-	'POLICYMAKER',
-	'AUDITOR',
-	'ADMIN',
+  'PARTICIPANT',
+  'STAFF',
+  'MODERATOR',
+  'SPOKESPERSON',
+  'POLICYMAKER',
+  'AUDITOR',
+  'ADMIN',
 ];
 
 export interface Organization {
-	id: string;
-	name: string;
-	kind: OrganizationKind;
+  id: string;
+  name: string;
+  kind: OrganizationKind;
 }
 export interface Account {
-	id: string;
-	displayName: string;
-	/** Shown instead of the name on comments when the participant asks for it. */
-	pseudonym?: string | null;
-	stakeholderCategory: StakeholderCategory;
-	emailVerified: boolean;
+  id: string;
+  displayName: string;
+  /** Shown instead of the name on comments when the participant asks for it. */
+  pseudonym?: string | null;
+  stakeholderCategory: StakeholderCategory;
+  emailVerified: boolean;
 }
 export interface Membership {
-	organization: Organization;
-	roles: Role[];
+  organization: Organization;
+  roles: Role[];
 }
 export interface Viewer {
-	account: Account;
-	memberships: Membership[];
-	staffOrganizations: Organization[];
+  account: Account;
+  memberships: Membership[];
+  staffOrganizations: Organization[];
 }
 export interface Round {
-	round: number;
-	version: number;
-	opensAt: string;
-	closesAt: string;
-	closedAt: string | null;
-	isOpen: boolean;
+  round: number;
+  version: number;
+  opensAt: string;
+  closesAt: string;
+  closedAt: string | null;
+  isOpen: boolean;
 }
 export interface Enactment {
-	version: number;
-	decisionNumber: string;
-	effectiveDate: string;
-	enactedAt: string;
+  version: number;
+  decisionNumber: string;
+  effectiveDate: string;
+  enactedAt: string;
 }
 export interface VersionSummary {
-	number: number;
-	title: string;
-	changeNote: string;
-	publishedAt: string;
+  number: number;
+  title: string;
+  changeNote: string;
+  publishedAt: string;
 }
 export interface Version extends VersionSummary {
-	nodes: DraftNode[];
+  nodes: DraftNode[];
 }
 export interface PolicyCard {
-	id: string;
-	title: string;
-	summary: string;
-	status: PolicyStatus;
-	owningOrganization: { id: string; name: string };
-	updatedAt: string;
-	currentVersion: { number: number } | null;
-	currentRound: Round | null;
-	commentCount: number;
-	enactment: Enactment | null;
+  id: string;
+  title: string;
+  summary: string;
+  status: PolicyStatus;
+  owningOrganization: { id: string; name: string };
+  updatedAt: string;
+  currentVersion: { number: number } | null;
+  currentRound: Round | null;
+  commentCount: number;
+  enactment: Enactment | null;
 }
 export interface Comment {
-	id: string;
-	policyId: string;
-	policyTitle: string;
-	round: number;
-	version: number;
-	anchorNodeId: string | null;
-	anchorLabel: string | null;
-	parentCommentId: string | null;
-	body: string;
-	stance: Stance;
-	stakeholderCategory: StakeholderCategory;
-	authorName: string;
-	submittedAt: string;
+  id: string;
+  policyId: string;
+  policyTitle: string;
+  round: number;
+  version: number;
+  anchorNodeId: string | null;
+  anchorLabel: string | null;
+  parentCommentId: string | null;
+  body: string;
+  stance: Stance;
+  stakeholderCategory: StakeholderCategory;
+  authorName: string;
+  submittedAt: string;
 }
 export interface Page<T> {
-	items: T[];
-	endCursor: string | null;
-	hasNextPage: boolean;
-	totalCount?: number;
+  items: T[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  totalCount?: number;
 }
 export interface PolicyDetail {
-	id: string;
-	title: string;
-	summary: string;
-	status: PolicyStatus;
-	owningOrganization: { id: string; name: string };
-	proposedAt: string;
-	updatedAt: string;
-	currentVersion: Version | null;
-	currentRound: Round | null;
-	enactment: Enactment | null;
-	withdrawalReason: string | null;
-	commentCount: number;
-	viewerRoles: Role[];
+  id: string;
+  title: string;
+  summary: string;
+  status: PolicyStatus;
+  owningOrganization: { id: string; name: string };
+  proposedAt: string;
+  updatedAt: string;
+  currentVersion: Version | null;
+  currentRound: Round | null;
+  enactment: Enactment | null;
+  withdrawalReason: string | null;
+  commentCount: number;
+  viewerRoles: Role[];
 }
 export interface StaffPolicy extends Omit<PolicyDetail, 'currentVersion'> {
-	currentVersion: VersionSummary | null;
-	versions: VersionSummary[];
-	rounds: Round[];
+  currentVersion: VersionSummary | null;
+  versions: VersionSummary[];
+  rounds: Round[];
 }
 export interface Member {
-	account: { id: string; displayName: string };
-	roles: Role[];
+  account: { id: string; displayName: string };
+  roles: Role[];
 }
 
 /** Longest comment body the forms accept (the API may enforce its own limit too). */
@@ -150,13 +144,13 @@ export const COMMENT_BODY_MAX = 10_000;
 
 /** What every action returns, on success and on failure, so one type serves every form on a page. */
 export interface FormState {
-	/** Which form on the page this answers (a page may hold many, e.g. one comment form per draft node). */
-	formId?: string;
-	ok?: boolean;
-	message?: string;
-	fieldErrors?: Record<string, string>;
-	/** What the reader typed, to put back into the form (never passwords). */
-	values?: Record<string, string>;
-	/** A short confirmation to show after success. */
-	notice?: string;
+  /** Which form on the page this answers (a page may hold many, e.g. one comment form per draft node). */
+  formId?: string;
+  ok?: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string>;
+  /** What the reader typed, to put back into the form (never passwords). */
+  values?: Record<string, string>;
+  /** A short confirmation to show after success. */
+  notice?: string;
 }

@@ -19,11 +19,10 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async putCredential(accountId: string, emailLookup: string, passwordHash: string) {
-    const r = await this.pool.query('INSERT INTO credentials (account_id, email_lookup, password_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      accountId,
-      emailLookup,
-      passwordHash,
-    ]);
+    const r = await this.pool.query(
+      'INSERT INTO credentials (account_id, email_lookup, password_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [accountId, emailLookup, passwordHash],
+    );
     return r.rowCount === 1;
   }
 
@@ -40,7 +39,11 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async createSession(tokenHash: string, accountId: string, expiresAt: string) {
-    await this.pool.query('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, accountId, expiresAt]);
+    await this.pool.query('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)', [
+      tokenHash,
+      accountId,
+      expiresAt,
+    ]);
   }
 
   async findSession(tokenHash: string, nowIso: string) {
@@ -60,7 +63,12 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async createToken(kind: 'verify' | 'reset', tokenHash: string, accountId: string, expiresAt: string) {
-    await this.pool.query('INSERT INTO tokens (token_hash, kind, account_id, expires_at) VALUES ($1, $2, $3, $4)', [tokenHash, kind, accountId, expiresAt]);
+    await this.pool.query('INSERT INTO tokens (token_hash, kind, account_id, expires_at) VALUES ($1, $2, $3, $4)', [
+      tokenHash,
+      kind,
+      accountId,
+      expiresAt,
+    ]);
   }
 
   async consumeToken(kind: 'verify' | 'reset', tokenHash: string, nowIso: string) {

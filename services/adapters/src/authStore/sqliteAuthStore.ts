@@ -29,7 +29,9 @@ export class SqliteAuthStore implements AuthStore {
 
   async findCredential(emailLookup: string) {
     const row = this.db
-      .prepare<[string], { account_id: string; password_hash: string }>('SELECT account_id, password_hash FROM credentials WHERE email_lookup = ?')
+      .prepare<[string], { account_id: string; password_hash: string }>(
+        'SELECT account_id, password_hash FROM credentials WHERE email_lookup = ?',
+      )
       .get(emailLookup);
     return row ? { accountId: row.account_id, passwordHash: row.password_hash } : undefined;
   }
@@ -39,7 +41,9 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async createSession(tokenHash: string, accountId: string, expiresAt: string) {
-    this.db.prepare('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)').run(tokenHash, accountId, expiresAt);
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)')
+      .run(tokenHash, accountId, expiresAt);
   }
 
   async findSession(tokenHash: string, nowIso: string) {
@@ -60,7 +64,9 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async createToken(kind: 'verify' | 'reset', tokenHash: string, accountId: string, expiresAt: string) {
-    this.db.prepare('INSERT INTO tokens (token_hash, kind, account_id, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash, kind, accountId, expiresAt);
+    this.db
+      .prepare('INSERT INTO tokens (token_hash, kind, account_id, expires_at) VALUES (?, ?, ?, ?)')
+      .run(tokenHash, kind, accountId, expiresAt);
   }
 
   async consumeToken(kind: 'verify' | 'reset', tokenHash: string, nowIso: string) {

@@ -15,7 +15,10 @@ function fresh() {
   return { keys, folder, blobs: new FolderBlobStore(folder, keys) };
 }
 function filesUnder(folder: string): string[] {
-  return fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 afterEach(async () => {
@@ -23,7 +26,10 @@ afterEach(async () => {
 });
 
 describe('FolderBlobStore', () => {
-  const letter = Buffer.from('Kính gửi Phòng Giáo dục: chúng tôi đề nghị thư viện mở cửa sáng thứ Bảy. Nguyễn Văn An, 0912 345 678', 'utf8');
+  const letter = Buffer.from(
+    'Kính gửi Phòng Giáo dục: chúng tôi đề nghị thư viện mở cửa sáng thứ Bảy. Nguyễn Văn An, 0912 345 678',
+    'utf8',
+  );
 
   it('stores a file encrypted under the SHA-256 of its plaintext and reads it back', async () => {
     const { blobs, folder } = fresh();

@@ -25,9 +25,14 @@ export function validateAppend(
   streamId: string,
   events: EventToAppend[],
   expected: ExpectedRevision,
-  engine: { checkStreamId?(streamId: string): void; checkField?(field: (typeof FIELDS)[number], value: string): void; checkEvent?(event: EventToAppend): void } = {},
+  engine: {
+    checkStreamId?(streamId: string): void;
+    checkField?(field: (typeof FIELDS)[number], value: string): void;
+    checkEvent?(event: EventToAppend): void;
+  } = {},
 ): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
+  if (typeof streamId !== 'string' || streamId.length === 0)
+    throw new TypeError('A stream id must be a non-empty string');
   engine.checkStreamId?.(streamId);
   if (
     !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&

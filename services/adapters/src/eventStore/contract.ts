@@ -121,7 +121,12 @@ export function describeEventStoreContract(
       });
 
       it('stream_exists is refused on an absent stream and appends to an existing one', async () => {
-        await expectConflict(store.append('order-2', [makeEvent()], 'stream_exists'), 'order-2', 'stream_exists', 'no_stream');
+        await expectConflict(
+          store.append('order-2', [makeEvent()], 'stream_exists'),
+          'order-2',
+          'stream_exists',
+          'no_stream',
+        );
         expect(await store.streamRevision('order-2')).toBe('no_stream');
         await store.append('order-2', [makeEvent()], 'no_stream');
         const result = await store.append('order-2', [makeEvent()], 'stream_exists');
@@ -156,7 +161,10 @@ export function describeEventStoreContract(
           [3, events[2]!.eventId],
         ]);
         expect(result.position).toBe(stored[3]!.position);
-        expectIncreasing(store, stored.map((e) => e.position));
+        expectIncreasing(
+          store,
+          stored.map((e) => e.position),
+        );
         expect(await store.headPosition()).toBe(result.position);
       });
 
@@ -221,7 +229,9 @@ export function describeEventStoreContract(
         ]);
         expect(results[1]).toEqual(results[0]);
         expect(results[2]).toEqual(results[0]);
-        expect((await collect(store.readStream('comment-3'))).map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+        expect((await collect(store.readStream('comment-3'))).map((e) => e.eventId)).toEqual(
+          events.map((e) => e.eventId),
+        );
       });
 
       it('an event id stored in another stream is refused with a typed error', async () => {
@@ -251,10 +261,15 @@ export function describeEventStoreContract(
         const events = [makeEvent('A'), makeEvent('B'), makeEvent('C')];
         const result = await store.append('policy-1', events, 'no_stream');
         const read = await collect(store.readStream('policy-1'));
-        expect(read.map(({ eventId, type, data, metadata, hash }) => ({ eventId, type, data, metadata, hash }))).toEqual(events);
+        expect(
+          read.map(({ eventId, type, data, metadata, hash }) => ({ eventId, type, data, metadata, hash })),
+        ).toEqual(events);
         expect(read.map((e) => e.revision)).toEqual([0, 1, 2]);
         expect(read.every((e) => e.streamId === 'policy-1')).toBe(true);
-        expectIncreasing(store, read.map((e) => e.position));
+        expectIncreasing(
+          store,
+          read.map((e) => e.position),
+        );
         expect(read[2]!.position).toBe(result.position);
       });
 
@@ -287,7 +302,9 @@ export function describeEventStoreContract(
         expect((await collect(store.readStream('policy-4', { direction: 'backwards' }))).map((e) => e.eventId)).toEqual(
           [...ids].reverse(),
         );
-        const middle = await collect(store.readStream('policy-4', { fromRevision: pageSize - 1, maxCount: pageSize + 2 }));
+        const middle = await collect(
+          store.readStream('policy-4', { fromRevision: pageSize - 1, maxCount: pageSize + 2 }),
+        );
         expect(middle.map((e) => e.revision)).toEqual(range(pageSize - 1, pageSize + 2));
         expect(await collect(store.readStream('policy-4', { maxCount: pageSize }))).toHaveLength(pageSize);
       });
@@ -320,7 +337,10 @@ export function describeEventStoreContract(
           ['a-1', 1],
         ]);
         expect([all[0]!.position, all[2]!.position, all[3]!.position]).toEqual([a.position, b.position, c.position]);
-        expectIncreasing(store, all.map((e) => e.position));
+        expectIncreasing(
+          store,
+          all.map((e) => e.position),
+        );
         expect(await store.headPosition()).toBe(c.position);
         expect(store.comparePositions(a.position, a.position)).toBe(0);
         expect(store.comparePositions(a.position, c.position)).toBeLessThan(0);
@@ -341,8 +361,9 @@ export function describeEventStoreContract(
         await store.append('comment-1', [makeEvent('CommentSubmitted')], 'no_stream');
         await store.append('org-1', [makeEvent('OrganizationRegistered')], 'no_stream');
         await store.append('policy-2', [makeEvent('PolicyProposed')], 'no_stream');
-        const streams = async (filter: NonNullable<Parameters<EventStore['readAll']>[0]>['filter']): Promise<string[]> =>
-          (await collect(store.readAll({ filter }))).map((e) => `${e.streamId}:${e.type}`);
+        const streams = async (
+          filter: NonNullable<Parameters<EventStore['readAll']>[0]>['filter'],
+        ): Promise<string[]> => (await collect(store.readAll({ filter }))).map((e) => `${e.streamId}:${e.type}`);
         expect(await streams({ streamPrefixes: ['policy-'] })).toEqual([
           'policy-1:PolicyProposed',
           'policy-1:DraftingStarted',
@@ -376,7 +397,10 @@ export function describeEventStoreContract(
         }
         const all = await collect(store.readAll());
         expect(all.map((e) => e.eventId)).toEqual(written.map((e) => e.eventId));
-        expectIncreasing(store, all.map((e) => e.position));
+        expectIncreasing(
+          store,
+          all.map((e) => e.position),
+        );
         const rare = await collect(store.readAll({ filter: { eventTypes: ['Rare'] } }));
         expect(rare.map((e) => e.eventId)).toEqual(written.filter((e) => e.type === 'Rare').map((e) => e.eventId));
         const limited = await collect(store.readAll({ after: all[3]!.position, maxCount: pageSize + 5 }));
@@ -423,10 +447,9 @@ export function describeEventStoreContract(
         const [message] = await takeEvents(late, 1);
         expect(message).toMatchObject({ eventId: live.eventId, streamId: 'live-2', position: result.position });
         // The first subscription saw the same events live.
-        expect(eventIds(await takeUntil(messages, (m) => m.kind === 'event' && m.event.eventId === live.eventId))).toEqual([
-          ...before.map((e) => e.eventId),
-          live.eventId,
-        ]);
+        expect(
+          eventIds(await takeUntil(messages, (m) => m.kind === 'event' && m.event.eventId === live.eventId)),
+        ).toEqual([...before.map((e) => e.eventId), live.eventId]);
       });
 
       it('starts strictly after a given position and applies its filter live too', async () => {
@@ -537,7 +560,10 @@ export function describeEventStoreContract(
         const revisions = 40;
         const reports = await runWorkers(
           fixture.worker,
-          Array.from({ length: writers }, () => ({ kind: 'race', streamId: 'raced-1', revisions }) satisfies WorkerTask),
+          Array.from(
+            { length: writers },
+            () => ({ kind: 'race', streamId: 'raced-1', revisions }) satisfies WorkerTask,
+          ),
         );
         const attempts = reports.flatMap((r) => (r.kind === 'race' ? r.attempts : []));
         const winners = attempts.filter((a): a is Extract<RaceAttempt, { ok: true }> => a.ok);
@@ -597,9 +623,13 @@ export function describeEventStoreContract(
       it('200 concurrent appends in one process: the one with a wrong expected revision fails alone', async () => {
         const wrong = 137;
         const settled = await Promise.allSettled(
-          range(0, 200).map((i) => store.append(`surge-${i}`, [makeEvent()], i === wrong ? 'stream_exists' : 'no_stream')),
+          range(0, 200).map((i) =>
+            store.append(`surge-${i}`, [makeEvent()], i === wrong ? 'stream_exists' : 'no_stream'),
+          ),
         );
-        settled.forEach((outcome, i) => expect(outcome.status, `append ${i}`).toBe(i === wrong ? 'rejected' : 'fulfilled'));
+        settled.forEach((outcome, i) =>
+          expect(outcome.status, `append ${i}`).toBe(i === wrong ? 'rejected' : 'fulfilled'),
+        );
         const failure = settled[wrong];
         expect(failure?.status === 'rejected' && failure.reason).toBeInstanceOf(WrongExpectedRevisionError);
         expect(failure?.status === 'rejected' && failure.reason).toMatchObject({ actual: 'no_stream' });

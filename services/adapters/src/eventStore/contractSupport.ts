@@ -40,14 +40,16 @@ export interface DistinctAppend {
   position: string;
 }
 
-export type WorkerReport =
-  | { kind: 'race'; attempts: RaceAttempt[] }
-  | { kind: 'distinct'; appends: DistinctAppend[] };
+export type WorkerReport = { kind: 'race'; attempts: RaceAttempt[] } | { kind: 'distinct'; appends: DistinctAppend[] };
 
 export type WorkerMessage = { ok: true; report: WorkerReport } | { ok: false; error: string };
 
 /** An event whose id is a fresh UUID (some engines accept nothing else) and whose hash looks like a real one. */
-export function makeEvent(type = 'Tested', data: string = JSON.stringify({ n: Math.random() }), metadata = '{}'): EventToAppend {
+export function makeEvent(
+  type = 'Tested',
+  data: string = JSON.stringify({ n: Math.random() }),
+  metadata = '{}',
+): EventToAppend {
   return {
     eventId: randomUUID(),
     type,

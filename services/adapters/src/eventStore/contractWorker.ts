@@ -17,7 +17,10 @@ import {
 const input = (workerData as { input: WorkerInput }).input;
 
 async function main(): Promise<WorkerReport> {
-  const mod = (await import(input.opener.module)) as Record<string, (args: unknown) => EventStore | Promise<EventStore>>;
+  const mod = (await import(input.opener.module)) as Record<
+    string,
+    (args: unknown) => EventStore | Promise<EventStore>
+  >;
   const open = mod[input.opener.exportName];
   if (typeof open !== 'function') throw new Error(`${input.opener.module} does not export ${input.opener.exportName}`);
   const store = await open(input.opener.args);
@@ -34,7 +37,13 @@ async function main(): Promise<WorkerReport> {
         const event = makeEvent('Raced');
         try {
           const result = await store.append(task.streamId, [event], expectedBefore(revision));
-          attempts.push({ revision, eventId: event.eventId, ok: true, nextRevision: result.nextRevision, position: result.position });
+          attempts.push({
+            revision,
+            eventId: event.eventId,
+            ok: true,
+            nextRevision: result.nextRevision,
+            position: result.position,
+          });
           known = result.nextRevision;
         } catch (error) {
           const err = error instanceof Error ? error : new Error(String(error));
@@ -59,7 +68,12 @@ async function main(): Promise<WorkerReport> {
         for (let i = 0; i < task.appendsPerStream; i++) {
           const events = Array.from({ length: task.eventsPerAppend }, () => makeEvent('Spread'));
           const result = await store.append(streamId, events, expectedBefore(i * task.eventsPerAppend));
-          appends.push({ streamId, eventIds: events.map((e) => e.eventId), nextRevision: result.nextRevision, position: result.position });
+          appends.push({
+            streamId,
+            eventIds: events.map((e) => e.eventId),
+            nextRevision: result.nextRevision,
+            position: result.position,
+          });
         }
       }),
     );
@@ -86,5 +100,8 @@ function awaitBarrier(): void {
 main().then(
   (report) => parentPort?.postMessage({ ok: true, report } satisfies WorkerMessage),
   (error: unknown) =>
-    parentPort?.postMessage({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerMessage),
+    parentPort?.postMessage({
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies WorkerMessage),
 );

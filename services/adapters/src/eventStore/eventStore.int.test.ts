@@ -15,7 +15,12 @@ import {
   type RecordedEvent,
   type SubscriptionMessage,
 } from '@gopy/application/eventStore';
-import { describeEventStoreContract, makeEvent, type EventStoreContractOptions, type EventStoreFactory } from './contract';
+import {
+  describeEventStoreContract,
+  makeEvent,
+  type EventStoreContractOptions,
+  type EventStoreFactory,
+} from './contract';
 import {
   openSqliteEventStore,
   parseSqlitePosition,
@@ -31,14 +36,21 @@ import {
   type PostgresEventStore,
   type PostgresEventStoreOptions,
 } from './postgresEventStore';
-import { kurrentDbContractName, kurrentDbContractOptions, kurrentDbFactory } from './kurrentdb/kurrentDbContractFixture';
+import {
+  kurrentDbContractName,
+  kurrentDbContractOptions,
+  kurrentDbFactory,
+} from './kurrentdb/kurrentDbContractFixture';
 
 const SQLITE_PAGE_SIZE = 50;
 
 function sqliteFiles(): { dir: string; options: SqliteEventStoreOptions } {
   const dir = mkdtempSync(join(tmpdir(), 'gopy-events-'));
   // A small page makes the paging cases cross many page boundaries; a short poll keeps cross-connection cases fast.
-  return { dir, options: { filename: join(dir, 'data', 'events.sqlite'), pageSize: SQLITE_PAGE_SIZE, pollIntervalMs: 40 } };
+  return {
+    dir,
+    options: { filename: join(dir, 'data', 'events.sqlite'), pageSize: SQLITE_PAGE_SIZE, pollIntervalMs: 40 },
+  };
 }
 
 const sqliteFactory: EventStoreFactory = async () => {
@@ -46,7 +58,11 @@ const sqliteFactory: EventStoreFactory = async () => {
   return {
     store: openSqliteEventStore(options),
     openSibling: () => openSqliteEventStore(options),
-    worker: { module: new URL('./sqliteEventStore.ts', import.meta.url).href, exportName: 'openSqliteEventStore', args: options },
+    worker: {
+      module: new URL('./sqliteEventStore.ts', import.meta.url).href,
+      exportName: 'openSqliteEventStore',
+      args: options,
+    },
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 };
@@ -73,7 +89,9 @@ function contractDatabase(): Promise<{ name: string; url: string }> {
 afterAll(async () => {
   const database = await postgresDatabase?.catch(() => undefined);
   if (database === undefined) return;
-  await withPostgres(POSTGRES_SERVER_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${database.name} WITH (FORCE)`));
+  await withPostgres(POSTGRES_SERVER_URL, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${database.name} WITH (FORCE)`),
+  );
 });
 
 let schemas = 0;
@@ -105,7 +123,11 @@ const postgresFactory: EventStoreFactory = async () => {
   return {
     store: await openPostgresEventStore(options),
     openSibling: () => openPostgresEventStore(options),
-    worker: { module: new URL('./postgresEventStore.ts', import.meta.url).href, exportName: 'openPostgresEventStore', args: options },
+    worker: {
+      module: new URL('./postgresEventStore.ts', import.meta.url).href,
+      exportName: 'openPostgresEventStore',
+      args: options,
+    },
     dispose: drop,
   };
 };
@@ -393,7 +415,12 @@ describe('PostgreSQL event store specifics', () => {
         result = await withTimeout(messages.next(), 5_000);
       }
       // The slow event first (smallest transaction id), although it has the largest sequence and committed last.
-      expect(delivered.map((e) => e.eventId)).toEqual([slow.eventId, fast1[0]!.eventId, fast2[0]!.eventId, fast2[1]!.eventId]);
+      expect(delivered.map((e) => e.eventId)).toEqual([
+        slow.eventId,
+        fast1[0]!.eventId,
+        fast2[0]!.eventId,
+        fast2[1]!.eventId,
+      ]);
       const slowPosition = parsePostgresPosition(delivered[0]!.position);
       expect(slowPosition.transactionId).toBe(BigInt(slowXid));
       expect(slowPosition.sequence).toBeGreaterThan(parsePostgresPosition(fast2Written.position).sequence);

@@ -62,7 +62,10 @@ const MAX_BIGINT = (1n << 63n) - 1n;
 export const POSTGRES_START_POSITION = postgresPosition(0n, 0n);
 
 /** The position of the row written by transaction `transactionId` with sequence `sequence`. */
-export function postgresPosition(transactionId: bigint | string | number, sequence: bigint | string | number): Position {
+export function postgresPosition(
+  transactionId: bigint | string | number,
+  sequence: bigint | string | number,
+): Position {
   const xid = toBigInt(transactionId, 'transaction id');
   const seq = toBigInt(sequence, 'sequence');
   if (xid < 0n || xid > MAX_XID8) throw new RangeError(`Not a PostgreSQL transaction id: ${xid}`);
@@ -77,7 +80,8 @@ export function parsePostgresPosition(position: string): { transactionId: bigint
   if (match === null) throw new TypeError(`Not a PostgreSQL event position: ${JSON.stringify(position)}`);
   const transactionId = BigInt(match[1]!);
   const sequence = BigInt(match[2]!);
-  if (transactionId > MAX_XID8 || sequence > MAX_BIGINT) throw new RangeError(`PostgreSQL event position out of range: ${position}`);
+  if (transactionId > MAX_XID8 || sequence > MAX_BIGINT)
+    throw new RangeError(`PostgreSQL event position out of range: ${position}`);
   return { transactionId, sequence };
 }
 
@@ -267,7 +271,11 @@ class PostgresEventStoreImpl implements PostgresEventStore {
     return promise;
   }
 
-  private async appendOnce(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async appendOnce(
+    streamId: string,
+    events: EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -346,7 +354,8 @@ class PostgresEventStoreImpl implements PostgresEventStore {
 
     if (events.length === 0) {
       // The result type has no "nothing" case: an absent stream answers revision -1 at the position before the log.
-      if (current === 'no_stream') return { result: { nextRevision: -1, position: POSTGRES_START_POSITION }, inserted: false };
+      if (current === 'no_stream')
+        return { result: { nextRevision: -1, position: POSTGRES_START_POSITION }, inserted: false };
       const row = await client.query<{ xid: string; seq: string }>(
         `SELECT transaction_id::text AS xid, sequence::text AS seq FROM ${this.table} WHERE stream_id = $1 AND revision = $2`,
         [streamId, current],
@@ -393,7 +402,8 @@ class PostgresEventStoreImpl implements PostgresEventStore {
     const rows = inserted.rows;
     for (let i = 1; i < rows.length; i++) {
       // Guards the ORDER BY reasoning above; the transaction rolls back rather than store an inconsistent order.
-      if (BigInt(rows[i]!.seq) <= BigInt(rows[i - 1]!.seq)) throw new Error('Sequences were not assigned in revision order');
+      if (BigInt(rows[i]!.seq) <= BigInt(rows[i - 1]!.seq))
+        throw new Error('Sequences were not assigned in revision order');
     }
     const last = rows.at(-1)!;
     return {
@@ -475,11 +485,15 @@ class PostgresEventStoreImpl implements PostgresEventStore {
     this.assertOpen();
     // A filtered read scans bounded windows, so a rare event type in a long log costs many short queries.
     const window = options.filter === undefined ? this.pageSize : this.pageSize * 20;
-    yield* readPages(this.scanner(options.filter), options.after === undefined ? POSTGRES_START_POSITION : validPosition(options.after), {
-      window,
-      pageSize: this.pageSize,
-      maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
-    });
+    yield* readPages(
+      this.scanner(options.filter),
+      options.after === undefined ? POSTGRES_START_POSITION : validPosition(options.after),
+      {
+        window,
+        pageSize: this.pageSize,
+        maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
+      },
+    );
   }
 
   subscribeAll(options: ReadAllOptions & { checkpointInterval?: number } = {}): Subscription {
@@ -540,7 +554,9 @@ class PostgresEventStoreImpl implements PostgresEventStore {
       // An empty list is an allow-list naming nothing, so it matches nothing (it is not "no filter"). starts_with
       // compares exactly; LIKE would treat '_' and '%' in stream ids as wildcards.
       params.push(filter.streamPrefixes);
-      conditions.push(`EXISTS (SELECT 1 FROM unnest($${4 + params.length}::text[]) AS p (prefix) WHERE starts_with(stream_id, p.prefix))`);
+      conditions.push(
+        `EXISTS (SELECT 1 FROM unnest($${4 + params.length}::text[]) AS p (prefix) WHERE starts_with(stream_id, p.prefix))`,
+      );
     }
     if (filter?.eventTypes !== undefined) {
       params.push(filter.eventTypes);
@@ -572,7 +588,13 @@ class PostgresEventStoreImpl implements PostgresEventStore {
     return async (after, window, limit) => {
       this.assertOpen();
       const { transactionId, sequence } = parsePostgresPosition(after);
-      const { rows } = await this.pool.query<ScanRow>(sql, [transactionId.toString(), sequence.toString(), window, limit, ...params]);
+      const { rows } = await this.pool.query<ScanRow>(sql, [
+        transactionId.toString(),
+        sequence.toString(),
+        window,
+        limit,
+        ...params,
+      ]);
       const last = rows.at(-1);
       if (last === undefined) return undefined;
       const events = rows.filter((row) => row.matched).map(toRecorded);
@@ -590,7 +612,11 @@ class PostgresEventStoreImpl implements PostgresEventStore {
   private ensureListener(): void {
     if (this.closed || this.listener !== undefined || this.listenerStarting !== undefined) return;
     if (this.subscriptions.size === 0 || Date.now() < this.listenerRetryAt) return;
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'gopy-event-store-listen', keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'gopy-event-store-listen',
+      keepAlive: true,
+    });
     const drop = (): void => {
       if (this.listener === client) this.listener = undefined;
       this.listenerRetryAt = Date.now() + 1_000;
@@ -648,8 +674,6 @@ function validPosition(position: Position): Position {
   return position;
 }
 
-
-
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -679,7 +703,8 @@ function validatePostgresAppend(streamId: string, events: EventToAppend[], expec
     },
     // The column is uuid (KurrentDB demands UUIDs too). It is read back in PostgreSQL's lower-case form.
     checkEvent(event) {
-      if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
+      if (!UUID_PATTERN.test(event.eventId))
+        throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
     },
   });
 }

@@ -205,11 +205,15 @@ class SqliteEventStoreImpl implements SqliteEventStore {
     // A filtered read walks bounded windows of positions so that a rare event type in a long log costs many short
     // queries, each yielding the event loop, instead of one query that blocks it until the end of the log.
     const window = options.filter === undefined ? Number.POSITIVE_INFINITY : this.pageSize * 20;
-    yield* readPages(this.scanner(options.filter), options.after === undefined ? 0 : parseSqlitePosition(options.after), {
-      window,
-      pageSize: this.pageSize,
-      maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
-    });
+    yield* readPages(
+      this.scanner(options.filter),
+      options.after === undefined ? 0 : parseSqlitePosition(options.after),
+      {
+        window,
+        pageSize: this.pageSize,
+        maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
+      },
+    );
   }
 
   subscribeAll(options: ReadAllOptions & { checkpointInterval?: number } = {}): Subscription {
@@ -325,7 +329,8 @@ class SqliteEventStoreImpl implements SqliteEventStore {
 
     if (events.length === 0) {
       // The result type has no "nothing" case: an absent stream answers revision -1 at the position before the log.
-      if (current === 'no_stream') return { result: { nextRevision: -1, position: sqlitePosition(0) }, inserted: false };
+      if (current === 'no_stream')
+        return { result: { nextRevision: -1, position: sqlitePosition(0) }, inserted: false };
       const row = this.statement<{ position: number }>(
         'SELECT position FROM events WHERE stream_id = ? AND revision = ?',
       ).get(streamId, current);
@@ -408,7 +413,10 @@ class SqliteEventStoreImpl implements SqliteEventStore {
       const upTo = Math.min(head, after + window);
       const rows = statement.all(after, upTo, ...where.params, limit);
       const last = rows.at(-1);
-      return { events: rows.map(toRecorded), scannedUpTo: rows.length === limit && last !== undefined ? last.position : upTo };
+      return {
+        events: rows.map(toRecorded),
+        scannedUpTo: rows.length === limit && last !== undefined ? last.position : upTo,
+      };
     };
   }
 
@@ -461,8 +469,6 @@ function toRecorded(row: EventRow): RecordedEvent {
     hash: row.hash,
   };
 }
-
-
 
 function isUniqueViolation(error: unknown, column: string): boolean {
   return (

@@ -20,7 +20,9 @@ export class PostgresKeyStore implements KeyStore {
 
   static async open(connectionString: string, masterKey: Buffer, schema = 'gopy_keys'): Promise<PostgresKeyStore> {
     const pool = await openSchemaPool(connectionString, schema, 4);
-    await pool.query(`CREATE TABLE IF NOT EXISTS data_keys (key_id text PRIMARY KEY, wrapped bytea, destroyed boolean NOT NULL DEFAULT false)`);
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS data_keys (key_id text PRIMARY KEY, wrapped bytea, destroyed boolean NOT NULL DEFAULT false)`,
+    );
     return new PostgresKeyStore(pool, masterKey);
   }
 
@@ -28,10 +30,10 @@ export class PostgresKeyStore implements KeyStore {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
     const key = newDataKey();
-    const inserted = await this.pool.query('INSERT INTO data_keys (key_id, wrapped) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING', [
-      keyId,
-      wrapKey(this.masterKey, keyId, key),
-    ]);
+    const inserted = await this.pool.query(
+      'INSERT INTO data_keys (key_id, wrapped) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING',
+      [keyId, wrapKey(this.masterKey, keyId, key)],
+    );
     // Stored (and committed) just now: no need to read it back. Otherwise what is stored wins, or it was destroyed.
     if (inserted.rowCount === 1) return this.remember(keyId, key);
     const stored = await this.getKey(keyId);
@@ -49,7 +51,10 @@ export class PostgresKeyStore implements KeyStore {
   async getKey(keyId: string): Promise<Buffer | undefined> {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
-    const { rows } = await this.pool.query<{ wrapped: Buffer | null; destroyed: boolean }>('SELECT wrapped, destroyed FROM data_keys WHERE key_id = $1', [keyId]);
+    const { rows } = await this.pool.query<{ wrapped: Buffer | null; destroyed: boolean }>(
+      'SELECT wrapped, destroyed FROM data_keys WHERE key_id = $1',
+      [keyId],
+    );
     const row = rows[0];
     if (!row || row.destroyed || !row.wrapped) return undefined;
     return this.remember(keyId, unwrapKey(this.masterKey, keyId, row.wrapped));
@@ -64,13 +69,18 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async isDestroyed(keyId: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ destroyed: boolean }>('SELECT destroyed FROM data_keys WHERE key_id = $1', [keyId]);
+    const { rows } = await this.pool.query<{ destroyed: boolean }>(
+      'SELECT destroyed FROM data_keys WHERE key_id = $1',
+      [keyId],
+    );
     return rows[0]?.destroyed === true;
   }
 
   /** Every row as stored (wrapped), for `gopy store copy` and backups. */
   async exportRows(): Promise<{ keyId: string; wrapped: Buffer | null; destroyed: boolean }[]> {
-    const { rows } = await this.pool.query<{ key_id: string; wrapped: Buffer | null; destroyed: boolean }>('SELECT key_id, wrapped, destroyed FROM data_keys ORDER BY key_id');
+    const { rows } = await this.pool.query<{ key_id: string; wrapped: Buffer | null; destroyed: boolean }>(
+      'SELECT key_id, wrapped, destroyed FROM data_keys ORDER BY key_id',
+    );
     return rows.map((r) => ({ keyId: r.key_id, wrapped: r.wrapped, destroyed: r.destroyed }));
   }
 

@@ -42,12 +42,16 @@ export class SqliteKeyStore implements KeyStore {
       destroyed INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID`);
     this.stmts = {
-      get: this.db.prepare<[string], { wrapped: Buffer | null; destroyed: number }>('SELECT wrapped, destroyed FROM data_keys WHERE key_id = ?'),
+      get: this.db.prepare<[string], { wrapped: Buffer | null; destroyed: number }>(
+        'SELECT wrapped, destroyed FROM data_keys WHERE key_id = ?',
+      ),
       insert: this.db.prepare('INSERT OR IGNORE INTO data_keys (key_id, wrapped, destroyed) VALUES (?, ?, 0)'),
       destroy: this.db.prepare(
         'INSERT INTO data_keys (key_id, wrapped, destroyed) VALUES (?, NULL, 1) ON CONFLICT(key_id) DO UPDATE SET wrapped = NULL, destroyed = 1',
       ),
-      all: this.db.prepare<[], { key_id: string; wrapped: Buffer | null; destroyed: number }>('SELECT key_id, wrapped, destroyed FROM data_keys'),
+      all: this.db.prepare<[], { key_id: string; wrapped: Buffer | null; destroyed: number }>(
+        'SELECT key_id, wrapped, destroyed FROM data_keys',
+      ),
     };
   }
 

@@ -14,7 +14,11 @@ const policyId = randomUUID();
 const nodeId = randomUUID();
 const [ana, binh] = [randomUUID(), randomUUID()];
 
-function aComment(commentId: string, author: string, o: { stance?: string; node?: string | null; category?: string } = {}): DomainEvent {
+function aComment(
+  commentId: string,
+  author: string,
+  o: { stance?: string; node?: string | null; category?: string } = {},
+): DomainEvent {
   return {
     type: 'CommentSubmitted',
     data: {
@@ -40,7 +44,8 @@ function aComment(commentId: string, author: string, o: { stance?: string; node?
 }
 
 const ids = Array.from({ length: 6 }, () => randomUUID());
-const on = (type: string, commentId: string, extra: Record<string, unknown> = {}) => ({ type, data: { commentId, ...extra } }) as unknown as DomainEvent;
+const on = (type: string, commentId: string, extra: Record<string, unknown> = {}) =>
+  ({ type, data: { commentId, ...extra } }) as unknown as DomainEvent;
 
 /** Comments counted and uncounted within one batch, in cells that exist before it and in cells it creates. */
 const log: DomainEvent[] = [
@@ -65,7 +70,12 @@ async function apply(db: ReadDb, batchSize: number): Promise<void> {
   for (let i = 0; i < log.length; i += batchSize) {
     await db.transaction().execute(async (tx) => {
       for (const [j, event] of log.slice(i, i + batchSize).entries()) {
-        const ctx: ProjectionContext = { metadata: { recordedAt: '2026-03-01T19:00:00.000Z' } as EventMetadata, streamId: 's', position: String(i + j), seq: i + j + 1 };
+        const ctx: ProjectionContext = {
+          metadata: { recordedAt: '2026-03-01T19:00:00.000Z' } as EventMetadata,
+          streamId: 's',
+          position: String(i + j),
+          seq: i + j + 1,
+        };
         await analysisReadModel.evolve(tx, event, ctx);
       }
       await analysisReadModel.endBatch?.(tx);
@@ -75,7 +85,8 @@ async function apply(db: ReadDb, batchSize: number): Promise<void> {
 
 async function rows(db: ReadDb) {
   const t = db.withTables<AnalysisTables>();
-  const sorted = (r: Record<string, unknown>[]) => r.map((x) => JSON.stringify(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)]))).sort();
+  const sorted = (r: Record<string, unknown>[]) =>
+    r.map((x) => JSON.stringify(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)]))).sort();
   return {
     comments: sorted(await t.selectFrom('analysis_comments').selectAll().execute()),
     counts: sorted(await t.selectFrom('analysis_counts').selectAll().execute()),
@@ -83,12 +94,18 @@ async function rows(db: ReadDb) {
   };
 }
 
-const engines: [string, () => Promise<{ open(schema: string): Promise<{ db: ReadDb; close(): Promise<void> }>; drop(): Promise<void> }>][] = [
+const engines: [
+  string,
+  () => Promise<{ open(schema: string): Promise<{ db: ReadDb; close(): Promise<void> }>; drop(): Promise<void> }>,
+][] = [
   [
     'SQLite',
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-analysis-batches-'));
-      return { open: async (name) => openSqliteReadStore(path.join(dir, `${name}.sqlite`)), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+      return {
+        open: async (name) => openSqliteReadStore(path.join(dir, `${name}.sqlite`)),
+        drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
     },
   ],
   [

@@ -30,11 +30,16 @@ const addToB = compiledStatement((db, p: { id: string; a: string; b: number }) =
     .values({ id: p.id, a: p.a, b: p.b, c: null, fixed: 'upserted' })
     .onConflict((oc) => oc.column('id').doUpdateSet({ b: sql`probes.b + ${p.b}`, a: p.a })),
 );
-const probesWhere = compiledStatement((db, p: { b: number; a: string }) => probes(db).selectFrom('probes').select(['id', 'b']).where('a', '=', p.a).where('b', '>=', p.b).orderBy('id'));
+const probesWhere = compiledStatement((db, p: { b: number; a: string }) =>
+  probes(db).selectFrom('probes').select(['id', 'b']).where('a', '=', p.a).where('b', '>=', p.b).orderBy('id'),
+);
 const deleteRaw = compiledStatement((db, p: { id: string }) => sql`DELETE FROM probes WHERE id = ${p.id}`);
 
 const engines: [string, () => Promise<{ db: ReadDb; close(): Promise<void> }>][] = [
-  ['SQLite', async () => openSqliteReadStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-compiled-')), 'read.sqlite'))],
+  [
+    'SQLite',
+    async () => openSqliteReadStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-compiled-')), 'read.sqlite')),
+  ],
   [
     'PostgreSQL',
     async () => {
@@ -69,7 +74,11 @@ describe.each(engines)('compiledStatement on %s', (_name, open) => {
     await store?.close();
   });
 
-  const rows = async () => (await probes(store.db).selectFrom('probes').selectAll().orderBy('id').execute()).map((r) => ({ ...r, b: Number(r.b) }));
+  const rows = async () =>
+    (await probes(store.db).selectFrom('probes').selectAll().orderBy('id').execute()).map((r) => ({
+      ...r,
+      b: Number(r.b),
+    }));
 
   it('puts each named value in its place, run after run, in and out of transactions', async () => {
     await insertProbe(store.db, { id: 'p1', a: 'alpha', b: 11, c: 'gamma' });
@@ -109,11 +118,15 @@ describe.each(engines)('compiledStatement on %s', (_name, open) => {
   });
 
   it('refuses a name that is not a parameter, and a value that has no place', async () => {
-    const asIdentifier = compiledStatement((db, p: { column: string }) => probes(db).selectFrom('probes').select(sql.ref<string>(p.column).as('x')));
+    const asIdentifier = compiledStatement((db, p: { column: string }) =>
+      probes(db).selectFrom('probes').select(sql.ref<string>(p.column).as('x')),
+    );
     await expect(asIdentifier(store.db, { column: 'a' })).rejects.toThrow(/column is not a parameter/);
     const asLiteral = compiledStatement((db, p: { id: string }) => sql`SELECT ${sql.lit(p.id)} AS x`);
     await expect(asLiteral(store.db, { id: 'p1' })).rejects.toThrow(/is not a parameter/);
-    const unused = compiledStatement((db, p: { id: string; extra: string }) => probes(db).selectFrom('probes').select('id').where('id', '=', p.id));
+    const unused = compiledStatement((db, p: { id: string; extra: string }) =>
+      probes(db).selectFrom('probes').select('id').where('id', '=', p.id),
+    );
     await expect(unused(store.db, { id: 'p1', extra: 'x' })).rejects.toThrow(/extra given but not used/);
   });
 

@@ -20,7 +20,12 @@ function anywhere(viewer: Viewer | null, role: Role): boolean {
 
 /** The file name a browser saves, safe in the header whatever the original name holds. */
 function contentDisposition(fileName: string): string {
-  const fallback = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_').trim() || 'tep-dinh-kem';
+  const fallback =
+    fileName
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\]/g, '_')
+      .trim() || 'tep-dinh-kem';
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName || fallback)}`;
 }
 
@@ -34,32 +39,55 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
   const router = express.Router();
   const blobs = blobStoreOf(runtime);
 
-  router.post('/attachments', express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES }), async (req, res, next) => {
-    try {
-      // A cross-site form could post a file with the session cookie; a header it cannot send proves it is not one.
-      if (req.headers.cookie && !req.headers.authorization && !req.headers['x-gopy-csrf']) {
-        return refuse(res, 403, 'FORBIDDEN', 'Yêu cầu không hợp lệ.', 'Invalid request.');
+  router.post(
+    '/attachments',
+    express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES }),
+    async (req, res, next) => {
+      try {
+        // A cross-site form could post a file with the session cookie; a header it cannot send proves it is not one.
+        if (req.headers.cookie && !req.headers.authorization && !req.headers['x-gopy-csrf']) {
+          return refuse(res, 403, 'FORBIDDEN', 'Yêu cầu không hợp lệ.', 'Invalid request.');
+        }
+        const viewer = await viewerOf(req);
+        if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
+        if (!anywhere(viewer, 'staff') && !anywhere(viewer, 'admin')) {
+          return refuse(
+            res,
+            403,
+            'FORBIDDEN',
+            'Chỉ cán bộ soạn thảo được đính kèm tệp.',
+            'Only staff may attach files.',
+          );
+        }
+        const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
+          return refuse(
+            res,
+            400,
+            'VALIDATION',
+            'Loại tệp này không được đính kèm (PDF, ảnh, Word hoặc văn bản).',
+            'This kind of file cannot be attached (PDF, image, Word or text).',
+          );
+        }
+        const body = req.body as unknown;
+        if (!Buffer.isBuffer(body) || body.length === 0)
+          return refuse(res, 400, 'VALIDATION', 'Tệp trống.', 'The file is empty.');
+        const { sha256, size } = await blobs.put(body);
+        res.status(201).json({ sha256, size, mediaType });
+      } catch (error) {
+        if ((error as { type?: string }).type === 'entity.too.large') {
+          return refuse(
+            res,
+            413,
+            'PAYLOAD_TOO_LARGE',
+            'Tệp quá lớn (tối đa 20 MB).',
+            'The file is too large (at most 20 MB).',
+          );
+        }
+        next(error);
       }
-      const viewer = await viewerOf(req);
-      if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
-      if (!anywhere(viewer, 'staff') && !anywhere(viewer, 'admin')) {
-        return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ soạn thảo được đính kèm tệp.', 'Only staff may attach files.');
-      }
-      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
-        return refuse(res, 400, 'VALIDATION', 'Loại tệp này không được đính kèm (PDF, ảnh, Word hoặc văn bản).', 'This kind of file cannot be attached (PDF, image, Word or text).');
-      }
-      const body = req.body as unknown;
-      if (!Buffer.isBuffer(body) || body.length === 0) return refuse(res, 400, 'VALIDATION', 'Tệp trống.', 'The file is empty.');
-      const { sha256, size } = await blobs.put(body);
-      res.status(201).json({ sha256, size, mediaType });
-    } catch (error) {
-      if ((error as { type?: string }).type === 'entity.too.large') {
-        return refuse(res, 413, 'PAYLOAD_TOO_LARGE', 'Tệp quá lớn (tối đa 20 MB).', 'The file is too large (at most 20 MB).');
-      }
-      next(error);
-    }
-  });
+    },
+  );
 
   router.get('/attachments/:attachmentId', async (req, res, next) => {
     try {
@@ -71,8 +99,10 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
         const viewer = await viewerOf(req);
         if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
         const mine = roles(viewer, policy?.organizationId ?? '');
-        const allowed = mine.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || anywhere(viewer, 'auditor');
-        if (!allowed) return refuse(res, 403, 'FORBIDDEN', 'Bạn không có quyền xem tệp này.', 'You may not see this file.');
+        const allowed =
+          mine.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || anywhere(viewer, 'auditor');
+        if (!allowed)
+          return refuse(res, 403, 'FORBIDDEN', 'Bạn không có quyền xem tệp này.', 'You may not see this file.');
       }
       const bytes = await blobs.get(row.sha256);
       if (!bytes) return refuse(res, 404, 'NOT_FOUND', 'Tệp không còn đọc được.', 'The file can no longer be read.');

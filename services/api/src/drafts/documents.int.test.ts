@@ -12,7 +12,8 @@ import { seedDemo } from '../demo';
 import { openEmbeddedRuntime, type Runtime } from '../runtime';
 import { exportDocx, exportPdf, importDocx } from './documents';
 
-const shape = (nodes: DraftNode[]): unknown => nodes.map((n) => ({ kind: n.kind, number: n.number, heading: n.heading, text: n.text, children: shape(n.children) }));
+const shape = (nodes: DraftNode[]): unknown =>
+  nodes.map((n) => ({ kind: n.kind, number: n.number, heading: n.heading, text: n.text, children: shape(n.children) }));
 
 describe('drafts in and out: .docx import, .docx and .pdf download', () => {
   let runtime: Runtime;
@@ -46,7 +47,14 @@ describe('drafts in and out: .docx import, .docx and .pdf download', () => {
 
   it('round-trips a tree of chapters, articles, clauses and points through .docx', async () => {
     const { version } = await feesVersion();
-    const docx = await exportDocx({ policyTitle: version.title, version: 1, title: version.title, publishedAt: version.publishedAt, organization: 'Phòng GDĐT', nodes: version.nodes });
+    const docx = await exportDocx({
+      policyTitle: version.title,
+      version: 1,
+      title: version.title,
+      publishedAt: version.publishedAt,
+      organization: 'Phòng GDĐT',
+      nodes: version.nodes,
+    });
     const parsed = await importDocx(docx, randomUUID);
     expect(parsed.warnings).toEqual([]);
     expect(shape(parsed.nodes)).toEqual(shape(version.nodes));
@@ -54,10 +62,19 @@ describe('drafts in and out: .docx import, .docx and .pdf download', () => {
 
   it('writes a PDF whose text has the Vietnamese draft with its diacritics', async () => {
     const { version } = await feesVersion();
-    const pdf = await exportPdf({ policyTitle: version.title, version: 1, title: version.title, publishedAt: version.publishedAt, organization: 'Phòng Giáo dục và Đào tạo', nodes: version.nodes });
+    const pdf = await exportPdf({
+      policyTitle: version.title,
+      version: 1,
+      title: version.title,
+      publishedAt: version.publishedAt,
+      organization: 'Phòng Giáo dục và Đào tạo',
+      nodes: version.nodes,
+    });
     const file = path.join(os.tmpdir(), `gopy-${randomUUID()}.pdf`);
     fs.writeFileSync(file, pdf);
-    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).normalize('NFC').replace(/\s+/g, ' ');
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })
+      .normalize('NFC')
+      .replace(/\s+/g, ' ');
     expect(text).toContain('Phòng Giáo dục và Đào tạo');
     expect(text).toContain('Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng');
     expect(text).toContain('Miễn, giảm cho học sinh thuộc hộ nghèo, cận nghèo');
@@ -72,7 +89,11 @@ describe('drafts in and out: .docx import, .docx and .pdf download', () => {
     expect(parsed.nodes.length).toBeGreaterThan(0);
     const pdf = await fetch(`${base}/export/policies/${policy.id}/versions/1.pdf`);
     expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     expect((await fetch(`${base}/export/policies/${policy.id}/versions/9.pdf`)).status).toBe(404);
     expect((await fetch(`${base}/export/policies/not-a-uuid/versions/1.pdf`)).status).toBe(404);
   });

@@ -31,8 +31,15 @@ export interface DocumentVersion {
 export async function exportDocx(v: DocumentVersion): Promise<Buffer> {
   const children: Paragraph[] = [
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: v.organization, bold: true })] }),
-    new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: v.title, bold: true })] }),
-    new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: `Dự thảo lần ${v.version}`, italics: true })] }),
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      heading: HeadingLevel.TITLE,
+      children: [new TextRun({ text: v.title, bold: true })],
+    }),
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      children: [new TextRun({ text: `Dự thảo lần ${v.version}`, italics: true })],
+    }),
   ];
   for (const node of v.nodes) {
     for (const p of legalParagraphs(node)) {
@@ -57,7 +64,11 @@ export async function exportDocx(v: DocumentVersion): Promise<Buffer> {
 
 /** A version as PDF, with a font that has every Vietnamese glyph. */
 export async function exportPdf(v: DocumentVersion): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 70, right: 56 }, info: { Title: v.title, Creator: 'Góp ý' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 70, right: 56 },
+    info: { Title: v.title, Creator: 'Góp ý' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -17,7 +17,9 @@ export function draftDownloads(runtime: Runtime): express.Router {
       }
       const number = Number(m[1]);
       const [policy] = await policyQueries.byIds(runtime.readDb, [req.params.policyId]);
-      const version = policy ? (await policyQueries.versions(runtime.readDb, [policy.id])).find((v) => v.number === number) : undefined;
+      const version = policy
+        ? (await policyQueries.versions(runtime.readDb, [policy.id])).find((v) => v.number === number)
+        : undefined;
       if (!policy || !version) {
         res.status(404).type('text/plain; charset=utf-8').send('Không tìm thấy phiên bản này. / No such version.');
         return;

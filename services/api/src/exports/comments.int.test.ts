@@ -22,7 +22,14 @@ class ManualClock {
   }
 }
 
-const node = (nodeId: string, kind: DraftNode['kind'], number: string, children: DraftNode[] = []): DraftNode => ({ nodeId, kind, number, heading: '', text: '', children });
+const node = (nodeId: string, kind: DraftNode['kind'], number: string, children: DraftNode[] = []): DraftNode => ({
+  nodeId,
+  kind,
+  number,
+  heading: '',
+  text: '',
+  children,
+});
 
 describe('comment exports (CSV and XLSX) at a stated log position', () => {
   const clock = new ManualClock(Date.parse('2026-11-02T01:00:00.000Z'));
@@ -37,7 +44,14 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
   const tokens: Record<string, string> = {};
   const accounts: Record<string, string> = {};
   /** What was submitted, in order, and what became of it. */
-  const seeded: { id: string; body: string; fate: 'visible' | 'hidden' | 'withdrawn' | 'redacted'; node: string; stance: string; channel: string }[] = [];
+  const seeded: {
+    id: string;
+    body: string;
+    fate: 'visible' | 'hidden' | 'withdrawn' | 'redacted';
+    node: string;
+    stance: string;
+    channel: string;
+  }[] = [];
 
   const get = async (url: string, who?: string) => {
     const res = await fetch(`${base}${url}`, { headers: who ? { authorization: `Bearer ${tokens[who]}` } : {} });
@@ -49,11 +63,22 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-export-'));
-    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0' }), { clock, log: () => {} });
+    runtime = await openEmbeddedRuntime(loadConfig({ GOPY_DATA_DIR: dataDir, GOPY_DEMO: '0', GOPY_SERVE_WEB: '0' }), {
+      clock,
+      log: () => {},
+    });
     runtime.projector.start();
     const system: Principal = { accountId: randomUUID(), rolesIn: async () => ['admin'] };
     await runtime.commands.organization(
-      { type: 'RegisterOrganization', organizationId, name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình', kind: 'district_office', levels: [], schoolType: '', parentOrganizationId: null },
+      {
+        type: 'RegisterOrganization',
+        organizationId,
+        name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình',
+        kind: 'district_office',
+        levels: [],
+        schoolType: '',
+        parentOrganizationId: null,
+      },
       system,
       { systemActor: true },
     );
@@ -66,19 +91,62 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     for (const [key, roles] of people) {
       const email = `${key}@xuat.gopy.vn`;
       accounts[key] = await runtime.accounts.signUp(
-        { email, password: 'mật khẩu dài 123', displayName: key, pseudonym: null, stakeholderCategory: 'parent', locale: 'vi' },
+        {
+          email,
+          password: 'mật khẩu dài 123',
+          displayName: key,
+          pseudonym: null,
+          stakeholderCategory: 'parent',
+          locale: 'vi',
+        },
         { origin: 'admin', verified: true },
       );
-      if (roles.length) await runtime.commands.organization({ type: 'AddMember', organizationId, accountId: accounts[key]!, roles }, system, { systemActor: true });
+      if (roles.length)
+        await runtime.commands.organization(
+          { type: 'AddMember', organizationId, accountId: accounts[key]!, roles },
+          system,
+          { systemActor: true },
+        );
       tokens[key] = (await runtime.accounts.signIn(email, 'mật khẩu dài 123')).token;
     }
-    const as = (key: string, roles: Role[] = []): Principal => ({ accountId: accounts[key]!, rolesIn: async () => [...roles, 'participant'] });
+    const as = (key: string, roles: Role[] = []): Principal => ({
+      accountId: accounts[key]!,
+      rolesIn: async () => [...roles, 'participant'],
+    });
     const staff = as('staff', ['staff']);
     const moderator = as('moderator', ['moderator']);
-    await runtime.commands.policy({ type: 'ProposePolicy', policyId, owningOrganizationId: organizationId, title: 'Quy định về dạy thêm, học thêm', summary: '', topics: [] }, staff);
+    await runtime.commands.policy(
+      {
+        type: 'ProposePolicy',
+        policyId,
+        owningOrganizationId: organizationId,
+        title: 'Quy định về dạy thêm, học thêm',
+        summary: '',
+        topics: [],
+      },
+      staff,
+    );
     await runtime.commands.policy({ type: 'StartDrafting', policyId }, staff);
-    await runtime.commands.policy({ type: 'PublishDraftVersion', policyId, title: 'Quy định về dạy thêm, học thêm', nodes: [node(article, 'article', '3', [node(clause, 'clause', '2')])], changeNote: '' }, staff);
-    await runtime.commands.policy({ type: 'OpenConsultation', policyId, opensAt: clock.now().toISOString(), closesAt: '2026-12-31T17:00:00.000Z', note: '' }, staff);
+    await runtime.commands.policy(
+      {
+        type: 'PublishDraftVersion',
+        policyId,
+        title: 'Quy định về dạy thêm, học thêm',
+        nodes: [node(article, 'article', '3', [node(clause, 'clause', '2')])],
+        changeNote: '',
+      },
+      staff,
+    );
+    await runtime.commands.policy(
+      {
+        type: 'OpenConsultation',
+        policyId,
+        opensAt: clock.now().toISOString(),
+        closesAt: '2026-12-31T17:00:00.000Z',
+        note: '',
+      },
+      staff,
+    );
     const bodies = [
       'Đề nghị không tổ chức dạy thêm trong trường, vì "học thêm" gây áp lực cho các cháu.',
       'Dòng một.\nDòng hai, có dấu phẩy; và "ngoặc kép".',
@@ -94,24 +162,65 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
       const anchor = i % 3 === 0 ? null : i % 3 === 1 ? article : clause;
       if (i === 6) {
         await runtime.commands.comment(
-          { type: 'RecordOfflineFeedback', commentId, policyId, channel: 'letter', receivedAt: new Date(clock.now().getTime() - 1_800_000).toISOString(), offlineSender: null, stakeholderCategory: 'organization', body, stance: 'oppose', anchorNodeId: anchor, idempotencyKey: `letter-${i}` },
+          {
+            type: 'RecordOfflineFeedback',
+            commentId,
+            policyId,
+            channel: 'letter',
+            receivedAt: new Date(clock.now().getTime() - 1_800_000).toISOString(),
+            offlineSender: null,
+            stakeholderCategory: 'organization',
+            body,
+            stance: 'oppose',
+            anchorNodeId: anchor,
+            idempotencyKey: `letter-${i}`,
+          },
           staff,
         );
       } else {
         await runtime.commands.comment(
-          { type: 'SubmitComment', commentId, policyId, version: 1, anchorNodeId: anchor, parentCommentId: null, body, stance: 'suggestion', stakeholderCategory: 'parent', authorAccountId: accounts.parent!, pseudonym: null, idempotencyKey: `c-${i}` },
+          {
+            type: 'SubmitComment',
+            commentId,
+            policyId,
+            version: 1,
+            anchorNodeId: anchor,
+            parentCommentId: null,
+            body,
+            stance: 'suggestion',
+            stakeholderCategory: 'parent',
+            authorAccountId: accounts.parent!,
+            pseudonym: null,
+            idempotencyKey: `c-${i}`,
+          },
           as('parent'),
         );
       }
-      seeded.push({ id: commentId, body, fate: 'visible', node: anchor === null ? 'Toàn bộ dự thảo' : anchor === article ? 'Điều 3' : 'Khoản 2', stance: i === 6 ? 'Không đồng ý' : 'Đề xuất', channel: i === 6 ? 'Thư, công văn' : 'Cổng thông tin' });
+      seeded.push({
+        id: commentId,
+        body,
+        fate: 'visible',
+        node: anchor === null ? 'Toàn bộ dự thảo' : anchor === article ? 'Điều 3' : 'Khoản 2',
+        stance: i === 6 ? 'Không đồng ý' : 'Đề xuất',
+        channel: i === 6 ? 'Thư, công văn' : 'Cổng thông tin',
+      });
     }
-    await runtime.commands.comment({ type: 'EditComment', commentId: seeded[2]!.id, body: 'Hoà đồng ý với khoản 2, có sửa.', stance: 'support' }, as('parent'));
+    await runtime.commands.comment(
+      { type: 'EditComment', commentId: seeded[2]!.id, body: 'Hoà đồng ý với khoản 2, có sửa.', stance: 'support' },
+      as('parent'),
+    );
     Object.assign(seeded[2]!, { body: 'Hoà đồng ý với khoản 2, có sửa.', stance: 'Đồng ý' });
-    await runtime.commands.comment({ type: 'HideComment', commentId: seeded[3]!.id, reasonCode: 'abuse', reason: 'Lời lẽ xúc phạm' }, moderator);
+    await runtime.commands.comment(
+      { type: 'HideComment', commentId: seeded[3]!.id, reasonCode: 'abuse', reason: 'Lời lẽ xúc phạm' },
+      moderator,
+    );
     seeded[3]!.fate = 'hidden';
     await runtime.commands.comment({ type: 'WithdrawComment', commentId: seeded[4]!.id, reason: '' }, as('parent'));
     seeded[4]!.fate = 'withdrawn';
-    await runtime.commands.comment({ type: 'RedactComment', commentId: seeded[5]!.id, reason: 'Có số điện thoại' }, moderator);
+    await runtime.commands.comment(
+      { type: 'RedactComment', commentId: seeded[5]!.id, reason: 'Có số điện thoại' },
+      moderator,
+    );
     await runtime.keys.destroyKey(`comment:${seeded[5]!.id}`);
     seeded[5]!.fate = 'redacted';
     await settle();
@@ -137,7 +246,11 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     sheet.eachRow((row) => {
       // Row values are 1-based and sparse (an empty cell is a hole).
       const values = row.values as unknown[];
-      out.push(Array.from({ length: values.length - 1 }, (_, i) => values[i + 1]).map((v) => (v === null || v === undefined ? '' : String(v))));
+      out.push(
+        Array.from({ length: values.length - 1 }, (_, i) => values[i + 1]).map((v) =>
+          v === null || v === undefined ? '' : String(v),
+        ),
+      );
     });
     return out;
   }
@@ -193,10 +306,26 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     clock.advance(60_000);
     const late = randomUUID();
     await runtime.commands.comment(
-      { type: 'SubmitComment', commentId: late, policyId, version: 1, anchorNodeId: null, parentCommentId: null, body: 'Một ý kiến đến muộn.', stance: 'neutral', stakeholderCategory: 'parent', authorAccountId: accounts.parent!, pseudonym: null, idempotencyKey: 'late' },
+      {
+        type: 'SubmitComment',
+        commentId: late,
+        policyId,
+        version: 1,
+        anchorNodeId: null,
+        parentCommentId: null,
+        body: 'Một ý kiến đến muộn.',
+        stance: 'neutral',
+        stakeholderCategory: 'parent',
+        authorAccountId: accounts.parent!,
+        pseudonym: null,
+        idempotencyKey: 'late',
+      },
       { accountId: accounts.parent!, rolesIn: async () => ['participant'] },
     );
-    await runtime.commands.comment({ type: 'HideComment', commentId: seeded[0]!.id, reasonCode: 'spam', reason: 'Lặp lại' }, { accountId: accounts.moderator!, rolesIn: async () => ['moderator'] });
+    await runtime.commands.comment(
+      { type: 'HideComment', commentId: seeded[0]!.id, reasonCode: 'spam', reason: 'Lặp lại' },
+      { accountId: accounts.moderator!, rolesIn: async () => ['moderator'] },
+    );
     // Zip entries carry a time with two-second steps: wait past one so a stamped time would show.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const again = await get(`${csvUrl}?position=${position}`, 'staff');
@@ -205,7 +334,9 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     expect(againXlsx.body.equals(firstXlsx.body)).toBe(true);
     const now = await get(csvUrl, 'staff');
     expect(now.headers.get('x-gopy-position')).not.toBe(position);
-    const ids = parseCsv(now.body).slice(2).map((r) => r[1]);
+    const ids = parseCsv(now.body)
+      .slice(2)
+      .map((r) => r[1]);
     expect(ids).toContain(late);
     expect(ids).not.toContain(seeded[0]!.id);
   });

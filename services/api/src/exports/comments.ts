@@ -52,7 +52,20 @@ const labels = {
     position: 'Vị trí nhật ký',
     policy: 'Dự thảo',
     round: 'Đợt lấy ý kiến',
-    columns: ['STT', 'Mã góp ý', 'Thời điểm nhận (UTC)', 'Thời điểm ghi nhận (UTC)', 'Kênh', 'Đối tượng', 'Quan điểm', 'Điều khoản', 'Trả lời góp ý', 'Trạng thái', 'Số lần sửa', 'Nội dung'],
+    columns: [
+      'STT',
+      'Mã góp ý',
+      'Thời điểm nhận (UTC)',
+      'Thời điểm ghi nhận (UTC)',
+      'Kênh',
+      'Đối tượng',
+      'Quan điểm',
+      'Điều khoản',
+      'Trả lời góp ý',
+      'Trạng thái',
+      'Số lần sửa',
+      'Nội dung',
+    ],
     stance: { support: 'Đồng ý', oppose: 'Không đồng ý', neutral: 'Trung lập', suggestion: 'Đề xuất' },
     category: {
       student: 'Học sinh',
@@ -81,7 +94,20 @@ const labels = {
     position: 'Log position',
     policy: 'Policy',
     round: 'Consultation round',
-    columns: ['No.', 'Comment id', 'Received at (UTC)', 'Recorded at (UTC)', 'Channel', 'Stakeholder category', 'Stance', 'Section', 'Reply to', 'Status', 'Edits', 'Text'],
+    columns: [
+      'No.',
+      'Comment id',
+      'Received at (UTC)',
+      'Recorded at (UTC)',
+      'Channel',
+      'Stakeholder category',
+      'Stance',
+      'Section',
+      'Reply to',
+      'Status',
+      'Edits',
+      'Text',
+    ],
     stance: { support: 'Support', oppose: 'Oppose', neutral: 'Neutral', suggestion: 'Suggestion' },
     category: {
       student: 'Student',
@@ -175,7 +201,12 @@ export async function* commentRowsAt(
           break;
         }
         case 'CommentEdited':
-          if (row) Object.assign(row, { body: typeof ev.data.body === 'string' ? ev.data.body : '', stance: ev.data.stance, edits: row.edits + 1 });
+          if (row)
+            Object.assign(row, {
+              body: typeof ev.data.body === 'string' ? ev.data.body : '',
+              stance: ev.data.stance,
+              edits: row.edits + 1,
+            });
           break;
         case 'CommentWithdrawn':
           status = 'withdrawn';
@@ -288,7 +319,11 @@ class ReproducibleWorkbookWriter extends WorkbookWriterBase {
  * XLSX through exceljs' streaming WorkbookWriter: inline strings (a shared-strings table would grow with the rows),
  * each row committed as soon as it is written. A1:G1 state the position, row 2 is the header.
  */
-export async function writeCommentsXlsx(rows: AsyncIterable<ExportRow>, meta: ExportMeta, out: Writable): Promise<void> {
+export async function writeCommentsXlsx(
+  rows: AsyncIterable<ExportRow>,
+  meta: ExportMeta,
+  out: Writable,
+): Promise<void> {
   const workbook = new ReproducibleWorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
   workbook.creator = 'Góp ý';
   workbook.created = FIXED_DATE;
@@ -307,7 +342,9 @@ export async function writeCommentsXlsx(rows: AsyncIterable<ExportRow>, meta: Ex
     for (;;) {
       // The zip library's streams are readable-stream v2 objects: no writableNeedDrain, the same flag in their state.
       const full = [...(sheetStream.pipes ?? []), out].find(
-        (w) => w.writableNeedDrain || (w as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true,
+        (w) =>
+          w.writableNeedDrain ||
+          (w as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain === true,
       );
       if (full) await drain(full, out);
       else if (out.destroyed) throw new Error('The export was abandoned by its reader');
@@ -337,7 +374,10 @@ function refuse(res: express.Response, status: number, vi: string, en: string) {
  * GET /export/policies/<id>/rounds/<n>/comments.csv|xlsx[?position=<p>][&lang=en]: for staff and policymakers of the
  * owning organisation and for auditors (who also get hidden, withdrawn and redacted comments).
  */
-export function commentExports(runtime: Runtime, viewerOf: (req: express.Request) => Promise<Viewer | null>): express.Router {
+export function commentExports(
+  runtime: Runtime,
+  viewerOf: (req: express.Request) => Promise<Viewer | null>,
+): express.Router {
   const router = express.Router();
   router.get('/export/policies/:policyId/rounds/:round/:file', async (req, res, next) => {
     try {
@@ -354,13 +394,19 @@ export function commentExports(runtime: Runtime, viewerOf: (req: express.Request
       }
       const [policy] = await policyQueries.byIds(runtime.readDb, [req.params.policyId]);
       const auditor = [...viewer.memberships.values()].some((roles) => roles.includes('auditor'));
-      const reader = auditor || (policy && (viewer.memberships.get(policy.organizationId) ?? []).some((r) => READERS.includes(r)));
+      const reader =
+        auditor || (policy && (viewer.memberships.get(policy.organizationId) ?? []).some((r) => READERS.includes(r)));
       if (!policy) {
         refuse(res, 404, 'Không tìm thấy dự thảo.', 'Policy not found.');
         return;
       }
       if (!reader) {
-        refuse(res, 403, 'Bạn không có quyền tải danh sách góp ý của dự thảo này.', 'You may not download the comments of this policy.');
+        refuse(
+          res,
+          403,
+          'Bạn không có quyền tải danh sách góp ý của dự thảo này.',
+          'You may not download the comments of this policy.',
+        );
         return;
       }
       const head = await runtime.store.headPosition();
@@ -374,7 +420,12 @@ export function commentExports(runtime: Runtime, viewerOf: (req: express.Request
           ok = false;
         }
         if (!ok) {
-          refuse(res, 400, 'Vị trí nhật ký không hợp lệ hoặc chưa có.', 'The log position is not valid or not reached yet.');
+          refuse(
+            res,
+            400,
+            'Vị trí nhật ký không hợp lệ hoặc chưa có.',
+            'The log position is not valid or not reached yet.',
+          );
           return;
         }
         position = asked;
@@ -386,14 +437,29 @@ export function commentExports(runtime: Runtime, viewerOf: (req: express.Request
       const locale: ExportLocale = req.query.lang === 'en' ? 'en' : 'vi';
       const { rounds, title } = await versionsAt(runtime.writePath, runtime.store, policy.id, position);
       if (!rounds.has(round)) {
-        refuse(res, 404, `Dự thảo chưa có đợt lấy ý kiến ${round} tại vị trí này.`, `The policy had no consultation round ${round} at this position.`);
+        refuse(
+          res,
+          404,
+          `Dự thảo chưa có đợt lấy ý kiến ${round} tại vị trí này.`,
+          `The policy had no consultation round ${round} at this position.`,
+        );
         return;
       }
-      const meta: ExportMeta = { policyId: policy.id, policyTitle: title ?? '', round, position, includeHidden: auditor, locale };
+      const meta: ExportMeta = {
+        policyId: policy.id,
+        policyTitle: title ?? '',
+        round,
+        position,
+        includeHidden: auditor,
+        locale,
+      };
       const rows = commentRowsAt(runtime, policy.id, round, position, { includeHidden: auditor, locale });
       res.setHeader('X-Gopy-Position', position);
       res.setHeader('Cache-Control', 'private, no-store');
-      res.setHeader('Content-Disposition', `attachment; filename="gop-y-${policy.id.slice(0, 8)}-dot-${round}-${position}.${m[1]}"`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="gop-y-${policy.id.slice(0, 8)}-dot-${round}-${position}.${m[1]}"`,
+      );
       if (m[1] === 'csv') {
         res.type('text/csv; charset=utf-8');
         await writeCommentsCsv(rows, meta, res);

@@ -1,5 +1,16 @@
 import express from 'express';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+  AlignmentType,
+  Document,
+  HeadingLevel,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import PDFDocument from 'pdfkit';
 import { initialDigestState, type DigestState } from '@gopy/domain/digest';
 import { digestAggregate } from '@gopy/application/commands';
@@ -20,7 +31,12 @@ const DECISION_VI: Record<string, string> = {
   noted: 'Ghi nhận',
 };
 
-export const DIGEST_COLUMNS = ['STT', 'Nội dung góp ý', 'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)', 'Ý kiến tiếp thu, giải trình'] as const;
+export const DIGEST_COLUMNS = [
+  'STT',
+  'Nội dung góp ý',
+  'Cơ quan, tổ chức, cá nhân góp ý (đối tượng)',
+  'Ý kiến tiếp thu, giải trình',
+] as const;
 
 export interface DigestDocumentRow {
   no: number;
@@ -50,7 +66,12 @@ export interface DigestDocument {
  * round's visible comments at that position (from the log, as the comment exports read them). Names come from the
  * read models (a pseudonym, or an offline sender's organisation, as the public pages show them).
  */
-export async function digestDocumentAt(runtime: Runtime, policyId: string, round: number, position: Position): Promise<DigestDocument | null> {
+export async function digestDocumentAt(
+  runtime: Runtime,
+  policyId: string,
+  round: number,
+  position: Position,
+): Promise<DigestDocument | null> {
   const { store, writePath } = runtime;
   let digest: DigestState = initialDigestState;
   let counts = { coveredCount: 0, visibleCount: 0 };
@@ -58,12 +79,21 @@ export async function digestDocumentAt(runtime: Runtime, policyId: string, round
     if (store.comparePositions(e.recorded.position, position) > 0) break;
     const event = e.event as DomainEvent;
     digest = digestAggregate.evolve(digest, event);
-    if (event.type === 'DigestPublished') counts = { coveredCount: event.data.coveredCount, visibleCount: event.data.visibleCount };
+    if (event.type === 'DigestPublished')
+      counts = { coveredCount: event.data.coveredCount, visibleCount: event.data.visibleCount };
   }
   if (!digest.published) return null;
   const comments: ExportRow[] = [];
-  for await (const row of commentRowsAt(runtime, policyId, round, position, { includeHidden: false, locale: 'vi' })) comments.push(row);
-  const names = new Map((await commentQueries.byIds(runtime.readDb, comments.map((c) => c.commentId))).map((c) => [c.id, c.authorName]));
+  for await (const row of commentRowsAt(runtime, policyId, round, position, { includeHidden: false, locale: 'vi' }))
+    comments.push(row);
+  const names = new Map(
+    (
+      await commentQueries.byIds(
+        runtime.readDb,
+        comments.map((c) => c.commentId),
+      )
+    ).map((c) => [c.id, c.authorName]),
+  );
   const [policy] = await policyQueries.byIds(runtime.readDb, [policyId]);
   const [org] = policy ? await organizationQueries.byIds(runtime.readDb, [policy.organizationId]) : [];
   let no = 0;
@@ -77,7 +107,9 @@ export async function digestDocumentAt(runtime: Runtime, policyId: string, round
         return { no: ++no, feedback: `${where}${c.body}`, from: `${name} (${c.category})` };
       });
     const answer = theme.answer
-      ? [DECISION_VI[theme.answer.decision] ?? theme.answer.decision, theme.answer.explanation].filter(Boolean).join('. ')
+      ? [DECISION_VI[theme.answer.decision] ?? theme.answer.decision, theme.answer.explanation]
+          .filter(Boolean)
+          .join('. ')
       : '';
     return { number: i + 1, title: theme.title, answer, rows };
   });
@@ -115,11 +147,22 @@ const cell = (text: string, o: { bold?: boolean; columnSpan?: number; rowSpan?: 
 export async function digestDocx(d: DigestDocument): Promise<Buffer> {
   const [org, title, subtitle] = heading(d);
   const widths = [7, 43, 20, 30];
-  const rows: TableRow[] = [new TableRow({ tableHeader: true, children: DIGEST_COLUMNS.map((c, i) => cell(c, { bold: true, width: widths[i] })) })];
+  const rows: TableRow[] = [
+    new TableRow({
+      tableHeader: true,
+      children: DIGEST_COLUMNS.map((c, i) => cell(c, { bold: true, width: widths[i] })),
+    }),
+  ];
   for (const theme of d.themes) {
-    rows.push(new TableRow({ children: [cell(`Nhóm ${theme.number}: ${theme.title}`, { bold: true, columnSpan: 4 })] }));
+    rows.push(
+      new TableRow({ children: [cell(`Nhóm ${theme.number}: ${theme.title}`, { bold: true, columnSpan: 4 })] }),
+    );
     if (theme.rows.length === 0) {
-      rows.push(new TableRow({ children: [cell(''), cell('Nhóm này không còn ý kiến nào đang hiển thị.'), cell(''), cell(theme.answer)] }));
+      rows.push(
+        new TableRow({
+          children: [cell(''), cell('Nhóm này không còn ý kiến nào đang hiển thị.'), cell(''), cell(theme.answer)],
+        }),
+      );
     }
     theme.rows.forEach((r, i) => {
       const cells = [cell(String(r.no)), cell(r.feedback), cell(r.from)];
@@ -136,8 +179,16 @@ export async function digestDocx(d: DigestDocument): Promise<Buffer> {
       {
         children: [
           new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: org!, bold: true })] }),
-          new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: title!, bold: true })] }),
-          new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 200 }, children: [new TextRun({ text: subtitle!, italics: true })] }),
+          new Paragraph({
+            alignment: AlignmentType.CENTER,
+            heading: HeadingLevel.TITLE,
+            children: [new TextRun({ text: title!, bold: true })],
+          }),
+          new Paragraph({
+            alignment: AlignmentType.CENTER,
+            spacing: { after: 200 },
+            children: [new TextRun({ text: subtitle!, italics: true })],
+          }),
           new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows }),
           new Paragraph({ spacing: { before: 200 }, children: [new TextRun({ text: footer(d), italics: true })] }),
         ],
@@ -150,7 +201,11 @@ export async function digestDocx(d: DigestDocument): Promise<Buffer> {
 /** The digest as PDF, with the font the draft PDFs use (every Vietnamese glyph), one block per theme. */
 export async function digestPdf(d: DigestDocument): Promise<Buffer> {
   const [org, title, subtitle] = heading(d);
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 56, right: 56 }, info: { Title: title!, Creator: 'Góp ý' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 56, right: 56 },
+    info: { Title: title!, Creator: 'Góp ý' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
@@ -163,10 +218,20 @@ export async function digestPdf(d: DigestDocument): Promise<Buffer> {
   for (const theme of d.themes) {
     doc.font('bold').fontSize(11).text(`Nhóm ${theme.number}: ${theme.title}`, { paragraphGap: 4 });
     for (const r of theme.rows) {
-      doc.font('bold').fontSize(10).text(`${r.no}. `, { continued: true }).font('body').text(r.feedback, { paragraphGap: 2 });
+      doc
+        .font('bold')
+        .fontSize(10)
+        .text(`${r.no}. `, { continued: true })
+        .font('body')
+        .text(r.feedback, { paragraphGap: 2 });
       doc.font('body').fontSize(9).text(r.from, { indent: 14, paragraphGap: 4 });
     }
-    doc.font('bold').fontSize(10).text('Ý kiến tiếp thu, giải trình: ', { continued: true }).font('body').text(theme.answer || '—', { paragraphGap: 10 });
+    doc
+      .font('bold')
+      .fontSize(10)
+      .text('Ý kiến tiếp thu, giải trình: ', { continued: true })
+      .font('body')
+      .text(theme.answer || '—', { paragraphGap: 10 });
   }
   doc.moveDown().font('body').fontSize(9).text(footer(d));
   doc.end();
@@ -182,7 +247,8 @@ export function digestDownloads(runtime: Runtime): express.Router {
       next();
       return;
     }
-    const notFound = (vi: string, en: string, status = 404) => res.status(status).type('text/plain; charset=utf-8').send(`${vi} / ${en}`);
+    const notFound = (vi: string, en: string, status = 404) =>
+      res.status(status).type('text/plain; charset=utf-8').send(`${vi} / ${en}`);
     try {
       const round = Number(req.params.round);
       if (!UUID.test(req.params.policyId) || !Number.isSafeInteger(round) || round < 1) {
@@ -194,15 +260,21 @@ export function digestDownloads(runtime: Runtime): express.Router {
         notFound('Vị trí nhật ký không hợp lệ hoặc chưa có.', 'The log position is not valid or not reached yet.', 400);
         return;
       }
-      const document = position === 'empty' ? null : await digestDocumentAt(runtime, req.params.policyId, round, position);
+      const document =
+        position === 'empty' ? null : await digestDocumentAt(runtime, req.params.policyId, round, position);
       if (!document) {
         notFound('Bản tổng hợp của đợt này chưa được công bố.', 'The digest of this round has not been published.');
         return;
       }
       res.setHeader('X-Gopy-Position', document.position);
-      res.setHeader('Content-Disposition', `attachment; filename="ban-tong-hop-${req.params.policyId.slice(0, 8)}-dot-${round}-${document.position}.${m[1]}"`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="ban-tong-hop-${req.params.policyId.slice(0, 8)}-dot-${round}-${document.position}.${m[1]}"`,
+      );
       if (m[1] === 'docx') {
-        res.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(await digestDocx(document));
+        res
+          .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+          .send(await digestDocx(document));
       } else {
         res.type('application/pdf').send(await digestPdf(document));
       }

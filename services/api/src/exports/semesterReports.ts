@@ -1,9 +1,25 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+  AlignmentType,
+  Document,
+  HeadingLevel,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import express from 'express';
 import PDFDocument from 'pdfkit';
-import { organizationQueries, semesterReportQueries, type OrganizationRow, type SemesterReportRow } from '@gopy/application/readModels/index';
+import {
+  organizationQueries,
+  semesterReportQueries,
+  type OrganizationRow,
+  type SemesterReportRow,
+} from '@gopy/application/readModels/index';
 import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
@@ -48,7 +64,12 @@ const CHANNEL: Record<string, string> = {
   press: 'báo chí',
   social_media: 'mạng xã hội',
 };
-const STATUS: Record<string, string> = { submitted: 'Đã nộp', compiled: 'Đã tổng hợp, chưa nộp', due: 'Chưa đến hạn', late: 'Trễ hạn' };
+const STATUS: Record<string, string> = {
+  submitted: 'Đã nộp',
+  compiled: 'Đã tổng hợp, chưa nộp',
+  due: 'Chưa đến hạn',
+  late: 'Trễ hạn',
+};
 
 /** 2026-2027-S1 → "học kỳ I năm học 2026–2027". */
 export function periodName(period: string): string {
@@ -97,35 +118,70 @@ function vnDate(iso: string): string {
   return `${String(t.getUTCDate()).padStart(2, '0')}/${String(t.getUTCMonth() + 1).padStart(2, '0')}/${t.getUTCFullYear()}`;
 }
 
-const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
+const cell = (text: string, bold = false) =>
+  new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
 const table = (header: string[], rows: string[][]) =>
   new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) }))],
+    rows: [
+      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
+      ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) })),
+    ],
   });
 
 export async function semesterReportDocx(d: SemesterReportDocument): Promise<Buffer> {
   const children: (Paragraph | Table)[] = [
-    new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: d.organization.toUpperCase(), bold: true })] }),
-    new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: title(d), bold: true })] }),
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      children: [new TextRun({ text: d.organization.toUpperCase(), bold: true })],
+    }),
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      heading: HeadingLevel.TITLE,
+      children: [new TextRun({ text: title(d), bold: true })],
+    }),
     new Paragraph({ children: [new TextRun({ text: statusLine(d), italics: true })] }),
   ];
   if (d.report) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('I. Số liệu')] }));
     children.push(table(['Nội dung', 'Số liệu'], figureRows(d.report.figures as unknown as SemesterFigures)));
-    children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('II. Nhận xét, kiến nghị')] }));
+    children.push(
+      new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('II. Nhận xét, kiến nghị')] }),
+    );
     children.push(new Paragraph({ children: [new TextRun(d.report.remarks || '—')] }));
   }
   if (d.overview) {
-    children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('III. Tình hình báo cáo của các đơn vị trực thuộc')] }));
+    children.push(
+      new Paragraph({
+        heading: HeadingLevel.HEADING_2,
+        children: [new TextRun('III. Tình hình báo cáo của các đơn vị trực thuộc')],
+      }),
+    );
     children.push(
       table(
         ['STT', 'Đơn vị', 'Tình trạng', 'Số đợt lấy ý kiến', 'Số ý kiến'],
-        d.overview.children.map((c, i) => [String(i + 1), c.organization.name, STATUS[c.status] ?? c.status, String(c.figures.consultations), String(c.figures.comments)]),
+        d.overview.children.map((c, i) => [
+          String(i + 1),
+          c.organization.name,
+          STATUS[c.status] ?? c.status,
+          String(c.figures.consultations),
+          String(c.figures.comments),
+        ]),
       ),
     );
-    children.push(new Paragraph({ children: [new TextRun({ text: `Trễ hạn: ${d.overview.late.map((o) => o.name).join('; ') || 'không có'}.`, bold: true })] }));
-    children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('IV. Số liệu tổng hợp của các đơn vị trực thuộc')] }));
+    children.push(
+      new Paragraph({
+        children: [
+          new TextRun({ text: `Trễ hạn: ${d.overview.late.map((o) => o.name).join('; ') || 'không có'}.`, bold: true }),
+        ],
+      }),
+    );
+    children.push(
+      new Paragraph({
+        heading: HeadingLevel.HEADING_2,
+        children: [new TextRun('IV. Số liệu tổng hợp của các đơn vị trực thuộc')],
+      }),
+    );
     children.push(table(['Nội dung', 'Số liệu'], figureRows(d.overview.rollup)));
   }
   const doc = new Document({
@@ -138,7 +194,11 @@ export async function semesterReportDocx(d: SemesterReportDocument): Promise<Buf
 }
 
 export async function semesterReportPdf(d: SemesterReportDocument): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 70, right: 56 }, info: { Title: title(d), Creator: 'Góp ý' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 70, right: 56 },
+    info: { Title: title(d), Creator: 'Góp ý' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
@@ -154,12 +214,20 @@ export async function semesterReportPdf(d: SemesterReportDocument): Promise<Buff
     doc.moveDown().font('bold').fontSize(11).text('I. Số liệu');
     rows(figureRows(d.report.figures as unknown as SemesterFigures));
     doc.moveDown().font('bold').fontSize(11).text('II. Nhận xét, kiến nghị');
-    doc.font('body').fontSize(10).text(d.report.remarks || '—');
+    doc
+      .font('body')
+      .fontSize(10)
+      .text(d.report.remarks || '—');
   }
   if (d.overview) {
     doc.moveDown().font('bold').fontSize(11).text('III. Tình hình báo cáo của các đơn vị trực thuộc');
     for (const [i, c] of d.overview.children.entries()) {
-      doc.font('body').fontSize(10).text(`${i + 1}. ${c.organization.name}: ${STATUS[c.status] ?? c.status}; ${c.figures.consultations} đợt lấy ý kiến, ${c.figures.comments} ý kiến.`);
+      doc
+        .font('body')
+        .fontSize(10)
+        .text(
+          `${i + 1}. ${c.organization.name}: ${STATUS[c.status] ?? c.status}; ${c.figures.consultations} đợt lấy ý kiến, ${c.figures.comments} ý kiến.`,
+        );
     }
     doc.font('bold').text(`Trễ hạn: ${d.overview.late.map((o) => o.name).join('; ') || 'không có'}.`);
     doc.moveDown().font('bold').fontSize(11).text('IV. Số liệu tổng hợp của các đơn vị trực thuộc');
@@ -172,12 +240,18 @@ export async function semesterReportPdf(d: SemesterReportDocument): Promise<Buff
 /** Who may download: those who read the organisation's reports (its staff, spokesperson, leaders; its parent's; auditors). */
 const READERS = ['staff', 'spokesperson', 'admin', 'policymaker', 'auditor'];
 function mayRead(viewer: Viewer, org: OrganizationRow): boolean {
-  const reads = (id: string | null) => id !== null && (viewer.memberships.get(id) ?? []).some((r) => READERS.includes(r));
-  return [...viewer.memberships.values()].some((roles) => roles.includes('auditor')) || reads(org.id) || reads(org.parentId);
+  const reads = (id: string | null) =>
+    id !== null && (viewer.memberships.get(id) ?? []).some((r) => READERS.includes(r));
+  return (
+    [...viewer.memberships.values()].some((roles) => roles.includes('auditor')) || reads(org.id) || reads(org.parentId)
+  );
 }
 
 /** `/export/organizations/<id>/reports/<period>.docx|.pdf`: the semester report in the district's layout. */
-export function semesterReportExports(runtime: Runtime, viewerOf: (req: express.Request) => Promise<Viewer | null>): express.Router {
+export function semesterReportExports(
+  runtime: Runtime,
+  viewerOf: (req: express.Request) => Promise<Viewer | null>,
+): express.Router {
   const router = express.Router();
   router.get('/export/organizations/:organizationId/reports/:file', async (req, res, next) => {
     try {
@@ -208,7 +282,10 @@ export function semesterReportExports(runtime: Runtime, viewerOf: (req: express.
         overview: hasMembers ? await runtime.semesterReports.overview(org.id, period) : null,
       };
       res.setHeader('Content-Disposition', `attachment; filename="bao-cao-${period}.${m[2]}"`);
-      if (m[2] === 'docx') res.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(await semesterReportDocx(document));
+      if (m[2] === 'docx')
+        res
+          .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+          .send(await semesterReportDocx(document));
       else res.type('application/pdf').send(await semesterReportPdf(document));
     } catch (err) {
       next(err);

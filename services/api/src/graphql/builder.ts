@@ -61,7 +61,8 @@ builder.scalarType('DateTime', {
   description: 'An instant in UTC, ISO 8601 (2026-12-15T10:00:00.000Z).',
   serialize: (v) => v,
   parseValue: (v) => {
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) throw new TypeError('DateTime must be ISO 8601');
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v))
+      throw new TypeError('DateTime must be ISO 8601');
     return new Date(v).toISOString();
   },
 });

@@ -16,10 +16,17 @@ export function decodeCursor(cursor: string | null | undefined): number | undefi
 export const MAX_PAGE = 100;
 
 export function pageSize(first: number | null | undefined, last: number | null | undefined): number {
-  if (last != null) throw new ValidationError('last', { vi: 'Chỉ hỗ trợ phân trang tiến (first/after).', en: 'Only forward paging (first/after) is supported.' });
+  if (last != null)
+    throw new ValidationError('last', {
+      vi: 'Chỉ hỗ trợ phân trang tiến (first/after).',
+      en: 'Only forward paging (first/after) is supported.',
+    });
   const n = first ?? 20;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw new ValidationError('first', { vi: `Số mục mỗi trang phải từ 1 đến ${MAX_PAGE}.`, en: `first must be between 1 and ${MAX_PAGE}.` });
+    throw new ValidationError('first', {
+      vi: `Số mục mỗi trang phải từ 1 đến ${MAX_PAGE}.`,
+      en: `first must be between 1 and ${MAX_PAGE}.`,
+    });
   }
   return n;
 }

@@ -16,7 +16,10 @@ export class RateLimitedError extends Error {
 
 export function notSignedIn(): UnauthenticatedError {
   const e = new UnauthenticatedError();
-  (e as { messages: { vi: string; en: string } }).messages = { vi: 'Bạn cần đăng nhập để làm việc này.', en: 'You need to sign in to do this.' };
+  (e as { messages: { vi: string; en: string } }).messages = {
+    vi: 'Bạn cần đăng nhập để làm việc này.',
+    en: 'You need to sign in to do this.',
+  };
   return e;
 }
 

@@ -6,7 +6,12 @@ import { findNearDuplicates, type NearDuplicateGroup, type NearDuplicateOptions 
  * Candidate near-duplicate groups of a round, computed on demand from its visible comments that are in no confirmed
  * group yet (oldest first, so the earliest comment of a group represents it). Staff confirm or dismiss them.
  */
-export async function duplicateCandidates(db: ReadDb, policyId: string, round: number, options: NearDuplicateOptions = {}): Promise<NearDuplicateGroup[]> {
+export async function duplicateCandidates(
+  db: ReadDb,
+  policyId: string,
+  round: number,
+  options: NearDuplicateOptions = {},
+): Promise<NearDuplicateGroup[]> {
   const rows = await db
     .withTables<AnalysisTables>()
     .selectFrom('comments as c')

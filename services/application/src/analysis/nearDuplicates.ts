@@ -98,7 +98,10 @@ export function shingles(text: string, size = defaultNearDuplicateOptions.shingl
   return out;
 }
 
-export function minHashSignature(shingleHashes: Set<number>, numHashes = defaultNearDuplicateOptions.numHashes): Uint32Array {
+export function minHashSignature(
+  shingleHashes: Set<number>,
+  numHashes = defaultNearDuplicateOptions.numHashes,
+): Uint32Array {
   const s = seedsFor(numHashes);
   const sig = new Uint32Array(numHashes).fill(0xffffffff);
   for (const h of shingleHashes) {
@@ -153,12 +156,18 @@ class UnionFind {
  * Groups of two or more items whose texts are the same or nearly the same. Items are compared only within an LSH
  * bucket, so the cost grows with the number of texts, not with the number of pairs.
  */
-export function findNearDuplicates(items: readonly TextItem[], options: NearDuplicateOptions = {}): NearDuplicateGroup[] {
+export function findNearDuplicates(
+  items: readonly TextItem[],
+  options: NearDuplicateOptions = {},
+): NearDuplicateGroup[] {
   const o = { ...defaultNearDuplicateOptions, ...options };
-  if (o.numHashes % o.bands !== 0) throw new Error(`numHashes (${o.numHashes}) must be a multiple of bands (${o.bands})`);
+  if (o.numHashes % o.bands !== 0)
+    throw new Error(`numHashes (${o.numHashes}) must be a multiple of bands (${o.bands})`);
   const rows = o.numHashes / o.bands;
   const signatures: (Uint32Array | null)[] = items.map((item) =>
-    foldedWords(item.text).length < o.minWords ? null : minHashSignature(shingles(item.text, o.shingleSize), o.numHashes),
+    foldedWords(item.text).length < o.minWords
+      ? null
+      : minHashSignature(shingles(item.text, o.shingleSize), o.numHashes),
   );
   const uf = new UnionFind(items.length);
   const checked = new Set<string>();

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { estimatedSimilarity, findNearDuplicates, jaccard, minHashSignature, shingles, type TextItem } from './nearDuplicates';
+import {
+  estimatedSimilarity,
+  findNearDuplicates,
+  jaccard,
+  minHashSignature,
+  shingles,
+  type TextItem,
+} from './nearDuplicates';
 import { foldVietnamese, toneNeutralWords } from './vietnameseText';
 
 /** Strips every diacritic by hand, as someone typing without a Vietnamese keyboard would write. */
 const withoutDiacritics = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D');
+  text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
 
 const campaignLetter =
   'Kính gửi Phòng Giáo dục và Đào tạo, chúng tôi là phụ huynh học sinh trường Tiểu học Hoà Bình. ' +
@@ -37,7 +40,10 @@ function aCampaign(): TextItem[] {
 
 /** Comments on the same draft about different things: they share vocabulary, but must not be grouped. */
 const distinctComments: TextItem[] = [
-  { id: 'd1', text: 'Đề nghị bổ sung quy định về phòng chống bạo lực học đường tại Điều 5, nhất là với học sinh trung học cơ sở.' },
+  {
+    id: 'd1',
+    text: 'Đề nghị bổ sung quy định về phòng chống bạo lực học đường tại Điều 5, nhất là với học sinh trung học cơ sở.',
+  },
   { id: 'd2', text: 'Tôi ủng hộ việc miễn học phí cho học sinh thuộc hộ nghèo và hộ cận nghèo như dự thảo nêu.' },
   { id: 'd3', text: 'Thời gian lấy ý kiến quá ngắn, nhiều phụ huynh ở vùng sâu chưa kịp đọc dự thảo.' },
   { id: 'd4', text: 'Nên quy định rõ sĩ số tối đa mỗi lớp ở bậc mầm non, hiện nay nhiều lớp quá đông cháu.' },
@@ -73,7 +79,9 @@ describe('normalising Vietnamese', () => {
 describe('MinHash', () => {
   it('estimates the Jaccard similarity of shingle sets closely', () => {
     const a = shingles(campaignLetter);
-    const b = shingles(campaignLetter.replace('còn khó khăn', 'còn rất khó khăn').replace('năm học trước', 'năm ngoái'));
+    const b = shingles(
+      campaignLetter.replace('còn khó khăn', 'còn rất khó khăn').replace('năm học trước', 'năm ngoái'),
+    );
     const exact = jaccard(a, b);
     const estimate = estimatedSimilarity(minHashSignature(a), minHashSignature(b));
     expect(exact).toBeGreaterThan(0.6);
@@ -82,7 +90,9 @@ describe('MinHash', () => {
   });
 
   it('is deterministic: the same text always gives the same signature', () => {
-    expect(Array.from(minHashSignature(shingles(campaignLetter)))).toEqual(Array.from(minHashSignature(shingles(campaignLetter))));
+    expect(Array.from(minHashSignature(shingles(campaignLetter)))).toEqual(
+      Array.from(minHashSignature(shingles(campaignLetter))),
+    );
   });
 });
 
@@ -101,7 +111,12 @@ describe('near-duplicate groups', () => {
 
   it('finds a campaign of 30 near-identical letters with small edits as one group, apart from distinct comments', () => {
     const campaign = aCampaign();
-    const items = [distinctComments[0]!, ...campaign.slice(0, 15), ...distinctComments.slice(1, 6), ...campaign.slice(15)];
+    const items = [
+      distinctComments[0]!,
+      ...campaign.slice(0, 15),
+      ...distinctComments.slice(1, 6),
+      ...campaign.slice(15),
+    ];
     const groups = findNearDuplicates(items);
     expect(groups).toHaveLength(1);
     expect(groups[0]!.ids).toEqual(campaign.map((c) => c.id));
@@ -115,7 +130,13 @@ describe('near-duplicate groups', () => {
 
   it('follows the configured threshold', () => {
     const a = { id: 'a', text: campaignLetter };
-    const b = { id: 'b', text: campaignLetter.replace('còn khó khăn', 'còn rất khó khăn').replace('Kính gửi', 'Kính thưa').replace('công khai', 'minh bạch') };
+    const b = {
+      id: 'b',
+      text: campaignLetter
+        .replace('còn khó khăn', 'còn rất khó khăn')
+        .replace('Kính gửi', 'Kính thưa')
+        .replace('công khai', 'minh bạch'),
+    };
     const similarity = jaccard(shingles(a.text), shingles(b.text));
     expect(findNearDuplicates([a, b], { threshold: 0.5 })).toHaveLength(1);
     expect(findNearDuplicates([a, b], { threshold: 0.99 })).toEqual([]);

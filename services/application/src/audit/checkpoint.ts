@@ -30,7 +30,10 @@ export interface CheckpointData extends CheckpointBody {
 /** The exact bytes signed: canonical JSON (RFC 8785) of the body with a version tag, UTF-8. */
 export function signedBytes(body: CheckpointBody): Buffer {
   const { count, merkleRoot, lastEventId, lastHash, previousCheckpointHash } = body;
-  return Buffer.from(canonicalJson({ v: 'gopy-checkpoint-1', count, merkleRoot, lastEventId, lastHash, previousCheckpointHash }), 'utf8');
+  return Buffer.from(
+    canonicalJson({ v: 'gopy-checkpoint-1', count, merkleRoot, lastEventId, lastHash, previousCheckpointHash }),
+    'utf8',
+  );
 }
 
 export function publicKeyPem(key: KeyObject): string {
@@ -40,7 +43,9 @@ export function publicKeyPem(key: KeyObject): string {
 /** SHA-256 (hex) of the public key's SPKI DER. */
 export function keyFingerprint(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /** Reads an Ed25519 private key given as PEM or as base64 of PKCS#8 DER. */
@@ -49,13 +54,15 @@ export function parsePrivateKey(text: string): KeyObject {
   const key = trimmed.includes('-----BEGIN')
     ? createPrivateKey(trimmed)
     : createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`the seal key must be Ed25519, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`the seal key must be Ed25519, got ${key.asymmetricKeyType}`);
   return key;
 }
 
 export function parsePublicKey(pem: string): KeyObject {
   const key = createPublicKey(pem.trim());
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`the audit key must be Ed25519, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`the audit key must be Ed25519, got ${key.asymmetricKeyType}`);
   return key;
 }
 

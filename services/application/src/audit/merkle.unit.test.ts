@@ -16,7 +16,9 @@ describe('streaming Merkle root', () => {
   it('equals the RFC 6962 tree hash for every size from 0 to 70', () => {
     const hashes = Array.from({ length: 70 }, (_v, i) => createHash('sha256').update(String(i)).digest('hex'));
     for (let n = 0; n <= 70; n++) {
-      expect(merkleRoot(hashes.slice(0, n))).toBe(reference(hashes.slice(0, n).map((x) => Buffer.from(x, 'hex'))).toString('hex'));
+      expect(merkleRoot(hashes.slice(0, n))).toBe(
+        reference(hashes.slice(0, n).map((x) => Buffer.from(x, 'hex'))).toString('hex'),
+      );
     }
   });
 });

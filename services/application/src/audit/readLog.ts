@@ -16,17 +16,29 @@ export const readLogStream = (accountId: string) => `audit-reads-${accountId}`;
 
 /** Records that an auditor or admin read hidden content or personal data (what, not the content itself). */
 export async function recordSensitiveRead(writePath: WritePath, now: Date, read: SensitiveRead): Promise<void> {
-  await writePath.execute(readLogStream(read.readerAccountId), { initialState: null, evolve: (s: null) => s }, async () => ({
-    events: [
-      { type: 'SensitiveDataRead', data: { readerAccountId: read.readerAccountId, subjectKind: read.subjectKind, subjectId: read.subjectId, field: read.field } } as DomainEvent,
-    ],
-    context: {
-      actor: { accountId: read.readerAccountId, role: read.readerRole, organizationId: null },
-      occurredAt: now.toISOString(),
-      correlationId: uuidv7(),
-      causationId: null,
-    },
-  }));
+  await writePath.execute(
+    readLogStream(read.readerAccountId),
+    { initialState: null, evolve: (s: null) => s },
+    async () => ({
+      events: [
+        {
+          type: 'SensitiveDataRead',
+          data: {
+            readerAccountId: read.readerAccountId,
+            subjectKind: read.subjectKind,
+            subjectId: read.subjectId,
+            field: read.field,
+          },
+        } as DomainEvent,
+      ],
+      context: {
+        actor: { accountId: read.readerAccountId, role: read.readerRole, organizationId: null },
+        occurredAt: now.toISOString(),
+        correlationId: uuidv7(),
+        causationId: null,
+      },
+    }),
+  );
 }
 
 export interface ReadLogEntry {
@@ -45,7 +57,15 @@ export async function readLog(store: EventStore, first: number): Promise<ReadLog
   for await (const r of store.readAll({ filter: { eventTypes: ['SensitiveDataRead'] } })) {
     const d = JSON.parse(r.data) as { readerAccountId: string; subjectKind: string; subjectId: string; field: string };
     const m = JSON.parse(r.metadata) as { recordedAt: string; actor: { role: string } };
-    ring.push({ eventId: r.eventId, recordedAt: m.recordedAt, readerAccountId: d.readerAccountId, readerRole: m.actor.role, subjectKind: d.subjectKind, subjectId: d.subjectId, field: d.field });
+    ring.push({
+      eventId: r.eventId,
+      recordedAt: m.recordedAt,
+      readerAccountId: d.readerAccountId,
+      readerRole: m.actor.role,
+      subjectKind: d.subjectKind,
+      subjectId: d.subjectId,
+      field: d.field,
+    });
     if (ring.length > first) ring.shift();
   }
   return ring.reverse();

@@ -3,6 +3,10 @@ import { sql, type Kysely } from 'kysely';
 import { allReadModels } from '../readModels/index';
 import { dialectOf } from '../readModels/search';
 
+/** A read database of any schema: these helpers name tables at run time. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
 /**
  * Columns a SQLite table keeps as its rowid, which `SELECT *` does not return: the FTS5 search table holds the comment's
  * seq there, where PostgreSQL has a `seq` column.
@@ -28,13 +32,18 @@ function normalise(value: unknown): string | null {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (typeof value === 'string') return /^-?\d+\.\d+$/.test(value) ? String(Number(Number(value).toPrecision(15))) : value;
+  if (typeof value === 'string')
+    return /^-?\d+\.\d+$/.test(value) ? String(Number(Number(value).toPrecision(15))) : value;
   return JSON.stringify(value);
 }
 
 /** A row as one line of text: its columns sorted by name, values normalised. */
 function rowText(row: Record<string, unknown>): string {
-  return JSON.stringify(Object.keys(row).sort().map((k) => [k, normalise(row[k])]));
+  return JSON.stringify(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, normalise(row[k])]),
+  );
 }
 
 export interface TableContent {
@@ -56,13 +65,17 @@ export function readModelTables(): string[] {
  * Reads a whole table one page at a time, in no particular order, and hands each page's rows as lines. Only one page is
  * ever held: SQLite pages by rowid, PostgreSQL by ranges of heap blocks (TID range scans, no sort).
  */
-async function scanTable(db: Kysely<any>, table: string, onLines: (lines: string[]) => void): Promise<void> {
+async function scanTable(db: AnyDb, table: string, onLines: (lines: string[]) => void): Promise<void> {
   if (dialectOf(db) === 'sqlite') {
     const rowidAs = SQLITE_ROWID_AS[table];
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const page = (
-        await sql<Record<string, unknown>>`SELECT rowid AS "__scan_key", * FROM ${sql.table(table)} WHERE rowid > ${after} ORDER BY rowid LIMIT ${SQLITE_PAGE_ROWS}`.execute(db)
+        await sql<
+          Record<string, unknown>
+        >`SELECT rowid AS "__scan_key", * FROM ${sql.table(table)} WHERE rowid > ${after} ORDER BY rowid LIMIT ${SQLITE_PAGE_ROWS}`.execute(
+          db,
+        )
       ).rows;
       if (page.length === 0) return;
       after = Number(page[page.length - 1]!.__scan_key);
@@ -75,13 +88,19 @@ async function scanTable(db: Kysely<any>, table: string, onLines: (lines: string
       if (page.length < SQLITE_PAGE_ROWS) return;
     }
   }
-  const size = await sql<{ blocks: string | number }>`SELECT pg_relation_size(${table}::regclass) / current_setting('block_size')::bigint AS blocks`.execute(db);
+  const size = await sql<{
+    blocks: string | number;
+  }>`SELECT pg_relation_size(${table}::regclass) / current_setting('block_size')::bigint AS blocks`.execute(db);
   const blocks = Number(size.rows[0]?.blocks ?? 0);
   // Rows a concurrent update moves to a block past the end are not seen; verification runs against read models at rest.
   for (let from = 0; from < blocks; from += POSTGRES_PAGE_BLOCKS) {
     const to = from + POSTGRES_PAGE_BLOCKS;
     const page = (
-      await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} WHERE ctid >= ${`(${from},0)`}::tid AND ctid < ${`(${to},0)`}::tid`.execute(db)
+      await sql<
+        Record<string, unknown>
+      >`SELECT * FROM ${sql.table(table)} WHERE ctid >= ${`(${from},0)`}::tid AND ctid < ${`(${to},0)`}::tid`.execute(
+        db,
+      )
     ).rows;
     if (page.length > 0) onLines(page.map(rowText));
   }
@@ -98,7 +117,7 @@ interface TableSums {
   buckets: { rows: number; sum: bigint }[];
 }
 
-async function tableSums(db: Kysely<any>, table: string): Promise<TableSums> {
+async function tableSums(db: AnyDb, table: string): Promise<TableSums> {
   const buckets = Array.from({ length: BUCKETS }, () => ({ rows: 0, sum: 0n }));
   let rows = 0;
   await scanTable(db, table, (lines) => {
@@ -119,7 +138,7 @@ function hex(sum: bigint): string {
 }
 
 /** Content checksum of each read-model table: the same on SQLite and PostgreSQL for the same rows. */
-export async function readModelChecksums(db: Kysely<any>, tables = readModelTables()): Promise<TableContent[]> {
+export async function readModelChecksums(db: AnyDb, tables = readModelTables()): Promise<TableContent[]> {
   const out: TableContent[] = [];
   for (const table of tables) {
     const sums = await tableSums(db, table);
@@ -141,7 +160,7 @@ export interface TableComparison {
 }
 
 /** The sorted lines of one hash bucket of a table: the only rows held in memory when looking for a difference. */
-async function bucketLines(db: Kysely<any>, table: string, bucket: number): Promise<string[]> {
+async function bucketLines(db: AnyDb, table: string, bucket: number): Promise<string[]> {
   const lines: string[] = [];
   await scanTable(db, table, (page) => {
     for (const line of page) if (lineHash(line)[0] === bucket) lines.push(line);
@@ -158,7 +177,9 @@ function firstDifferenceOf(a: string[], b: string[]): TableComparison['firstDiff
       j += 1;
       continue;
     }
-    return j >= b.length || (i < a.length && a[i]! < b[j]!) ? { onlyIn: 'live', row: a[i]! } : { onlyIn: 'rebuilt', row: b[j]! };
+    return j >= b.length || (i < a.length && a[i]! < b[j]!)
+      ? { onlyIn: 'live', row: a[i]! }
+      : { onlyIn: 'rebuilt', row: b[j]! };
   }
   return null;
 }
@@ -168,7 +189,11 @@ function firstDifferenceOf(a: string[], b: string[]): TableComparison['firstDiff
  * page, and only when the sums differ are the rows of the first differing bucket (about 1/256 of the table) read again
  * and sorted to name the first difference.
  */
-export async function compareReadModels(live: Kysely<any>, rebuilt: Kysely<any>, tables = readModelTables()): Promise<{ equal: boolean; tables: TableComparison[] }> {
+export async function compareReadModels(
+  live: AnyDb,
+  rebuilt: AnyDb,
+  tables = readModelTables(),
+): Promise<{ equal: boolean; tables: TableComparison[] }> {
   const result: TableComparison[] = [];
   for (const table of tables) {
     const a = await tableSums(live, table);
@@ -179,7 +204,11 @@ export async function compareReadModels(live: Kysely<any>, rebuilt: Kysely<any>,
     const equal = a.rows === b.rows && a.total === b.total;
     if (!equal) {
       const bucket = a.buckets.findIndex((x, i) => x.rows !== b.buckets[i]!.rows || x.sum !== b.buckets[i]!.sum);
-      if (bucket >= 0) firstDifference = firstDifferenceOf(await bucketLines(live, table, bucket), await bucketLines(rebuilt, table, bucket));
+      if (bucket >= 0)
+        firstDifference = firstDifferenceOf(
+          await bucketLines(live, table, bucket),
+          await bucketLines(rebuilt, table, bucket),
+        );
     }
     result.push({ table, live: liveContent, rebuilt: rebuiltContent, equal, firstDifference });
   }

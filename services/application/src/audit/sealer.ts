@@ -17,7 +17,8 @@ export interface SealOutcome {
 
 const checkpointAggregate = {
   initialState: { count: -1 },
-  evolve: (state: { count: number }, event: DomainEvent) => (event.type === 'CheckpointSealed' ? { count: event.data.count } : state),
+  evolve: (state: { count: number }, event: DomainEvent) =>
+    event.type === 'CheckpointSealed' ? { count: event.data.count } : state,
 };
 
 /**
@@ -33,7 +34,13 @@ export class Sealer {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly options: { writePath: WritePath; store: EventStore; privateKey: KeyObject; clock: Clock; log?: (msg: string) => void },
+    private readonly options: {
+      writePath: WritePath;
+      store: EventStore;
+      privateKey: KeyObject;
+      clock: Clock;
+      log?: (msg: string) => void;
+    },
   ) {}
 
   async seal(): Promise<SealOutcome> {
@@ -46,13 +53,19 @@ export class Sealer {
     const count = this.merkle.count;
     const merkleRoot = this.merkle.root();
     // Nothing new since the newest checkpoint (which is itself the last event): sealing again would only seal the seal.
-    if (count === 0 || this.lastEvent?.type === CHECKPOINT_EVENT_TYPE) return { sealed: false, count, merkleRoot, position: undefined };
+    if (count === 0 || this.lastEvent?.type === CHECKPOINT_EVENT_TYPE)
+      return { sealed: false, count, merkleRoot, position: undefined };
     const now = clock.now().toISOString();
     const outcome = await writePath.execute(
       CHECKPOINT_STREAM,
       checkpointAggregate,
       async (state, loaded) => {
-        const context = { actor: { accountId: null, role: 'system' as const, organizationId: null }, occurredAt: now, correlationId: uuidv7(), causationId: null };
+        const context = {
+          actor: { accountId: null, role: 'system' as const, organizationId: null },
+          occurredAt: now,
+          correlationId: uuidv7(),
+          causationId: null,
+        };
         if (state.count >= count) return { events: [], context };
         const data = signCheckpoint(privateKey, {
           count,
@@ -65,7 +78,8 @@ export class Sealer {
       },
       { eventIds: () => checkpointEventId(count) },
     );
-    if (outcome.appended > 0) this.options.log?.(`sealed checkpoint over ${count} events (Merkle root ${merkleRoot.slice(0, 16)}…)`);
+    if (outcome.appended > 0)
+      this.options.log?.(`sealed checkpoint over ${count} events (Merkle root ${merkleRoot.slice(0, 16)}…)`);
     return { sealed: outcome.appended > 0, count, merkleRoot, position: outcome.position };
   }
 

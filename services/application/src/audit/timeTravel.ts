@@ -7,7 +7,8 @@ export type AsOf = { kind: 'time'; at: string } | { kind: 'position'; position: 
 
 export function parseAsOf(text: string): AsOf {
   const t = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(Date.parse(t))) return { kind: 'time', at: new Date(t).toISOString() };
+  if (/^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(Date.parse(t)))
+    return { kind: 'time', at: new Date(t).toISOString() };
   return { kind: 'position', position: t as Position };
 }
 
@@ -70,12 +71,21 @@ export interface PolicySnapshot {
   enactment: { version: number; decisionNumber: string; effectiveDate: string } | null;
   withdrawalReason: string | null;
   comments: CommentSnapshot[];
-  stats: { total: number; visible: number; hidden: number; withdrawn: number; redacted: number; byStance: Record<string, number> };
+  stats: {
+    total: number;
+    visible: number;
+    hidden: number;
+    withdrawn: number;
+    redacted: number;
+    byStance: Record<string, number>;
+  };
   history: HistoryEntry[];
 }
 
 function within(store: EventStore, asOf: AsOf, e: ReadEvent): boolean {
-  return asOf.kind === 'time' ? e.metadata.recordedAt <= asOf.at : store.comparePositions(e.recorded.position, asOf.position) <= 0;
+  return asOf.kind === 'time'
+    ? e.metadata.recordedAt <= asOf.at
+    : store.comparePositions(e.recorded.position, asOf.position) <= 0;
 }
 
 function historyOf(e: ReadEvent): HistoryEntry {
@@ -94,7 +104,11 @@ function historyOf(e: ReadEvent): HistoryEntry {
 }
 
 /** Folds one policy's stream as it stood at `asOf`; null when the policy did not exist yet. */
-function foldPolicy(events: ReadEvent[], policyId: string, asOf: string): Omit<PolicySnapshot, 'comments' | 'stats'> | null {
+function foldPolicy(
+  events: ReadEvent[],
+  policyId: string,
+  asOf: string,
+): Omit<PolicySnapshot, 'comments' | 'stats'> | null {
   let s: Omit<PolicySnapshot, 'comments' | 'stats'> | null = null;
   for (const e of events) {
     const ev = e.event as DomainEvent;
@@ -120,12 +134,25 @@ function foldPolicy(events: ReadEvent[], policyId: string, asOf: string): Omit<P
         s.status = 'drafting';
         break;
       case 'DraftVersionPublished':
-        s.currentVersion = { version: ev.data.version, title: ev.data.title, nodes: ev.data.nodes, changeNote: ev.data.changeNote };
+        s.currentVersion = {
+          version: ev.data.version,
+          title: ev.data.title,
+          nodes: ev.data.nodes,
+          changeNote: ev.data.changeNote,
+        };
         s.title = ev.data.title;
         s.status = 'drafting';
         break;
       case 'ConsultationOpened':
-        s.rounds.push({ round: ev.data.round, version: ev.data.version, opensAt: ev.data.opensAt, closesAt: ev.data.closesAt, closedAt: null, closedBy: null, answered: false });
+        s.rounds.push({
+          round: ev.data.round,
+          version: ev.data.version,
+          opensAt: ev.data.opensAt,
+          closesAt: ev.data.closesAt,
+          closedAt: null,
+          closedBy: null,
+          answered: false,
+        });
         s.status = 'consultation';
         break;
       case 'ConsultationExtended': {
@@ -145,7 +172,11 @@ function foldPolicy(events: ReadEvent[], policyId: string, asOf: string): Omit<P
         break;
       }
       case 'PolicyEnacted':
-        s.enactment = { version: ev.data.version, decisionNumber: ev.data.decisionNumber, effectiveDate: ev.data.effectiveDate };
+        s.enactment = {
+          version: ev.data.version,
+          decisionNumber: ev.data.decisionNumber,
+          effectiveDate: ev.data.effectiveDate,
+        };
         s.status = 'enacted';
         break;
       case 'PolicyWithdrawn':
@@ -236,7 +267,12 @@ function foldComment(events: ReadEvent[]): CommentSnapshot | null {
  * A policy, its comments (with their moderation state) and their statistics exactly as they stood at `asOf`, folded
  * in memory from the policy's and the comments' streams (the read models hold only the present).
  */
-export async function policyAsOf(writePath: WritePath, store: EventStore, policyId: string, asOfText: string): Promise<PolicySnapshot | null> {
+export async function policyAsOf(
+  writePath: WritePath,
+  store: EventStore,
+  policyId: string,
+  asOfText: string,
+): Promise<PolicySnapshot | null> {
   const asOf = parseAsOf(asOfText);
   const upTo = async (streamId: string) => {
     const out: ReadEvent[] = [];
@@ -265,6 +301,13 @@ export async function policyAsOf(writePath: WritePath, store: EventStore, policy
   return {
     ...policy,
     comments,
-    stats: { total: comments.length, visible: count('visible'), hidden: count('hidden'), withdrawn: count('withdrawn'), redacted: count('redacted'), byStance },
+    stats: {
+      total: comments.length,
+      visible: count('visible'),
+      hidden: count('hidden'),
+      withdrawn: count('withdrawn'),
+      redacted: count('redacted'),
+      byStance,
+    },
   };
 }

@@ -1,7 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from '@gopy/schemas';
 import { eventHash } from '../integrity';
-import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, checkSignature, keyFingerprint, type CheckpointData } from './checkpoint';
+import {
+  CHECKPOINT_EVENT_TYPE,
+  CHECKPOINT_STREAM,
+  checkSignature,
+  keyFingerprint,
+  type CheckpointData,
+} from './checkpoint';
 import { StreamingMerkle } from './merkle';
 
 /** An event exactly as stored: raw data and metadata text, before any parsing or upcasting. */
@@ -54,7 +60,9 @@ export interface VerifyOptions {
 function parseCheckpoint(data: string): CheckpointData | undefined {
   try {
     const d = JSON.parse(data) as CheckpointData;
-    return typeof d.count === 'number' && typeof d.merkleRoot === 'string' && typeof d.signature === 'string' ? d : undefined;
+    return typeof d.count === 'number' && typeof d.merkleRoot === 'string' && typeof d.signature === 'string'
+      ? d
+      : undefined;
   } catch {
     return undefined;
   }
@@ -68,7 +76,10 @@ function parseCheckpoint(data: string): CheckpointData | undefined {
  * `source` is read twice (first only to learn which prefixes checkpoints cover), so it is a function returning a fresh
  * iterable: a live store's readAll, or a bundle's lines.
  */
-export async function verifyLog(source: () => AsyncIterable<AuditRecord>, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLog(
+  source: () => AsyncIterable<AuditRecord>,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const partial = options.partial ?? false;
   const covered = new Set<number>();
   if (!partial) {
@@ -100,7 +111,10 @@ export async function verifyLog(source: () => AsyncIterable<AuditRecord>, option
     notChecked: [
       ...(options.publicKey ? [] : ['checkpoint signatures (no public key given)']),
       ...(partial
-        ? ['checkpoint event counts and Merkle roots (they cover the whole log; this is a partial bundle)', 'that no whole stream was left out of the bundle']
+        ? [
+            'checkpoint event counts and Merkle roots (they cover the whole log; this is a partial bundle)',
+            'that no whole stream was left out of the bundle',
+          ]
         : []),
       'events appended after the newest checkpoint are chained but not yet signed',
       'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
@@ -109,7 +123,14 @@ export async function verifyLog(source: () => AsyncIterable<AuditRecord>, option
 
   for await (const e of source()) {
     const fail = (reason: string) =>
-      report({ index, eventId: e.eventId, streamId: e.streamId, revision: e.revision, ...(e.position ? { position: e.position } : {}), reason });
+      report({
+        index,
+        eventId: e.eventId,
+        streamId: e.streamId,
+        revision: e.revision,
+        ...(e.position ? { position: e.position } : {}),
+        reason,
+      });
     const prev = streams.get(e.streamId);
     const expectedRevision = prev ? prev.revision + 1 : 0;
     if (e.revision !== expectedRevision) {
@@ -128,16 +149,19 @@ export async function verifyLog(source: () => AsyncIterable<AuditRecord>, option
     const recomputed = eventHash(metadataPrevHash === undefined ? '' : String(metadataPrevHash), e);
     if (recomputed !== e.hash) return fail('stored bytes do not match the stored hash (changed after writing)');
     const prevHash = prev?.hash ?? GENESIS_HASH;
-    if (metadataPrevHash !== prevHash) return fail(`prevHash does not match the hash of the previous event of the stream (${prevHash.slice(0, 12)}…)`);
+    if (metadataPrevHash !== prevHash)
+      return fail(`prevHash does not match the hash of the previous event of the stream (${prevHash.slice(0, 12)}…)`);
 
     if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
       const c = parseCheckpoint(e.data);
       if (!c) return fail('checkpoint data is unreadable');
       if (options.publicKey) {
-        if (c.keyFingerprint !== expectedFingerprint) return fail(`checkpoint was signed by another key (fingerprint ${c.keyFingerprint.slice(0, 16)}…)`);
+        if (c.keyFingerprint !== expectedFingerprint)
+          return fail(`checkpoint was signed by another key (fingerprint ${c.keyFingerprint.slice(0, 16)}…)`);
         if (!checkSignature(options.publicKey, c)) return fail('checkpoint signature does not verify');
       }
-      if (c.previousCheckpointHash !== previousCheckpointHash) return fail('checkpoint does not link to the previous checkpoint');
+      if (c.previousCheckpointHash !== previousCheckpointHash)
+        return fail('checkpoint does not link to the previous checkpoint');
       if (!partial) {
         if (c.count > index) {
           return fail(
@@ -147,9 +171,12 @@ export async function verifyLog(source: () => AsyncIterable<AuditRecord>, option
         }
         const at = prefixes.get(c.count);
         if (!at || at.root !== c.merkleRoot) {
-          return fail(`checkpoint Merkle root over the first ${c.count} events does not match: events it covers were changed, removed, added or reordered`);
+          return fail(
+            `checkpoint Merkle root over the first ${c.count} events does not match: events it covers were changed, removed, added or reordered`,
+          );
         }
-        if (at.eventId !== c.lastEventId || at.hash !== c.lastHash) return fail(`checkpoint names ${c.lastEventId} as its last covered event, but the log has ${at.eventId}`);
+        if (at.eventId !== c.lastEventId || at.hash !== c.lastHash)
+          return fail(`checkpoint names ${c.lastEventId} as its last covered event, but the log has ${at.eventId}`);
       }
       checkpoints += 1;
       lastCheckpoint = { count: c.count, merkleRoot: c.merkleRoot, eventId: e.eventId };
@@ -160,7 +187,8 @@ export async function verifyLog(source: () => AsyncIterable<AuditRecord>, option
     streams.set(e.streamId, { revision: e.revision, hash: e.hash });
     if (!partial) {
       merkle.add(e.hash);
-      if (covered.has(merkle.count)) prefixes.set(merkle.count, { root: merkle.root(), eventId: e.eventId, hash: e.hash });
+      if (covered.has(merkle.count))
+        prefixes.set(merkle.count, { root: merkle.root(), eventId: e.eventId, hash: e.hash });
     }
     index += 1;
   }

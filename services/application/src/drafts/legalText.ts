@@ -54,7 +54,8 @@ export function parseLegalParagraphs(paragraphs: string[], newId: () => string):
       while (stack.length && depth[stack.at(-1)!.kind] >= depth[node.kind]) stack.pop();
       (stack.length ? stack.at(-1)!.children : roots).push(node);
       stack.push(node);
-      awaitingHeading = (node.kind === 'part' || node.kind === 'chapter' || node.kind === 'section') && !rest ? node : null;
+      awaitingHeading =
+        (node.kind === 'part' || node.kind === 'chapter' || node.kind === 'section') && !rest ? node : null;
       continue;
     }
     if (awaitingHeading) {
@@ -69,14 +70,26 @@ export function parseLegalParagraphs(paragraphs: string[], newId: () => string):
     }
     current.text = current.text ? `${current.text}\n${line}` : line;
   }
-  if (roots.length === 0) warnings.push('Không nhận ra chương, điều, khoản hay điểm nào. / No chapters, articles, clauses or points were recognised.');
+  if (roots.length === 0)
+    warnings.push(
+      'Không nhận ra chương, điều, khoản hay điểm nào. / No chapters, articles, clauses or points were recognised.',
+    );
   return { title: titleLines.join(' '), nodes: roots, warnings };
 }
 
-const kindWord: Record<NodeKind, string> = { part: 'Phần', chapter: 'Chương', section: 'Mục', article: 'Điều', clause: '', point: '' };
+const kindWord: Record<NodeKind, string> = {
+  part: 'Phần',
+  chapter: 'Chương',
+  section: 'Mục',
+  article: 'Điều',
+  clause: '',
+  point: '',
+};
 
 /** The paragraphs a node is written as, the inverse of parseLegalParagraphs. */
-export function legalParagraphs(node: DraftNode): { text: string; kind: NodeKind; role: 'label' | 'heading' | 'body' }[] {
+export function legalParagraphs(
+  node: DraftNode,
+): { text: string; kind: NodeKind; role: 'label' | 'heading' | 'body' }[] {
   const out: { text: string; kind: NodeKind; role: 'label' | 'heading' | 'body' }[] = [];
   const bodyLines = node.text ? node.text.split('\n') : [];
   switch (node.kind) {

@@ -4,7 +4,8 @@ import { legalParagraphs, parseLegalParagraphs } from './legalText';
 
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
-const shape = (nodes: DraftNode[]): unknown => nodes.map((n) => ({ kind: n.kind, number: n.number, heading: n.heading, text: n.text, children: shape(n.children) }));
+const shape = (nodes: DraftNode[]): unknown =>
+  nodes.map((n) => ({ kind: n.kind, number: n.number, heading: n.heading, text: n.text, children: shape(n.children) }));
 
 describe('Vietnamese legal drafts as paragraphs', () => {
   const paragraphs = [
@@ -34,14 +35,23 @@ describe('Vietnamese legal drafts as paragraphs', () => {
     expect(parsed.warnings).toEqual([]);
     expect(shape(parsed.nodes)).toEqual([
       {
-        kind: 'chapter', number: 'I', heading: 'QUY ĐỊNH CHUNG', text: '',
+        kind: 'chapter',
+        number: 'I',
+        heading: 'QUY ĐỊNH CHUNG',
+        text: '',
         children: [
           {
-            kind: 'article', number: '1', heading: 'Phạm vi điều chỉnh', text: 'Quy định này áp dụng đối với các trường công lập.',
+            kind: 'article',
+            number: '1',
+            heading: 'Phạm vi điều chỉnh',
+            text: 'Quy định này áp dụng đối với các trường công lập.',
             children: [
               { kind: 'clause', number: '1', heading: '', text: 'Các khoản thu thỏa thuận.', children: [] },
               {
-                kind: 'clause', number: '2', heading: '', text: 'Các khoản thu hộ, chi hộ:',
+                kind: 'clause',
+                number: '2',
+                heading: '',
+                text: 'Các khoản thu hộ, chi hộ:',
                 children: [
                   { kind: 'point', number: 'a', heading: '', text: 'Tiền ăn bán trú;', children: [] },
                   { kind: 'point', number: 'đ', heading: '', text: 'Tiền nước uống.', children: [] },
@@ -53,14 +63,31 @@ describe('Vietnamese legal drafts as paragraphs', () => {
         ],
       },
       {
-        kind: 'chapter', number: 'II', heading: 'TỔ CHỨC THỰC HIỆN', text: '',
+        kind: 'chapter',
+        number: 'II',
+        heading: 'TỔ CHỨC THỰC HIỆN',
+        text: '',
         children: [
           {
-            kind: 'section', number: '1', heading: 'Trách nhiệm', text: '',
+            kind: 'section',
+            number: '1',
+            heading: 'Trách nhiệm',
+            text: '',
             children: [
               {
-                kind: 'article', number: '3', heading: 'Trách nhiệm của nhà trường', text: '',
-                children: [{ kind: 'clause', number: '1', heading: '', text: 'Hiệu trưởng tổ chức thu, chi.\nBáo cáo trước ngày 15 tháng 12.', children: [] }],
+                kind: 'article',
+                number: '3',
+                heading: 'Trách nhiệm của nhà trường',
+                text: '',
+                children: [
+                  {
+                    kind: 'clause',
+                    number: '1',
+                    heading: '',
+                    text: 'Hiệu trưởng tổ chức thu, chi.\nBáo cáo trước ngày 15 tháng 12.',
+                    children: [],
+                  },
+                ],
               },
             ],
           },
@@ -71,12 +98,18 @@ describe('Vietnamese legal drafts as paragraphs', () => {
 
   it('writes a tree back as paragraphs that parse to the same tree', () => {
     const parsed = parseLegalParagraphs(paragraphs, newId);
-    const again = parseLegalParagraphs(parsed.nodes.flatMap((n) => legalParagraphs(n).map((p) => p.text)), newId);
+    const again = parseLegalParagraphs(
+      parsed.nodes.flatMap((n) => legalParagraphs(n).map((p) => p.text)),
+      newId,
+    );
     expect(shape(again.nodes)).toEqual(shape(parsed.nodes));
   });
 
   it('reads decomposed (NFD) Vietnamese the same', () => {
-    const parsed = parseLegalParagraphs(paragraphs.map((p) => p.normalize('NFD')), newId);
+    const parsed = parseLegalParagraphs(
+      paragraphs.map((p) => p.normalize('NFD')),
+      newId,
+    );
     expect(shape(parsed.nodes)).toEqual(shape(parseLegalParagraphs(paragraphs, newId).nodes));
   });
 

@@ -22,9 +22,21 @@ export interface NodeDiff {
 }
 
 /** Flattens a tree into snapshots keyed by the node's stable id, remembering where each node sat. */
-export function flatten(nodes: DraftNode[], parentId: string | null = null, out = new Map<string, NodeSnapshot>()): Map<string, NodeSnapshot> {
+export function flatten(
+  nodes: DraftNode[],
+  parentId: string | null = null,
+  out = new Map<string, NodeSnapshot>(),
+): Map<string, NodeSnapshot> {
   nodes.forEach((n, index) => {
-    out.set(n.nodeId, { nodeId: n.nodeId, kind: n.kind, number: n.number, heading: n.heading, text: n.text, parentId, index });
+    out.set(n.nodeId, {
+      nodeId: n.nodeId,
+      kind: n.kind,
+      number: n.number,
+      heading: n.heading,
+      text: n.text,
+      parentId,
+      index,
+    });
     flatten(n.children, n.nodeId, out);
   });
   return out;
@@ -40,7 +52,10 @@ export function diffVersions(before: DraftNode[], after: DraftNode[]): NodeDiff[
   const a = flatten(before);
   const b = flatten(after);
   const keptOrder = (snapshots: Map<string, NodeSnapshot>, parentId: string | null, keep: (id: string) => boolean) =>
-    [...snapshots.values()].filter((s) => s.parentId === parentId && keep(s.nodeId)).sort((x, y) => x.index - y.index).map((s) => s.nodeId);
+    [...snapshots.values()]
+      .filter((s) => s.parentId === parentId && keep(s.nodeId))
+      .sort((x, y) => x.index - y.index)
+      .map((s) => s.nodeId);
   const out: NodeDiff[] = [];
   for (const [id, now] of b) {
     const then = a.get(id);

@@ -32,7 +32,9 @@ export const followAggregate = {
 
 function context(accountId: string | null, occurredAt: string): CommandContext {
   return {
-    actor: accountId ? { accountId, role: 'participant', organizationId: null } : { accountId: null, role: 'system', organizationId: null },
+    actor: accountId
+      ? { accountId, role: 'participant', organizationId: null }
+      : { accountId: null, role: 'system', organizationId: null },
     occurredAt,
     correlationId: uuidv7(),
     causationId: null,
@@ -50,7 +52,9 @@ export class FollowCommands {
     return this.writePath.execute(followStream(accountId), followAggregate, async (state) => {
       const already = state.following.has(policyId);
       const events: DomainEvent[] =
-        follow === already ? [] : [{ type: follow ? 'PolicyFollowed' : 'PolicyUnfollowed', data: { accountId, policyId } } as DomainEvent];
+        follow === already
+          ? []
+          : [{ type: follow ? 'PolicyFollowed' : 'PolicyUnfollowed', data: { accountId, policyId } } as DomainEvent];
       return { events, context: context(accountId, this.now().toISOString()) };
     });
   }
@@ -69,14 +73,12 @@ export class FollowCommands {
    * of the same id as a replay, and both would send.) Returns false when that day's mail was already recorded.
    */
   async recordMail(accountId: string, day: string, notificationIds: string[]): Promise<boolean> {
-    const outcome = await this.writePath.execute(
-      followStream(accountId),
-      followAggregate,
-      async (state) => ({
-        events: state.mailedDays.has(day) ? [] : [{ type: 'NotificationMailSent', data: { accountId, day, notificationIds } }],
-        context: context(null, this.now().toISOString()),
-      }),
-    );
+    const outcome = await this.writePath.execute(followStream(accountId), followAggregate, async (state) => ({
+      events: state.mailedDays.has(day)
+        ? []
+        : [{ type: 'NotificationMailSent', data: { accountId, day, notificationIds } }],
+      context: context(null, this.now().toISOString()),
+    }));
     return outcome.appended > 0;
   }
 }

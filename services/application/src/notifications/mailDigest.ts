@@ -15,7 +15,10 @@ export function vietnamDay(at: Date): string {
 const kindText: Record<NotificationRow['kind'], { vi: string; en: string }> = {
   round_opened: { vi: 'Đợt lấy ý kiến đã mở', en: 'A consultation round opened' },
   round_closed: { vi: 'Đợt lấy ý kiến đã kết thúc', en: 'A consultation round closed' },
-  digest_published: { vi: 'Bản tổng hợp, tiếp thu, giải trình ý kiến đã được công bố', en: 'The response digest was published' },
+  digest_published: {
+    vi: 'Bản tổng hợp, tiếp thu, giải trình ý kiến đã được công bố',
+    en: 'The response digest was published',
+  },
   reply: { vi: 'Có người trả lời góp ý của bạn', en: 'Someone replied to your comment' },
   official_reply: { vi: 'Cơ quan soạn thảo đã trả lời góp ý của bạn', en: 'The drafting body answered your comment' },
   comment_answered: {
@@ -56,7 +59,10 @@ export class NotificationMailDigest {
   constructor(private readonly deps: MailDigestDeps) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.deps.log?.(`notification mail: ${String(err)}`)), this.deps.intervalMs);
+    this.timer = setInterval(
+      () => void this.tick().catch((err: unknown) => this.deps.log?.(`notification mail: ${String(err)}`)),
+      this.deps.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -93,7 +99,11 @@ export class NotificationMailDigest {
       if (!account || account.erased) continue;
       const email = await this.emailOf(accountId);
       if (!email) continue;
-      const recorded = await this.deps.follows.recordMail(accountId, day, items.slice(0, 1_000).map((n) => n.id));
+      const recorded = await this.deps.follows.recordMail(
+        accountId,
+        day,
+        items.slice(0, 1_000).map((n) => n.id),
+      );
       if (!recorded) continue; // already mailed today: these wait until tomorrow
       const locale = account.preferredLocale === 'en' ? 'en' : 'vi';
       await this.deps.mailer.send({ to: email, ...(await this.compose(items, locale)) });
@@ -107,13 +117,17 @@ export class NotificationMailDigest {
   }
 
   private async compose(items: NotificationRow[], locale: 'vi' | 'en') {
-    const policies = new Map((await policyQueries.byIds(this.deps.db, [...new Set(items.map((n) => n.policyId))])).map((p) => [p.id, p.title]));
+    const policies = new Map(
+      (await policyQueries.byIds(this.deps.db, [...new Set(items.map((n) => n.policyId))])).map((p) => [p.id, p.title]),
+    );
     const lines = items.map((n) => {
       const title = policies.get(n.policyId) ?? '';
       return `- ${notificationText(n.kind, locale)}${n.round ? ` (${locale === 'vi' ? 'đợt' : 'round'} ${n.round})` : ''}: ${title}\n  ${this.deps.publicUrl}/policies/${n.policyId}`;
     });
     const subject =
-      locale === 'vi' ? `Góp ý: ${items.length} thông báo mới về các dự thảo bạn theo dõi` : `Góp ý: ${items.length} new notifications about policies you follow`;
+      locale === 'vi'
+        ? `Góp ý: ${items.length} thông báo mới về các dự thảo bạn theo dõi`
+        : `Góp ý: ${items.length} new notifications about policies you follow`;
     const intro =
       locale === 'vi'
         ? 'Xin chào,\n\nĐây là thông báo trong ngày về các dự thảo bạn theo dõi và góp ý của bạn:'
@@ -127,10 +141,14 @@ export class NotificationMailDigest {
  * Where to mail an account and in which language, read from its stream (addresses are sealed in the log and never in
  * the read models): none once erased, nor for an account a school issued to a pupil (it holds a sign-in name there).
  */
-export async function mailAddressOf(writePath: WritePath, accountId: string): Promise<{ email: string; locale: 'vi' | 'en' } | undefined> {
+export async function mailAddressOf(
+  writePath: WritePath,
+  accountId: string,
+): Promise<{ email: string; locale: 'vi' | 'en' } | undefined> {
   let found: { email: string; locale: 'vi' | 'en' } | undefined;
   for await (const { event } of writePath.readStream(`account-${accountId}`)) {
-    if (event.type === 'AccountRegistered' && typeof event.data.email === 'string') found = { email: event.data.email, locale: event.data.preferredLocale };
+    if (event.type === 'AccountRegistered' && typeof event.data.email === 'string')
+      found = { email: event.data.email, locale: event.data.preferredLocale };
     if (event.type === 'AccountErased') return undefined;
   }
   return found && !found.email.startsWith('enc:') && found.email.includes('@') ? found : undefined;

@@ -50,7 +50,11 @@ export const accountsReadModel: ReadModel = {
           .set({ erased: 1, display_name: ERASED_NAME, pseudonym: null })
           .where('id', '=', event.data.accountId)
           .execute();
-        await tx.updateTable('comments').set({ author_name: ERASED_NAME }).where('author_account_id', '=', event.data.accountId).execute();
+        await tx
+          .updateTable('comments')
+          .set({ author_name: ERASED_NAME })
+          .where('author_account_id', '=', event.data.accountId)
+          .execute();
         return;
       default:
         return;
@@ -71,7 +75,11 @@ export interface AccountRow {
 export const accountQueries = {
   async byIds(db: ReadDb, ids: readonly string[]): Promise<AccountRow[]> {
     if (ids.length === 0) return [];
-    const rows = await db.selectFrom('accounts').selectAll().where('id', 'in', [...ids]).execute();
+    const rows = await db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       displayName: r.display_name,

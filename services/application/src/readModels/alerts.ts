@@ -45,14 +45,26 @@ export interface IncidentsTable {
   reported_at: string;
 }
 
-type Db = { round_activity_hourly: RoundActivityHourlyTable; alerts: AlertsTable; incidents: IncidentsTable; comments: { id: string; policy_id: string; round: number } };
+type Db = {
+  round_activity_hourly: RoundActivityHourlyTable;
+  alerts: AlertsTable;
+  incidents: IncidentsTable;
+  comments: { id: string; policy_id: string; round: number };
+};
 
 /** Adds to a round's activity in one hour; compiled once per engine, as every online comment runs it. */
 const addActivity = compiledStatement((db, p: RoundActivityHourlyTable) =>
   db
     .withTables<Db>()
     .insertInto('round_activity_hourly')
-    .values({ policy_id: p.policy_id, round: p.round, hour_start: p.hour_start, comments: p.comments, oppose: p.oppose, flags: p.flags })
+    .values({
+      policy_id: p.policy_id,
+      round: p.round,
+      hour_start: p.hour_start,
+      comments: p.comments,
+      oppose: p.oppose,
+      flags: p.flags,
+    })
     .onConflict((oc) =>
       oc.columns(['policy_id', 'round', 'hour_start']).doUpdateSet({
         comments: sql`round_activity_hourly.comments + ${p.comments}`,
@@ -96,7 +108,12 @@ export const alertsReadModel: ReadModel = {
       .addColumn('acknowledged_at', 'text')
       .addColumn('acknowledgement_note', 'text')
       .execute();
-    await d.schema.createIndex('alerts_org_raised').ifNotExists().on('alerts').columns(['organization_id', 'raised_at']).execute();
+    await d.schema
+      .createIndex('alerts_org_raised')
+      .ifNotExists()
+      .on('alerts')
+      .columns(['organization_id', 'raised_at'])
+      .execute();
     await d.schema
       .createTable('incidents')
       .ifNotExists()
@@ -109,8 +126,18 @@ export const alertsReadModel: ReadModel = {
       .addColumn('submitted_to', 'text')
       .addColumn('reported_at', 'text', (c) => c.notNull())
       .execute();
-    await d.schema.createIndex('incidents_org').ifNotExists().on('incidents').columns(['organization_id', 'reported_at']).execute();
-    await d.schema.createIndex('incidents_submitted_to').ifNotExists().on('incidents').columns(['submitted_to', 'reported_at']).execute();
+    await d.schema
+      .createIndex('incidents_org')
+      .ifNotExists()
+      .on('incidents')
+      .columns(['organization_id', 'reported_at'])
+      .execute();
+    await d.schema
+      .createIndex('incidents_submitted_to')
+      .ifNotExists()
+      .on('incidents')
+      .columns(['submitted_to', 'reported_at'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
@@ -125,7 +152,11 @@ export const alertsReadModel: ReadModel = {
       }
       case 'CommentFlagged': {
         // The comments read model runs first for every event, so the flagged comment's round is known.
-        const comment = await t.selectFrom('comments').select(['policy_id', 'round']).where('id', '=', event.data.commentId).executeTakeFirst();
+        const comment = await t
+          .selectFrom('comments')
+          .select(['policy_id', 'round'])
+          .where('id', '=', event.data.commentId)
+          .executeTakeFirst();
         if (comment) await bump(comment.policy_id, comment.round, { comments: 0, oppose: 0, flags: 1 });
         return;
       }
@@ -156,7 +187,11 @@ export const alertsReadModel: ReadModel = {
       case 'AlertAcknowledged':
         await t
           .updateTable('alerts')
-          .set({ acknowledged_by: event.data.acknowledgedBy, acknowledged_at: ctx.metadata.recordedAt, acknowledgement_note: event.data.note })
+          .set({
+            acknowledged_by: event.data.acknowledgedBy,
+            acknowledged_at: ctx.metadata.recordedAt,
+            acknowledgement_note: event.data.note,
+          })
           .where('alert_id', '=', event.data.alertId)
           .execute();
         return;
@@ -250,21 +285,50 @@ export const alertQueries = {
       .where('hour_start', '>=', fromHour)
       .orderBy('hour_start')
       .execute();
-    return rows.map((r) => ({ hourStart: r.hour_start, comments: Number(r.comments), oppose: Number(r.oppose), flags: Number(r.flags) }));
+    return rows.map((r) => ({
+      hourStart: r.hour_start,
+      comments: Number(r.comments),
+      oppose: Number(r.oppose),
+      flags: Number(r.flags),
+    }));
   },
   /** An organisation's alerts, newest first; unacknowledged only when asked. */
-  async forOrganizations(db: ReadDb, organizationIds: readonly string[], o: { unacknowledgedOnly?: boolean; limit?: number } = {}): Promise<AlertRow[]> {
+  async forOrganizations(
+    db: ReadDb,
+    organizationIds: readonly string[],
+    o: { unacknowledgedOnly?: boolean; limit?: number } = {},
+  ): Promise<AlertRow[]> {
     if (organizationIds.length === 0) return [];
-    let q = db.withTables<Db>().selectFrom('alerts').selectAll().where('organization_id', 'in', [...organizationIds]);
+    let q = db
+      .withTables<Db>()
+      .selectFrom('alerts')
+      .selectAll()
+      .where('organization_id', 'in', [...organizationIds]);
     if (o.unacknowledgedOnly) q = q.where('acknowledged_at', 'is', null);
-    return (await q.orderBy('raised_at', 'desc').orderBy('alert_id').limit(o.limit ?? 100).execute()).map(toAlert);
+    return (
+      await q
+        .orderBy('raised_at', 'desc')
+        .orderBy('alert_id')
+        .limit(o.limit ?? 100)
+        .execute()
+    ).map(toAlert);
   },
   async byId(db: ReadDb, alertId: string): Promise<AlertRow | undefined> {
-    const r = await db.withTables<Db>().selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    const r = await db
+      .withTables<Db>()
+      .selectFrom('alerts')
+      .selectAll()
+      .where('alert_id', '=', alertId)
+      .executeTakeFirst();
     return r ? toAlert(r) : undefined;
   },
   async incidentById(db: ReadDb, incidentId: string): Promise<IncidentRow | undefined> {
-    const r = await db.withTables<Db>().selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
+    const r = await db
+      .withTables<Db>()
+      .selectFrom('incidents')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .executeTakeFirst();
     return r ? toIncident(r) : undefined;
   },
   /** Incidents an organisation reported, or that were submitted to it (a district sees its schools'). */

@@ -144,14 +144,46 @@ const participants = new BatchCounters<ParticipantsKey>();
 /** Adds `delta` (±1) of one comment to the counters and the participants of its cell, and to its group's cell. */
 async function contribute(tx: ReadTx, c: AnalysisCommentsTable, delta: number, stance = c.stance) {
   addToCount(tx, c, stance, delta);
-  const participant = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, participant_key: c.participant_key };
-  participants.add(tx, [participant.policy_id, participant.round, participant.node_key, participant.category, participant.channel, participant.participant_key].join('\u0000'), participant, delta);
+  const participant = {
+    policy_id: c.policy_id,
+    round: Number(c.round),
+    node_key: c.node_key,
+    category: c.category,
+    channel: c.channel,
+    participant_key: c.participant_key,
+  };
+  participants.add(
+    tx,
+    [
+      participant.policy_id,
+      participant.round,
+      participant.node_key,
+      participant.category,
+      participant.channel,
+      participant.participant_key,
+    ].join('\u0000'),
+    participant,
+    delta,
+  );
   if (c.group_id) await groupCell(tx.withTables<AnalysisTables>(), c.group_id, c, delta);
 }
 
 function addToCount(tx: ReadTx, c: AnalysisCommentsTable, stance: string, delta: number) {
-  const cell = { policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, stance, day: c.day };
-  counts.add(tx, [cell.policy_id, cell.round, cell.node_key, cell.category, cell.channel, cell.stance, cell.day].join('\u0000'), cell, delta);
+  const cell = {
+    policy_id: c.policy_id,
+    round: Number(c.round),
+    node_key: c.node_key,
+    category: c.category,
+    channel: c.channel,
+    stance,
+    day: c.day,
+  };
+  counts.add(
+    tx,
+    [cell.policy_id, cell.round, cell.node_key, cell.category, cell.channel, cell.stance, cell.day].join('\u0000'),
+    cell,
+    delta,
+  );
 }
 
 async function writeCounters(tx: ReadTx): Promise<void> {
@@ -199,7 +231,15 @@ async function writeCounters(tx: ReadTx): Promise<void> {
 async function groupCell(t: AnalysisDb, groupId: string, c: AnalysisCommentsTable, delta: number) {
   await t
     .insertInto('analysis_group_cells')
-    .values({ group_id: groupId, policy_id: c.policy_id, round: Number(c.round), node_key: c.node_key, category: c.category, channel: c.channel, members: delta })
+    .values({
+      group_id: groupId,
+      policy_id: c.policy_id,
+      round: Number(c.round),
+      node_key: c.node_key,
+      category: c.category,
+      channel: c.channel,
+      members: delta,
+    })
     .onConflict((oc) =>
       oc
         .columns(['group_id', 'node_key', 'category', 'channel'])
@@ -209,9 +249,17 @@ async function groupCell(t: AnalysisDb, groupId: string, c: AnalysisCommentsTabl
 }
 
 /** Applies a change of a comment's visibility flags, moving it in or out of the counters when its visibility changes. */
-async function setFlags(tx: ReadTx, commentId: string, flags: Partial<Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>>) {
+async function setFlags(
+  tx: ReadTx,
+  commentId: string,
+  flags: Partial<Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>>,
+) {
   const t = tx.withTables<AnalysisTables>();
-  const before = await t.selectFrom('analysis_comments').selectAll().where('comment_id', '=', commentId).executeTakeFirst();
+  const before = await t
+    .selectFrom('analysis_comments')
+    .selectAll()
+    .where('comment_id', '=', commentId)
+    .executeTakeFirst();
   if (!before) return;
   const after = { ...before, ...flags };
   await t.updateTable('analysis_comments').set(flags).where('comment_id', '=', commentId).execute();
@@ -254,7 +302,15 @@ export const analysisReadModel: ReadModel = {
       .addColumn('stance', 'text', (c) => c.notNull())
       .addColumn('day', 'text', (c) => c.notNull())
       .addColumn('comments', 'integer', (c) => c.notNull())
-      .addPrimaryKeyConstraint('analysis_counts_pk', ['policy_id', 'round', 'node_key', 'category', 'channel', 'stance', 'day'])
+      .addPrimaryKeyConstraint('analysis_counts_pk', [
+        'policy_id',
+        'round',
+        'node_key',
+        'category',
+        'channel',
+        'stance',
+        'day',
+      ])
       .execute();
     await t.schema
       .createTable('analysis_participants')
@@ -266,7 +322,14 @@ export const analysisReadModel: ReadModel = {
       .addColumn('channel', 'text', (c) => c.notNull())
       .addColumn('participant_key', 'text', (c) => c.notNull())
       .addColumn('comments', 'integer', (c) => c.notNull())
-      .addPrimaryKeyConstraint('analysis_participants_pk', ['policy_id', 'round', 'node_key', 'category', 'channel', 'participant_key'])
+      .addPrimaryKeyConstraint('analysis_participants_pk', [
+        'policy_id',
+        'round',
+        'node_key',
+        'category',
+        'channel',
+        'participant_key',
+      ])
       .execute();
     await t.schema
       .createTable('analysis_groups')
@@ -284,7 +347,12 @@ export const analysisReadModel: ReadModel = {
       .addColumn('undone_reason', 'text')
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
-    await t.schema.createIndex('analysis_groups_round').ifNotExists().on('analysis_groups').columns(['policy_id', 'round', 'status', 'seq']).execute();
+    await t.schema
+      .createIndex('analysis_groups_round')
+      .ifNotExists()
+      .on('analysis_groups')
+      .columns(['policy_id', 'round', 'status', 'seq'])
+      .execute();
     await t.schema
       .createTable('analysis_group_cells')
       .ifNotExists()
@@ -297,7 +365,12 @@ export const analysisReadModel: ReadModel = {
       .addColumn('members', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('analysis_group_cells_pk', ['group_id', 'node_key', 'category', 'channel'])
       .execute();
-    await t.schema.createIndex('analysis_group_cells_round').ifNotExists().on('analysis_group_cells').columns(['policy_id', 'round']).execute();
+    await t.schema
+      .createIndex('analysis_group_cells_round')
+      .ifNotExists()
+      .on('analysis_group_cells')
+      .columns(['policy_id', 'round'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<AnalysisTables>();
@@ -329,9 +402,17 @@ export const analysisReadModel: ReadModel = {
         return;
       }
       case 'CommentEdited': {
-        const c = await t.selectFrom('analysis_comments').selectAll().where('comment_id', '=', event.data.commentId).executeTakeFirst();
+        const c = await t
+          .selectFrom('analysis_comments')
+          .selectAll()
+          .where('comment_id', '=', event.data.commentId)
+          .executeTakeFirst();
         if (!c || c.stance === event.data.stance) return;
-        await t.updateTable('analysis_comments').set({ stance: event.data.stance }).where('comment_id', '=', c.comment_id).execute();
+        await t
+          .updateTable('analysis_comments')
+          .set({ stance: event.data.stance })
+          .where('comment_id', '=', c.comment_id)
+          .execute();
         if (!isCounted(c)) return;
         // Only the stance counter moves; participants and groups do not depend on the stance.
         addToCount(tx, c, c.stance, -1);
@@ -369,9 +450,17 @@ export const analysisReadModel: ReadModel = {
             seq: ctx.seq,
           })
           .execute();
-        const members = await t.selectFrom('analysis_comments').selectAll().where('comment_id', 'in', d.commentIds).execute();
+        const members = await t
+          .selectFrom('analysis_comments')
+          .selectAll()
+          .where('comment_id', 'in', d.commentIds)
+          .execute();
         for (const m of members) {
-          await t.updateTable('analysis_comments').set({ group_id: d.groupId }).where('comment_id', '=', m.comment_id).execute();
+          await t
+            .updateTable('analysis_comments')
+            .set({ group_id: d.groupId })
+            .where('comment_id', '=', m.comment_id)
+            .execute();
           if (isCounted(m)) await groupCell(t, d.groupId, m, 1);
         }
         return;
@@ -380,7 +469,13 @@ export const analysisReadModel: ReadModel = {
         const d = event.data;
         await t
           .updateTable('analysis_groups')
-          .set({ status: 'undone', undone_by: d.undoneBy, undone_at: ctx.metadata.recordedAt, undone_reason: d.reason, seq: ctx.seq })
+          .set({
+            status: 'undone',
+            undone_by: d.undoneBy,
+            undone_at: ctx.metadata.recordedAt,
+            undone_reason: d.reason,
+            seq: ctx.seq,
+          })
           .where('group_id', '=', d.groupId)
           .execute();
         await t.updateTable('analysis_comments').set({ group_id: null }).where('group_id', '=', d.groupId).execute();
@@ -450,7 +545,12 @@ function subtreeIds(nodes: DraftNode[], nodeId: string): string[] | undefined {
 
 /** The node keys a node filter covers: the node and its descendants in any version of the policy (ids are stable). */
 async function nodeKeys(db: ReadDb, policyId: string, nodeId: string): Promise<string[]> {
-  const versions = await db.selectFrom('policy_versions').select('nodes').where('policy_id', '=', policyId).orderBy('number', 'desc').execute();
+  const versions = await db
+    .selectFrom('policy_versions')
+    .select('nodes')
+    .where('policy_id', '=', policyId)
+    .orderBy('number', 'desc')
+    .execute();
   const keys = new Set<string>([nodeId]);
   for (const v of versions) for (const id of subtreeIds(JSON.parse(v.nodes) as DraftNode[], nodeId) ?? []) keys.add(id);
   return [...keys];
@@ -510,7 +610,13 @@ export const analysisQueries = {
     if (filter.channel) themed = themed.where('c.channel', '=', filter.channel);
     if (keys) themed = themed.where('c.node_key', 'in', keys);
     const themeRows = await themed
-      .select(['th.theme_id', 'th.title', 'th.decision', 'th.position', (eb) => eb.fn.count<number>('c.comment_id').as('n')])
+      .select([
+        'th.theme_id',
+        'th.title',
+        'th.decision',
+        'th.position',
+        (eb) => eb.fn.count<number>('c.comment_id').as('n'),
+      ])
       .groupBy(['th.theme_id', 'th.title', 'th.decision', 'th.position'])
       .execute();
     const answered = await themed
@@ -528,7 +634,13 @@ export const analysisQueries = {
       byNode: await by('node_key'),
       byDay: await by('day'),
       topThemes: themeRows
-        .map((r) => ({ themeId: r.theme_id, title: r.title, decision: r.decision, comments: Number(r.n), position: Number(r.position) }))
+        .map((r) => ({
+          themeId: r.theme_id,
+          title: r.title,
+          decision: r.decision,
+          comments: Number(r.n),
+          position: Number(r.position),
+        }))
         .sort((a, b) => b.comments - a.comments || a.position - b.position)
         .map(({ position: _p, ...theme }) => theme),
       answeredComments: Number(answered.n),
@@ -562,7 +674,12 @@ export const analysisQueries = {
   },
 
   async group(db: ReadDb, groupId: string) {
-    const r = await db.withTables<AnalysisTables>().selectFrom('analysis_groups').select(['group_id', 'policy_id', 'round', 'status']).where('group_id', '=', groupId).executeTakeFirst();
+    const r = await db
+      .withTables<AnalysisTables>()
+      .selectFrom('analysis_groups')
+      .select(['group_id', 'policy_id', 'round', 'status'])
+      .where('group_id', '=', groupId)
+      .executeTakeFirst();
     return r ? { groupId: r.group_id, policyId: r.policy_id, round: Number(r.round), status: r.status } : undefined;
   },
 
@@ -580,4 +697,3 @@ export const analysisQueries = {
     return new Set(rows.map((r) => r.comment_id));
   },
 };
-

@@ -75,8 +75,18 @@ export const attachmentsReadModel: ReadModel = {
       .addColumn('title', 'text')
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('attachments_comment').ifNotExists().on('attachments').columns(['comment_id', 'seq']).execute();
-    await db.schema.createIndex('attachments_version').ifNotExists().on('attachments').columns(['policy_id', 'version', 'seq']).execute();
+    await db.schema
+      .createIndex('attachments_comment')
+      .ifNotExists()
+      .on('attachments')
+      .columns(['comment_id', 'seq'])
+      .execute();
+    await db.schema
+      .createIndex('attachments_version')
+      .ifNotExists()
+      .on('attachments')
+      .columns(['policy_id', 'version', 'seq'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
@@ -151,7 +161,11 @@ export const attachmentsReadModel: ReadModel = {
         return;
       }
       case 'CommentRedacted':
-        await t.updateTable('attachments').set({ file_name: '' }).where('comment_id', '=', event.data.commentId).execute();
+        await t
+          .updateTable('attachments')
+          .set({ file_name: '' })
+          .where('comment_id', '=', event.data.commentId)
+          .execute();
         return;
       default:
         return;
@@ -161,13 +175,24 @@ export const attachmentsReadModel: ReadModel = {
 
 export const attachmentQueries = {
   async byId(db: ReadDb, attachmentId: string): Promise<AttachmentRow | undefined> {
-    const row = await db.withTables<Db>().selectFrom('attachments').selectAll().where('attachment_id', '=', attachmentId).executeTakeFirst();
+    const row = await db
+      .withTables<Db>()
+      .selectFrom('attachments')
+      .selectAll()
+      .where('attachment_id', '=', attachmentId)
+      .executeTakeFirst();
     return row ? toRow(row) : undefined;
   },
   async ofComments(db: ReadDb, commentIds: readonly string[]): Promise<Map<string, AttachmentRow[]>> {
     const out = new Map<string, AttachmentRow[]>();
     if (commentIds.length === 0) return out;
-    const rows = await db.withTables<Db>().selectFrom('attachments').selectAll().where('comment_id', 'in', [...commentIds]).orderBy('seq').execute();
+    const rows = await db
+      .withTables<Db>()
+      .selectFrom('attachments')
+      .selectAll()
+      .where('comment_id', 'in', [...commentIds])
+      .orderBy('seq')
+      .execute();
     for (const r of rows) {
       const list = out.get(r.comment_id!) ?? [];
       list.push(toRow(r));

@@ -31,7 +31,12 @@ export const channelsReadModel: ReadModel = {
       .addColumn('active', 'integer', (c) => c.notNull())
       .addColumn('added_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('communication_channels_org').ifNotExists().on('communication_channels').columns(['organization_id', 'added_at']).execute();
+    await db.schema
+      .createIndex('communication_channels_org')
+      .ifNotExists()
+      .on('communication_channels')
+      .columns(['organization_id', 'added_at'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
@@ -40,13 +45,25 @@ export const channelsReadModel: ReadModel = {
         const d = event.data;
         await t
           .insertInto('communication_channels')
-          .values({ channel_id: d.channelId, organization_id: d.organizationId, kind: d.kind, name: d.name, address: d.address, active: 1, added_at: ctx.metadata.recordedAt })
+          .values({
+            channel_id: d.channelId,
+            organization_id: d.organizationId,
+            kind: d.kind,
+            name: d.name,
+            address: d.address,
+            active: 1,
+            added_at: ctx.metadata.recordedAt,
+          })
           .onConflict((oc) => oc.column('channel_id').doNothing())
           .execute();
         return;
       }
       case 'CommunicationChannelRetired':
-        await t.updateTable('communication_channels').set({ active: 0 }).where('channel_id', '=', event.data.channelId).execute();
+        await t
+          .updateTable('communication_channels')
+          .set({ active: 0 })
+          .where('channel_id', '=', event.data.channelId)
+          .execute();
         return;
       default:
         return;
@@ -76,9 +93,20 @@ export const commentChannelOf: Record<string, 'web' | 'social_media' | 'email' |
 
 export const channelQueries = {
   async ofOrganization(db: ReadDb, organizationId: string, o: { activeOnly?: boolean } = {}): Promise<ChannelRow[]> {
-    let q = db.withTables<Db>().selectFrom('communication_channels').selectAll().where('organization_id', '=', organizationId);
+    let q = db
+      .withTables<Db>()
+      .selectFrom('communication_channels')
+      .selectAll()
+      .where('organization_id', '=', organizationId);
     if (o.activeOnly) q = q.where('active', '=', 1);
     const rows = await q.orderBy('added_at').orderBy('channel_id').execute();
-    return rows.map((r) => ({ channelId: r.channel_id, organizationId: r.organization_id, kind: r.kind, name: r.name, address: r.address, active: Number(r.active) === 1 }));
+    return rows.map((r) => ({
+      channelId: r.channel_id,
+      organizationId: r.organization_id,
+      kind: r.kind,
+      name: r.name,
+      address: r.address,
+      active: Number(r.active) === 1,
+    }));
   },
 };

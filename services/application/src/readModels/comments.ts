@@ -46,7 +46,12 @@ async function anchorLabelOf(tx: ReadTx, policyId: string, version: number, node
   const key = `${policyId}:${version}`;
   let labels = versionLabels.get(key);
   if (!labels) {
-    const row = await tx.selectFrom('policy_versions').select('nodes').where('policy_id', '=', policyId).where('number', '=', version).executeTakeFirst();
+    const row = await tx
+      .selectFrom('policy_versions')
+      .select('nodes')
+      .where('policy_id', '=', policyId)
+      .where('number', '=', version)
+      .executeTakeFirst();
     // Not published (yet) in this database: look again next time rather than remember an empty tree.
     if (!row) return null;
     labels = labelsOf(JSON.parse(row.nodes) as DraftNode[]);
@@ -57,7 +62,9 @@ async function anchorLabelOf(tx: ReadTx, policyId: string, version: number, node
 }
 
 // The statements of a comment's submission, compiled once per engine: the bulk of any log is submissions.
-const displayNameOf = compiledStatement((db, p: { id: string }) => db.selectFrom('accounts').select('display_name').where('id', '=', p.id));
+const displayNameOf = compiledStatement((db, p: { id: string }) =>
+  db.selectFrom('accounts').select('display_name').where('id', '=', p.id),
+);
 
 const insertComment = compiledStatement((db, p: CommentsTable) =>
   db.insertInto('comments').values({
@@ -89,7 +96,9 @@ const insertComment = compiledStatement((db, p: CommentsTable) =>
 );
 
 const insertRevision = compiledStatement((db, p: CommentRevisionsTable) =>
-  db.insertInto('comment_revisions').values({ comment_id: p.comment_id, revision: p.revision, body: p.body, stance: p.stance, at: p.at }),
+  db
+    .insertInto('comment_revisions')
+    .values({ comment_id: p.comment_id, revision: p.revision, body: p.body, stance: p.stance, at: p.at }),
 );
 
 const addReply = compiledStatement((db, p: { id: string }) =>
@@ -100,7 +109,14 @@ const addReply = compiledStatement((db, p: { id: string }) =>
 );
 
 export const commentsReadModel: ReadModel = {
-  tables: ['comments', 'comment_revisions', 'comment_flags', 'official_replies', 'comment_endorsements', 'comment_counts'],
+  tables: [
+    'comments',
+    'comment_revisions',
+    'comment_flags',
+    'official_replies',
+    'comment_endorsements',
+    'comment_counts',
+  ],
   name: 'comments',
   async createTables(db) {
     await db.schema
@@ -153,7 +169,12 @@ export const commentsReadModel: ReadModel = {
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('comment_flags_status').ifNotExists().on('comment_flags').columns(['status', 'at']).execute();
+    await db.schema
+      .createIndex('comment_flags_status')
+      .ifNotExists()
+      .on('comment_flags')
+      .columns(['status', 'at'])
+      .execute();
     await db.schema
       .createTable('official_replies')
       .ifNotExists()
@@ -165,7 +186,12 @@ export const commentsReadModel: ReadModel = {
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('official_replies_comment').ifNotExists().on('official_replies').column('comment_id').execute();
+    await db.schema
+      .createIndex('official_replies_comment')
+      .ifNotExists()
+      .on('official_replies')
+      .column('comment_id')
+      .execute();
     await db.schema
       .createTable('comment_endorsements')
       .ifNotExists()
@@ -185,14 +211,24 @@ export const commentsReadModel: ReadModel = {
       .execute();
     await db.schema.createIndex('comments_parent').ifNotExists().on('comments').column('parent_id').execute();
     // Keyset paging: newest first per policy, per node, per author.
-    await db.schema.createIndex('comments_policy_seq').ifNotExists().on('comments').columns(['policy_id', 'status', 'seq']).execute();
+    await db.schema
+      .createIndex('comments_policy_seq')
+      .ifNotExists()
+      .on('comments')
+      .columns(['policy_id', 'status', 'seq'])
+      .execute();
     await db.schema
       .createIndex('comments_policy_node_seq')
       .ifNotExists()
       .on('comments')
       .columns(['policy_id', 'anchor_node_id', 'status', 'seq'])
       .execute();
-    await db.schema.createIndex('comments_author_seq').ifNotExists().on('comments').columns(['author_account_id', 'seq']).execute();
+    await db.schema
+      .createIndex('comments_author_seq')
+      .ifNotExists()
+      .on('comments')
+      .columns(['author_account_id', 'seq'])
+      .execute();
   },
   endBatch: writeVisibleCounts,
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
@@ -236,7 +272,13 @@ export const commentsReadModel: ReadModel = {
           hidden_reason_code: null,
           recorded_by: d.recordedBy,
         });
-        await insertRevision(tx, { comment_id: d.commentId, revision: 1, body: d.body, stance: d.stance, at: ctx.metadata.recordedAt });
+        await insertRevision(tx, {
+          comment_id: d.commentId,
+          revision: 1,
+          body: d.body,
+          stance: d.stance,
+          at: ctx.metadata.recordedAt,
+        });
         await countVisible(tx, d.policyId, d.anchorNodeId, 1);
         if (d.parentCommentId) await addReply(tx, { id: d.parentCommentId });
         return;
@@ -254,22 +296,48 @@ export const commentsReadModel: ReadModel = {
           .executeTakeFirst();
         await tx
           .insertInto('comment_revisions')
-          .values({ comment_id: event.data.commentId, revision: Number(last?.n ?? 0) + 1, body: event.data.body, stance: event.data.stance, at: ctx.metadata.recordedAt })
+          .values({
+            comment_id: event.data.commentId,
+            revision: Number(last?.n ?? 0) + 1,
+            body: event.data.body,
+            stance: event.data.stance,
+            at: ctx.metadata.recordedAt,
+          })
           .execute();
         return;
       }
       case 'CommentFlagged': {
         const d = event.data;
-        const comment = await tx.selectFrom('comments').select('policy_id').where('id', '=', d.commentId).executeTakeFirst();
+        const comment = await tx
+          .selectFrom('comments')
+          .select('policy_id')
+          .where('id', '=', d.commentId)
+          .executeTakeFirst();
         await tx
           .insertInto('comment_flags')
-          .values({ flag_id: d.flagId, comment_id: d.commentId, policy_id: comment?.policy_id ?? '', flagged_by: d.flaggedBy, reason: d.reason, note: d.note, at: ctx.metadata.recordedAt, status: 'open' })
+          .values({
+            flag_id: d.flagId,
+            comment_id: d.commentId,
+            policy_id: comment?.policy_id ?? '',
+            flagged_by: d.flaggedBy,
+            reason: d.reason,
+            note: d.note,
+            at: ctx.metadata.recordedAt,
+            status: 'open',
+          })
           .execute();
-        await tx.updateTable('comments').set((eb) => ({ flag_count: eb('flag_count', '+', 1) })).where('id', '=', d.commentId).execute();
+        await tx
+          .updateTable('comments')
+          .set((eb) => ({ flag_count: eb('flag_count', '+', 1) }))
+          .where('id', '=', d.commentId)
+          .execute();
         return;
       }
       case 'CommentEndorsed':
-        await tx.insertInto('comment_endorsements').values({ comment_id: event.data.commentId, account_id: event.data.endorsedBy }).execute();
+        await tx
+          .insertInto('comment_endorsements')
+          .values({ comment_id: event.data.commentId, account_id: event.data.endorsedBy })
+          .execute();
         await tx
           .updateTable('comments')
           .set((eb) => ({ endorsement_count: eb('endorsement_count', '+', 1) }))
@@ -277,10 +345,22 @@ export const commentsReadModel: ReadModel = {
           .execute();
         return;
       case 'OfficialReplyPosted': {
-        const comment = await tx.selectFrom('comments').select('policy_id').where('id', '=', event.data.commentId).executeTakeFirst();
+        const comment = await tx
+          .selectFrom('comments')
+          .select('policy_id')
+          .where('id', '=', event.data.commentId)
+          .executeTakeFirst();
         await tx
           .insertInto('official_replies')
-          .values({ reply_id: event.data.replyId, comment_id: event.data.commentId, policy_id: comment?.policy_id ?? '', body: event.data.body, posted_by: event.data.postedBy, at: ctx.metadata.recordedAt, seq: ctx.seq })
+          .values({
+            reply_id: event.data.replyId,
+            comment_id: event.data.commentId,
+            policy_id: comment?.policy_id ?? '',
+            body: event.data.body,
+            posted_by: event.data.postedBy,
+            at: ctx.metadata.recordedAt,
+            seq: ctx.seq,
+          })
           .execute();
         return;
       }
@@ -294,7 +374,12 @@ export const commentsReadModel: ReadModel = {
           .set({ status: 'hidden', hidden_reason: event.data.reason, hidden_reason_code: event.data.reasonCode })
           .where('id', '=', event.data.commentId)
           .execute();
-        await tx.updateTable('comment_flags').set({ status: 'hidden' }).where('comment_id', '=', event.data.commentId).where('status', '=', 'open').execute();
+        await tx
+          .updateTable('comment_flags')
+          .set({ status: 'hidden' })
+          .where('comment_id', '=', event.data.commentId)
+          .where('status', '=', 'open')
+          .execute();
         return;
       case 'CommentRestored':
         await recountOnStatus(tx, event.data.commentId, 'visible');
@@ -303,14 +388,31 @@ export const commentsReadModel: ReadModel = {
           .set({ status: 'visible', hidden_reason: null, hidden_reason_code: null })
           .where('id', '=', event.data.commentId)
           .execute();
-        await tx.updateTable('comment_flags').set({ status: 'dismissed' }).where('comment_id', '=', event.data.commentId).where('status', '=', 'open').execute();
+        await tx
+          .updateTable('comment_flags')
+          .set({ status: 'dismissed' })
+          .where('comment_id', '=', event.data.commentId)
+          .where('status', '=', 'open')
+          .execute();
         return;
       case 'CommentRedacted':
         // The comment's key is destroyed with this event: nothing it said can be shown again, nor rebuilt.
         await recountOnStatus(tx, event.data.commentId, 'redacted');
-        await tx.updateTable('comments').set({ status: 'redacted', body: null }).where('id', '=', event.data.commentId).execute();
-        await tx.updateTable('comment_revisions').set({ body: null }).where('comment_id', '=', event.data.commentId).execute();
-        await tx.updateTable('comment_flags').set({ note: null, status: 'redacted' }).where('comment_id', '=', event.data.commentId).execute();
+        await tx
+          .updateTable('comments')
+          .set({ status: 'redacted', body: null })
+          .where('id', '=', event.data.commentId)
+          .execute();
+        await tx
+          .updateTable('comment_revisions')
+          .set({ body: null })
+          .where('comment_id', '=', event.data.commentId)
+          .execute();
+        await tx
+          .updateTable('comment_flags')
+          .set({ note: null, status: 'redacted' })
+          .where('comment_id', '=', event.data.commentId)
+          .execute();
         return;
       default:
         return;
@@ -349,15 +451,27 @@ async function writeVisibleCounts(tx: ReadTx): Promise<void> {
     await tx
       .withTables<CountsDb>()
       .insertInto('comment_counts')
-      .values(all.slice(i, i + COUNTER_ROWS_PER_STATEMENT).map((e) => ({ policy_id: e.key.policyId, scope: e.key.scope, visible: e.delta })))
-      .onConflict((oc) => oc.columns(['policy_id', 'scope']).doUpdateSet((eb) => ({ visible: eb('comment_counts.visible', '+', eb.ref('excluded.visible')) })))
+      .values(
+        all
+          .slice(i, i + COUNTER_ROWS_PER_STATEMENT)
+          .map((e) => ({ policy_id: e.key.policyId, scope: e.key.scope, visible: e.delta })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['policy_id', 'scope'])
+          .doUpdateSet((eb) => ({ visible: eb('comment_counts.visible', '+', eb.ref('excluded.visible')) })),
+      )
       .execute();
   }
 }
 
 /** Before a comment's status changes: moves it in or out of the visible counts. */
 async function recountOnStatus(tx: ReadTx, commentId: string, next: string): Promise<void> {
-  const row = await tx.selectFrom('comments').select(['policy_id', 'anchor_node_id', 'status']).where('id', '=', commentId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('comments')
+    .select(['policy_id', 'anchor_node_id', 'status'])
+    .where('id', '=', commentId)
+    .executeTakeFirst();
   if (!row) return;
   const delta = (next === 'visible' ? 1 : 0) - (row.status === 'visible' ? 1 : 0);
   if (delta !== 0) await countVisible(tx, row.policy_id, row.anchor_node_id, delta);
@@ -504,17 +618,33 @@ export const commentQueries = {
   },
   async revisions(db: ReadDb, commentIds: readonly string[]) {
     if (commentIds.length === 0) return [];
-    return db.selectFrom('comment_revisions').selectAll().where('comment_id', 'in', [...commentIds]).orderBy('revision').execute();
+    return db
+      .selectFrom('comment_revisions')
+      .selectAll()
+      .where('comment_id', 'in', [...commentIds])
+      .orderBy('revision')
+      .execute();
   },
   async replies(db: ReadDb, parentIds: readonly string[]): Promise<CommentRow[]> {
     if (parentIds.length === 0) return [];
     return (
-      await db.selectFrom('comments').selectAll().where('parent_id', 'in', [...parentIds]).where('status', '=', 'visible').orderBy('seq', 'asc').execute()
+      await db
+        .selectFrom('comments')
+        .selectAll()
+        .where('parent_id', 'in', [...parentIds])
+        .where('status', '=', 'visible')
+        .orderBy('seq', 'asc')
+        .execute()
     ).map(toComment);
   },
   async officialReplies(db: ReadDb, commentIds: readonly string[]) {
     if (commentIds.length === 0) return [];
-    return db.selectFrom('official_replies').selectAll().where('comment_id', 'in', [...commentIds]).orderBy('seq').execute();
+    return db
+      .selectFrom('official_replies')
+      .selectAll()
+      .where('comment_id', 'in', [...commentIds])
+      .orderBy('seq')
+      .execute();
   },
   async endorsedBy(db: ReadDb, accountId: string, commentIds: readonly string[]): Promise<Set<string>> {
     if (commentIds.length === 0) return new Set();
@@ -534,6 +664,12 @@ export const commentQueries = {
   },
   async byIds(db: ReadDb, ids: readonly string[]): Promise<CommentRow[]> {
     if (ids.length === 0) return [];
-    return (await db.selectFrom('comments').selectAll().where('id', 'in', [...ids]).execute()).map(toComment);
+    return (
+      await db
+        .selectFrom('comments')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
+    ).map(toComment);
   },
 };

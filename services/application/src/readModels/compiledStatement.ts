@@ -29,7 +29,9 @@ const STAND_IN = '\u0000gopy-parameter:';
  *
  * With a plugin on the executor (which may rewrite each query), every run is built and compiled as Kysely would.
  */
-export function compiledStatement<P extends object, R = unknown>(build: (db: ReadDb, p: P) => Compiles<R>): (db: ReadDb, params: P) => Promise<QueryResult<R>> {
+export function compiledStatement<P extends object, R = unknown>(
+  build: (db: ReadDb, p: P) => Compiles<R>,
+): (db: ReadDb, params: P) => Promise<QueryResult<R>> {
   // Keyed by the Kysely instance's adapter, shared by its transactions: one compiled statement per engine.
   const byAdapter = new WeakMap<object, Compiled<P, R>>();
   return async (db, params) => {
@@ -60,11 +62,14 @@ function compile<P extends object, R>(db: ReadDb, build: (db: ReadDb, p: P) => C
   ) as P;
   const query = build(db, standIns).compile(db);
   const slots: Slot<P>[] = query.parameters.map((v) =>
-    typeof v === 'string' && v.startsWith(STAND_IN) ? { name: v.slice(STAND_IN.length) as keyof P & string } : { value: v },
+    typeof v === 'string' && v.startsWith(STAND_IN)
+      ? { name: v.slice(STAND_IN.length) as keyof P & string }
+      : { value: v },
   );
   const bound = new Set(slots.flatMap((s) => ('name' in s ? [s.name] : [])));
   const unbound = [...read].filter((name) => !bound.has(name as keyof P & string));
-  if (unbound.length > 0 || query.sql.includes(STAND_IN)) throw new Error(`compiledStatement: ${unbound.join(', ') || 'a parameter'} is not a parameter of: ${query.sql}`);
+  if (unbound.length > 0 || query.sql.includes(STAND_IN))
+    throw new Error(`compiledStatement: ${unbound.join(', ') || 'a parameter'} is not a parameter of: ${query.sql}`);
   const unused = Object.keys(first).filter((name) => !read.has(name));
   if (unused.length > 0) throw new Error(`compiledStatement: ${unused.join(', ')} given but not used by: ${query.sql}`);
   return { query, slots };

@@ -83,7 +83,13 @@ export const digestsReadModel: ReadModel = {
       .addColumn('counted_at_position', 'text')
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
-    await t.schema.createIndex('digests_policy_round').ifNotExists().unique().on('digests').columns(['policy_id', 'round']).execute();
+    await t.schema
+      .createIndex('digests_policy_round')
+      .ifNotExists()
+      .unique()
+      .on('digests')
+      .columns(['policy_id', 'round'])
+      .execute();
     await t.schema
       .createTable('digest_themes')
       .ifNotExists()
@@ -98,8 +104,18 @@ export const digestsReadModel: ReadModel = {
       .addColumn('sections_changed_json', 'text', (c) => c.notNull())
       .addColumn('position', 'integer', (c) => c.notNull())
       .execute();
-    await t.schema.createIndex('digest_themes_digest').ifNotExists().on('digest_themes').columns(['digest_id', 'position']).execute();
-    await t.schema.createIndex('digest_themes_policy_round').ifNotExists().on('digest_themes').columns(['policy_id', 'round']).execute();
+    await t.schema
+      .createIndex('digest_themes_digest')
+      .ifNotExists()
+      .on('digest_themes')
+      .columns(['digest_id', 'position'])
+      .execute();
+    await t.schema
+      .createIndex('digest_themes_policy_round')
+      .ifNotExists()
+      .on('digest_themes')
+      .columns(['policy_id', 'round'])
+      .execute();
     await t.schema
       .createTable('digest_theme_comments')
       .ifNotExists()
@@ -109,7 +125,12 @@ export const digestsReadModel: ReadModel = {
       .addColumn('round', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('digest_theme_comments_pk', ['theme_id', 'comment_id'])
       .execute();
-    await t.schema.createIndex('digest_theme_comments_comment').ifNotExists().on('digest_theme_comments').column('comment_id').execute();
+    await t.schema
+      .createIndex('digest_theme_comments_comment')
+      .ifNotExists()
+      .on('digest_theme_comments')
+      .column('comment_id')
+      .execute();
     await t.schema
       .createIndex('digest_theme_comments_policy_round')
       .ifNotExists()
@@ -146,12 +167,24 @@ export const digestsReadModel: ReadModel = {
       }
       case 'ThemeDefined': {
         const d = event.data;
-        const digest = await t.selectFrom('digests').select(['policy_id', 'round']).where('digest_id', '=', d.digestId).executeTakeFirst();
+        const digest = await t
+          .selectFrom('digests')
+          .select(['policy_id', 'round'])
+          .where('digest_id', '=', d.digestId)
+          .executeTakeFirst();
         if (!digest) return;
-        const existing = await t.selectFrom('digest_themes').select('theme_id').where('theme_id', '=', d.themeId).executeTakeFirst();
+        const existing = await t
+          .selectFrom('digest_themes')
+          .select('theme_id')
+          .where('theme_id', '=', d.themeId)
+          .executeTakeFirst();
         if (existing) {
           // Defining a theme again renames it; its comments and answer stay.
-          await t.updateTable('digest_themes').set({ title: d.title, description: d.description }).where('theme_id', '=', d.themeId).execute();
+          await t
+            .updateTable('digest_themes')
+            .set({ title: d.title, description: d.description })
+            .where('theme_id', '=', d.themeId)
+            .execute();
         } else {
           const count = await t
             .selectFrom('digest_themes')
@@ -179,17 +212,30 @@ export const digestsReadModel: ReadModel = {
       }
       case 'CommentsAssignedToTheme': {
         const d = event.data;
-        const theme = await t.selectFrom('digest_themes').select(['policy_id', 'round']).where('theme_id', '=', d.themeId).executeTakeFirst();
+        const theme = await t
+          .selectFrom('digest_themes')
+          .select(['policy_id', 'round'])
+          .where('theme_id', '=', d.themeId)
+          .executeTakeFirst();
         if (!theme) return;
         for (const commentId of d.commentIds) {
           await t
             .insertInto('digest_theme_comments')
-            .values({ theme_id: d.themeId, comment_id: commentId, policy_id: theme.policy_id, round: Number(theme.round) })
+            .values({
+              theme_id: d.themeId,
+              comment_id: commentId,
+              policy_id: theme.policy_id,
+              round: Number(theme.round),
+            })
             .onConflict((oc) => oc.columns(['theme_id', 'comment_id']).doNothing())
             .execute();
         }
         if (d.unassignedCommentIds.length > 0) {
-          await t.deleteFrom('digest_theme_comments').where('theme_id', '=', d.themeId).where('comment_id', 'in', d.unassignedCommentIds).execute();
+          await t
+            .deleteFrom('digest_theme_comments')
+            .where('theme_id', '=', d.themeId)
+            .where('comment_id', 'in', d.unassignedCommentIds)
+            .execute();
         }
         await withdrawApproval(tx, d.digestId);
         return;
@@ -198,7 +244,11 @@ export const digestsReadModel: ReadModel = {
         const d = event.data;
         await t
           .updateTable('digest_themes')
-          .set({ decision: d.decision, explanation: d.explanation, sections_changed_json: JSON.stringify(d.sectionsChanged) })
+          .set({
+            decision: d.decision,
+            explanation: d.explanation,
+            sections_changed_json: JSON.stringify(d.sectionsChanged),
+          })
           .where('theme_id', '=', d.themeId)
           .execute();
         await withdrawApproval(tx, d.digestId);
@@ -321,11 +371,22 @@ export interface RoundCommentFilter {
 export const digestQueries = {
   async byIds(db: ReadDb, ids: readonly string[]): Promise<DigestRow[]> {
     if (ids.length === 0) return [];
-    const rows = await db.withTables<DigestTables>().selectFrom('digests').selectAll().where('digest_id', 'in', [...ids]).execute();
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digests')
+      .selectAll()
+      .where('digest_id', 'in', [...ids])
+      .execute();
     return rows.map(toDigest);
   },
   async byRound(db: ReadDb, policyId: string, round: number): Promise<DigestRow | undefined> {
-    const row = await db.withTables<DigestTables>().selectFrom('digests').selectAll().where('policy_id', '=', policyId).where('round', '=', round).executeTakeFirst();
+    const row = await db
+      .withTables<DigestTables>()
+      .selectFrom('digests')
+      .selectAll()
+      .where('policy_id', '=', policyId)
+      .where('round', '=', round)
+      .executeTakeFirst();
     return row ? toDigest(row) : undefined;
   },
   /** Themes of each digest, in the order they were defined. */
@@ -343,7 +404,14 @@ export const digestQueries = {
   },
   async themesByIds(db: ReadDb, themeIds: readonly string[]): Promise<DigestThemeRow[]> {
     if (themeIds.length === 0) return [];
-    return (await db.withTables<DigestTables>().selectFrom('digest_themes').selectAll().where('theme_id', 'in', [...themeIds]).execute()).map(toTheme);
+    return (
+      await db
+        .withTables<DigestTables>()
+        .selectFrom('digest_themes')
+        .selectAll()
+        .where('theme_id', 'in', [...themeIds])
+        .execute()
+    ).map(toTheme);
   },
   /** Visible comments of a theme, newest first, keyset-paged on the comments' seq. */
   async themeComments(db: ReadDb, themeId: string, first: number, beforeSeq?: number) {
@@ -420,7 +488,13 @@ export const digestQueries = {
     if (f.themeId) {
       const themeId = f.themeId;
       q = q.where((eb) =>
-        eb.exists(eb.selectFrom('digest_theme_comments').select('comment_id').whereRef('digest_theme_comments.comment_id', '=', 'comments.id').where('digest_theme_comments.theme_id', '=', themeId)),
+        eb.exists(
+          eb
+            .selectFrom('digest_theme_comments')
+            .select('comment_id')
+            .whereRef('digest_theme_comments.comment_id', '=', 'comments.id')
+            .where('digest_theme_comments.theme_id', '=', themeId),
+        ),
       );
     }
     if (f.unassignedOnly) {
@@ -445,6 +519,13 @@ export const digestQueries = {
 
 /** The comments' rows as the comments read model shapes them, in the order given. */
 async function inOrder(db: ReadDb, rows: { id: string }[]): Promise<CommentRow[]> {
-  const byId = new Map((await commentQueries.byIds(db, rows.map((r) => r.id))).map((c) => [c.id, c]));
+  const byId = new Map(
+    (
+      await commentQueries.byIds(
+        db,
+        rows.map((r) => r.id),
+      )
+    ).map((c) => [c.id, c]),
+  );
   return rows.map((r) => byId.get(r.id)).filter((c): c is CommentRow => c !== undefined);
 }

@@ -16,7 +16,8 @@ export const followsReadModel: ReadModel = {
   name: 'follows',
   tables: ['policy_follows'],
   async createTables(db) {
-    await db.withTables<Db>()
+    await db
+      .withTables<Db>()
       .schema.createTable('policy_follows')
       .ifNotExists()
       .addColumn('account_id', 'text', (c) => c.notNull())
@@ -24,7 +25,12 @@ export const followsReadModel: ReadModel = {
       .addColumn('since', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('policy_follows_pk', ['account_id', 'policy_id'])
       .execute();
-    await db.schema.createIndex('policy_follows_policy').ifNotExists().on('policy_follows').columns(['policy_id', 'account_id']).execute();
+    await db.schema
+      .createIndex('policy_follows_policy')
+      .ifNotExists()
+      .on('policy_follows')
+      .columns(['policy_id', 'account_id'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
@@ -37,7 +43,11 @@ export const followsReadModel: ReadModel = {
           .execute();
         return;
       case 'PolicyUnfollowed':
-        await t.deleteFrom('policy_follows').where('account_id', '=', event.data.accountId).where('policy_id', '=', event.data.policyId).execute();
+        await t
+          .deleteFrom('policy_follows')
+          .where('account_id', '=', event.data.accountId)
+          .where('policy_id', '=', event.data.policyId)
+          .execute();
         return;
       default:
         return;
@@ -59,11 +69,22 @@ export const followQueries = {
     return new Set(rows.map((r) => r.policy_id));
   },
   async followerCount(db: ReadDb, policyId: string): Promise<number> {
-    const r = await db.withTables<Db>().selectFrom('policy_follows').select(sql<number>`count(*)`.as('n')).where('policy_id', '=', policyId).executeTakeFirstOrThrow();
+    const r = await db
+      .withTables<Db>()
+      .selectFrom('policy_follows')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('policy_id', '=', policyId)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   },
   async followedBy(db: ReadDb, accountId: string): Promise<string[]> {
-    const rows = await db.withTables<Db>().selectFrom('policy_follows').select('policy_id').where('account_id', '=', accountId).orderBy('since', 'desc').execute();
+    const rows = await db
+      .withTables<Db>()
+      .selectFrom('policy_follows')
+      .select('policy_id')
+      .where('account_id', '=', accountId)
+      .orderBy('since', 'desc')
+      .execute();
     return rows.map((r) => r.policy_id);
   },
 };

@@ -32,4 +32,19 @@ export * from './analysis';
 export * from './attachments';
 
 /** Every read model, in the order their evolve steps run for one event. */
-export const allReadModels: ReadModel[] = [organizationsReadModel, accountsReadModel, policiesReadModel, commentsReadModel, searchReadModel, followsReadModel, digestsReadModel, analysisReadModel, notificationsReadModel, alertsReadModel, semesterReportsReadModel, attachmentsReadModel, pupilsReadModel, channelsReadModel];
+export const allReadModels: ReadModel[] = [
+  organizationsReadModel,
+  accountsReadModel,
+  policiesReadModel,
+  commentsReadModel,
+  searchReadModel,
+  followsReadModel,
+  digestsReadModel,
+  analysisReadModel,
+  notificationsReadModel,
+  alertsReadModel,
+  semesterReportsReadModel,
+  attachmentsReadModel,
+  pupilsReadModel,
+  channelsReadModel,
+];

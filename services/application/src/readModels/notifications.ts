@@ -26,7 +26,14 @@ export interface NotificationsTable {
 
 type Db = { notifications: NotificationsTable; policy_follows: { account_id: string; policy_id: string } };
 
-export const NotificationKinds = ['round_opened', 'round_closed', 'digest_published', 'reply', 'official_reply', 'comment_answered'] as const;
+export const NotificationKinds = [
+  'round_opened',
+  'round_closed',
+  'digest_published',
+  'reply',
+  'official_reply',
+  'comment_answered',
+] as const;
 export type NotificationKind = (typeof NotificationKinds)[number];
 
 const NOTIFICATION_NAMESPACE = '0d6f3f0e-3b7e-4f1e-9d1a-2b8c4e5a7f10';
@@ -36,20 +43,56 @@ export function notificationIdFor(streamId: string, kind: string, key: string, a
   return uuidv5(`${streamId}|${kind}|${key}|${accountId}`, NOTIFICATION_NAMESPACE);
 }
 
-async function notifyFollowers(tx: ReadTx, ctx: ProjectionContext, kind: NotificationKind, policyId: string, round: number) {
+async function notifyFollowers(
+  tx: ReadTx,
+  ctx: ProjectionContext,
+  kind: NotificationKind,
+  policyId: string,
+  round: number,
+) {
   const t = tx.withTables<Db>();
-  const followers = await t.selectFrom('policy_follows').select('account_id').where('policy_id', '=', policyId).execute();
+  const followers = await t
+    .selectFrom('policy_follows')
+    .select('account_id')
+    .where('policy_id', '=', policyId)
+    .execute();
   for (const f of followers) {
-    await insert(tx, { id: notificationIdFor(ctx.streamId, kind, String(round), f.account_id), account_id: f.account_id, kind, policy_id: policyId, round, comment_id: null, created_at: ctx.metadata.recordedAt, seq: ctx.seq, read: 0, mailed: 0 });
+    await insert(tx, {
+      id: notificationIdFor(ctx.streamId, kind, String(round), f.account_id),
+      account_id: f.account_id,
+      kind,
+      policy_id: policyId,
+      round,
+      comment_id: null,
+      created_at: ctx.metadata.recordedAt,
+      seq: ctx.seq,
+      read: 0,
+      mailed: 0,
+    });
   }
 }
 
 async function insert(tx: ReadTx, row: NotificationsTable) {
-  await tx.withTables<Db>().insertInto('notifications').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await tx
+    .withTables<Db>()
+    .insertInto('notifications')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
-async function notifyAuthor(tx: ReadTx, ctx: ProjectionContext, kind: NotificationKind, commentId: string, actorAccountId: string | null) {
-  const parent = await tx.selectFrom('comments').select(['author_account_id', 'policy_id', 'round']).where('id', '=', commentId).executeTakeFirst();
+async function notifyAuthor(
+  tx: ReadTx,
+  ctx: ProjectionContext,
+  kind: NotificationKind,
+  commentId: string,
+  actorAccountId: string | null,
+) {
+  const parent = await tx
+    .selectFrom('comments')
+    .select(['author_account_id', 'policy_id', 'round'])
+    .where('id', '=', commentId)
+    .executeTakeFirst();
   if (!parent?.author_account_id || parent.author_account_id === actorAccountId) return;
   await insert(tx, {
     id: notificationIdFor(ctx.streamId, kind, commentId, parent.author_account_id),
@@ -83,14 +126,21 @@ async function notifyAnsweredAuthors(tx: ReadTx, ctx: ProjectionContext, digestI
 
 async function mark(tx: ReadTx, column: 'read' | 'mailed', accountId: string, ids: readonly string[]) {
   if (ids.length === 0) return;
-  await tx.withTables<Db>().updateTable('notifications').set({ [column]: 1 }).where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
+  await tx
+    .withTables<Db>()
+    .updateTable('notifications')
+    .set({ [column]: 1 })
+    .where('account_id', '=', accountId)
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 export const notificationsReadModel: ReadModel = {
   name: 'notifications',
   tables: ['notifications'],
   async createTables(db) {
-    await db.withTables<Db>()
+    await db
+      .withTables<Db>()
       .schema.createTable('notifications')
       .ifNotExists()
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -104,8 +154,18 @@ export const notificationsReadModel: ReadModel = {
       .addColumn('read', 'integer', (c) => c.notNull())
       .addColumn('mailed', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('notifications_account_seq').ifNotExists().on('notifications').columns(['account_id', 'seq']).execute();
-    await db.schema.createIndex('notifications_unmailed').ifNotExists().on('notifications').columns(['mailed', 'created_at']).execute();
+    await db.schema
+      .createIndex('notifications_account_seq')
+      .ifNotExists()
+      .on('notifications')
+      .columns(['account_id', 'seq'])
+      .execute();
+    await db.schema
+      .createIndex('notifications_unmailed')
+      .ifNotExists()
+      .on('notifications')
+      .columns(['mailed', 'created_at'])
+      .execute();
   },
   // Runs after the comments and follows read models.
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
@@ -117,7 +177,8 @@ export const notificationsReadModel: ReadModel = {
       case 'RoundAnswered':
         return notifyFollowers(tx, ctx, 'digest_published', event.data.policyId, event.data.round);
       case 'CommentSubmitted':
-        if (event.data.parentCommentId) await notifyAuthor(tx, ctx, 'reply', event.data.parentCommentId, event.data.authorAccountId);
+        if (event.data.parentCommentId)
+          await notifyAuthor(tx, ctx, 'reply', event.data.parentCommentId, event.data.authorAccountId);
         return;
       case 'OfficialReplyPosted':
         return notifyAuthor(tx, ctx, 'official_reply', event.data.commentId, null);
@@ -179,7 +240,15 @@ export const notificationQueries = {
     return Number(r.n);
   },
   async unreadIds(db: ReadDb, accountId: string, limit = 1_000): Promise<string[]> {
-    const rows = await db.withTables<Db>().selectFrom('notifications').select('id').where('account_id', '=', accountId).where('read', '=', 0).orderBy('seq').limit(limit).execute();
+    const rows = await db
+      .withTables<Db>()
+      .selectFrom('notifications')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('read', '=', 0)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.id);
   },
   /** Not yet mailed and created at or before `cutoff`, oldest first, for the daily mail. */

@@ -49,7 +49,9 @@ export const organizationsReadModel: ReadModel = {
         await tx
           .insertInto('memberships')
           .values({ organization_id: d.organizationId, account_id: d.accountId, roles: JSON.stringify(d.roles) })
-          .onConflict((oc) => oc.columns(['organization_id', 'account_id']).doUpdateSet({ roles: JSON.stringify(d.roles) }))
+          .onConflict((oc) =>
+            oc.columns(['organization_id', 'account_id']).doUpdateSet({ roles: JSON.stringify(d.roles) }),
+          )
           .execute();
         return;
       }
@@ -75,8 +77,22 @@ export interface OrganizationRow {
   parentId: string | null;
 }
 
-function toOrganization(r: { id: string; name: string; kind: string; levels: string; school_type: string; parent_id: string | null }): OrganizationRow {
-  return { id: r.id, name: r.name, kind: r.kind, levels: JSON.parse(r.levels) as string[], schoolType: r.school_type, parentId: r.parent_id };
+function toOrganization(r: {
+  id: string;
+  name: string;
+  kind: string;
+  levels: string;
+  school_type: string;
+  parent_id: string | null;
+}): OrganizationRow {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    levels: JSON.parse(r.levels) as string[],
+    schoolType: r.school_type,
+    parentId: r.parent_id,
+  };
 }
 
 export const organizationQueries = {
@@ -85,7 +101,13 @@ export const organizationQueries = {
   },
   async byIds(db: ReadDb, ids: readonly string[]): Promise<OrganizationRow[]> {
     if (ids.length === 0) return [];
-    return (await db.selectFrom('organizations').selectAll().where('id', 'in', [...ids]).execute()).map(toOrganization);
+    return (
+      await db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
+    ).map(toOrganization);
   },
   async membershipsOf(db: ReadDb, accountId: string): Promise<{ organizationId: string; roles: Role[] }[]> {
     const rows = await db.selectFrom('memberships').selectAll().where('account_id', '=', accountId).execute();
@@ -96,7 +118,10 @@ export const organizationQueries = {
     return rows.map((r) => ({ accountId: r.account_id, roles: JSON.parse(r.roles) as Role[] }));
   },
   async count(db: ReadDb): Promise<number> {
-    const r = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom('organizations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   },
 };

@@ -35,7 +35,12 @@ export const policiesReadModel: ReadModel = {
       .addColumn('comment_count', 'integer', (c) => c.notNull())
       .addColumn('seq', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('policies_status_seq').ifNotExists().on('policies').columns(['status', 'seq']).execute();
+    await db.schema
+      .createIndex('policies_status_seq')
+      .ifNotExists()
+      .on('policies')
+      .columns(['status', 'seq'])
+      .execute();
     await db.schema.createIndex('policies_seq').ifNotExists().on('policies').column('seq').execute();
     await db.schema
       .createTable('policy_versions')
@@ -61,12 +66,21 @@ export const policiesReadModel: ReadModel = {
       .addColumn('answered', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('rounds_pk', ['policy_id', 'round'])
       .execute();
-    await db.schema.createIndex('rounds_open_deadline').ifNotExists().on('rounds').columns(['closed_at', 'closes_at']).execute();
+    await db.schema
+      .createIndex('rounds_open_deadline')
+      .ifNotExists()
+      .on('rounds')
+      .columns(['closed_at', 'closes_at'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const at = ctx.metadata.occurredAt;
     const touch = (id: string, set: Partial<PoliciesTable>) =>
-      tx.updateTable('policies').set({ ...set, updated_at: at, seq: ctx.seq }).where('id', '=', id).execute();
+      tx
+        .updateTable('policies')
+        .set({ ...set, updated_at: at, seq: ctx.seq })
+        .where('id', '=', id)
+        .execute();
     switch (event.type) {
       case 'PolicyProposed': {
         const d = event.data;
@@ -158,7 +172,12 @@ export const policiesReadModel: ReadModel = {
         const d = event.data;
         await touch(d.policyId, {
           status: 'enacted',
-          enactment: JSON.stringify({ version: d.version, decisionNumber: d.decisionNumber, effectiveDate: d.effectiveDate, enactedAt: at }),
+          enactment: JSON.stringify({
+            version: d.version,
+            decisionNumber: d.decisionNumber,
+            effectiveDate: d.effectiveDate,
+            enactedAt: at,
+          }),
         });
         return;
       }
@@ -244,7 +263,13 @@ export function toRound(r: RoundsTable): RoundRow {
 export const policyQueries = {
   async byIds(db: ReadDb, ids: readonly string[]): Promise<PolicyRow[]> {
     if (ids.length === 0) return [];
-    return (await db.selectFrom('policies').selectAll().where('id', 'in', [...ids]).execute()).map(toPolicy);
+    return (
+      await db
+        .selectFrom('policies')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
+    ).map(toPolicy);
   },
   /** Most recently changed first; keyset on seq (unique per event, so unique per row). */
   async page(db: ReadDb, opts: { status?: string; first: number; beforeSeq?: number }): Promise<PolicyRow[]> {
@@ -260,7 +285,12 @@ export const policyQueries = {
   },
   async versions(db: ReadDb, policyIds: readonly string[]): Promise<VersionRow[]> {
     if (policyIds.length === 0) return [];
-    const rows = await db.selectFrom('policy_versions').selectAll().where('policy_id', 'in', [...policyIds]).orderBy('number').execute();
+    const rows = await db
+      .selectFrom('policy_versions')
+      .selectAll()
+      .where('policy_id', 'in', [...policyIds])
+      .orderBy('number')
+      .execute();
     return rows.map((r) => ({
       policyId: r.policy_id,
       number: Number(r.number),
@@ -272,12 +302,25 @@ export const policyQueries = {
   },
   async rounds(db: ReadDb, policyIds: readonly string[]): Promise<RoundRow[]> {
     if (policyIds.length === 0) return [];
-    return (await db.selectFrom('rounds').selectAll().where('policy_id', 'in', [...policyIds]).orderBy('round').execute()).map(toRound);
+    return (
+      await db
+        .selectFrom('rounds')
+        .selectAll()
+        .where('policy_id', 'in', [...policyIds])
+        .orderBy('round')
+        .execute()
+    ).map(toRound);
   },
   /** Rounds still open whose closing time has passed: the deadline scheduler's work list. */
   async roundsDue(db: ReadDb, nowIso: string): Promise<RoundRow[]> {
     return (
-      await db.selectFrom('rounds').selectAll().where('closed_at', 'is', null).where('closes_at', '<=', nowIso).orderBy('closes_at').execute()
+      await db
+        .selectFrom('rounds')
+        .selectAll()
+        .where('closed_at', 'is', null)
+        .where('closes_at', '<=', nowIso)
+        .orderBy('closes_at')
+        .execute()
     ).map(toRound);
   },
   async nextDeadline(db: ReadDb): Promise<string | undefined> {

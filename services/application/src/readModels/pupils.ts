@@ -31,31 +31,58 @@ export const pupilsReadModel: ReadModel = {
       .addColumn('consents_json', 'text', (c) => c.notNull())
       .addColumn('enrolled_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('pupils_org_class').ifNotExists().on('pupils').columns(['organization_id', 'class_name']).execute();
+    await db.schema
+      .createIndex('pupils_org_class')
+      .ifNotExists()
+      .on('pupils')
+      .columns(['organization_id', 'class_name'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
     const update = async (accountId: string, change: (c: Consents) => Consents) => {
-      const row = await t.selectFrom('pupils').select('consents_json').where('account_id', '=', accountId).executeTakeFirst();
+      const row = await t
+        .selectFrom('pupils')
+        .select('consents_json')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
       if (!row) return;
       const consents = change(JSON.parse(row.consents_json) as Consents);
-      await t.updateTable('pupils').set({ consents_json: JSON.stringify(consents) }).where('account_id', '=', accountId).execute();
+      await t
+        .updateTable('pupils')
+        .set({ consents_json: JSON.stringify(consents) })
+        .where('account_id', '=', accountId)
+        .execute();
     };
     switch (event.type) {
       case 'PupilEnrolled': {
         const d = event.data;
         await t
           .insertInto('pupils')
-          .values({ account_id: d.accountId, organization_id: d.organizationId, class_name: d.className, birth_year: d.birthYear, consents_json: '{}', enrolled_at: ctx.metadata.recordedAt })
+          .values({
+            account_id: d.accountId,
+            organization_id: d.organizationId,
+            class_name: d.className,
+            birth_year: d.birthYear,
+            consents_json: '{}',
+            enrolled_at: ctx.metadata.recordedAt,
+          })
           .onConflict((oc) => oc.column('account_id').doNothing())
           .execute();
         return;
       }
       case 'ConsentRecorded':
-        await update(event.data.accountId, (c) => ({ ...c, [event.data.consentId]: { givenBy: event.data.givenBy, active: true } }));
+        await update(event.data.accountId, (c) => ({
+          ...c,
+          [event.data.consentId]: { givenBy: event.data.givenBy, active: true },
+        }));
         return;
       case 'ConsentWithdrawn':
-        await update(event.data.accountId, (c) => (c[event.data.consentId] ? { ...c, [event.data.consentId]: { ...c[event.data.consentId]!, active: false } } : c));
+        await update(event.data.accountId, (c) =>
+          c[event.data.consentId]
+            ? { ...c, [event.data.consentId]: { ...c[event.data.consentId]!, active: false } }
+            : c,
+        );
         return;
       case 'AccountErased':
         // The class and year of birth were personal data: gone with the account.
@@ -77,7 +104,15 @@ export interface PupilRow {
 
 export const pupilQueries = {
   async ofOrganization(db: ReadDb, organizationId: string): Promise<PupilRow[]> {
-    const rows = await db.withTables<Db>().selectFrom('pupils').selectAll().where('organization_id', '=', organizationId).orderBy('class_name').orderBy('enrolled_at').orderBy('account_id').execute();
+    const rows = await db
+      .withTables<Db>()
+      .selectFrom('pupils')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('class_name')
+      .orderBy('enrolled_at')
+      .orderBy('account_id')
+      .execute();
     return rows.map((r) => ({
       accountId: r.account_id,
       organizationId: r.organization_id,
@@ -87,9 +122,23 @@ export const pupilQueries = {
     }));
   },
   async byAccount(db: ReadDb, accountId: string): Promise<PupilRow | undefined> {
-    const r = await db.withTables<Db>().selectFrom('pupils').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    const r = await db
+      .withTables<Db>()
+      .selectFrom('pupils')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
     return r
-      ? { accountId: r.account_id, organizationId: r.organization_id, className: r.class_name, birthYear: Number(r.birth_year), consents: Object.entries(JSON.parse(r.consents_json) as Consents).map(([consentId, c]) => ({ consentId, ...c })) }
+      ? {
+          accountId: r.account_id,
+          organizationId: r.organization_id,
+          className: r.class_name,
+          birthYear: Number(r.birth_year),
+          consents: Object.entries(JSON.parse(r.consents_json) as Consents).map(([consentId, c]) => ({
+            consentId,
+            ...c,
+          })),
+        }
       : undefined;
   },
 };

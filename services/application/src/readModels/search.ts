@@ -37,7 +37,9 @@ export function dialectOf(db: Pick<Kysely<unknown>, 'getExecutor'>): ReadDialect
 }
 
 const unindex = compiledStatement((db, p: { seq: number }) =>
-  dialectOf(db) === 'sqlite' ? sql`DELETE FROM comment_search WHERE rowid = ${p.seq}` : sql`DELETE FROM comment_search WHERE seq = ${p.seq}`,
+  dialectOf(db) === 'sqlite'
+    ? sql`DELETE FROM comment_search WHERE rowid = ${p.seq}`
+    : sql`DELETE FROM comment_search WHERE seq = ${p.seq}`,
 );
 
 const insertRow = compiledStatement((db, p: { seq: number; folded: string; commentId: string; policyId: string }) =>
@@ -48,7 +50,11 @@ const insertRow = compiledStatement((db, p: { seq: number; folded: string; comme
 
 /** Puts a comment's current text in the index if it is visible, takes it out otherwise. */
 async function resync(tx: ReadTx, commentId: string) {
-  const c = await tx.selectFrom('comments').select(['seq', 'policy_id', 'status', 'body']).where('id', '=', commentId).executeTakeFirst();
+  const c = await tx
+    .selectFrom('comments')
+    .select(['seq', 'policy_id', 'status', 'body'])
+    .where('id', '=', commentId)
+    .executeTakeFirst();
   if (!c) return;
   const seq = Number(c.seq);
   await unindex(tx, { seq });
@@ -61,11 +67,17 @@ export const searchReadModel: ReadModel = {
   tables: ['comment_search'],
   async createTables(db) {
     if (dialectOf(db) === 'sqlite') {
-      await sql`CREATE VIRTUAL TABLE IF NOT EXISTS comment_search USING fts5(folded, comment_id UNINDEXED, policy_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')`.execute(db);
+      await sql`CREATE VIRTUAL TABLE IF NOT EXISTS comment_search USING fts5(folded, comment_id UNINDEXED, policy_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')`.execute(
+        db,
+      );
       return;
     }
-    await sql`CREATE TABLE IF NOT EXISTS comment_search (seq bigint PRIMARY KEY, comment_id text NOT NULL, policy_id text NOT NULL, folded text NOT NULL)`.execute(db);
-    await sql`CREATE INDEX IF NOT EXISTS comment_search_folded ON comment_search USING gin (to_tsvector('simple', folded))`.execute(db);
+    await sql`CREATE TABLE IF NOT EXISTS comment_search (seq bigint PRIMARY KEY, comment_id text NOT NULL, policy_id text NOT NULL, folded text NOT NULL)`.execute(
+      db,
+    );
+    await sql`CREATE INDEX IF NOT EXISTS comment_search_folded ON comment_search USING gin (to_tsvector('simple', folded))`.execute(
+      db,
+    );
     await sql`CREATE INDEX IF NOT EXISTS comment_search_policy ON comment_search (policy_id, seq)`.execute(db);
   },
   // Runs after the comments read model, so the comment's row already says its status and text.
@@ -75,7 +87,8 @@ export const searchReadModel: ReadModel = {
         // A new comment is visible, with the event's text, at the event's seq: no row can be in the index at that seq
         // yet (each seq is given to one event), so there is nothing to read back or take out first.
         const d = event.data;
-        if (typeof d.body === 'string') await insertRow(tx, { seq: ctx.seq, folded: foldText(d.body), commentId: d.commentId, policyId: d.policyId });
+        if (typeof d.body === 'string')
+          await insertRow(tx, { seq: ctx.seq, folded: foldText(d.body), commentId: d.commentId, policyId: d.policyId });
         return;
       }
       case 'CommentEdited':

@@ -42,7 +42,12 @@ export const semesterReportsReadModel: ReadModel = {
       .addColumn('submitted_at', 'text')
       .addPrimaryKeyConstraint('semester_reports_pk', ['organization_id', 'period'])
       .execute();
-    await db.schema.createIndex('semester_reports_to').ifNotExists().on('semester_reports').columns(['submitted_to', 'period']).execute();
+    await db.schema
+      .createIndex('semester_reports_to')
+      .ifNotExists()
+      .on('semester_reports')
+      .columns(['submitted_to', 'period'])
+      .execute();
   },
   async evolve(tx: ReadTx, event: DomainEvent, ctx: ProjectionContext) {
     const t = tx.withTables<Db>();
@@ -60,7 +65,14 @@ export const semesterReportsReadModel: ReadModel = {
         };
         await t
           .insertInto('semester_reports')
-          .values({ organization_id: d.organizationId, period: d.period, ...row, submitted_by: null, submitted_to: null, submitted_at: null })
+          .values({
+            organization_id: d.organizationId,
+            period: d.period,
+            ...row,
+            submitted_by: null,
+            submitted_to: null,
+            submitted_at: null,
+          })
           .onConflict((oc) => oc.columns(['organization_id', 'period']).doUpdateSet(row))
           .execute();
         return;
@@ -68,7 +80,12 @@ export const semesterReportsReadModel: ReadModel = {
       case 'SemesterReportSubmitted':
         await t
           .updateTable('semester_reports')
-          .set({ status: 'submitted', submitted_by: event.data.submittedBy, submitted_to: event.data.submittedTo, submitted_at: ctx.metadata.recordedAt })
+          .set({
+            status: 'submitted',
+            submitted_by: event.data.submittedBy,
+            submitted_to: event.data.submittedTo,
+            submitted_at: ctx.metadata.recordedAt,
+          })
           .where('organization_id', '=', event.data.organizationId)
           .where('period', '=', event.data.period)
           .execute();

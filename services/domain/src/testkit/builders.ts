@@ -53,7 +53,12 @@ export const T = {
   later: '2025-04-20T02:00:00Z',
 } as const;
 
-export function aDraftNode(kind: DraftNode['kind'], nodeId: string, number: string, children: DraftNode[] = []): DraftNode {
+export function aDraftNode(
+  kind: DraftNode['kind'],
+  nodeId: string,
+  number: string,
+  children: DraftNode[] = [],
+): DraftNode {
   return { nodeId, kind, number, heading: '', text: '', children };
 }
 
@@ -64,7 +69,11 @@ export function aDraftTree(): DraftNode[] {
       ...aDraftNode('chapter', ids.chapter1, 'I', [
         {
           ...aDraftNode('article', ids.article1, '1', [
-            { ...aDraftNode('clause', ids.clause1, '1', [{ ...aDraftNode('point', ids.point1, 'a'), text: 'Miễn học phí.' }]) },
+            {
+              ...aDraftNode('clause', ids.clause1, '1', [
+                { ...aDraftNode('point', ids.point1, 'a'), text: 'Miễn học phí.' },
+              ]),
+            },
           ]),
           heading: 'Phạm vi điều chỉnh',
         },
@@ -90,7 +99,10 @@ export const policyEvent = {
       ...over,
     },
   }),
-  draftingStarted: (): PolicyEvent => ({ type: 'DraftingStarted', data: { policyId: ids.policy, startedBy: accounts.staff } }),
+  draftingStarted: (): PolicyEvent => ({
+    type: 'DraftingStarted',
+    data: { policyId: ids.policy, startedBy: accounts.staff },
+  }),
   versionPublished: (version = 1, nodes: DraftNode[] = aDraftTree()): PolicyEvent => ({
     type: 'DraftVersionPublished',
     data: {
@@ -122,18 +134,37 @@ export const policyEvent = {
   }),
   roundAnswered: (round = 1): PolicyEvent => ({
     type: 'RoundAnswered',
-    data: { policyId: ids.policy, round, digestId: ids.digest, coveredCount: 3, visibleCount: 3, countedAtPosition: '42' },
+    data: {
+      policyId: ids.policy,
+      round,
+      digestId: ids.digest,
+      coveredCount: 3,
+      visibleCount: 3,
+      countedAtPosition: '42',
+    },
   }),
   enacted: (): PolicyEvent => ({
     type: 'PolicyEnacted',
-    data: { policyId: ids.policy, version: 1, decisionNumber: '15/QĐ-UBND', effectiveDate: '2025-09-01', signedBy: accounts.policymaker },
+    data: {
+      policyId: ids.policy,
+      version: 1,
+      decisionNumber: '15/QĐ-UBND',
+      effectiveDate: '2025-09-01',
+      signedBy: accounts.policymaker,
+    },
   }),
-  withdrawn: (): PolicyEvent => ({ type: 'PolicyWithdrawn', data: { policyId: ids.policy, reason: 'Không còn phù hợp.' } }),
+  withdrawn: (): PolicyEvent => ({
+    type: 'PolicyWithdrawn',
+    data: { policyId: ids.policy, reason: 'Không còn phù hợp.' },
+  }),
 };
 
 export const aProposedPolicy = (): PolicyEvent[] => [policyEvent.proposed()];
 export const aPolicyDraftingWithoutVersion = (): PolicyEvent[] => [...aProposedPolicy(), policyEvent.draftingStarted()];
-export const aPolicyInDrafting = (): PolicyEvent[] => [...aPolicyDraftingWithoutVersion(), policyEvent.versionPublished(1)];
+export const aPolicyInDrafting = (): PolicyEvent[] => [
+  ...aPolicyDraftingWithoutVersion(),
+  policyEvent.versionPublished(1),
+];
 export const aPolicyInConsultation = (): PolicyEvent[] => [...aPolicyInDrafting(), policyEvent.consultationOpened()];
 export const aPolicyInReview = (): PolicyEvent[] => [...aPolicyInConsultation(), policyEvent.consultationClosed()];
 export const aPolicyWithAnsweredRound = (): PolicyEvent[] => [...aPolicyInReview(), policyEvent.roundAnswered(1)];
@@ -186,7 +217,12 @@ export const commentEvent = {
   }),
   redacted: (): CommentEvent => ({
     type: 'CommentRedacted',
-    data: { commentId: ids.comment, redactedBy: accounts.moderator, reason: 'Lộ thông tin cá nhân.', keyDestroyed: true },
+    data: {
+      commentId: ids.comment,
+      redactedBy: accounts.moderator,
+      reason: 'Lộ thông tin cá nhân.',
+      keyDestroyed: true,
+    },
   }),
 };
 

@@ -24,11 +24,23 @@ export const digestEvent = {
   }),
   themeDefined: (over: Partial<Data<'ThemeDefined'>> = {}): DigestEvent => ({
     type: 'ThemeDefined',
-    data: { digestId: ids.digest, themeId: themeIds.fees, title: 'Mức thu học phí', description: 'Ý kiến về mức thu.', ...over },
+    data: {
+      digestId: ids.digest,
+      themeId: themeIds.fees,
+      title: 'Mức thu học phí',
+      description: 'Ý kiến về mức thu.',
+      ...over,
+    },
   }),
   assigned: (over: Partial<Data<'CommentsAssignedToTheme'>> = {}): DigestEvent => ({
     type: 'CommentsAssignedToTheme',
-    data: { digestId: ids.digest, themeId: themeIds.fees, commentIds: [commentIds.first, commentIds.second], unassignedCommentIds: [], ...over },
+    data: {
+      digestId: ids.digest,
+      themeId: themeIds.fees,
+      commentIds: [commentIds.first, commentIds.second],
+      unassignedCommentIds: [],
+      ...over,
+    },
   }),
   answered: (over: Partial<Data<'ThemeAnswered'>> = {}): DigestEvent => ({
     type: 'ThemeAnswered',
@@ -41,15 +53,28 @@ export const digestEvent = {
       ...over,
     },
   }),
-  approved: (): DigestEvent => ({ type: 'DigestApproved', data: { digestId: ids.digest, approvedBy: accounts.spokesperson } }),
+  approved: (): DigestEvent => ({
+    type: 'DigestApproved',
+    data: { digestId: ids.digest, approvedBy: accounts.spokesperson },
+  }),
   published: (): DigestEvent => ({
     type: 'DigestPublished',
-    data: { digestId: ids.digest, publishedBy: accounts.spokesperson, coveredCount: 2, visibleCount: 2, countedAtPosition: '42' },
+    data: {
+      digestId: ids.digest,
+      publishedBy: accounts.spokesperson,
+      coveredCount: 2,
+      visibleCount: 2,
+      countedAtPosition: '42',
+    },
   }),
 };
 
 export const aStartedDigest = (): DigestEvent[] => [digestEvent.started()];
-export const aDigestWithTheme = (): DigestEvent[] => [...aStartedDigest(), digestEvent.themeDefined(), digestEvent.assigned()];
+export const aDigestWithTheme = (): DigestEvent[] => [
+  ...aStartedDigest(),
+  digestEvent.themeDefined(),
+  digestEvent.assigned(),
+];
 export const anAnsweredDigest = (): DigestEvent[] => [...aDigestWithTheme(), digestEvent.answered()];
 export const anApprovedDigest = (): DigestEvent[] => [...anAnsweredDigest(), digestEvent.approved()];
 export const aPublishedDigest = (): DigestEvent[] => [...anApprovedDigest(), digestEvent.published()];

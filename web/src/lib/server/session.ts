@@ -1,5 +1,5 @@
 // The session: a token in an httpOnly cookie, read once per request, turned into the viewer on demand.
-import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { SESSION_COOKIE, fetchViewer, type Viewer } from './api';
 import type { Role } from '$lib/types';
@@ -13,71 +13,74 @@ type CookieEvent = Pick<RequestEvent, 'cookies' | 'url' | 'platform' | 'request'
  * Node request says it best: TLS on this socket, or a proxy in front that says so.
  */
 export function isHttps(event: Pick<RequestEvent, 'url' | 'platform' | 'request'>): boolean {
-	const req = event.platform?.req;
-	if (!req) return event.url.protocol === 'https:';
-	const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-	return encrypted || event.request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  const req = event.platform?.req;
+  if (!req) return event.url.protocol === 'https:';
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return encrypted || event.request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
 export function setSession(event: CookieEvent, token: string): void {
-	event.cookies.set(SESSION_COOKIE, token, {
-		path: '/',
-		httpOnly: true,
-		sameSite: 'lax',
-		secure: isHttps(event),
-		maxAge: SESSION_DAYS * 24 * 60 * 60,
-	});
+  event.cookies.set(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttps(event),
+    maxAge: SESSION_DAYS * 24 * 60 * 60,
+  });
 }
 
 export function clearSession(event: CookieEvent): void {
-	event.cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(event) });
+  event.cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(event) });
 }
 
-type ViewerEvent = Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress' | 'platform' | 'cookies' | 'url' | 'request'>;
+type ViewerEvent = Pick<
+  RequestEvent,
+  'fetch' | 'locals' | 'getClientAddress' | 'platform' | 'cookies' | 'url' | 'request'
+>;
 
 /** The signed-in account, or null; the API is asked at most once per request. */
 export function getViewer(event: ViewerEvent): Promise<Viewer | null> {
-	event.locals.viewer ??= fetchViewer(event).then((viewer) => {
-		if (!viewer && event.locals.token) {
-			// The API no longer knows this token: forget it so the header stops saying "signed in".
-			clearSession(event);
-			event.locals.token = null;
-		}
-		return viewer;
-	});
-	return event.locals.viewer;
+  event.locals.viewer ??= fetchViewer(event).then((viewer) => {
+    if (!viewer && event.locals.token) {
+      // The API no longer knows this token: forget it so the header stops saying "signed in".
+      clearSession(event);
+      event.locals.token = null;
+    }
+    return viewer;
+  });
+  return event.locals.viewer;
 }
 
 /** Only same-site paths are followed after sign-in or a language switch (no open redirects). */
 export function safeRedirectTarget(target: string | null | undefined, fallback = '/'): string {
-	if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
-	return target;
+  if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
+  return target;
 }
 
 export function signInUrl(url: URL): string {
-	return `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
+  return `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
 }
 
 /** The viewer, or a redirect to sign-in that comes back here afterwards. */
 export async function requireViewer(event: ViewerEvent): Promise<Viewer> {
-	const viewer = await getViewer(event);
-	if (!viewer) redirect(303, signInUrl(event.url));
-	return viewer;
+  const viewer = await getViewer(event);
+  if (!viewer) redirect(303, signInUrl(event.url));
+  return viewer;
 }
 
 export function rolesIn(viewer: Viewer, organizationId: string): Role[] {
-	return viewer.memberships.filter((mb) => mb.organization.id === organizationId).flatMap((mb) => mb.roles);
+  return viewer.memberships.filter((mb) => mb.organization.id === organizationId).flatMap((mb) => mb.roles);
 }
 
 export function hasRoleAnywhere(viewer: Viewer, roles: readonly Role[]): boolean {
-	return viewer.memberships.some((mb) => mb.roles.some((r) => roles.includes(r)));
+  return viewer.memberships.some((mb) => mb.roles.some((r) => roles.includes(r)));
 }
 
 /** Staff area: drafters, policymakers and admins. */
 export const STAFF_AREA_ROLES: readonly Role[] = ['STAFF', 'POLICYMAKER', 'ADMIN'];
 
 export async function requireRole(event: ViewerEvent, roles: readonly Role[]): Promise<Viewer> {
-	const viewer = await requireViewer(event);
-	if (!hasRoleAnywhere(viewer, roles)) error(403, { message: m.error_forbidden() });
-	return viewer;
+  const viewer = await requireViewer(event);
+  if (!hasRoleAnywhere(viewer, roles)) error(403, { message: m.error_forbidden() });
+  return viewer;
 }

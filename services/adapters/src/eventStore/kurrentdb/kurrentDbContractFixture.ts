@@ -8,7 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStoreContractOptions, EventStoreFactory } from '../contract';
 import { KurrentDbTestDouble } from '../../../../../tests/kurrentdb-double/kurrentDbTestDouble';
-import { openKurrentDbEventStore, parseKurrentDbPosition, type KurrentDbEventStoreOptions } from './kurrentDbEventStore';
+import {
+  openKurrentDbEventStore,
+  parseKurrentDbPosition,
+  type KurrentDbEventStoreOptions,
+} from './kurrentDbEventStore';
 
 /**
  * Two events per read request, so that every paging case crosses many page boundaries. Two also because KurrentDB's
@@ -43,7 +47,11 @@ export const kurrentDbFactory: EventStoreFactory = async () => {
   return {
     store: openKurrentDbEventStore(options),
     openSibling: () => openKurrentDbEventStore(options),
-    worker: { module: new URL('./kurrentDbEventStore.ts', import.meta.url).href, exportName: 'openKurrentDbEventStore', args: options },
+    worker: {
+      module: new URL('./kurrentDbEventStore.ts', import.meta.url).href,
+      exportName: 'openKurrentDbEventStore',
+      args: options,
+    },
     dispose: async () => {
       await double?.stop();
     },

@@ -70,7 +70,12 @@ import {
   parseKurrentDbPosition,
   type NativePosition,
 } from './kurrentDbPosition';
-import { KurrentDbSubscription, isTransient, type ReconnectOptions, type SubscriptionSource } from './kurrentDbSubscription';
+import {
+  KurrentDbSubscription,
+  isTransient,
+  type ReconnectOptions,
+  type SubscriptionSource,
+} from './kurrentDbSubscription';
 
 export { type ReconnectOptions } from './kurrentDbSubscription';
 export {
@@ -155,7 +160,8 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
       maxAttempts: options.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
     };
     this.transientRetries = options.transientRetries ?? 3;
-    if (!Number.isSafeInteger(this.transientRetries) || this.transientRetries < 0) throw new RangeError('transientRetries must be >= 0');
+    if (!Number.isSafeInteger(this.transientRetries) || this.transientRetries < 0)
+      throw new RangeError('transientRetries must be >= 0');
     this.ids = new LruCache(positiveInteger(options.eventIdCacheSize ?? 100_000, 'eventIdCacheSize'));
     this.connectTimeoutMs = positiveInteger(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs');
     this.target = redact(options.connectionString);
@@ -189,15 +195,22 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     let result: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
     try {
       const encoded = events.map(encode);
-      const send = () => this.client.appendToStream(name, encoded, { expectedRevision: clientExpected(expectedRevision) });
-      result = await (expectedRevision === 'any' || expectedRevision === 'stream_exists' ? send() : this.retrying(send));
+      const send = () =>
+        this.client.appendToStream(name, encoded, { expectedRevision: clientExpected(expectedRevision) });
+      result = await (expectedRevision === 'any' || expectedRevision === 'stream_exists'
+        ? send()
+        : this.retrying(send));
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       // A retry of an append that did commit, carrying the revision the stream had before it, is not a conflict:
       // KurrentDB recognises it (the ids at the following revisions match) and answers success, so a conflict here
       // is a real one (or a replay that matches only in part, which KurrentDB also answers as a conflict).
       const actual = error.actualVersion;
-      throw new WrongExpectedRevisionError(streamId, expectedRevision, actual === 'no_stream' ? 'no_stream' : Number(actual));
+      throw new WrongExpectedRevisionError(
+        streamId,
+        expectedRevision,
+        actual === 'no_stream' ? 'no_stream' : Number(actual),
+      );
     }
     const nextRevision = Number(result.nextExpectedRevision);
     // The server answers with the transaction's position: that of the last event only for a single event written as
@@ -221,7 +234,11 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
   }
 
   /** Answers a retry of an append this process made from memory, and refuses ids it knows to be elsewhere. */
-  private async replayFromCache(streamId: string, name: string, events: EventToAppend[]): Promise<AppendResult | undefined> {
+  private async replayFromCache(
+    streamId: string,
+    name: string,
+    events: EventToAppend[],
+  ): Promise<AppendResult | undefined> {
     const known = events.map((event) => this.ids.get(event.eventId));
     known.forEach((entry, i) => {
       if (entry !== undefined && entry.streamId !== streamId) {
@@ -230,25 +247,39 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     });
     if (known.every((entry) => entry === undefined)) return undefined;
     const first = known[0];
-    const exact = first !== undefined && known.every((entry, i) => entry !== undefined && entry.revision === first.revision + i);
+    const exact =
+      first !== undefined && known.every((entry, i) => entry !== undefined && entry.revision === first.revision + i);
     if (!exact) {
       const overlapping = events[known.findIndex((entry) => entry !== undefined)]!;
       throw new DuplicateEventIdError(overlapping.eventId, streamId, streamId);
     }
     const last = known.at(-1)!;
-    return { nextRevision: last.revision, position: kurrentDbPosition(last.position ?? (await this.positionAt(name, last.revision))) };
+    return {
+      nextRevision: last.revision,
+      position: kurrentDbPosition(last.position ?? (await this.positionAt(name, last.revision))),
+    };
   }
 
-  private remember(streamId: string, events: EventToAppend[], lastRevision: number, lastPosition: NativePosition | undefined): void {
+  private remember(
+    streamId: string,
+    events: EventToAppend[],
+    lastRevision: number,
+    lastPosition: NativePosition | undefined,
+  ): void {
     events.forEach((event, i) => {
       const last = i === events.length - 1;
-      this.ids.set(event.eventId, { streamId, revision: lastRevision - (events.length - 1 - i), position: last ? lastPosition : undefined });
+      this.ids.set(event.eventId, {
+        streamId,
+        revision: lastRevision - (events.length - 1 - i),
+        position: last ? lastPosition : undefined,
+      });
     });
   }
 
   private async positionAt(name: string, revision: number): Promise<NativePosition> {
     const [event] = (await this.readStreamPage(name, { fromRevision: BigInt(revision), maxCount: 1 })) ?? [];
-    if (event === undefined) throw new Error(`KurrentDB: event ${revision} of ${name} was just written but cannot be read`);
+    if (event === undefined)
+      throw new Error(`KurrentDB: event ${revision} of ${name} was just written but cannot be read`);
     return requirePosition(event);
   }
 
@@ -263,7 +294,8 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     return this.retrying(async () => {
       const events: ClientRecordedEvent[] = [];
       try {
-        for await (const resolved of this.client.readStream(name, options)) if (resolved.event) events.push(resolved.event);
+        for await (const resolved of this.client.readStream(name, options))
+          if (resolved.event) events.push(resolved.event);
       } catch (error) {
         if (error instanceof StreamNotFoundError) return undefined;
         throw error;
@@ -308,15 +340,23 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     this.assertOpen();
     const name = this.serverStream(streamId);
     const forwards = (options.direction ?? 'forwards') === 'forwards';
-    if (options.fromRevision !== undefined && !(Number.isSafeInteger(options.fromRevision) && options.fromRevision >= 0)) {
+    if (
+      options.fromRevision !== undefined &&
+      !(Number.isSafeInteger(options.fromRevision) && options.fromRevision >= 0)
+    ) {
       throw new TypeError(`Invalid fromRevision: ${String(options.fromRevision)}`);
     }
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    let next: bigint | typeof END = options.fromRevision !== undefined ? BigInt(options.fromRevision) : forwards ? 0n : END;
+    let next: bigint | typeof END =
+      options.fromRevision !== undefined ? BigInt(options.fromRevision) : forwards ? 0n : END;
     while (remaining > 0) {
       this.assertOpen();
       const limit = Math.min(this.pageSize, remaining);
-      const page = await this.readStreamPage(name, { fromRevision: next, direction: forwards ? FORWARDS : BACKWARDS, maxCount: limit });
+      const page = await this.readStreamPage(name, {
+        fromRevision: next,
+        direction: forwards ? FORWARDS : BACKWARDS,
+        maxCount: limit,
+      });
       if (page === undefined) return;
       for (const event of page) {
         const recorded = this.decode(event);
@@ -343,7 +383,12 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     if (options.filter !== undefined || this.namespace !== '') {
       // Filtered on the server (by the filter, or by the namespace): a subscription read until the server has
       // caught up with the log.
-      const subscription = this.subscribe({ after, filter: options.filter, checkpointInterval: this.checkpointInterval, maxCount: remaining });
+      const subscription = this.subscribe({
+        after,
+        filter: options.filter,
+        checkpointInterval: this.checkpointInterval,
+        maxCount: remaining,
+      });
       try {
         for await (const message of subscription) {
           if (message.kind === 'caughtUp') return;
@@ -371,7 +416,8 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
         yield recorded;
         if (--remaining <= 0) return;
       }
-      if (count < limit || seen === undefined || (from !== undefined && compareNativePositions(seen, from) <= 0)) return;
+      if (count < limit || seen === undefined || (from !== undefined && compareNativePositions(seen, from) <= 0))
+        return;
       from = seen;
     }
   }
@@ -404,11 +450,20 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
 
   async checkConnection(): Promise<void> {
     const probe = (async () => {
-      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.connectTimeoutMs })) void _;
+      for await (const _ of this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        maxCount: 1,
+        deadline: this.connectTimeoutMs,
+      }))
+        void _;
     })();
     let timer: NodeJS.Timeout | undefined;
     const silence = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
     });
     try {
       await Promise.race([probe, silence]);
@@ -450,7 +505,11 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     for (;;) {
       let fresh = 0;
       let oldest: NativePosition | undefined;
-      for (const event of await this.readAllPage({ fromPosition: from ?? END, direction: BACKWARDS, maxCount: this.pageSize })) {
+      for (const event of await this.readAllPage({
+        fromPosition: from ?? END,
+        direction: BACKWARDS,
+        maxCount: this.pageSize,
+      })) {
         if (from !== undefined && compareNativePositions(event.position, from) >= 0) continue;
         fresh += 1;
         oldest = event.position;
@@ -471,7 +530,11 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
       let remaining: number | undefined;
       const subscription = this.client.subscribeToAll({
         fromPosition: START,
-        filter: streamNameFilter({ prefixes: [this.namespace], maxSearchWindow: MAX_SEARCH_WINDOW, checkpointInterval: 1_000 }),
+        filter: streamNameFilter({
+          prefixes: [this.namespace],
+          maxSearchWindow: MAX_SEARCH_WINDOW,
+          checkpointInterval: 1_000,
+        }),
       });
       const done = (error?: unknown): void => {
         subscription.removeAllListeners('data');
@@ -499,8 +562,10 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
   }
 
   private serverStream(streamId: string): string {
-    if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
-    if (streamId.startsWith('$')) throw new TypeError(`Stream ids starting with $ are KurrentDB system streams: ${streamId}`);
+    if (typeof streamId !== 'string' || streamId.length === 0)
+      throw new TypeError('A stream id must be a non-empty string');
+    if (streamId.startsWith('$'))
+      throw new TypeError(`Stream ids starting with $ are KurrentDB system streams: ${streamId}`);
     return this.namespace + streamId;
   }
 
@@ -544,7 +609,8 @@ class KurrentDbEventStoreImpl implements KurrentDbEventStore {
     // KurrentDB filters on stream names or on event types, not both: with both, the stream filter runs on the server
     // and the type filter here (accepts()). An empty list is an allow-list naming nothing.
     if (prefixes?.length === 0 || types?.length === 0) return streamNameFilter({ regex: '(?!)', ...common });
-    if (prefixes !== undefined) return streamNameFilter({ prefixes: prefixes.map((p) => this.namespace + p), ...common });
+    if (prefixes !== undefined)
+      return streamNameFilter({ prefixes: prefixes.map((p) => this.namespace + p), ...common });
     if (types !== undefined) return eventTypeFilter({ regex: `^(?:${types.map(escapeRegex).join('|')})$`, ...common });
     if (this.namespace !== '') return streamNameFilter({ prefixes: [this.namespace], ...common });
     return excludeSystemEvents(common);
@@ -561,7 +627,12 @@ function encode(event: EventToAppend): ReturnType<typeof binaryEvent> {
   // A plain Uint8Array (not a Buffer): the client sends custom metadata as raw bytes only when its constructor is
   // exactly Uint8Array, and JSON-serialises anything else.
   const metadata = new Uint8Array(Buffer.from(JSON.stringify({ m: event.metadata, h: event.hash }), 'utf8'));
-  return binaryEvent({ id: event.eventId, type: event.type, data: new Uint8Array(Buffer.from(event.data, 'utf8')), metadata });
+  return binaryEvent({
+    id: event.eventId,
+    type: event.type,
+    data: new Uint8Array(Buffer.from(event.data, 'utf8')),
+    metadata,
+  });
 }
 
 function decodeMetadata(stored: unknown): { metadata: string; hash: string } {
@@ -594,12 +665,11 @@ function clientExpected(expected: ExpectedRevision): AppendExpectedRevision {
 }
 
 function accepts(filter: AllFilter | undefined, event: RecordedEvent): boolean {
-  if (filter?.streamPrefixes !== undefined && !filter.streamPrefixes.some((p) => event.streamId.startsWith(p))) return false;
+  if (filter?.streamPrefixes !== undefined && !filter.streamPrefixes.some((p) => event.streamId.startsWith(p)))
+    return false;
   if (filter?.eventTypes !== undefined && !filter.eventTypes.includes(event.type)) return false;
   return true;
 }
-
-
 
 function escapeRegex(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
@@ -644,8 +714,10 @@ function validateKurrentAppend(streamId: string, events: EventToAppend[], expect
     },
     checkEvent(event) {
       // KurrentDB stores ids as UUIDs and returns them in lower case: anything else would not come back as given.
-      if (!UUID_PATTERN.test(event.eventId)) throw new TypeError(`An event id must be a lower-case UUID: ${event.eventId}`);
-      if (event.type.length === 0 || event.type.startsWith('$')) throw new TypeError(`Invalid event type: ${event.type}`);
+      if (!UUID_PATTERN.test(event.eventId))
+        throw new TypeError(`An event id must be a lower-case UUID: ${event.eventId}`);
+      if (event.type.length === 0 || event.type.startsWith('$'))
+        throw new TypeError(`Invalid event type: ${event.type}`);
     },
   });
 }

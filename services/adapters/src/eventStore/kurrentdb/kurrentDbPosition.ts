@@ -22,7 +22,8 @@ export const KURRENTDB_ZERO_POSITION = kurrentDbPosition({ commit: 0n, prepare: 
 
 export function kurrentDbPosition({ commit, prepare }: NativePosition): Position {
   for (const half of [commit, prepare]) {
-    if (typeof half !== 'bigint' || half < 0n || half > MAX) throw new RangeError(`Not a KurrentDB position: ${String(half)}`);
+    if (typeof half !== 'bigint' || half < 0n || half > MAX)
+      throw new RangeError(`Not a KurrentDB position: ${String(half)}`);
   }
   return `${commit.toString().padStart(DIGITS, '0')}-${prepare.toString().padStart(DIGITS, '0')}` as Position;
 }
@@ -49,6 +50,7 @@ export function compareKurrentDbPositions(a: Position, b: Position): number {
 
 export function maxNativePosition(...positions: Array<NativePosition | undefined>): NativePosition | undefined {
   let best: NativePosition | undefined;
-  for (const p of positions) if (p !== undefined && (best === undefined || compareNativePositions(p, best) > 0)) best = p;
+  for (const p of positions)
+    if (p !== undefined && (best === undefined || compareNativePositions(p, best) > 0)) best = p;
   return best;
 }

@@ -24,12 +24,7 @@ import {
   type Filter,
 } from '@eventstore/db-client';
 import type { AllFilter, RecordedEvent, Subscription, SubscriptionMessage } from '@gopy/application/eventStore';
-import {
-  compareNativePositions,
-  kurrentDbPosition,
-  maxNativePosition,
-  type NativePosition,
-} from './kurrentDbPosition';
+import { compareNativePositions, kurrentDbPosition, maxNativePosition, type NativePosition } from './kurrentDbPosition';
 
 export interface ReconnectOptions {
   /** First wait after a dropped subscription; doubles up to `maxDelayMs`. */
@@ -185,7 +180,7 @@ export class KurrentDbSubscription implements Subscription {
   private runOnce(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const markers: Marker[] = [];
-      let subscription: AllStreamSubscription | undefined;
+      let subscription: AllStreamSubscription | undefined; // eslint-disable-line prefer-const -- assigned after `mark`, which reads it, is defined
       // Queues a checkpoint or caught-up behind the events the client has pushed but not yet emitted.
       const mark = (apply: () => void): void => {
         const pending = subscription?.readableLength ?? 0;

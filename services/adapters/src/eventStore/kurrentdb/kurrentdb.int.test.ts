@@ -72,7 +72,10 @@ describe('KurrentDB adapter (on the gRPC test double)', () => {
     expect(compareKurrentDbPositions(a, b)).toBeLessThan(0);
     expect(compareKurrentDbPositions(c, b)).toBeGreaterThan(0);
     const max = (1n << 64n) - 1n;
-    expect(parseKurrentDbPosition(kurrentDbPosition({ commit: max, prepare: max }))).toEqual({ commit: max, prepare: max });
+    expect(parseKurrentDbPosition(kurrentDbPosition({ commit: max, prepare: max }))).toEqual({
+      commit: max,
+      prepare: max,
+    });
     expect(() => kurrentDbPosition({ commit: -1n, prepare: 0n })).toThrow(RangeError);
     expect(() => parseKurrentDbPosition('0000000000000042')).toThrow(TypeError);
     expect(() => parseKurrentDbPosition('99999999999999999999-00000000000000000000')).toThrow(RangeError);
@@ -95,7 +98,9 @@ describe('KurrentDB adapter (on the gRPC test double)', () => {
     const result = await store.append('tx-1', [makeEvent(), makeEvent(), makeEvent()], 'no_stream');
     const positions = (await collect(store.readStream('tx-1'))).map((e) => parseKurrentDbPosition(e.position));
     expect(new Set(positions.map((p) => p.commit)).size).toBe(1);
-    expect(positions.map((p) => p.prepare)).toEqual([...positions.map((p) => p.prepare)].sort((x, y) => (x < y ? -1 : 1)));
+    expect(positions.map((p) => p.prepare)).toEqual(
+      [...positions.map((p) => p.prepare)].sort((x, y) => (x < y ? -1 : 1)),
+    );
     // The server answers with the transaction's position; the adapter answers with its last event's.
     expect(parseKurrentDbPosition(result.position)).toEqual(positions[2]);
     expect(positions[0]!.commit).toBe(positions[0]!.prepare);
@@ -110,7 +115,9 @@ describe('KurrentDB adapter (on the gRPC test double)', () => {
     expect(await store.streamRevision('visible-1')).toBe('no_stream');
     expect((await collect(store.readAll())).map((e) => e.streamId)).toEqual(['visible-1']);
     await expect(store.append('$settings', [makeEvent()], 'any')).rejects.toThrow(TypeError);
-    await expect(store.append('s', [{ ...makeEvent(), eventId: randomUUID().toUpperCase() }], 'any')).rejects.toThrow(TypeError);
+    await expect(store.append('s', [{ ...makeEvent(), eventId: randomUUID().toUpperCase() }], 'any')).rejects.toThrow(
+      TypeError,
+    );
     await expect(store.append('s', [{ ...makeEvent(), eventId: 'not-a-uuid' }], 'any')).rejects.toThrow(TypeError);
     await expect(store.append('s', [makeEvent('T', '{"a":"\ud800"}')], 'any')).rejects.toThrow(TypeError);
     await expect(store.append('s', [makeEvent('$metadata')], 'any')).rejects.toThrow(TypeError);
@@ -140,7 +147,9 @@ describe('KurrentDB adapter (on the gRPC test double)', () => {
     expect((await collect(a.readAll())).map((e) => e.streamId)).toEqual(['policy-1']);
     expect(await collect(b.readAll({ filter: { eventTypes: ['Tested'] } }))).toHaveLength(2);
     expect(await a.headPosition()).not.toBe(await b.headPosition());
-    expect(() => openKurrentDbEventStore({ connectionString: double.connectionString, namespace: '$x' })).toThrow(TypeError);
+    expect(() => openKurrentDbEventStore({ connectionString: double.connectionString, namespace: '$x' })).toThrow(
+      TypeError,
+    );
   });
 
   it('refuses an id stored in another stream only when this process appended it (KurrentDB has no id index)', async () => {
@@ -199,7 +208,11 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
   async function sparseLog(store: KurrentDbEventStore): Promise<string[]> {
     const wanted: string[] = [];
     for (let i = 0; i < 6; i++) {
-      await store.append(`noise-${i}`, Array.from({ length: 100 }, () => makeEvent('NoiseRecorded', '{}')), 'no_stream');
+      await store.append(
+        `noise-${i}`,
+        Array.from({ length: 100 }, () => makeEvent('NoiseRecorded', '{}')),
+        'no_stream',
+      );
       const event = makeEvent('PolicyProposed', '{}');
       wanted.push(event.eventId);
       await store.append(`policy-${i}`, [event], 'no_stream');
@@ -207,7 +220,9 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
     return wanted;
   }
 
-  async function untilCaughtUp(messages: AsyncIterator<SubscriptionMessage>): Promise<{ events: RecordedEvent[]; checkpoints: Position[] }> {
+  async function untilCaughtUp(
+    messages: AsyncIterator<SubscriptionMessage>,
+  ): Promise<{ events: RecordedEvent[]; checkpoints: Position[] }> {
     const events: RecordedEvent[] = [];
     const checkpoints: Position[] = [];
     for (;;) {
@@ -228,7 +243,10 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
       cleanups.push(() => subscription.close());
       const messages = subscription[Symbol.asyncIterator]();
       const { events, checkpoints } = await untilCaughtUp(messages);
-      expect(events.map((e) => e.eventId), JSON.stringify(filter)).toEqual(wanted);
+      expect(
+        events.map((e) => e.eventId),
+        JSON.stringify(filter),
+      ).toEqual(wanted);
       // The server sent the six, not the 606 events it considered.
       expect(double.stats().subscriptionEventsSent - sentBefore, JSON.stringify(filter)).toBe(wanted.length);
       // 606 or more events considered, a checkpoint about every 64: a subscriber can save its place between rare
@@ -238,7 +256,11 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
       expect(store.comparePositions(checkpoints.at(-1)!, head), JSON.stringify(filter)).toBe(0);
 
       // Live: a burst that matches nothing still moves the subscriber's place forward, by checkpoints alone.
-      await store.append(`noise-live-${randomUUID()}`, Array.from({ length: 200 }, () => makeEvent('NoiseRecorded', '{}')), 'no_stream');
+      await store.append(
+        `noise-live-${randomUUID()}`,
+        Array.from({ length: 200 }, () => makeEvent('NoiseRecorded', '{}')),
+        'no_stream',
+      );
       const liveHead = (await store.headPosition())!;
       let live: SubscriptionMessage;
       do live = await next(messages, 10_000);
@@ -255,11 +277,15 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
     const store = open();
     const wanted = await sparseLog(store);
     let sentBefore = double.stats().subscriptionEventsSent;
-    expect((await collect(store.readAll({ filter: { eventTypes: ['PolicyProposed'] } }))).map((e) => e.eventId)).toEqual(wanted);
+    expect(
+      (await collect(store.readAll({ filter: { eventTypes: ['PolicyProposed'] } }))).map((e) => e.eventId),
+    ).toEqual(wanted);
     expect(double.stats().subscriptionEventsSent - sentBefore).toBe(wanted.length);
 
     sentBefore = double.stats().subscriptionEventsSent;
-    const both = await collect(store.readAll({ filter: { streamPrefixes: ['noise-0', 'policy-1'], eventTypes: ['PolicyProposed'] } }));
+    const both = await collect(
+      store.readAll({ filter: { streamPrefixes: ['noise-0', 'policy-1'], eventTypes: ['PolicyProposed'] } }),
+    );
     expect(both.map((e) => e.eventId)).toEqual([wanted[1]]);
     // KurrentDB filters on stream names or on event types, not both: the 100 events of noise-0 and the one of policy-1
     // travelled, the 505 others did not.
@@ -282,11 +308,15 @@ describe('server-side filters and checkpoints (on the gRPC test double)', () => 
     const port = (silent.address() as AddressInfo).port;
     const store = open({ connectionString: `esdb://127.0.0.1:${port}?tls=false`, connectTimeoutMs: 500 });
     const started = Date.now();
-    await expect(store.checkConnection()).rejects.toThrow(new RegExp(`KurrentDB at esdb://127\\.0\\.0\\.1:${port}\\?tls=false cannot be reached`));
+    await expect(store.checkConnection()).rejects.toThrow(
+      new RegExp(`KurrentDB at esdb://127\\.0\\.0\\.1:${port}\\?tls=false cannot be reached`),
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(sockets.size).toBeGreaterThan(0);
     await store.close();
-    expect(() => openKurrentDbEventStore({ connectionString: double.connectionString, connectTimeoutMs: 0 })).toThrow(RangeError);
+    expect(() => openKurrentDbEventStore({ connectionString: double.connectionString, connectTimeoutMs: 0 })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -295,7 +325,11 @@ describe('fault: the test double is stopped mid-subscription and restarted', () 
     const store = open({ pageSize: 200 });
     const backlog = 2_000;
     for (let i = 0; i < backlog; i += 100) {
-      await store.append(`backlog-${i % 7}`, Array.from({ length: 100 }, () => makeEvent('Common', '{}')), 'any');
+      await store.append(
+        `backlog-${i % 7}`,
+        Array.from({ length: 100 }, () => makeEvent('Common', '{}')),
+        'any',
+      );
     }
     const subscription = store.subscribeAll({ checkpointInterval: 64 });
     cleanups.push(() => subscription.close());
@@ -331,14 +365,21 @@ describe('fault: the test double is stopped mid-subscription and restarted', () 
       await store.append('live-a', [makeEvent('Live'), makeEvent('Live')], round === 0 ? 'no_stream' : 1);
       await take(() => delivered.length >= backlog + 2 + round * 5);
       await double.restart();
-      await store.append('live-b', [makeEvent('Live'), makeEvent('Live'), makeEvent('Live')], round === 0 ? 'no_stream' : 2);
+      await store.append(
+        'live-b',
+        [makeEvent('Live'), makeEvent('Live'), makeEvent('Live')],
+        round === 0 ? 'no_stream' : 2,
+      );
       await take(() => delivered.length >= backlog + 5 + round * 5);
     }
 
     const log = await collect(store.readAll());
     expect(delivered.map((e) => e.eventId)).toEqual(log.map((e) => e.eventId));
     expect(new Set(delivered.map((e) => e.eventId)).size).toBe(delivered.length);
-    expectIncreasing(store, delivered.map((e) => e.position));
+    expectIncreasing(
+      store,
+      delivered.map((e) => e.position),
+    );
     expectIncreasing(store, checkpoints);
     expect((subscription as KurrentDbSubscription).reconnections).toBeGreaterThanOrEqual(3);
     // Each new server subscription started strictly after what had been delivered or checkpointed.
@@ -439,7 +480,10 @@ describe('fault: the test double is stopped mid-subscription and restarted', () 
     const head = (await writer.headPosition())!;
     expect(await projector.waitFor(head, 20_000)).toBe(true);
     expect(errors).toEqual([]);
-    const organizations = await read.db.selectFrom('organizations').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const organizations = await read.db
+      .selectFrom('organizations')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(organizations.n)).toBe(300);
     const checkpoint = await read.db.selectFrom('projector_checkpoint').selectAll().executeTakeFirstOrThrow();
     // seq counts applied events: each of the 300 events exactly once.
@@ -483,7 +527,9 @@ describe('fault: the test double is stopped mid-subscription and restarted', () 
     const retrying = open();
     const retried = await retrying.append('outage-1', uncertain, 0);
     expect(retried.nextRevision).toBe(2);
-    expect((await collect(retrying.readStream('outage-1'))).map((e) => e.eventId).slice(1)).toEqual(uncertain.map((e) => e.eventId));
+    expect((await collect(retrying.readStream('outage-1'))).map((e) => e.eventId).slice(1)).toEqual(
+      uncertain.map((e) => e.eventId),
+    );
     expect(await retrying.streamRevision('outage-1')).toBe(2);
   });
 });
@@ -513,5 +559,6 @@ async function next(messages: AsyncIterator<SubscriptionMessage>, timeoutMs: num
 }
 
 function expectIncreasing(store: { comparePositions(a: Position, b: Position): number }, positions: Position[]): void {
-  for (let i = 1; i < positions.length; i++) expect(store.comparePositions(positions[i - 1]!, positions[i]!), `position ${i}`).toBeLessThan(0);
+  for (let i = 1; i < positions.length; i++)
+    expect(store.comparePositions(positions[i - 1]!, positions[i]!), `position ${i}`).toBeLessThan(0);
 }

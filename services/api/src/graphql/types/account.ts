@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { accountQueries, commentQueries, organizationQueries, type AccountRow } from '@gopy/application/readModels/index';
+import {
+  accountQueries,
+  commentQueries,
+  organizationQueries,
+  type AccountRow,
+} from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
 import { SchoolLevels, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
@@ -40,7 +45,10 @@ export const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
     memberships: t.field({
       type: [Membership],
       resolve: async (v, _a, ctx) =>
-        (await organizationQueries.membershipsOf(ctx.runtime.readDb, v.accountId)).map((m) => ({ ...m, accountId: v.accountId })),
+        (await organizationQueries.membershipsOf(ctx.runtime.readDb, v.accountId)).map((m) => ({
+          ...m,
+          accountId: v.accountId,
+        })),
     }),
     staffOrganizations: t.field({
       type: [Organization],
@@ -57,7 +65,11 @@ export const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
 });
 
 builder.queryField('viewer', (t) =>
-  t.field({ type: Viewer, nullable: true, resolve: (_r, _a, ctx) => (ctx.viewer ? { accountId: ctx.viewer.accountId } : null) }),
+  t.field({
+    type: Viewer,
+    nullable: true,
+    resolve: (_r, _a, ctx) => (ctx.viewer ? { accountId: ctx.viewer.accountId } : null),
+  }),
 );
 
 const SignUpInput = builder.inputType('SignUpInput', {
@@ -113,7 +125,9 @@ builder.mutationField('verifyEmail', (t) =>
 
 const SignInPayload = builder.objectRef<{ token: string; accountId: string }>('SignInPayload').implement({
   fields: (t) => ({
-    token: t.exposeString('token', { description: 'The session token; the site keeps it in the httpOnly cookie gopy_session.' }),
+    token: t.exposeString('token', {
+      description: 'The session token; the site keeps it in the httpOnly cookie gopy_session.',
+    }),
     account: t.field({ type: Account, resolve: (p) => p.accountId }),
   }),
 });
@@ -138,7 +152,8 @@ builder.mutationField('signInWithCode', (t) =>
   t.field({
     type: SignInPayload,
     errors: {},
-    description: "First sign-in of an account a school issued: the sign-in name and one-time code from the class list, and a new password.",
+    description:
+      'First sign-in of an account a school issued: the sign-in name and one-time code from the class list, and a new password.',
     args: {
       signInName: t.arg.string({ required: true, validate: z.string().max(64) }),
       code: t.arg.string({ required: true, validate: z.string().max(32) }),
@@ -202,33 +217,50 @@ builder.mutationField('grantRoles', (t) =>
       const organizationId = String(args.organizationId);
       const accountId = await ctx.runtime.accounts.accountIdForEmail(args.email);
       if (!accountId) {
-        throw new NotFoundError('account', args.email, { vi: 'Không có tài khoản nào với email này.', en: 'No account has this email.' });
+        throw new NotFoundError('account', args.email, {
+          vi: 'Không có tài khoản nào với email này.',
+          en: 'No account has this email.',
+        });
       }
       const roles = [...new Set(args.roles)] as Role[];
       const principal = principalOf(ctx);
-      const current = (await organizationQueries.members(ctx.runtime.readDb, organizationId)).find((m) => m.accountId === accountId);
+      const current = (await organizationQueries.members(ctx.runtime.readDb, organizationId)).find(
+        (m) => m.accountId === accountId,
+      );
       const result =
         roles.length === 0
-          ? await ctx.runtime.commands.organization({ type: 'RemoveMember', organizationId, accountId, reason: '' }, principal)
+          ? await ctx.runtime.commands.organization(
+              { type: 'RemoveMember', organizationId, accountId, reason: '' },
+              principal,
+            )
           : current
-            ? await ctx.runtime.commands.organization({ type: 'ChangeMemberRoles', organizationId, accountId, roles }, principal)
-            : await ctx.runtime.commands.organization({ type: 'AddMember', organizationId, accountId, roles }, principal);
+            ? await ctx.runtime.commands.organization(
+                { type: 'ChangeMemberRoles', organizationId, accountId, roles },
+                principal,
+              )
+            : await ctx.runtime.commands.organization(
+                { type: 'AddMember', organizationId, accountId, roles },
+                principal,
+              );
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
       return { organizationId, accountId, roles };
     },
   }),
 );
 
-
 const SchoolLevelEnum = builder.enumType('SchoolLevel', {
   description: 'MN mầm non (kindergarten), TH tiểu học (primary), THCS (lower secondary), THPT (upper secondary).',
-  values: Object.fromEntries(SchoolLevels.map((l) => [l, { value: l }])) as Record<(typeof SchoolLevels)[number], { value: (typeof SchoolLevels)[number] }>,
+  values: Object.fromEntries(SchoolLevels.map((l) => [l, { value: l }])) as Record<
+    (typeof SchoolLevels)[number],
+    { value: (typeof SchoolLevels)[number] }
+  >,
 });
 
 builder.mutationField('registerOrganization', (t) =>
   t.field({
     type: Organization,
-    description: 'An admin of the parent registers an organisation under it: a district office under the province, a school under its district.',
+    description:
+      'An admin of the parent registers an organisation under it: a district office under the province, a school under its district.',
     errors: {},
     authScopes: { signedIn: true },
     args: {

@@ -1,5 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
-import { alertQueries, organizationQueries, policyQueries, type AlertRow, type IncidentRow } from '@gopy/application/readModels/index';
+import {
+  alertQueries,
+  organizationQueries,
+  policyQueries,
+  type AlertRow,
+  type IncidentRow,
+} from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
 import { reportingPeriodOf } from '@gopy/domain/report';
 import type { Role } from '@gopy/schemas';
@@ -13,7 +19,10 @@ import { Policy } from './policy';
 const SIGNALS = ['comments_per_hour', 'oppose_share', 'flags_per_hour'] as const;
 const AlertSignalEnum = builder.enumType('AlertSignal', {
   description: 'What the surge detector saw: many more comments than usual, a turn to opposition, or a wave of flags.',
-  values: Object.fromEntries(SIGNALS.map((s) => [s.toUpperCase(), { value: s }])) as Record<Uppercase<(typeof SIGNALS)[number]>, { value: (typeof SIGNALS)[number] }>,
+  values: Object.fromEntries(SIGNALS.map((s) => [s.toUpperCase(), { value: s }])) as Record<
+    Uppercase<(typeof SIGNALS)[number]>,
+    { value: (typeof SIGNALS)[number] }
+  >,
 });
 
 /** Who reads an organisation's alerts and incidents: those who answer for its communication, its leaders, auditors. */
@@ -30,7 +39,8 @@ export async function requireReader(ctx: GraphQLContext, organizationId: string)
 }
 
 const Alert = builder.objectRef<AlertRow>('Alert').implement({
-  description: 'An early warning raised on an open consultation round, with the evidence; it stays after acknowledgement.',
+  description:
+    'An early warning raised on an open consultation round, with the evidence; it stays after acknowledgement.',
   fields: (t) => ({
     id: t.exposeID('alertId'),
     organization: t.field({ type: Organization, resolve: (a) => a.organizationId }),
@@ -39,9 +49,15 @@ const Alert = builder.objectRef<AlertRow>('Alert').implement({
     signal: t.field({ type: AlertSignalEnum, resolve: (a) => a.signal }),
     windowStart: t.field({ type: 'DateTime', resolve: (a) => a.windowStart }),
     windowEnd: t.field({ type: 'DateTime', resolve: (a) => a.windowEnd }),
-    observed: t.exposeFloat('observed', { description: 'Comments or flags in the hour, or the share of oppose (0–1).' }),
-    baseline: t.exposeFloat('baseline', { description: "The same measure over the round's recent hours (hourly mean, or share)." }),
-    evidenceCommentIds: t.exposeIDList('evidenceCommentIds', { description: 'The comments behind the signal (at most 20).' }),
+    observed: t.exposeFloat('observed', {
+      description: 'Comments or flags in the hour, or the share of oppose (0–1).',
+    }),
+    baseline: t.exposeFloat('baseline', {
+      description: "The same measure over the round's recent hours (hourly mean, or share).",
+    }),
+    evidenceCommentIds: t.exposeIDList('evidenceCommentIds', {
+      description: 'The comments behind the signal (at most 20).',
+    }),
     raisedAt: t.field({ type: 'DateTime', resolve: (a) => a.raisedAt }),
     acknowledged: t.boolean({ resolve: (a) => a.acknowledgedAt !== null }),
     acknowledgedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.acknowledgedAt }),
@@ -67,11 +83,16 @@ builder.queryField('alerts', (t) =>
     type: [Alert],
     description: "An organisation's alerts, newest first (its staff, spokesperson, leaders, its parent's, auditors).",
     authScopes: { signedIn: true },
-    args: { organizationId: t.arg.id({ required: true }), unacknowledgedOnly: t.arg.boolean({ required: false, defaultValue: false }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      unacknowledgedOnly: t.arg.boolean({ required: false, defaultValue: false }),
+    },
     resolve: async (_r, a, ctx) => {
       const organizationId = String(a.organizationId);
       await requireReader(ctx, organizationId);
-      return alertQueries.forOrganizations(ctx.runtime.readDb, [organizationId], { unacknowledgedOnly: a.unacknowledgedOnly ?? false });
+      return alertQueries.forOrganizations(ctx.runtime.readDb, [organizationId], {
+        unacknowledgedOnly: a.unacknowledgedOnly ?? false,
+      });
     },
   }),
 );
@@ -94,7 +115,10 @@ const AlertPayload = builder.objectRef<{ alert: AlertRow; position: string }>('A
   fields: (t) => ({ alert: t.field({ type: Alert, resolve: (p) => p.alert }), position: t.exposeString('position') }),
 });
 const IncidentPayload = builder.objectRef<{ incident: IncidentRow; position: string }>('IncidentPayload').implement({
-  fields: (t) => ({ incident: t.field({ type: Incident, resolve: (p) => p.incident }), position: t.exposeString('position') }),
+  fields: (t) => ({
+    incident: t.field({ type: Incident, resolve: (p) => p.incident }),
+    position: t.exposeString('position'),
+  }),
 });
 
 async function alertOrThrow(ctx: GraphQLContext, alertId: string): Promise<AlertRow> {
@@ -114,7 +138,13 @@ builder.mutationField('acknowledgeAlert', (t) =>
       const principal = principalOf(ctx);
       const alert = await alertOrThrow(ctx, String(a.alertId));
       const result = await ctx.runtime.reports.execute(
-        { type: 'AcknowledgeAlert', organizationId: alert.organizationId, period: reportingPeriodOf(alert.windowStart), alertId: alert.alertId, note: a.note ?? '' },
+        {
+          type: 'AcknowledgeAlert',
+          organizationId: alert.organizationId,
+          period: reportingPeriodOf(alert.windowStart),
+          alertId: alert.alertId,
+          note: a.note ?? '',
+        },
         principal,
       );
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
@@ -128,7 +158,8 @@ builder.mutationField('reportIncident', (t) =>
     type: IncidentPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'Staff or the spokesperson report an incident (optionally about an alert); it goes up to the parent organisation.',
+    description:
+      'Staff or the spokesperson report an incident (optionally about an alert); it goes up to the parent organisation.',
     args: {
       organizationId: t.arg.id({ required: true }),
       policyId: t.arg.id({ required: false }),
@@ -139,23 +170,41 @@ builder.mutationField('reportIncident', (t) =>
       const principal = principalOf(ctx);
       const organizationId = String(a.organizationId);
       const [org] = await organizationQueries.byIds(ctx.runtime.readDb, [organizationId]);
-      if (!org) throw new NotFoundError('organization', organizationId, { vi: 'Không tìm thấy đơn vị.', en: 'Organisation not found.' });
+      if (!org)
+        throw new NotFoundError('organization', organizationId, {
+          vi: 'Không tìm thấy đơn vị.',
+          en: 'Organisation not found.',
+        });
       const policyId = a.policyId ? String(a.policyId) : null;
       if (policyId) {
         const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
-        if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+        if (!policy)
+          throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
       }
       const alert = a.alertId ? await alertOrThrow(ctx, String(a.alertId)) : null;
       const incidentId = uuidv7();
       // An incident about an alert lives beside it, in the alert's period; otherwise in the period it is reported in.
       const period = reportingPeriodOf(alert ? alert.windowStart : ctx.runtime.clock.now().toISOString());
       const result = await ctx.runtime.reports.execute(
-        { type: 'ReportIncident', organizationId, period, incidentId, policyId, alertId: alert?.alertId ?? null, summary: a.summary, submittedTo: org.parentId },
+        {
+          type: 'ReportIncident',
+          organizationId,
+          period,
+          incidentId,
+          policyId,
+          alertId: alert?.alertId ?? null,
+          summary: a.summary,
+          submittedTo: org.parentId,
+        },
         principal,
       );
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
       const incident = await alertQueries.incidentById(ctx.runtime.readDb, incidentId);
-      if (!incident) throw new NotFoundError('incident', incidentId, { vi: 'Không tìm thấy báo cáo sự việc.', en: 'Incident not found.' });
+      if (!incident)
+        throw new NotFoundError('incident', incidentId, {
+          vi: 'Không tìm thấy báo cáo sự việc.',
+          en: 'Incident not found.',
+        });
       return { incident, position: result.position ?? '' };
     },
   }),

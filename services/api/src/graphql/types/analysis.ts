@@ -75,7 +75,15 @@ function heatOf(nodes: DraftNode[], byNode: Bucket[]): NodeHeat[] {
   const own = new Map(byNode.map((b) => [b.key, b.comments]));
   const out: NodeHeat[] = [];
   const walk = (n: DraftNode, depth: number): number => {
-    const row: NodeHeat = { nodeId: n.nodeId, kind: n.kind, label: nodeLabel(n), heading: n.heading, depth, comments: own.get(n.nodeId) ?? 0, total: 0 };
+    const row: NodeHeat = {
+      nodeId: n.nodeId,
+      kind: n.kind,
+      label: nodeLabel(n),
+      heading: n.heading,
+      depth,
+      comments: own.get(n.nodeId) ?? 0,
+      total: 0,
+    };
     out.push(row);
     row.total = row.comments + n.children.reduce((s, c) => s + walk(c, depth + 1), 0);
     return row.total;
@@ -86,15 +94,24 @@ function heatOf(nodes: DraftNode[], byNode: Bucket[]): NodeHeat[] {
 
 const StanceCount = builder.objectRef<Bucket>('StanceCount').implement({
   description: 'Visible comments with one stance.',
-  fields: (t) => ({ stance: t.field({ type: StanceEnum, resolve: (b) => b.key as never }), comments: t.exposeInt('comments') }),
+  fields: (t) => ({
+    stance: t.field({ type: StanceEnum, resolve: (b) => b.key as never }),
+    comments: t.exposeInt('comments'),
+  }),
 });
 const CategoryCount = builder.objectRef<Bucket>('CategoryCount').implement({
   description: 'Visible comments from one stakeholder category.',
-  fields: (t) => ({ category: t.field({ type: StakeholderCategoryEnum, resolve: (b) => b.key as never }), comments: t.exposeInt('comments') }),
+  fields: (t) => ({
+    category: t.field({ type: StakeholderCategoryEnum, resolve: (b) => b.key as never }),
+    comments: t.exposeInt('comments'),
+  }),
 });
 const ChannelCount = builder.objectRef<Bucket>('ChannelCount').implement({
   description: 'Visible comments that came through one channel.',
-  fields: (t) => ({ channel: t.field({ type: ChannelEnum, resolve: (b) => b.key as never }), comments: t.exposeInt('comments') }),
+  fields: (t) => ({
+    channel: t.field({ type: ChannelEnum, resolve: (b) => b.key as never }),
+    comments: t.exposeInt('comments'),
+  }),
 });
 const DayCount = builder.objectRef<Bucket>('DayCount').implement({
   description: 'Visible comments received on one day (Asia/Ho_Chi_Minh).',
@@ -105,7 +122,11 @@ const NodeCount = builder.objectRef<Bucket & { label: string | null }>('NodeCoun
   description: 'Visible comments anchored on one node (null: on the whole draft).',
   fields: (t) => ({
     nodeId: t.id({ nullable: true, resolve: (b) => b.key || null }),
-    label: t.string({ nullable: true, description: '"Điều 2", "Khoản 1"… as in the draft of the round; null for the whole draft or a node not in it.', resolve: (b) => b.label }),
+    label: t.string({
+      nullable: true,
+      description: '"Điều 2", "Khoản 1"… as in the draft of the round; null for the whole draft or a node not in it.',
+      resolve: (b) => b.label,
+    }),
     comments: t.exposeInt('comments'),
   }),
 });
@@ -128,7 +149,10 @@ const ThemeCount = builder.objectRef<AnalysisFigures['topThemes'][number]>('Them
   fields: (t) => ({
     themeId: t.exposeID('themeId'),
     title: t.exposeString('title'),
-    decision: t.exposeString('decision', { nullable: true, description: 'accepted, partly_accepted, not_accepted or noted; null until answered.' }),
+    decision: t.exposeString('decision', {
+      nullable: true,
+      description: 'accepted, partly_accepted, not_accepted or noted; null until answered.',
+    }),
     comments: t.exposeInt('comments'),
   }),
 });
@@ -138,7 +162,10 @@ const Coverage = builder.objectRef<{ answered: number; visible: number }>('Respo
   fields: (t) => ({
     answered: t.exposeInt('answered'),
     visible: t.exposeInt('visible'),
-    share: t.float({ description: '0–1; 0 when there is no visible comment.', resolve: (c) => (c.visible === 0 ? 0 : c.answered / c.visible) }),
+    share: t.float({
+      description: '0–1; 0 when there is no visible comment.',
+      resolve: (c) => (c.visible === 0 ? 0 : c.answered / c.visible),
+    }),
   }),
 });
 
@@ -156,7 +183,11 @@ const DuplicateGroup = builder.objectRef<GroupRow>('DuplicateGroup').implement({
     round: t.exposeInt('round'),
     commentIds: t.exposeIDList('commentIds'),
     representativeCommentId: t.exposeID('representativeCommentId'),
-    comments: t.field({ type: [Comment], description: 'The members as the read models show them now (any status).', resolve: (g, _a, ctx) => commentsById(ctx, g.commentIds) }),
+    comments: t.field({
+      type: [Comment],
+      description: 'The members as the read models show them now (any status).',
+      resolve: (g, _a, ctx) => commentsById(ctx, g.commentIds),
+    }),
     status: t.exposeString('status', { description: 'confirmed or undone.' }),
     confirmedAt: t.field({ type: 'DateTime', resolve: (g) => g.confirmedAt }),
     undoneAt: t.field({ type: 'DateTime', nullable: true, resolve: (g) => g.undoneAt }),
@@ -170,9 +201,18 @@ const Analysis = builder.objectRef<AnalysisResult>('PolicyAnalysis').implement({
   fields: (t) => ({
     round: t.exposeInt('round'),
     comments: t.int({ description: 'Visible comments (submissions).', resolve: (a) => a.figures.comments }),
-    participants: t.int({ description: 'Distinct people behind them (accounts; offline senders; unnamed letters count one each).', resolve: (a) => a.figures.participants }),
-    distinctArguments: t.int({ description: 'Submissions with each confirmed near-duplicate group counted once.', resolve: (a) => a.figures.distinctArguments }),
-    confirmedGroups: t.int({ description: 'Confirmed near-duplicate groups with a visible member under the filter.', resolve: (a) => a.figures.confirmedGroups }),
+    participants: t.int({
+      description: 'Distinct people behind them (accounts; offline senders; unnamed letters count one each).',
+      resolve: (a) => a.figures.participants,
+    }),
+    distinctArguments: t.int({
+      description: 'Submissions with each confirmed near-duplicate group counted once.',
+      resolve: (a) => a.figures.distinctArguments,
+    }),
+    confirmedGroups: t.int({
+      description: 'Confirmed near-duplicate groups with a visible member under the filter.',
+      resolve: (a) => a.figures.confirmedGroups,
+    }),
     byStance: t.field({ type: [StanceCount], resolve: (a) => a.figures.byStance }),
     byCategory: t.field({ type: [CategoryCount], resolve: (a) => a.figures.byCategory }),
     byChannel: t.field({ type: [ChannelCount], resolve: (a) => a.figures.byChannel }),
@@ -184,15 +224,28 @@ const Analysis = builder.objectRef<AnalysisResult>('PolicyAnalysis').implement({
         return a.figures.byNode.map((b) => ({ ...b, label: labels.get(b.key) ?? null }));
       },
     }),
-    heat: t.field({ type: [NodeHeatRef], description: 'Every node of the round’s draft in document order.', resolve: (a) => heatOf(a.nodes, a.figures.byNode) }),
-    topThemes: t.field({ type: [ThemeCount], description: 'Themes of the round’s digest, most comments first.', resolve: (a) => a.figures.topThemes }),
-    responseCoverage: t.field({ type: Coverage, resolve: (a) => ({ answered: a.figures.answeredComments, visible: a.figures.comments }) }),
+    heat: t.field({
+      type: [NodeHeatRef],
+      description: 'Every node of the round’s draft in document order.',
+      resolve: (a) => heatOf(a.nodes, a.figures.byNode),
+    }),
+    topThemes: t.field({
+      type: [ThemeCount],
+      description: 'Themes of the round’s digest, most comments first.',
+      resolve: (a) => a.figures.topThemes,
+    }),
+    responseCoverage: t.field({
+      type: Coverage,
+      resolve: (a) => ({ answered: a.figures.answeredComments, visible: a.figures.comments }),
+    }),
     duplicateGroups: t.field({
       type: [DuplicateGroup],
       description: 'Confirmed near-duplicate groups of the round (not undone), newest first.',
       resolve: (a, _args, ctx) => analysisQueries.groups(ctx.runtime.readDb, a.policyId, a.round),
     }),
-    asOfPosition: t.exposeString('asOfPosition', { description: 'The log position the read models had reached when the figures were read.' }),
+    asOfPosition: t.exposeString('asOfPosition', {
+      description: 'The log position the read models had reached when the figures were read.',
+    }),
   }),
 });
 
@@ -200,7 +253,10 @@ const AnalysisFilterInput = builder.inputType('AnalysisFilter', {
   fields: (t) => ({
     category: t.field({ type: StakeholderCategoryEnum, required: false }),
     channel: t.field({ type: ChannelEnum, required: false }),
-    nodeId: t.id({ required: false, description: 'A node of the draft: counts comments on it and on every node below it.' }),
+    nodeId: t.id({
+      required: false,
+      description: 'A node of the draft: counts comments on it and on every node below it.',
+    }),
   }),
 });
 
@@ -239,11 +295,14 @@ interface Candidate {
 }
 
 const DuplicateCandidate = builder.objectRef<Candidate>('DuplicateCandidate').implement({
-  description: 'Comments the system found the same or nearly the same after normalising Vietnamese; staff confirm or ignore.',
+  description:
+    'Comments the system found the same or nearly the same after normalising Vietnamese; staff confirm or ignore.',
   fields: (t) => ({
     commentIds: t.exposeIDList('ids'),
     representativeCommentId: t.exposeID('representativeId'),
-    similarity: t.exposeFloat('minSimilarity', { description: 'The lowest estimated similarity (0–1) among the pairs that joined it.' }),
+    similarity: t.exposeFloat('minSimilarity', {
+      description: 'The lowest estimated similarity (0–1) among the pairs that joined it.',
+    }),
     comments: t.field({ type: [Comment], resolve: (c, _a, ctx) => commentsById(ctx, c.ids) }),
   }),
 });
@@ -252,36 +311,52 @@ builder.queryField('duplicateCandidates', (t) =>
   t.field({
     type: [DuplicateCandidate],
     errors: {},
-    description: 'Candidate near-duplicate groups among the visible comments of a round that are in no confirmed group yet.',
+    description:
+      'Candidate near-duplicate groups among the visible comments of a round that are in no confirmed group yet.',
     args: {
       policyId: t.arg.id({ required: true }),
       round: t.arg.int({ required: true }),
-      threshold: t.arg.float({ required: false, description: 'Estimated similarity to group at (0.3–1, default 0.6).', validate: z.number().min(0.3).max(1) }),
+      threshold: t.arg.float({
+        required: false,
+        description: 'Estimated similarity to group at (0.3–1, default 0.6).',
+        validate: z.number().min(0.3).max(1),
+      }),
     },
     resolve: async (_r, args, ctx) => {
       const policy = await policyOrThrow(ctx, String(args.policyId));
       requireAnalysisReader(ctx, policy.organizationId);
       const round = await roundOrThrow(ctx, policy, args.round);
-      return duplicateCandidates(ctx.runtime.readDb, policy.id, round.round, args.threshold ? { threshold: args.threshold } : {});
+      return duplicateCandidates(
+        ctx.runtime.readDb,
+        policy.id,
+        round.round,
+        args.threshold ? { threshold: args.threshold } : {},
+      );
     },
   }),
 );
 
-const GroupPayload = builder.objectRef<{ groupId: string; position: string; readModelBehind: boolean }>('DuplicateGroupPayload').implement({
-  fields: (t) => ({
-    group: t.field({
-      type: DuplicateGroup,
-      nullable: true,
-      resolve: async (p, _a, ctx) => {
-        const g = await analysisQueries.group(ctx.runtime.readDb, p.groupId);
-        if (!g) return null;
-        return (await analysisQueries.groups(ctx.runtime.readDb, g.policyId, g.round, g.status as 'confirmed' | 'undone')).find((x) => x.groupId === p.groupId) ?? null;
-      },
+const GroupPayload = builder
+  .objectRef<{ groupId: string; position: string; readModelBehind: boolean }>('DuplicateGroupPayload')
+  .implement({
+    fields: (t) => ({
+      group: t.field({
+        type: DuplicateGroup,
+        nullable: true,
+        resolve: async (p, _a, ctx) => {
+          const g = await analysisQueries.group(ctx.runtime.readDb, p.groupId);
+          if (!g) return null;
+          return (
+            (
+              await analysisQueries.groups(ctx.runtime.readDb, g.policyId, g.round, g.status as 'confirmed' | 'undone')
+            ).find((x) => x.groupId === p.groupId) ?? null
+          );
+        },
+      }),
+      position: t.exposeString('position'),
+      readModelBehind: t.exposeBoolean('readModelBehind'),
     }),
-    position: t.exposeString('position'),
-    readModelBehind: t.exposeBoolean('readModelBehind'),
-  }),
-});
+  });
 
 const ConfirmInput = builder.inputType('ConfirmDuplicateGroupInput', {
   fields: (t) => ({
@@ -292,10 +367,13 @@ const ConfirmInput = builder.inputType('ConfirmDuplicateGroupInput', {
   }),
 });
 
-const analysisCommands = (ctx: GraphQLContext) => new AnalysisCommands(ctx.runtime.writePath, ctx.runtime.clock, ctx.runtime.readDb);
+const analysisCommands = (ctx: GraphQLContext) =>
+  new AnalysisCommands(ctx.runtime.writePath, ctx.runtime.clock, ctx.runtime.readDb);
 
 async function settled(ctx: GraphQLContext, groupId: string, position: string | undefined) {
-  const shown = position ? await ctx.runtime.consistency.waitFor(position as Parameters<typeof ctx.runtime.consistency.waitFor>[0]) : true;
+  const shown = position
+    ? await ctx.runtime.consistency.waitFor(position as Parameters<typeof ctx.runtime.consistency.waitFor>[0])
+    : true;
   return { groupId, position: position ?? '', readModelBehind: !shown };
 }
 
@@ -304,7 +382,8 @@ builder.mutationField('confirmDuplicateGroup', (t) =>
     type: GroupPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'Staff or a policymaker of the owning organisation confirm that these comments make the same argument.',
+    description:
+      'Staff or a policymaker of the owning organisation confirm that these comments make the same argument.',
     args: { input: t.arg({ type: ConfirmInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const principal = principalOf(ctx);
@@ -329,8 +408,12 @@ builder.mutationField('undoDuplicateGroup', (t) =>
     type: GroupPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'Undo a confirmed group, with a reason: its comments count one by one again. The confirmation stays in the log.',
-    args: { groupId: t.arg.id({ required: true }), reason: t.arg.string({ required: true, validate: z.string().max(2_000) }) },
+    description:
+      'Undo a confirmed group, with a reason: its comments count one by one again. The confirmation stays in the log.',
+    args: {
+      groupId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: z.string().max(2_000) }),
+    },
     resolve: async (_r, args, ctx) => {
       const principal = principalOf(ctx);
       const groupId = String(args.groupId);

@@ -26,14 +26,20 @@ export async function attachmentRefs(
   kind: AttachmentRef['kind'],
 ): Promise<AttachmentRef[]> {
   if (inputs.length > 20) {
-    throw new ValidationError('attachments', { vi: 'Đính kèm tối đa 20 tệp.', en: 'At most 20 files may be attached.' });
+    throw new ValidationError('attachments', {
+      vi: 'Đính kèm tối đa 20 tệp.',
+      en: 'At most 20 files may be attached.',
+    });
   }
   const blobs = blobStoreOf(ctx.runtime);
   const refs: AttachmentRef[] = [];
   for (const [i, input] of inputs.entries()) {
     const mediaType = input.mediaType.trim().toLowerCase();
     if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
-      throw new ValidationError(`attachments[${i}].mediaType`, { vi: 'Loại tệp này không được đính kèm.', en: 'This kind of file cannot be attached.' });
+      throw new ValidationError(`attachments[${i}].mediaType`, {
+        vi: 'Loại tệp này không được đính kèm.',
+        en: 'This kind of file cannot be attached.',
+      });
     }
     const bytes = await blobs.get(input.sha256);
     if (!bytes) {
@@ -42,7 +48,14 @@ export async function attachmentRefs(
         en: 'No such attachment: upload the file first.',
       });
     }
-    refs.push({ attachmentId: randomUUID(), sha256: input.sha256, mediaType, size: bytes.length, fileName: input.fileName.normalize('NFC').trim(), kind });
+    refs.push({
+      attachmentId: randomUUID(),
+      sha256: input.sha256,
+      mediaType,
+      size: bytes.length,
+      fileName: input.fileName.normalize('NFC').trim(),
+      kind,
+    });
   }
   return refs;
 }
@@ -56,19 +69,25 @@ const Attachment = builder.objectRef<AttachmentRow>('Attachment').implement({
     mediaType: t.exposeString('mediaType'),
     size: t.exposeInt('size'),
     sha256: t.exposeString('sha256'),
-    url: t.string({ description: 'Where to download it (GET, with the session).', resolve: (a) => `/attachments/${a.attachmentId}` }),
+    url: t.string({
+      description: 'Where to download it (GET, with the session).',
+      resolve: (a) => `/attachments/${a.attachmentId}`,
+    }),
   }),
 });
 
 builder.objectField(Comment, 'attachments', (t) =>
   t.field({
     type: [Attachment],
-    description: "Scans that came with offline feedback: for the owning organisation's staff, moderators and admins, and auditors; empty for anyone else.",
+    description:
+      "Scans that came with offline feedback: for the owning organisation's staff, moderators and admins, and auditors; empty for anyone else.",
     resolve: async (c, _a, ctx) => {
       if (!ctx.viewer) return [];
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [c.policyId]);
       const roles = rolesIn(ctx.viewer, policy?.organizationId ?? null);
-      const allowed = roles.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || hasRoleAnywhere(ctx.viewer, 'auditor');
+      const allowed =
+        roles.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') ||
+        hasRoleAnywhere(ctx.viewer, 'auditor');
       if (!allowed) return [];
       return (await attachmentQueries.ofComments(ctx.runtime.readDb, [c.id])).get(c.id) ?? [];
     },
@@ -78,12 +97,23 @@ builder.objectField(Comment, 'attachments', (t) =>
 /* ------------------------------------------------------------------ version documents (tờ trình and others) */
 
 builder.objectFields(Attachment, (t) => ({
-  version: t.int({ nullable: true, description: 'The version a document accompanies; null for a scan.', resolve: (a) => a.version }),
-  title: t.string({ nullable: true, description: "A version document's title; null for a scan.", resolve: (a) => a.title }),
+  version: t.int({
+    nullable: true,
+    description: 'The version a document accompanies; null for a scan.',
+    resolve: (a) => a.version,
+  }),
+  title: t.string({
+    nullable: true,
+    description: "A version document's title; null for a scan.",
+    resolve: (a) => a.title,
+  }),
 }));
 
 const VersionDocumentKindEnum = builder.enumType('VersionDocumentKind', {
-  values: { TO_TRINH: { value: 'to_trinh', description: 'The explanatory memorandum (tờ trình).' }, OTHER: { value: 'other' } } as const,
+  values: {
+    TO_TRINH: { value: 'to_trinh', description: 'The explanatory memorandum (tờ trình).' },
+    OTHER: { value: 'other' },
+  } as const,
 });
 
 builder.objectField(Policy, 'documents', (t) =>
@@ -112,7 +142,8 @@ builder.mutationField('attachVersionDocument', (t) =>
     type: VersionDocumentPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'Staff attach the explanatory memorandum (tờ trình) or another document, uploaded first to POST /attachments, to a published version.',
+    description:
+      'Staff attach the explanatory memorandum (tờ trình) or another document, uploaded first to POST /attachments, to a published version.',
     args: {
       policyId: t.arg.id({ required: true }),
       version: t.arg.int({ required: true }),
@@ -122,8 +153,11 @@ builder.mutationField('attachVersionDocument', (t) =>
     },
     resolve: async (_r, a, ctx) => {
       const policyId = String(a.policyId);
-      const [policy] = z.uuid().safeParse(policyId).success ? await policyQueries.byIds(ctx.runtime.readDb, [policyId]) : [];
-      if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      const [policy] = z.uuid().safeParse(policyId).success
+        ? await policyQueries.byIds(ctx.runtime.readDb, [policyId])
+        : [];
+      if (!policy)
+        throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
       const [ref] = await attachmentRefs(ctx, [a.file], 'other');
       const documentId = randomUUID();
       const result = await ctx.runtime.commands.policy(

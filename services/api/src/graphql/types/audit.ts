@@ -5,7 +5,13 @@ import type { Position, RecordedEvent } from '@gopy/application/eventStore';
 import { eventHash } from '@gopy/application/integrity';
 import { parsePublicKey } from '@gopy/application/audit/checkpoint';
 import { readLog, recordSensitiveRead, type ReadLogEntry } from '@gopy/application/audit/readLog';
-import { policyAsOf, type CommentSnapshot, type HistoryEntry, type PolicySnapshot, type RoundSnapshot } from '@gopy/application/audit/timeTravel';
+import {
+  policyAsOf,
+  type CommentSnapshot,
+  type HistoryEntry,
+  type PolicySnapshot,
+  type RoundSnapshot,
+} from '@gopy/application/audit/timeTravel';
 import { accountQueries } from '@gopy/application/readModels/index';
 import type { Role } from '@gopy/schemas';
 import { eraseAccount, myData, type ErasureReport } from '../../auditErasure';
@@ -21,14 +27,20 @@ function allRolesOf(ctx: GraphQLContext): Role[] {
 }
 
 const ErasurePayload = builder.objectRef<ErasureReport>('ErasurePayload').implement({
-  description: 'What an erasure did: the key destroyed, the mails deleted, the SQLite files scrubbed or PostgreSQL tables rewritten, and what lies outside.',
+  description:
+    'What an erasure did: the key destroyed, the mails deleted, the SQLite files scrubbed or PostgreSQL tables rewritten, and what lies outside.',
   fields: (t) => ({
     accountId: t.exposeID('accountId'),
     position: t.exposeString('position'),
     keysDestroyed: t.exposeStringList('keysDestroyed'),
     mailsDeleted: t.exposeInt('mailsDeleted'),
-    sqliteFilesCheckpointed: t.field({ type: ['String'], resolve: (r) => r.sqliteFilesCheckpointed.map((f) => f.split(/[\\/]/).at(-1)!) }),
-    postgresTablesRewritten: t.exposeStringList('postgresTablesRewritten', { description: 'On PostgreSQL, the tables rewritten (VACUUM FULL) so no table file keeps an old row.' }),
+    sqliteFilesCheckpointed: t.field({
+      type: ['String'],
+      resolve: (r) => r.sqliteFilesCheckpointed.map((f) => f.split(/[\\/]/).at(-1)!),
+    }),
+    postgresTablesRewritten: t.exposeStringList('postgresTablesRewritten', {
+      description: 'On PostgreSQL, the tables rewritten (VACUUM FULL) so no table file keeps an old row.',
+    }),
     outside: t.exposeStringList('outside'),
   }),
 });
@@ -44,20 +56,25 @@ builder.mutationField('eraseAccount', (t) =>
       accountId: t.arg.id({ required: true }),
       requestReference: t.arg.string({ required: true, validate: z.string().min(1).max(200) }),
     },
-    resolve: (_r, a, ctx) => eraseAccount(ctx.runtime, principalOf(ctx), allRolesOf(ctx), String(a.accountId), a.requestReference),
+    resolve: (_r, a, ctx) =>
+      eraseAccount(ctx.runtime, principalOf(ctx), allRolesOf(ctx), String(a.accountId), a.requestReference),
   }),
 );
 
 builder.queryField('myData', (t) =>
   t.string({
     authScopes: { signedIn: true },
-    description: 'Everything held about the signed-in person, as a JSON document (account, memberships, comments with every revision, flags, endorsements).',
+    description:
+      'Everything held about the signed-in person, as a JSON document (account, memberships, comments with every revision, flags, endorsements).',
     resolve: (_r, _a, ctx) => myData(ctx.runtime, principalOf(ctx).accountId),
   }),
 );
 
 builder.queryField('auditPublicKey', (t) =>
-  t.string({ description: 'The sealer’s Ed25519 public key (PEM), also at /.well-known/gopy-audit-key.', resolve: (_r, _a, ctx) => ctx.runtime.auditPublicKeyPem }),
+  t.string({
+    description: 'The sealer’s Ed25519 public key (PEM), also at /.well-known/gopy-audit-key.',
+    resolve: (_r, _a, ctx) => ctx.runtime.auditPublicKeyPem,
+  }),
 );
 
 interface CheckpointShape {
@@ -91,8 +108,16 @@ builder.queryField('auditCheckpoints', (t) =>
     args: { first: t.arg.int({ required: false, defaultValue: 20, validate: z.number().int().min(1).max(500) }) },
     resolve: async (_r, a, ctx) => {
       const out: CheckpointShape[] = [];
-      for await (const e of ctx.runtime.store.readStream(CHECKPOINT_STREAM, { direction: 'backwards', maxCount: a.first ?? 20 })) {
-        out.push({ eventId: e.eventId, position: e.position, recordedAt: (JSON.parse(e.metadata) as { recordedAt: string }).recordedAt, data: JSON.parse(e.data) as CheckpointData });
+      for await (const e of ctx.runtime.store.readStream(CHECKPOINT_STREAM, {
+        direction: 'backwards',
+        maxCount: a.first ?? 20,
+      })) {
+        out.push({
+          eventId: e.eventId,
+          position: e.position,
+          recordedAt: (JSON.parse(e.metadata) as { recordedAt: string }).recordedAt,
+          data: JSON.parse(e.data) as CheckpointData,
+        });
         if (out.length >= (a.first ?? 20)) break;
       }
       return out;
@@ -100,16 +125,18 @@ builder.queryField('auditCheckpoints', (t) =>
   }),
 );
 
-const VerificationFailure = builder.objectRef<NonNullable<VerifyReport['failure']>>('AuditVerificationFailure').implement({
-  fields: (t) => ({
-    index: t.exposeInt('index'),
-    eventId: t.exposeID('eventId'),
-    streamId: t.exposeString('streamId'),
-    revision: t.exposeInt('revision'),
-    position: t.string({ nullable: true, resolve: (f) => f.position ?? null }),
-    reason: t.exposeString('reason'),
-  }),
-});
+const VerificationFailure = builder
+  .objectRef<NonNullable<VerifyReport['failure']>>('AuditVerificationFailure')
+  .implement({
+    fields: (t) => ({
+      index: t.exposeInt('index'),
+      eventId: t.exposeID('eventId'),
+      streamId: t.exposeString('streamId'),
+      revision: t.exposeInt('revision'),
+      position: t.string({ nullable: true, resolve: (f) => f.position ?? null }),
+      reason: t.exposeString('reason'),
+    }),
+  });
 
 const AuditVerification = builder.objectRef<VerifyReport>('AuditVerification').implement({
   description: 'The result of verifying the live log: every chain, every checkpoint and its signature.',
@@ -130,17 +157,24 @@ builder.queryField('auditVerification', (t) =>
     type: AuditVerification,
     authScopes: { auditor: true },
     description: 'Verifies the whole live log now (reads every event; the same check as `gopy audit verify`).',
-    resolve: (_r, _a, ctx) => verifyLog(() => ctx.runtime.store.readAll(), { publicKey: parsePublicKey(ctx.runtime.auditPublicKeyPem) }),
+    resolve: (_r, _a, ctx) =>
+      verifyLog(() => ctx.runtime.store.readAll(), { publicKey: parsePublicKey(ctx.runtime.auditPublicKeyPem) }),
   }),
 );
 
 interface EventShape {
   recorded: RecordedEvent;
-  metadata: { recordedAt: string; occurredAt: string; prevHash: string; actor: { accountId: string | null; role: string; organizationId: string | null } };
+  metadata: {
+    recordedAt: string;
+    occurredAt: string;
+    prevHash: string;
+    actor: { accountId: string | null; role: string; organizationId: string | null };
+  };
 }
 
 const AuditEvent = builder.objectRef<EventShape>('AuditEvent').implement({
-  description: 'One stored event as the auditor sees it: raw stored text (encrypted fields stay encrypted), hashes and whether they check.',
+  description:
+    'One stored event as the auditor sees it: raw stored text (encrypted fields stay encrypted), hashes and whether they check.',
   fields: (t) => ({
     position: t.string({ resolve: (e) => e.recorded.position }),
     streamId: t.string({ resolve: (e) => e.recorded.streamId }),
@@ -157,18 +191,25 @@ const AuditEvent = builder.objectRef<EventShape>('AuditEvent').implement({
     hash: t.string({ resolve: (e) => e.recorded.hash }),
     prevHash: t.string({ resolve: (e) => e.metadata.prevHash }),
     hashMatches: t.boolean({
-      description: 'The stored hash equals SHA-256 over prevHash and the stored bytes (the link to the previous event is checked by auditVerification).',
+      description:
+        'The stored hash equals SHA-256 over prevHash and the stored bytes (the link to the previous event is checked by auditVerification).',
       resolve: (e) => eventHash(e.metadata.prevHash, e.recorded) === e.recorded.hash,
     }),
   }),
 });
 
-const AuditEventPage = builder.objectRef<{ events: EventShape[]; nextAfter: string | null }>('AuditEventPage').implement({
-  fields: (t) => ({
-    events: t.field({ type: [AuditEvent], resolve: (p) => p.events }),
-    nextAfter: t.string({ nullable: true, description: 'Pass as `after` for the next page; null at the end of the log.', resolve: (p) => p.nextAfter }),
-  }),
-});
+const AuditEventPage = builder
+  .objectRef<{ events: EventShape[]; nextAfter: string | null }>('AuditEventPage')
+  .implement({
+    fields: (t) => ({
+      events: t.field({ type: [AuditEvent], resolve: (p) => p.events }),
+      nextAfter: t.string({
+        nullable: true,
+        description: 'Pass as `after` for the next page; null at the end of the log.',
+        resolve: (p) => p.nextAfter,
+      }),
+    }),
+  });
 
 builder.queryField('auditEvents', (t) =>
   t.field({
@@ -188,8 +229,14 @@ builder.queryField('auditEvents', (t) =>
       const first = a.first ?? 50;
       const events: EventShape[] = [];
       let last: Position | undefined;
-      const filter = { ...(a.streamPrefix ? { streamPrefixes: [a.streamPrefix] } : {}), ...(a.eventType ? { eventTypes: [a.eventType] } : {}) };
-      for await (const recorded of ctx.runtime.store.readAll({ ...(a.after ? { after: a.after as Position } : {}), filter })) {
+      const filter = {
+        ...(a.streamPrefix ? { streamPrefixes: [a.streamPrefix] } : {}),
+        ...(a.eventType ? { eventTypes: [a.eventType] } : {}),
+      };
+      for await (const recorded of ctx.runtime.store.readAll({
+        ...(a.after ? { after: a.after as Position } : {}),
+        filter,
+      })) {
         last = recorded.position;
         const metadata = JSON.parse(recorded.metadata) as EventShape['metadata'];
         if (a.actorAccountId && metadata.actor.accountId !== String(a.actorAccountId)) continue;
@@ -231,12 +278,19 @@ const CommentSnapshotRef = builder.objectRef<CommentSnapshot>('CommentSnapshot')
     authorName: t.string({
       nullable: true,
       description: 'The author’s display name today ("erased participant" after erasure); null for offline feedback.',
-      resolve: async (c, _a, ctx) => (c.authorAccountId ? ((await accountQueries.byIds(ctx.runtime.readDb, [c.authorAccountId]))[0]?.displayName ?? null) : null),
+      resolve: async (c, _a, ctx) =>
+        c.authorAccountId
+          ? ((await accountQueries.byIds(ctx.runtime.readDb, [c.authorAccountId]))[0]?.displayName ?? null)
+          : null,
     }),
     channel: t.exposeString('channel'),
     stakeholderCategory: t.exposeString('stakeholderCategory'),
     stance: t.exposeString('stance'),
-    body: t.string({ nullable: true, description: 'The text then; null when its key has since been destroyed (redacted).', resolve: (c) => c.body }),
+    body: t.string({
+      nullable: true,
+      description: 'The text then; null when its key has since been destroyed (redacted).',
+      resolve: (c) => c.body,
+    }),
     status: t.exposeString('status', { description: 'visible | hidden | withdrawn | redacted, as it stood then' }),
     hiddenReason: t.string({ nullable: true, resolve: (c) => c.hiddenReason }),
     hiddenReasonCode: t.string({ nullable: true, resolve: (c) => c.hiddenReasonCode }),
@@ -277,7 +331,8 @@ const SnapshotStats = builder.objectRef<PolicySnapshot['stats']>('PolicySnapshot
 });
 
 const PolicySnapshotRef = builder.objectRef<PolicySnapshot>('PolicySnapshot').implement({
-  description: 'A policy, its text, its rounds, its comments with their moderation state and its statistics, as they stood at `asOf`.',
+  description:
+    'A policy, its text, its rounds, its comments with their moderation state and its statistics, as they stood at `asOf`.',
   fields: (t) => ({
     policyId: t.exposeID('policyId'),
     asOf: t.exposeString('asOf'),
@@ -287,13 +342,21 @@ const PolicySnapshotRef = builder.objectRef<PolicySnapshot>('PolicySnapshot').im
     status: t.exposeString('status'),
     versionNumber: t.int({ nullable: true, resolve: (p) => p.currentVersion?.version ?? null }),
     versionTitle: t.string({ nullable: true, resolve: (p) => p.currentVersion?.title ?? null }),
-    nodesJson: t.string({ nullable: true, description: 'The draft tree of that version, as JSON.', resolve: (p) => (p.currentVersion ? JSON.stringify(p.currentVersion.nodes) : null) }),
+    nodesJson: t.string({
+      nullable: true,
+      description: 'The draft tree of that version, as JSON.',
+      resolve: (p) => (p.currentVersion ? JSON.stringify(p.currentVersion.nodes) : null),
+    }),
     rounds: t.field({ type: [RoundSnapshotRef], resolve: (p) => p.rounds }),
     enactmentDecisionNumber: t.string({ nullable: true, resolve: (p) => p.enactment?.decisionNumber ?? null }),
     withdrawalReason: t.string({ nullable: true, resolve: (p) => p.withdrawalReason }),
     comments: t.field({ type: [CommentSnapshotRef], resolve: (p) => p.comments }),
     stats: t.field({ type: SnapshotStats, resolve: (p) => p.stats }),
-    history: t.field({ type: [HistoryEntryRef], description: 'The policy stream up to then: who did what, when, with which reason.', resolve: (p) => p.history }),
+    history: t.field({
+      type: [HistoryEntryRef],
+      description: 'The policy stream up to then: who did what, when, with which reason.',
+      resolve: (p) => p.history,
+    }),
   }),
 });
 
@@ -311,7 +374,10 @@ builder.queryField('policyAsOf', (t) =>
     authScopes: { signedIn: true },
     description:
       'Time travel: the policy as it stood at `asOf`, an ISO time (compared with recordedAt) or a log position. Auditors, and staff of the owning organisation. Null when it did not exist yet.',
-    args: { id: t.arg.id({ required: true }), asOf: t.arg.string({ required: true, validate: z.string().min(1).max(100) }) },
+    args: {
+      id: t.arg.id({ required: true }),
+      asOf: t.arg.string({ required: true, validate: z.string().min(1).max(100) }),
+    },
     resolve: async (_r, a, ctx) => {
       const viewer = ctx.viewer;
       const snapshot = await policyAsOf(ctx.runtime.writePath, ctx.runtime.store, String(a.id), a.asOf);

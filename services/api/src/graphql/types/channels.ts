@@ -10,11 +10,15 @@ import { Organization } from './organization';
 const { CommunicationChannelKinds } = organizationEvents;
 type Kind = (typeof CommunicationChannelKinds)[number];
 const ChannelKindEnum = builder.enumType('CommunicationChannelKind', {
-  values: Object.fromEntries(CommunicationChannelKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<Kind>, { value: Kind }>,
+  values: Object.fromEntries(CommunicationChannelKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<
+    Uppercase<Kind>,
+    { value: Kind }
+  >,
 });
 
 const CommunicationChannel = builder.objectRef<ChannelRow>('CommunicationChannel').implement({
-  description: "One of the ways an organisation talks with the public and hears back (its portal, a page, a list, meetings).",
+  description:
+    'One of the ways an organisation talks with the public and hears back (its portal, a page, a list, meetings).',
   fields: (t) => ({
     id: t.exposeID('channelId'),
     kind: t.field({ type: ChannelKindEnum, resolve: (c) => c.kind as Kind }),
@@ -34,17 +38,30 @@ builder.objectField(Organization, 'channels', (t) =>
     type: [CommunicationChannel],
     description: 'Its communication channels, in the order they were added (retired ones only when asked).',
     args: { includeRetired: t.arg.boolean({ required: false, defaultValue: false }) },
-    resolve: (org, a, ctx) => channelQueries.ofOrganization(ctx.runtime.readDb, org.id, { activeOnly: !a.includeRetired }),
+    resolve: (org, a, ctx) =>
+      channelQueries.ofOrganization(ctx.runtime.readDb, org.id, { activeOnly: !a.includeRetired }),
   }),
 );
 
-const ChannelPayload = builder.objectRef<{ channel: ChannelRow; position: string }>('CommunicationChannelPayload').implement({
-  fields: (t) => ({ channel: t.field({ type: CommunicationChannel, resolve: (p) => p.channel }), position: t.exposeString('position') }),
-});
+const ChannelPayload = builder
+  .objectRef<{ channel: ChannelRow; position: string }>('CommunicationChannelPayload')
+  .implement({
+    fields: (t) => ({
+      channel: t.field({ type: CommunicationChannel, resolve: (p) => p.channel }),
+      position: t.exposeString('position'),
+    }),
+  });
 
-async function channelOf(ctx: Parameters<typeof principalOf>[0], organizationId: string, channelId: string): Promise<ChannelRow> {
-  const channel = (await channelQueries.ofOrganization(ctx.runtime.readDb, organizationId)).find((c) => c.channelId === channelId);
-  if (!channel) throw new NotFoundError('channel', channelId, { vi: 'Không tìm thấy kênh thông tin.', en: 'Channel not found.' });
+async function channelOf(
+  ctx: Parameters<typeof principalOf>[0],
+  organizationId: string,
+  channelId: string,
+): Promise<ChannelRow> {
+  const channel = (await channelQueries.ofOrganization(ctx.runtime.readDb, organizationId)).find(
+    (c) => c.channelId === channelId,
+  );
+  if (!channel)
+    throw new NotFoundError('channel', channelId, { vi: 'Không tìm thấy kênh thông tin.', en: 'Channel not found.' });
   return channel;
 }
 
@@ -64,7 +81,14 @@ builder.mutationField('addCommunicationChannel', (t) =>
       const organizationId = String(a.organizationId);
       const channelId = randomUUID();
       const result = await ctx.runtime.commands.organization(
-        { type: 'AddCommunicationChannel', organizationId, channelId, kind: a.kind, name: a.name, address: a.address ?? '' },
+        {
+          type: 'AddCommunicationChannel',
+          organizationId,
+          channelId,
+          kind: a.kind,
+          name: a.name,
+          address: a.address ?? '',
+        },
         principalOf(ctx),
       );
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
@@ -79,7 +103,11 @@ builder.mutationField('retireCommunicationChannel', (t) =>
     errors: {},
     authScopes: { signedIn: true },
     description: 'Staff (or an admin) stop using a channel; feedback already recorded through it keeps its channel.',
-    args: { organizationId: t.arg.id({ required: true }), channelId: t.arg.id({ required: true }), reason: t.arg.string({ required: false, defaultValue: '' }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      channelId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: false, defaultValue: '' }),
+    },
     resolve: async (_r, a, ctx) => {
       const organizationId = String(a.organizationId);
       const channelId = String(a.channelId);

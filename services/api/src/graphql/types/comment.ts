@@ -48,11 +48,19 @@ export const Comment = builder.objectRef<CommentRow>('Comment').implement({
 });
 
 /** A keyset-paged connection of comments, newest first. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function commentConnection<P>(t: any, fetch: (parent: P, ctx: GraphQLContext, first: number, beforeSeq?: number) => Promise<CommentRow[]>) {
+export function commentConnection<P>(
+  // Pothos' field builder of whichever object holds the connection; its generic type is not nameable here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  t: any,
+  fetch: (parent: P, ctx: GraphQLContext, first: number, beforeSeq?: number) => Promise<CommentRow[]>,
+) {
   return t.connection({
     type: Comment,
-    resolve: async (parent: P, args: { first?: number | null; last?: number | null; after?: string | null }, ctx: GraphQLContext) => {
+    resolve: async (
+      parent: P,
+      args: { first?: number | null; last?: number | null; after?: string | null },
+      ctx: GraphQLContext,
+    ) => {
       const size = pageSize(args.first, args.last);
       const rows = await fetch(parent, ctx, size + 1, decodeCursor(args.after));
       return toConnection(rows, size);
@@ -60,16 +68,18 @@ export function commentConnection<P>(t: any, fetch: (parent: P, ctx: GraphQLCont
   });
 }
 
-const CommentPayload = builder.objectRef<{ comment: CommentRow; position: string; readModelBehind: boolean }>('CommentPayload').implement({
-  fields: (t) => ({
-    comment: t.field({ type: Comment, resolve: (p) => p.comment }),
-    position: t.exposeString('position'),
-    readModelBehind: t.exposeBoolean('readModelBehind', {
-      description:
-        'True when the comment is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load): lists and counts will include it shortly.',
+const CommentPayload = builder
+  .objectRef<{ comment: CommentRow; position: string; readModelBehind: boolean }>('CommentPayload')
+  .implement({
+    fields: (t) => ({
+      comment: t.field({ type: Comment, resolve: (p) => p.comment }),
+      position: t.exposeString('position'),
+      readModelBehind: t.exposeBoolean('readModelBehind', {
+        description:
+          'True when the comment is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load): lists and counts will include it shortly.',
+      }),
     }),
-  }),
-});
+  });
 
 const SubmitCommentInput = builder.inputType('SubmitCommentInput', {
   fields: (t) => ({
@@ -94,7 +104,8 @@ builder.mutationField('submitComment', (t) =>
       if (!ctx.viewer?.emailVerified) throw emailNotVerified();
       const policyId = String(input.policyId);
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
-      if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      if (!policy)
+        throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
       const [account] = await accountQueries.byIds(ctx.runtime.readDb, [principal.accountId]);
       const round = (await policyQueries.rounds(ctx.runtime.readDb, [policyId])).at(-1);
       const commentId = commentIdFor(principal.accountId, input.idempotencyKey);
@@ -122,12 +133,16 @@ builder.mutationField('submitComment', (t) =>
       // The comment is stored (the append succeeded) but the read models are behind: answer success with what was
       // decided, never an error for a write that took effect.
       if (!position || !result.state.exists) {
-        throw new Error(`Comment ${commentId} neither in the read model nor in the command's result (waited: ${String(shown)})`);
+        throw new Error(
+          `Comment ${commentId} neither in the read model nor in the command's result (waited: ${String(shown)})`,
+        );
       }
       let anchorLabel: string | null = null;
       const anchorNodeId = result.state.anchorNodeId;
       if (anchorNodeId) {
-        const version = (await policyQueries.versions(ctx.runtime.readDb, [policyId])).find((v) => v.number === result.state.version);
+        const version = (await policyQueries.versions(ctx.runtime.readDb, [policyId])).find(
+          (v) => v.number === result.state.version,
+        );
         const node = version ? findNode(version.nodes, anchorNodeId) : undefined;
         anchorLabel = node ? nodeLabel(node) : null;
       }

@@ -17,8 +17,12 @@ builder.queryField('staffDashboard', (t) =>
     type: builder.objectRef<DashboardCounts>('StaffDashboard').implement({
       fields: (f) => ({
         openFlags: f.exposeInt('openFlags', { description: 'Flags on its policies waiting for a moderator.' }),
-        commentsWithoutTheme: f.exposeInt('commentsWithoutTheme', { description: 'Visible comments of closed, unanswered rounds in no theme yet.' }),
-        roundsToAnswer: f.exposeInt('roundsToAnswer', { description: 'Rounds closed and not yet answered by a published digest.' }),
+        commentsWithoutTheme: f.exposeInt('commentsWithoutTheme', {
+          description: 'Visible comments of closed, unanswered rounds in no theme yet.',
+        }),
+        roundsToAnswer: f.exposeInt('roundsToAnswer', {
+          description: 'Rounds closed and not yet answered by a published digest.',
+        }),
       }),
     }),
     authScopes: { signedIn: true },
@@ -42,10 +46,18 @@ builder.queryField('staffDashboard', (t) =>
         .where('rounds.answered', '=', 0);
       const rounds = await waiting.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const unthemed = await waiting
-        .innerJoin('comments', (j) => j.onRef('comments.policy_id', '=', 'rounds.policy_id').onRef('comments.round', '=', 'rounds.round'))
+        .innerJoin('comments', (j) =>
+          j.onRef('comments.policy_id', '=', 'rounds.policy_id').onRef('comments.round', '=', 'rounds.round'),
+        )
         .where('comments.status', '=', 'visible')
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom(sql<{ comment_id: string }>`digest_theme_comments`.as('tc')).select(sql`1`.as('one')).where(sql.ref('tc.comment_id'), '=', sql.ref('comments.id')))),
+          not(
+            exists(
+              selectFrom(sql<{ comment_id: string }>`digest_theme_comments`.as('tc'))
+                .select(sql`1`.as('one'))
+                .where(sql.ref('tc.comment_id'), '=', sql.ref('comments.id')),
+            ),
+          ),
         )
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();

@@ -24,7 +24,8 @@ import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
 import { Policy } from './policy';
 
 export const ThemeDecisionEnum = builder.enumType('ThemeDecision', {
-  description: 'tiếp thu (accepted), tiếp thu một phần (partly accepted), không tiếp thu (not accepted), ghi nhận (noted).',
+  description:
+    'tiếp thu (accepted), tiếp thu một phần (partly accepted), không tiếp thu (not accepted), ghi nhận (noted).',
   values: Object.fromEntries(ThemeDecisions.map((v) => [v.toUpperCase(), { value: v }])) as Record<
     Uppercase<(typeof ThemeDecisions)[number]>,
     { value: (typeof ThemeDecisions)[number] }
@@ -32,7 +33,11 @@ export const ThemeDecisionEnum = builder.enumType('ThemeDecision', {
 });
 
 const DigestStatusEnum = builder.enumType('DigestStatus', {
-  values: { STARTED: { value: 'started' }, APPROVED: { value: 'approved' }, PUBLISHED: { value: 'published' } } as const,
+  values: {
+    STARTED: { value: 'started' },
+    APPROVED: { value: 'approved' },
+    PUBLISHED: { value: 'published' },
+  } as const,
 });
 
 const handlers = new WeakMap<Runtime, DigestHandlers>();
@@ -40,7 +45,12 @@ const handlers = new WeakMap<Runtime, DigestHandlers>();
 function digestHandlers(runtime: Runtime): DigestHandlers {
   let h = handlers.get(runtime);
   if (!h) {
-    h = new DigestHandlers({ writePath: runtime.writePath, clock: runtime.clock, readDb: runtime.readDb, consistency: runtime.consistency });
+    h = new DigestHandlers({
+      writePath: runtime.writePath,
+      clock: runtime.clock,
+      readDb: runtime.readDb,
+      consistency: runtime.consistency,
+    });
     handlers.set(runtime, h);
   }
   return h;
@@ -94,14 +104,18 @@ DigestTheme.implement({
     }),
     commentCount: t.int({
       description: 'Visible comments in the theme.',
-      resolve: async (th, _a, ctx) => (await digestQueries.themeCommentCounts(ctx.runtime.readDb, [th.id])).get(th.id) ?? 0,
+      resolve: async (th, _a, ctx) =>
+        (await digestQueries.themeCommentCounts(ctx.runtime.readDb, [th.id])).get(th.id) ?? 0,
     }),
     comments: t.connection({
       type: Comment,
       description: 'Visible comments of the theme, newest first.',
       resolve: async (th, args, ctx) => {
         const size = pageSize(args.first, args.last);
-        return toConnection(await digestQueries.themeComments(ctx.runtime.readDb, th.id, size + 1, decodeCursor(args.after)), size);
+        return toConnection(
+          await digestQueries.themeComments(ctx.runtime.readDb, th.id, size + 1, decodeCursor(args.after)),
+          size,
+        );
       },
     }),
     digest: t.field({
@@ -136,9 +150,21 @@ Digest.implement({
     startedAt: t.field({ type: 'DateTime', resolve: (d) => d.startedAt }),
     approvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.approvedAt }),
     publishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.publishedAt }),
-    coveredCount: t.int({ nullable: true, description: 'Visible comments in an answered theme, counted when published.', resolve: (d) => d.coveredCount }),
-    visibleCount: t.int({ nullable: true, description: 'Visible comments of the round, counted when published.', resolve: (d) => d.visibleCount }),
-    countedAtPosition: t.string({ nullable: true, description: 'The log position the counts were taken at.', resolve: (d) => d.countedAtPosition }),
+    coveredCount: t.int({
+      nullable: true,
+      description: 'Visible comments in an answered theme, counted when published.',
+      resolve: (d) => d.coveredCount,
+    }),
+    visibleCount: t.int({
+      nullable: true,
+      description: 'Visible comments of the round, counted when published.',
+      resolve: (d) => d.visibleCount,
+    }),
+    countedAtPosition: t.string({
+      nullable: true,
+      description: 'The log position the counts were taken at.',
+      resolve: (d) => d.countedAtPosition,
+    }),
     themes: t.field({ type: [DigestTheme], resolve: (d, _a, ctx) => digestQueries.themes(ctx.runtime.readDb, [d.id]) }),
     comments: t.connection({
       type: Comment,
@@ -157,7 +183,10 @@ Digest.implement({
           channel: f.channel ?? undefined,
           stance: f.stance ?? undefined,
         };
-        return toConnection(await digestQueries.roundComments(ctx.runtime.readDb, filter, size + 1, decodeCursor(args.after)), size);
+        return toConnection(
+          await digestQueries.roundComments(ctx.runtime.readDb, filter, size + 1, decodeCursor(args.after)),
+          size,
+        );
       },
     }),
   }),
@@ -169,7 +198,8 @@ builder.objectField(Policy, 'digest', (t) =>
     nullable: true,
     description: 'The digest of a round: published ones for everyone, drafts for the owning organisation and auditors.',
     args: { round: t.arg.int({ required: true }) },
-    resolve: async (p: PolicyRow, { round }, ctx) => visibleDigest(ctx, await digestQueries.byRound(ctx.runtime.readDb, p.id, round)),
+    resolve: async (p: PolicyRow, { round }, ctx) =>
+      visibleDigest(ctx, await digestQueries.byRound(ctx.runtime.readDb, p.id, round)),
   }),
 );
 
@@ -187,7 +217,7 @@ builder.queryField('digest', (t) =>
 );
 
 const CommentAnswer = builder.objectRef<DigestThemeRow>('CommentAnswer').implement({
-  description: 'How a published digest answered a comment: the theme it sits in and that theme\'s decision.',
+  description: "How a published digest answered a comment: the theme it sits in and that theme's decision.",
   fields: (t) => ({
     theme: t.field({ type: DigestTheme, resolve: (th) => th }),
     decision: t.field({ type: ThemeDecisionEnum, resolve: (th) => th.decision as never }),
@@ -236,30 +266,41 @@ builder.objectFields(Comment, (t) => ({
 
 /* ------------------------------------------------------------------ mutations */
 
-const DigestPayload = builder.objectRef<{ policyId: string; round: number; position: string; themeId: string | null }>('DigestPayload').implement({
-  description: 'The digest as read after the change, and the log position written.',
-  fields: (t) => ({
-    digest: t.field({
-      type: Digest,
-      nullable: true,
-      resolve: async (p, _a, ctx) => (await digestQueries.byRound(ctx.runtime.readDb, p.policyId, p.round)) ?? null,
+const DigestPayload = builder
+  .objectRef<{ policyId: string; round: number; position: string; themeId: string | null }>('DigestPayload')
+  .implement({
+    description: 'The digest as read after the change, and the log position written.',
+    fields: (t) => ({
+      digest: t.field({
+        type: Digest,
+        nullable: true,
+        resolve: async (p, _a, ctx) => (await digestQueries.byRound(ctx.runtime.readDb, p.policyId, p.round)) ?? null,
+      }),
+      theme: t.field({
+        type: DigestTheme,
+        nullable: true,
+        description: 'The theme the mutation defined or answered, if any.',
+        resolve: async (p, _a, ctx) =>
+          p.themeId ? ((await digestQueries.themesByIds(ctx.runtime.readDb, [p.themeId]))[0] ?? null) : null,
+      }),
+      position: t.exposeString('position'),
     }),
-    theme: t.field({
-      type: DigestTheme,
-      nullable: true,
-      description: 'The theme the mutation defined or answered, if any.',
-      resolve: async (p, _a, ctx) => (p.themeId ? ((await digestQueries.themesByIds(ctx.runtime.readDb, [p.themeId]))[0] ?? null) : null),
-    }),
-    position: t.exposeString('position'),
-  }),
-});
+  });
 
 async function requirePolicy(ctx: GraphQLContext, policyId: string): Promise<void> {
-  const [policy] = z.uuid().safeParse(policyId).success ? await policyQueries.byIds(ctx.runtime.readDb, [policyId]) : [];
+  const [policy] = z.uuid().safeParse(policyId).success
+    ? await policyQueries.byIds(ctx.runtime.readDb, [policyId])
+    : [];
   if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
 }
 
-async function done(ctx: GraphQLContext, policyId: string, round: number, position: string | undefined, themeId: string | null = null) {
+async function done(
+  ctx: GraphQLContext,
+  policyId: string,
+  round: number,
+  position: string | undefined,
+  themeId: string | null = null,
+) {
   if (position) await ctx.runtime.consistency.waitFor(position as never);
   return { policyId, round, position: position ?? '', themeId };
 }
@@ -302,7 +343,14 @@ builder.mutationField('defineTheme', (t) =>
       const themeId = a.themeId ? String(a.themeId) : randomUUID();
       return runDigestCommand(
         ctx,
-        { type: 'DefineTheme', policyId: String(a.policyId), round: a.round, themeId, title: a.title, description: a.description ?? '' },
+        {
+          type: 'DefineTheme',
+          policyId: String(a.policyId),
+          round: a.round,
+          themeId,
+          title: a.title,
+          description: a.description ?? '',
+        },
         themeId,
       );
     },
@@ -335,7 +383,8 @@ builder.mutationField('assignCommentsToTheme', (t) =>
 builder.mutationField('answerTheme', (t) =>
   t.field({
     ...mutation,
-    description: 'Staff answer a theme: accepted, partly accepted, not accepted or noted, why, and the sections changed.',
+    description:
+      'Staff answer a theme: accepted, partly accepted, not accepted or noted, why, and the sections changed.',
     args: {
       policyId: t.arg.id({ required: true }),
       round: t.arg.int({ required: true }),
@@ -366,7 +415,8 @@ builder.mutationField('approveDigest', (t) =>
     ...mutation,
     description: 'A spokesperson approves the digest once the round is closed and every theme is answered.',
     args: { policyId: t.arg.id({ required: true }), round: t.arg.int({ required: true }) },
-    resolve: (_r, a, ctx) => runDigestCommand(ctx, { type: 'ApproveDigest', policyId: String(a.policyId), round: a.round }),
+    resolve: (_r, a, ctx) =>
+      runDigestCommand(ctx, { type: 'ApproveDigest', policyId: String(a.policyId), round: a.round }),
   }),
 );
 

@@ -13,7 +13,14 @@ import { NodeKindEnum } from './enums';
 import { DraftNodeRef, Policy } from './policy';
 
 const NodeChangeEnum = builder.enumType('NodeChange', {
-  values: { ADDED: { value: 'added' }, REMOVED: { value: 'removed' }, MOVED: { value: 'moved' }, REWORDED: { value: 'reworded' }, RENUMBERED: { value: 'renumbered' }, UNCHANGED: { value: 'unchanged' } } as const,
+  values: {
+    ADDED: { value: 'added' },
+    REMOVED: { value: 'removed' },
+    MOVED: { value: 'moved' },
+    REWORDED: { value: 'reworded' },
+    RENUMBERED: { value: 'renumbered' },
+    UNCHANGED: { value: 'unchanged' },
+  } as const,
 });
 
 const NodeSnapshotRef = builder.objectRef<NodeSnapshot>('NodeSnapshot').implement({
@@ -39,13 +46,18 @@ const NodeDiffRef = builder.objectRef<NodeDiff>('NodeDiff').implement({
 builder.objectField(Policy, 'diff', (t) =>
   t.field({
     type: [NodeDiffRef],
-    description: 'Node by node, what changed from one version to another (added, removed, moved, reworded, renumbered).',
+    description:
+      'Node by node, what changed from one version to another (added, removed, moved, reworded, renumbered).',
     args: { from: t.arg.int({ required: true }), to: t.arg.int({ required: true }) },
     resolve: async (p, { from, to }, ctx) => {
       const versions = await policyQueries.versions(ctx.runtime.readDb, [p.id]);
       const a = versions.find((v) => v.number === from);
       const b = versions.find((v) => v.number === to);
-      if (!a || !b) throw new NotFoundError('version', String(a ? to : from), { vi: 'Không có phiên bản này.', en: 'No such version.' });
+      if (!a || !b)
+        throw new NotFoundError('version', String(a ? to : from), {
+          vi: 'Không có phiên bản này.',
+          en: 'No such version.',
+        });
       return diffVersions(a.nodes, b.nodes);
     },
   }),
@@ -57,13 +69,16 @@ builder.objectFields(Comment, (t) => ({
     description: 'What the commented node said in the version the comment was written on.',
     resolve: async (c, _a, ctx) => {
       if (!c.anchorNodeId) return null;
-      const version = (await policyQueries.versions(ctx.runtime.readDb, [c.policyId])).find((v) => v.number === c.version);
+      const version = (await policyQueries.versions(ctx.runtime.readDb, [c.policyId])).find(
+        (v) => v.number === c.version,
+      );
       return version ? (flatten(version.nodes).get(c.anchorNodeId)?.text ?? null) : null;
     },
   }),
   anchorChangesSince: t.field({
     type: [NodeChangeEnum],
-    description: "How the commented node changed from the comment's version to the latest one (empty for the whole draft).",
+    description:
+      "How the commented node changed from the comment's version to the latest one (empty for the whole draft).",
     resolve: async (c, _a, ctx) => {
       if (!c.anchorNodeId) return [];
       const versions = await policyQueries.versions(ctx.runtime.readDb, [c.policyId]);
@@ -91,17 +106,25 @@ builder.mutationField('importDraftDocx', (t) =>
     type: DraftImportPreview,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'Reads a .docx (base64) into chapters, articles, clauses and points by their Vietnamese headings. Publishes nothing.',
-    args: { policyId: t.arg.id({ required: true }), fileBase64: t.arg.string({ required: true, validate: z.string().max(14_000_000) }) },
+    description:
+      'Reads a .docx (base64) into chapters, articles, clauses and points by their Vietnamese headings. Publishes nothing.',
+    args: {
+      policyId: t.arg.id({ required: true }),
+      fileBase64: t.arg.string({ required: true, validate: z.string().max(14_000_000) }),
+    },
     resolve: async (_r, { policyId, fileBase64 }, ctx) => {
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [String(policyId)]);
-      if (!policy) throw new NotFoundError('policy', String(policyId), { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      if (!policy)
+        throw new NotFoundError('policy', String(policyId), { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
       const roles = rolesIn(ctx.viewer, policy.organizationId);
       if (!roles.includes('staff') && !roles.includes('admin')) throw forbiddenRole();
       try {
         return await importDocx(Buffer.from(fileBase64, 'base64'), randomUUID);
       } catch {
-        throw new ValidationError('fileBase64', { vi: 'Tệp không phải là tài liệu .docx đọc được.', en: 'The file is not a readable .docx document.' });
+        throw new ValidationError('fileBase64', {
+          vi: 'Tệp không phải là tài liệu .docx đọc được.',
+          en: 'The file is not a readable .docx document.',
+        });
       }
     },
   }),

@@ -14,7 +14,10 @@ function describeInputError(err: InputValidationError): Localised & { field: str
   return {
     code: 'VALIDATION',
     field,
-    messages: { vi: `Giá trị của trường "${field}" không hợp lệ: ${issue?.message ?? ''}`.trim(), en: `Invalid value for "${field}": ${issue?.message ?? ''}`.trim() },
+    messages: {
+      vi: `Giá trị của trường "${field}" không hợp lệ: ${issue?.message ?? ''}`.trim(),
+      en: `Invalid value for "${field}": ${issue?.message ?? ''}`.trim(),
+    },
   };
 }
 

@@ -1,4 +1,9 @@
-import { followQueries, notificationQueries, NotificationKinds, type NotificationRow } from '@gopy/application/readModels/index';
+import {
+  followQueries,
+  notificationQueries,
+  NotificationKinds,
+  type NotificationRow,
+} from '@gopy/application/readModels/index';
 import { notificationText } from '@gopy/application/notifications/mailDigest';
 import { NotFoundError } from '@gopy/domain/errors';
 import { policyQueries } from '@gopy/application/readModels/index';
@@ -9,7 +14,10 @@ import { Viewer } from './account';
 import { Policy } from './policy';
 
 const NotificationKindEnum = builder.enumType('NotificationKind', {
-  values: Object.fromEntries(NotificationKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<NotificationRow['kind']>, { value: NotificationRow['kind'] }>,
+  values: Object.fromEntries(NotificationKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<
+    Uppercase<NotificationRow['kind']>,
+    { value: NotificationRow['kind'] }
+  >,
 });
 
 const Notification = builder.objectRef<NotificationRow>('Notification').implement({
@@ -17,7 +25,10 @@ const Notification = builder.objectRef<NotificationRow>('Notification').implemen
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.field({ type: NotificationKindEnum, resolve: (n) => n.kind }),
-    text: t.string({ description: 'What happened, in the request language.', resolve: (n, _a, ctx) => notificationText(n.kind, ctx.locale) }),
+    text: t.string({
+      description: 'What happened, in the request language.',
+      resolve: (n, _a, ctx) => notificationText(n.kind, ctx.locale),
+    }),
     policy: t.field({ type: Policy, resolve: (n) => n.policyId }),
     round: t.int({ nullable: true, resolve: (n) => n.round }),
     commentId: t.id({ nullable: true, resolve: (n) => n.commentId }),
@@ -32,11 +43,19 @@ builder.objectFields(Viewer, (t) => ({
     description: 'Newest first.',
     resolve: async (v, args, ctx) => {
       const size = pageSize(args.first, args.last);
-      return toConnection(await notificationQueries.page(ctx.runtime.readDb, v.accountId, size + 1, decodeCursor(args.after)), size);
+      return toConnection(
+        await notificationQueries.page(ctx.runtime.readDb, v.accountId, size + 1, decodeCursor(args.after)),
+        size,
+      );
     },
   }),
-  unreadNotificationCount: t.int({ resolve: (v, _a, ctx) => notificationQueries.unreadCount(ctx.runtime.readDb, v.accountId) }),
-  followedPolicies: t.field({ type: [Policy], resolve: (v, _a, ctx) => followQueries.followedBy(ctx.runtime.readDb, v.accountId) }),
+  unreadNotificationCount: t.int({
+    resolve: (v, _a, ctx) => notificationQueries.unreadCount(ctx.runtime.readDb, v.accountId),
+  }),
+  followedPolicies: t.field({
+    type: [Policy],
+    resolve: (v, _a, ctx) => followQueries.followedBy(ctx.runtime.readDb, v.accountId),
+  }),
 }));
 
 builder.objectField(Policy, 'viewerFollows', (t) =>
@@ -52,15 +71,20 @@ builder.objectField(Policy, 'viewerFollows', (t) =>
   }),
 );
 
-const FollowPayload = builder.objectRef<{ policyId: string; following: boolean; position: string }>('FollowPayload').implement({
-  fields: (t) => ({
-    policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
-    following: t.exposeBoolean('following'),
-    position: t.exposeString('position'),
-  }),
-});
+const FollowPayload = builder
+  .objectRef<{ policyId: string; following: boolean; position: string }>('FollowPayload')
+  .implement({
+    fields: (t) => ({
+      policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
+      following: t.exposeBoolean('following'),
+      position: t.exposeString('position'),
+    }),
+  });
 
-for (const [name, follow] of [['followPolicy', true], ['unfollowPolicy', false]] as const) {
+for (const [name, follow] of [
+  ['followPolicy', true],
+  ['unfollowPolicy', false],
+] as const) {
   builder.mutationField(name, (t) =>
     t.field({
       type: FollowPayload,
@@ -74,7 +98,8 @@ for (const [name, follow] of [['followPolicy', true], ['unfollowPolicy', false]]
         const principal = principalOf(ctx);
         const policyId = String(args.policyId);
         const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
-        if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+        if (!policy)
+          throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
         const result = await ctx.runtime.follows.setFollowing(principal.accountId, policyId, follow);
         if (result.position) await ctx.runtime.consistency.waitFor(result.position);
         return { policyId, following: follow, position: result.position ?? '' };
@@ -83,9 +108,11 @@ for (const [name, follow] of [['followPolicy', true], ['unfollowPolicy', false]]
   );
 }
 
-const MarkReadPayload = builder.objectRef<{ marked: number; position: string }>('MarkNotificationsReadPayload').implement({
-  fields: (t) => ({ marked: t.exposeInt('marked'), position: t.exposeString('position') }),
-});
+const MarkReadPayload = builder
+  .objectRef<{ marked: number; position: string }>('MarkNotificationsReadPayload')
+  .implement({
+    fields: (t) => ({ marked: t.exposeInt('marked'), position: t.exposeString('position') }),
+  });
 
 builder.mutationField('markNotificationsRead', (t) =>
   t.field({

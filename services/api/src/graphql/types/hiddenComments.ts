@@ -15,9 +15,15 @@ builder.queryField('hiddenComments', (t) =>
       const first = Math.min(Math.max(a.first ?? 50, 1), 200);
       let q = ctx.runtime.readDb.selectFrom('comments').select('id').where('status', '=', 'hidden');
       if (!hasRoleAnywhere(viewer, 'auditor')) {
-        const orgs = [...viewer.memberships.entries()].filter(([, roles]) => roles.includes('moderator')).map(([org]) => org);
+        const orgs = [...viewer.memberships.entries()]
+          .filter(([, roles]) => roles.includes('moderator'))
+          .map(([org]) => org);
         if (orgs.length === 0) return [];
-        q = q.where('policy_id', 'in', ctx.runtime.readDb.selectFrom('policies').select('id').where('organization_id', 'in', orgs));
+        q = q.where(
+          'policy_id',
+          'in',
+          ctx.runtime.readDb.selectFrom('policies').select('id').where('organization_id', 'in', orgs),
+        );
       }
       const ids = (await q.orderBy('seq', 'desc').limit(first).execute()).map((r) => r.id);
       const rows = await commentQueries.byIds(ctx.runtime.readDb, ids);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { commentIdFor, type CommentCommandInput } from '@gopy/application/commands';
 import { commentQueries, policyQueries, type CommentRow } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
-import { Channels, FlagReasons, type Role } from '@gopy/schemas';
+import { type Channels, FlagReasons, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
 import { principalOf } from '../../principal';
@@ -12,36 +12,46 @@ import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
 import { AttachmentInput, attachmentRefs } from './attachments';
 
 const FlagReasonEnum = builder.enumType('FlagReason', {
-  values: Object.fromEntries(FlagReasons.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<(typeof FlagReasons)[number]>, { value: (typeof FlagReasons)[number] }>,
+  values: Object.fromEntries(FlagReasons.map((v) => [v.toUpperCase(), { value: v }])) as Record<
+    Uppercase<(typeof FlagReasons)[number]>,
+    { value: (typeof FlagReasons)[number] }
+  >,
 });
 
 async function commentOrThrow(ctx: GraphQLContext, commentId: string): Promise<CommentRow> {
   const [comment] = await commentQueries.byIds(ctx.runtime.readDb, [commentId]);
-  if (!comment) throw new NotFoundError('comment', commentId, { vi: 'Không tìm thấy góp ý.', en: 'Comment not found.' });
+  if (!comment)
+    throw new NotFoundError('comment', commentId, { vi: 'Không tìm thấy góp ý.', en: 'Comment not found.' });
   return comment;
 }
 
 /** Runs a comment command and answers with the comment as the read models show it afterwards. */
-async function runCommentCommand(ctx: GraphQLContext, command: CommentCommandInput): Promise<{ comment: CommentRow; position: string }> {
+async function runCommentCommand(
+  ctx: GraphQLContext,
+  command: CommentCommandInput,
+): Promise<{ comment: CommentRow; position: string }> {
   const result = await ctx.runtime.commands.comment(command, principalOf(ctx));
   if (result.position) await ctx.runtime.consistency.waitFor(result.position);
   return { comment: await commentOrThrow(ctx, command.commentId), position: result.position ?? '' };
 }
 
-const CommentPayloadRef = builder.objectRef<{ comment: CommentRow; position: string }>('CommentChangePayload').implement({
-  description: 'The comment as read after the change, and the log position written.',
-  fields: (t) => ({
-    comment: t.field({ type: Comment, resolve: (p) => p.comment }),
-    position: t.exposeString('position'),
-  }),
-});
+const CommentPayloadRef = builder
+  .objectRef<{ comment: CommentRow; position: string }>('CommentChangePayload')
+  .implement({
+    description: 'The comment as read after the change, and the log position written.',
+    fields: (t) => ({
+      comment: t.field({ type: Comment, resolve: (p) => p.comment }),
+      position: t.exposeString('position'),
+    }),
+  });
 
 const mutation = { type: CommentPayloadRef, errors: {}, authScopes: { signedIn: true } } as const;
 
 builder.mutationField('editComment', (t) =>
   t.field({
     ...mutation,
-    description: 'The author changes the text or stance while the round is open; every earlier text stays in the history.',
+    description:
+      'The author changes the text or stance while the round is open; every earlier text stays in the history.',
     args: {
       commentId: t.arg.id({ required: true }),
       body: t.arg.string({ required: true, validate: z.string().max(20_000) }),
@@ -49,7 +59,12 @@ builder.mutationField('editComment', (t) =>
     },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
-      return runCommentCommand(ctx, { type: 'EditComment', commentId: String(a.commentId), body: a.body, stance: a.stance });
+      return runCommentCommand(ctx, {
+        type: 'EditComment',
+        commentId: String(a.commentId),
+        body: a.body,
+        stance: a.stance,
+      });
     },
   }),
 );
@@ -57,10 +72,17 @@ builder.mutationField('editComment', (t) =>
 builder.mutationField('withdrawComment', (t) =>
   t.field({
     ...mutation,
-    args: { commentId: t.arg.id({ required: true }), reason: t.arg.string({ required: false, validate: z.string().max(2_000) }) },
+    args: {
+      commentId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: false, validate: z.string().max(2_000) }),
+    },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
-      return runCommentCommand(ctx, { type: 'WithdrawComment', commentId: String(a.commentId), reason: a.reason ?? '' });
+      return runCommentCommand(ctx, {
+        type: 'WithdrawComment',
+        commentId: String(a.commentId),
+        reason: a.reason ?? '',
+      });
     },
   }),
 );
@@ -76,7 +98,13 @@ builder.mutationField('flagComment', (t) =>
     },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
-      return runCommentCommand(ctx, { type: 'FlagComment', commentId: String(a.commentId), flagId: randomUUID(), reason: a.reason, note: a.note?.trim() ? a.note : null });
+      return runCommentCommand(ctx, {
+        type: 'FlagComment',
+        commentId: String(a.commentId),
+        flagId: randomUUID(),
+        reason: a.reason,
+        note: a.note?.trim() ? a.note : null,
+      });
     },
   }),
 );
@@ -92,7 +120,12 @@ builder.mutationField('hideComment', (t) =>
     },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
-      return runCommentCommand(ctx, { type: 'HideComment', commentId: String(a.commentId), reasonCode: a.reasonCode, reason: a.reason });
+      return runCommentCommand(ctx, {
+        type: 'HideComment',
+        commentId: String(a.commentId),
+        reasonCode: a.reasonCode,
+        reason: a.reason,
+      });
     },
   }),
 );
@@ -100,7 +133,10 @@ builder.mutationField('hideComment', (t) =>
 builder.mutationField('restoreComment', (t) =>
   t.field({
     ...mutation,
-    args: { commentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true, validate: z.string().max(2_000) }) },
+    args: {
+      commentId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: z.string().max(2_000) }),
+    },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
       return runCommentCommand(ctx, { type: 'RestoreComment', commentId: String(a.commentId), reason: a.reason });
@@ -111,12 +147,19 @@ builder.mutationField('restoreComment', (t) =>
 builder.mutationField('redactComment', (t) =>
   t.field({
     ...mutation,
-    description: "A moderator redacts personal data typed into a comment: the comment's key is destroyed, so no copy of its text can be read again.",
-    args: { commentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true, validate: z.string().max(2_000) }) },
+    description:
+      "A moderator redacts personal data typed into a comment: the comment's key is destroyed, so no copy of its text can be read again.",
+    args: {
+      commentId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: z.string().max(2_000) }),
+    },
     resolve: async (_r, a, ctx) => {
       const commentId = String(a.commentId);
       await commentOrThrow(ctx, commentId);
-      const result = await ctx.runtime.commands.comment({ type: 'RedactComment', commentId, reason: a.reason }, principalOf(ctx));
+      const result = await ctx.runtime.commands.comment(
+        { type: 'RedactComment', commentId, reason: a.reason },
+        principalOf(ctx),
+      );
       // The event is in the log first, then the key goes: a crash in between leaves a redaction the next run can finish.
       await ctx.runtime.keys.destroyKey(`comment:${commentId}`);
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
@@ -141,10 +184,18 @@ builder.mutationField('postOfficialReply', (t) =>
   t.field({
     ...mutation,
     description: 'An official reply, by a spokesperson only, shown marked under the comment.',
-    args: { commentId: t.arg.id({ required: true }), body: t.arg.string({ required: true, validate: z.string().max(20_000) }) },
+    args: {
+      commentId: t.arg.id({ required: true }),
+      body: t.arg.string({ required: true, validate: z.string().max(20_000) }),
+    },
     resolve: async (_r, a, ctx) => {
       await commentOrThrow(ctx, String(a.commentId));
-      return runCommentCommand(ctx, { type: 'PostOfficialReply', commentId: String(a.commentId), replyId: randomUUID(), body: a.body });
+      return runCommentCommand(ctx, {
+        type: 'PostOfficialReply',
+        commentId: String(a.commentId),
+        replyId: randomUUID(),
+        body: a.body,
+      });
     },
   }),
 );
@@ -179,7 +230,8 @@ builder.mutationField('recordOfflineFeedback', (t) =>
       const principal = principalOf(ctx);
       const policyId = String(input.policyId);
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
-      if (!policy) throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+      if (!policy)
+        throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
       const named = input.senderName?.trim() || input.senderOrganization?.trim() || input.senderContact?.trim();
       const commentId = commentIdFor(principal.accountId, `offline:${input.idempotencyKey}`);
       return runCommentCommand(ctx, {
@@ -189,7 +241,12 @@ builder.mutationField('recordOfflineFeedback', (t) =>
         channel: input.channel as Exclude<(typeof Channels)[number], 'web'>,
         receivedAt: input.receivedAt,
         offlineSender: named
-          ? { senderId: randomUUID(), name: input.senderName?.trim() || null, organization: input.senderOrganization?.trim() || null, contact: input.senderContact?.trim() || null }
+          ? {
+              senderId: randomUUID(),
+              name: input.senderName?.trim() || null,
+              organization: input.senderOrganization?.trim() || null,
+              contact: input.senderContact?.trim() || null,
+            }
           : null,
         stakeholderCategory: input.stakeholderCategory,
         body: input.body,
@@ -206,7 +263,10 @@ builder.mutationField('recordOfflineFeedback', (t) =>
 
 function canSeeModeration(ctx: GraphQLContext, organizationId: string | null): boolean {
   const roles: Role[] = rolesIn(ctx.viewer, organizationId);
-  return roles.some((r) => r === 'moderator' || r === 'staff' || r === 'admin' || r === 'auditor') || hasRoleAnywhere(ctx.viewer, 'auditor');
+  return (
+    roles.some((r) => r === 'moderator' || r === 'staff' || r === 'admin' || r === 'auditor') ||
+    hasRoleAnywhere(ctx.viewer, 'auditor')
+  );
 }
 
 const Revision = builder
@@ -234,29 +294,49 @@ builder.objectFields(Comment, (t) => ({
   endorsementCount: t.exposeInt('endorsementCount'),
   replyCount: t.exposeInt('replyCount'),
   viewerHasEndorsed: t.boolean({
-    resolve: async (c, _a, ctx) => (ctx.viewer ? (await commentQueries.endorsedBy(ctx.runtime.readDb, ctx.viewer.accountId, [c.id])).has(c.id) : false),
+    resolve: async (c, _a, ctx) =>
+      ctx.viewer
+        ? (await commentQueries.endorsedBy(ctx.runtime.readDb, ctx.viewer.accountId, [c.id])).has(c.id)
+        : false,
   }),
   revisions: t.field({
     type: [Revision],
     description: 'Every text the comment has had, oldest first.',
-    resolve: async (c, _a, ctx) => (await commentQueries.revisions(ctx.runtime.readDb, [c.id])).map((r) => ({ ...r, revision: Number(r.revision) })),
+    resolve: async (c, _a, ctx) =>
+      (await commentQueries.revisions(ctx.runtime.readDb, [c.id])).map((r) => ({ ...r, revision: Number(r.revision) })),
   }),
-  officialReplies: t.field({ type: [OfficialReply], resolve: (c, _a, ctx) => commentQueries.officialReplies(ctx.runtime.readDb, [c.id]) }),
-  replies: t.field({ type: [Comment], description: 'Visible replies, oldest first.', resolve: (c, _a, ctx) => commentQueries.replies(ctx.runtime.readDb, [c.id]) }),
+  officialReplies: t.field({
+    type: [OfficialReply],
+    resolve: (c, _a, ctx) => commentQueries.officialReplies(ctx.runtime.readDb, [c.id]),
+  }),
+  replies: t.field({
+    type: [Comment],
+    description: 'Visible replies, oldest first.',
+    resolve: (c, _a, ctx) => commentQueries.replies(ctx.runtime.readDb, [c.id]),
+  }),
   hiddenReason: t.string({
     nullable: true,
     description: 'Why a moderator hid it: for its author, moderators, staff and auditors only.',
     resolve: async (c, _a, ctx) => {
       if (c.status !== 'hidden') return null;
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [c.policyId]);
-      const mayKnow = (ctx.viewer && ctx.viewer.accountId === c.authorAccountId) || canSeeModeration(ctx, policy?.organizationId ?? null);
+      const mayKnow =
+        (ctx.viewer && ctx.viewer.accountId === c.authorAccountId) ||
+        canSeeModeration(ctx, policy?.organizationId ?? null);
       return mayKnow ? c.hiddenReason : null;
     },
   }),
 }));
 
 const FlagRef = builder
-  .objectRef<{ flag_id: string; comment_id: string; policy_id: string; reason: string; note: string | null; at: string }>('CommentFlag')
+  .objectRef<{
+    flag_id: string;
+    comment_id: string;
+    policy_id: string;
+    reason: string;
+    note: string | null;
+    at: string;
+  }>('CommentFlag')
   .implement({
     fields: (t) => ({
       id: t.exposeID('flag_id'),
@@ -270,17 +350,28 @@ const FlagRef = builder
 builder.queryField('moderationQueue', (t) =>
   t.field({
     type: [FlagRef],
-    description: "Open flags, oldest first, on policies of the organisations where the viewer moderates (auditors: all).",
+    description:
+      'Open flags, oldest first, on policies of the organisations where the viewer moderates (auditors: all).',
     authScopes: { signedIn: true },
     args: { first: t.arg.int({ required: false, defaultValue: 50 }) },
     resolve: async (_r, a, ctx) => {
       const viewer = ctx.viewer!;
       const first = Math.min(Math.max(a.first ?? 50, 1), 200);
       if (hasRoleAnywhere(viewer, 'auditor')) return commentQueries.openFlags(ctx.runtime.readDb, 'all', first);
-      const orgs = [...viewer.memberships.entries()].filter(([, roles]) => roles.includes('moderator')).map(([org]) => org);
+      const orgs = [...viewer.memberships.entries()]
+        .filter(([, roles]) => roles.includes('moderator'))
+        .map(([org]) => org);
       if (orgs.length === 0) return [];
-      const policies = await ctx.runtime.readDb.selectFrom('policies').select('id').where('organization_id', 'in', orgs).execute();
-      return commentQueries.openFlags(ctx.runtime.readDb, policies.map((p) => p.id), first);
+      const policies = await ctx.runtime.readDb
+        .selectFrom('policies')
+        .select('id')
+        .where('organization_id', 'in', orgs)
+        .execute();
+      return commentQueries.openFlags(
+        ctx.runtime.readDb,
+        policies.map((p) => p.id),
+        first,
+      );
     },
   }),
 );

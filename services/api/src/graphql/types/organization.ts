@@ -17,7 +17,9 @@ Organization.implement({
     name: t.exposeString('name'),
     kind: t.field({ type: OrganizationKindEnum, resolve: (o) => o.kind as never }),
     levels: t.exposeStringList('levels'),
-    schoolType: t.exposeString('schoolType', { description: 'e.g. "phổ thông dân tộc bán trú" (ethnic boarding school); empty when not a school.' }),
+    schoolType: t.exposeString('schoolType', {
+      description: 'e.g. "phổ thông dân tộc bán trú" (ethnic boarding school); empty when not a school.',
+    }),
     parent: t.field({ type: Organization, nullable: true, resolve: (o) => o.parentId }),
   }),
 });
@@ -46,6 +48,9 @@ builder.queryField('members', (t) =>
     authScopes: { admin: true },
     args: { organizationId: t.arg.id({ required: true }) },
     resolve: async (_r, { organizationId }, ctx) =>
-      (await organizationQueries.members(ctx.runtime.readDb, String(organizationId))).map((m) => ({ ...m, organizationId: String(organizationId) })),
+      (await organizationQueries.members(ctx.runtime.readDb, String(organizationId))).map((m) => ({
+        ...m,
+        organizationId: String(organizationId),
+      })),
   }),
 );

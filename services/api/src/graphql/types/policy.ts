@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PolicyCommandInput } from '@gopy/application/commands';
-import { commentQueries, policyQueries, type PolicyRow, type RoundRow, type VersionRow } from '@gopy/application/readModels/index';
+import {
+  commentQueries,
+  policyQueries,
+  type PolicyRow,
+  type RoundRow,
+  type VersionRow,
+} from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
 import type { DraftNode as DraftNodeData, NodeKind } from '@gopy/schemas';
 import { builder } from '../builder';
@@ -89,13 +95,17 @@ Policy.implement({
       nullable: true,
       description: 'The latest published version.',
       resolve: async (p, _a, ctx) =>
-        p.currentVersion === null ? null : ((await policyQueries.versions(ctx.runtime.readDb, [p.id])).find((v) => v.number === p.currentVersion) ?? null),
+        p.currentVersion === null
+          ? null
+          : ((await policyQueries.versions(ctx.runtime.readDb, [p.id])).find((v) => v.number === p.currentVersion) ??
+            null),
     }),
     version: t.field({
       type: DraftVersion,
       nullable: true,
       args: { number: t.arg.int({ required: true }) },
-      resolve: async (p, { number }, ctx) => (await policyQueries.versions(ctx.runtime.readDb, [p.id])).find((v) => v.number === number) ?? null,
+      resolve: async (p, { number }, ctx) =>
+        (await policyQueries.versions(ctx.runtime.readDb, [p.id])).find((v) => v.number === number) ?? null,
     }),
     rounds: t.loadableGroup({
       type: ConsultationRound,
@@ -119,12 +129,21 @@ Policy.implement({
     comments: t.connection(
       {
         type: Comment,
-        description: 'Visible comments, newest first. nodeId filters to one node; wholeDraftOnly to comments on the whole draft.',
+        description:
+          'Visible comments, newest first. nodeId filters to one node; wholeDraftOnly to comments on the whole draft.',
         args: { nodeId: t.arg.id({ required: false }), wholeDraftOnly: t.arg.boolean({ required: false }) },
         resolve: async (p, args, ctx) => {
           const size = pageSize(args.first, args.last);
-          const filter = { policyId: p.id, nodeId: args.nodeId ? String(args.nodeId) : undefined, wholeDraftOnly: args.wholeDraftOnly ?? false };
-          const rows = await commentQueries.page(ctx.runtime.readDb, { ...filter, first: size + 1, beforeSeq: decodeCursor(args.after) });
+          const filter = {
+            policyId: p.id,
+            nodeId: args.nodeId ? String(args.nodeId) : undefined,
+            wholeDraftOnly: args.wholeDraftOnly ?? false,
+          };
+          const rows = await commentQueries.page(ctx.runtime.readDb, {
+            ...filter,
+            first: size + 1,
+            beforeSeq: decodeCursor(args.after),
+          });
           return { ...toConnection(rows, size), filter };
         },
       },
@@ -132,7 +151,10 @@ Policy.implement({
         fields: (c) => ({
           totalCount: c.int({
             resolve: async (conn, _a, ctx) =>
-              commentQueries.count(ctx.runtime.readDb, (conn as unknown as { filter: Parameters<typeof commentQueries.count>[1] }).filter),
+              commentQueries.count(
+                ctx.runtime.readDb,
+                (conn as unknown as { filter: Parameters<typeof commentQueries.count>[1] }).filter,
+              ),
           }),
         }),
       },
@@ -152,14 +174,19 @@ builder.queryField('policies', (t) =>
       args: { status: t.arg({ type: PolicyStatusEnum, required: false }) },
       resolve: async (_r, args, ctx) => {
         const size = pageSize(args.first, args.last);
-        const rows = await policyQueries.page(ctx.runtime.readDb, { status: args.status ?? undefined, first: size + 1, beforeSeq: decodeCursor(args.after) });
+        const rows = await policyQueries.page(ctx.runtime.readDb, {
+          status: args.status ?? undefined,
+          first: size + 1,
+          beforeSeq: decodeCursor(args.after),
+        });
         return { ...toConnection(rows, size), status: args.status ?? undefined };
       },
     },
     {
       fields: (c) => ({
         totalCount: c.int({
-          resolve: async (conn, _a, ctx) => policyQueries.count(ctx.runtime.readDb, (conn as { status?: string }).status),
+          resolve: async (conn, _a, ctx) =>
+            policyQueries.count(ctx.runtime.readDb, (conn as { status?: string }).status),
         }),
       }),
     },
@@ -181,22 +208,26 @@ builder.queryField('policy', (t) =>
 
 /* ------------------------------------------------------------------ mutations */
 
-const PolicyPayload = builder.objectRef<{ policyId: string; position: string; readModelBehind: boolean }>('PolicyPayload').implement({
-  description: 'Returned by every policy mutation: the policy as read after the write, and the log position written.',
-  fields: (t) => ({
-    policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
-    position: t.exposeString('position'),
-    readModelBehind: t.exposeBoolean('readModelBehind', {
-      description: 'True when the change is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load).',
+const PolicyPayload = builder
+  .objectRef<{ policyId: string; position: string; readModelBehind: boolean }>('PolicyPayload')
+  .implement({
+    description: 'Returned by every policy mutation: the policy as read after the write, and the log position written.',
+    fields: (t) => ({
+      policy: t.field({ type: Policy, resolve: (p) => p.policyId }),
+      position: t.exposeString('position'),
+      readModelBehind: t.exposeBoolean('readModelBehind', {
+        description:
+          'True when the change is stored (at `position`) but the read models had not shown it yet when this answer was made (heavy load).',
+      }),
     }),
-  }),
-});
+  });
 
 async function runPolicyCommand(ctx: Parameters<typeof principalOf>[0], command: PolicyCommandInput) {
   const principal = principalOf(ctx);
   if (command.type !== 'ProposePolicy') {
     const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [command.policyId]);
-    if (!policy) throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
+    if (!policy)
+      throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
   }
   const result = await ctx.runtime.commands.policy(command, principal);
   const shown = result.position ? await ctx.runtime.consistency.waitFor(result.position) : true;
@@ -330,14 +361,22 @@ builder.mutationField('extendConsultation', (t) =>
     ...common,
     args: { input: t.arg({ type: ExtendConsultationInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
-      runPolicyCommand(ctx, { type: 'ExtendConsultation', policyId: String(input.policyId), closesAt: input.closesAt, reason: input.reason }),
+      runPolicyCommand(ctx, {
+        type: 'ExtendConsultation',
+        policyId: String(input.policyId),
+        closesAt: input.closesAt,
+        reason: input.reason,
+      }),
   }),
 );
 
 builder.mutationField('closeConsultation', (t) =>
   t.field({
     ...common,
-    args: { policyId: t.arg.id({ required: true }), reason: t.arg.string({ required: true, validate: z.string().max(2_000) }) },
+    args: {
+      policyId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: z.string().max(2_000) }),
+    },
     resolve: (_r, { policyId, reason }, ctx) =>
       runPolicyCommand(ctx, { type: 'CloseConsultation', policyId: String(policyId), closedBy: 'staff', reason }),
   }),
@@ -372,7 +411,11 @@ builder.mutationField('enactPolicy', (t) =>
 builder.mutationField('withdrawPolicy', (t) =>
   t.field({
     ...common,
-    args: { policyId: t.arg.id({ required: true }), reason: t.arg.string({ required: true, validate: z.string().max(2_000) }) },
-    resolve: (_r, { policyId, reason }, ctx) => runPolicyCommand(ctx, { type: 'WithdrawPolicy', policyId: String(policyId), reason }),
+    args: {
+      policyId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true, validate: z.string().max(2_000) }),
+    },
+    resolve: (_r, { policyId, reason }, ctx) =>
+      runPolicyCommand(ctx, { type: 'WithdrawPolicy', policyId: String(policyId), reason }),
   }),
 );

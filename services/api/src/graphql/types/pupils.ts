@@ -11,7 +11,12 @@ import { principalOf } from '../../principal';
 const { ConsentGivers, ConsentMethods, GuardianRelationships } = accountEvents;
 
 const enumOf = <T extends string>(name: string, values: readonly T[]) =>
-  builder.enumType(name, { values: Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }> });
+  builder.enumType(name, {
+    values: Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<
+      Uppercase<T>,
+      { value: T }
+    >,
+  });
 const ConsentGiverEnum = enumOf('ConsentGiver', ConsentGivers);
 const RelationshipEnum = enumOf('GuardianRelationship', GuardianRelationships);
 const ConsentMethodEnum = enumOf('ConsentMethod', ConsentMethods);
@@ -22,7 +27,11 @@ interface PupilView extends PupilRow {
 }
 
 const Consent = builder.objectRef<PupilRow['consents'][number]>('Consent').implement({
-  fields: (t) => ({ id: t.exposeID('consentId'), givenBy: t.field({ type: ConsentGiverEnum, resolve: (c) => c.givenBy }), active: t.exposeBoolean('active') }),
+  fields: (t) => ({
+    id: t.exposeID('consentId'),
+    givenBy: t.field({ type: ConsentGiverEnum, resolve: (c) => c.givenBy }),
+    active: t.exposeBoolean('active'),
+  }),
 });
 
 const Pupil = builder.objectRef<PupilView>('Pupil').implement({
@@ -35,31 +44,46 @@ const Pupil = builder.objectRef<PupilView>('Pupil').implement({
     consents: t.field({ type: [Consent], resolve: (p) => p.consents }),
     consentStatus: t.field({
       type: ConsentStatusEnum,
-      description: "GIVEN once a guardian consented (and the pupil too from age 7); until then the account cannot comment.",
+      description:
+        'GIVEN once a guardian consented (and the pupil too from age 7); until then the account cannot comment.',
       resolve: (p, _a, ctx) =>
         consentStatus(
-          { pupil: { organizationId: p.organizationId, birthYear: p.birthYear }, consents: Object.fromEntries(p.consents.map((c) => [c.consentId, c])) },
+          {
+            pupil: { organizationId: p.organizationId, birthYear: p.birthYear },
+            consents: Object.fromEntries(p.consents.map((c) => [c.consentId, c])),
+          },
           ctx.runtime.clock.now().toISOString(),
         ),
     }),
   }),
 });
 
-const IssuedPupil = builder.objectRef<{ accountId: string; displayName: string; signInName: string; code: string }>('IssuedPupil').implement({
-  fields: (t) => ({
-    accountId: t.exposeID('accountId'),
-    displayName: t.exposeString('displayName'),
-    signInName: t.exposeString('signInName'),
-    code: t.exposeString('code', { description: 'The one-time sign-in code: shown only in this answer, to be printed for the pupil.' }),
-  }),
-});
+const IssuedPupil = builder
+  .objectRef<{ accountId: string; displayName: string; signInName: string; code: string }>('IssuedPupil')
+  .implement({
+    fields: (t) => ({
+      accountId: t.exposeID('accountId'),
+      displayName: t.exposeString('displayName'),
+      signInName: t.exposeString('signInName'),
+      code: t.exposeString('code', {
+        description: 'The one-time sign-in code: shown only in this answer, to be printed for the pupil.',
+      }),
+    }),
+  });
 
 const PupilInput = builder.inputType('PupilInput', {
   fields: (t) => ({ displayName: t.string({ required: true }), birthYear: t.int({ required: true }) }),
 });
 
 async function view(ctx: GraphQLContext, rows: PupilRow[]): Promise<PupilView[]> {
-  const names = new Map((await accountQueries.byIds(ctx.runtime.readDb, rows.map((r) => r.accountId))).map((a) => [a.id, a.displayName]));
+  const names = new Map(
+    (
+      await accountQueries.byIds(
+        ctx.runtime.readDb,
+        rows.map((r) => r.accountId),
+      )
+    ).map((a) => [a.id, a.displayName]),
+  );
   return rows.map((r) => ({ ...r, displayName: names.get(r.accountId) ?? '' }));
 }
 
@@ -80,17 +104,26 @@ builder.queryField('pupils', (t) =>
   }),
 );
 
-const IssuePayload = builder.objectRef<{ pupils: { accountId: string; displayName: string; signInName: string; code: string }[] }>('IssuePupilAccountsPayload').implement({
-  fields: (t) => ({ pupils: t.field({ type: [IssuedPupil], resolve: (p) => p.pupils }) }),
-});
+const IssuePayload = builder
+  .objectRef<{ pupils: { accountId: string; displayName: string; signInName: string; code: string }[] }>(
+    'IssuePupilAccountsPayload',
+  )
+  .implement({
+    fields: (t) => ({ pupils: t.field({ type: [IssuedPupil], resolve: (p) => p.pupils }) }),
+  });
 
 builder.mutationField('issuePupilAccounts', (t) =>
   t.field({
     type: IssuePayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: "A school's staff issue accounts to a class: each gets a sign-in name and a one-time code, answered once.",
-    args: { organizationId: t.arg.id({ required: true }), className: t.arg.string({ required: true }), pupils: t.arg({ type: [PupilInput], required: true }) },
+    description:
+      "A school's staff issue accounts to a class: each gets a sign-in name and a one-time code, answered once.",
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      className: t.arg.string({ required: true }),
+      pupils: t.arg({ type: [PupilInput], required: true }),
+    },
     resolve: async (_r, a, ctx) => {
       const principal = principalOf(ctx);
       const pupils = await ctx.runtime.pupils.issueClass(String(a.organizationId), a.className, a.pupils, principal);
@@ -116,7 +149,8 @@ builder.mutationField('recordConsent', (t) =>
     type: PupilPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: "The school records a parent's or guardian's consent, or the pupil's own (from age 7), to the pupil's account taking part.",
+    description:
+      "The school records a parent's or guardian's consent, or the pupil's own (from age 7), to the pupil's account taking part.",
     args: {
       accountId: t.arg.id({ required: true }),
       givenBy: t.arg({ type: ConsentGiverEnum, required: true }),
@@ -151,8 +185,13 @@ builder.mutationField('withdrawConsent', (t) =>
     type: PupilPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: 'The school (on the guardian’s word) or the pupil withdraws a consent; the account can no longer comment.',
-    args: { accountId: t.arg.id({ required: true }), consentId: t.arg.id({ required: true }), reason: t.arg.string({ required: false, defaultValue: '' }) },
+    description:
+      'The school (on the guardian’s word) or the pupil withdraws a consent; the account can no longer comment.',
+    args: {
+      accountId: t.arg.id({ required: true }),
+      consentId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: false, defaultValue: '' }),
+    },
     resolve: async (_r, a, ctx) => {
       const principal = principalOf(ctx);
       const pupil = await pupilOrThrow(ctx, String(a.accountId));

@@ -1,5 +1,11 @@
 import { organizationQueries, semesterReportQueries, type SemesterReportRow } from '@gopy/application/readModels/index';
-import { compileFigures, coverageOf, type ChildReportStatus, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
+import {
+  compileFigures,
+  coverageOf,
+  type ChildReportStatus,
+  type ReportingOverview,
+  type SemesterFigures,
+} from '@gopy/application/semesterReports';
 import { NotFoundError, ValidationError } from '@gopy/domain/errors';
 import { reportingPeriodOf } from '@gopy/domain/report';
 import { builder } from '../builder';
@@ -13,18 +19,27 @@ const PERIOD = /^(\d{4})-(\d{4})-S[12]$/;
 const ReportCount = builder.objectRef<{ key: string; count: number }>('ReportCount').implement({
   fields: (t) => ({ key: t.exposeString('key'), count: t.exposeInt('count') }),
 });
-const asCounts = (r: Record<string, number>) => Object.entries(r).map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key));
+const asCounts = (r: Record<string, number>) =>
+  Object.entries(r)
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => a.key.localeCompare(b.key));
 
 const Figures = builder.objectRef<SemesterFigures>('SemesterFigures').implement({
   description: "A semester's figures, counted from the read models; a district's rollup is the sum of its schools'.",
   fields: (t) => ({
-    consultations: t.exposeInt('consultations', { description: 'Consultation rounds open at some moment of the period.' }),
+    consultations: t.exposeInt('consultations', {
+      description: 'Consultation rounds open at some moment of the period.',
+    }),
     consultationsByStage: t.field({ type: [ReportCount], resolve: (f) => asCounts(f.consultationsByStage) }),
     comments: t.exposeInt('comments', { description: 'Visible comments received in the period, by every channel.' }),
     commentsByCategory: t.field({ type: [ReportCount], resolve: (f) => asCounts(f.commentsByCategory) }),
     commentsByChannel: t.field({ type: [ReportCount], resolve: (f) => asCounts(f.commentsByChannel) }),
     coveredComments: t.exposeInt('coveredComments'),
-    responseCoverage: t.float({ nullable: true, description: 'coveredComments / comments (null without comments).', resolve: (f) => coverageOf(f) }),
+    responseCoverage: t.float({
+      nullable: true,
+      description: 'coveredComments / comments (null without comments).',
+      resolve: (f) => coverageOf(f),
+    }),
     digestsPublished: t.exposeInt('digestsPublished'),
     incidents: t.exposeInt('incidents'),
     alerts: t.exposeInt('alerts'),
@@ -36,7 +51,12 @@ const ReportStatusEnum = builder.enumType('SemesterReportStatus', {
 });
 const SubmissionStatusEnum = builder.enumType('SubmissionStatus', {
   description: 'Where a member organisation stands for a period: submitted; compiled but not sent; not yet due; late.',
-  values: { SUBMITTED: { value: 'submitted' }, COMPILED: { value: 'compiled' }, DUE: { value: 'due' }, LATE: { value: 'late' } } as const,
+  values: {
+    SUBMITTED: { value: 'submitted' },
+    COMPILED: { value: 'compiled' },
+    DUE: { value: 'due' },
+    LATE: { value: 'late' },
+  } as const,
 });
 
 const SemesterReport = builder.objectRef<SemesterReportRow>('SemesterReport').implement({
@@ -47,7 +67,10 @@ const SemesterReport = builder.objectRef<SemesterReportRow>('SemesterReport').im
     status: t.field({ type: ReportStatusEnum, resolve: (r) => r.status }),
     figures: t.field({ type: Figures, resolve: (r) => r.figures as unknown as SemesterFigures }),
     remarks: t.exposeString('remarks'),
-    countedAtPosition: t.exposeString('countedAtPosition', { nullable: true, description: 'The log position the figures were counted at.' }),
+    countedAtPosition: t.exposeString('countedAtPosition', {
+      nullable: true,
+      description: 'The log position the figures were counted at.',
+    }),
     compiledAt: t.field({ type: 'DateTime', resolve: (r) => r.compiledAt }),
     submittedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.submittedAt }),
     submittedTo: t.field({ type: Organization, nullable: true, resolve: (r) => r.submittedTo }),
@@ -75,18 +98,28 @@ const Overview = builder.objectRef<ReportingOverview>('ReportingOverview').imple
 
 function requirePeriod(period: string): string {
   if (!PERIOD.test(period) || Number(period.slice(5, 9)) !== Number(period.slice(0, 4)) + 1) {
-    throw new ValidationError('period', { vi: 'Kỳ báo cáo phải có dạng 2026-2027-S1.', en: 'A period looks like 2026-2027-S1.' });
+    throw new ValidationError('period', {
+      vi: 'Kỳ báo cáo phải có dạng 2026-2027-S1.',
+      en: 'A period looks like 2026-2027-S1.',
+    });
   }
   return period;
 }
 
-async function reportOf(ctx: GraphQLContext, organizationId: string, period: string): Promise<SemesterReportRow | null> {
+async function reportOf(
+  ctx: GraphQLContext,
+  organizationId: string,
+  period: string,
+): Promise<SemesterReportRow | null> {
   const [row] = await semesterReportQueries.byOrganizations(ctx.runtime.readDb, [organizationId], period);
   return row ?? null;
 }
 
 builder.queryField('currentReportingPeriod', (t) =>
-  t.string({ description: 'The semester the server clock is in, e.g. 2026-2027-S1.', resolve: (_r, _a, ctx) => reportingPeriodOf(ctx.runtime.clock.now().toISOString()) }),
+  t.string({
+    description: 'The semester the server clock is in, e.g. 2026-2027-S1.',
+    resolve: (_r, _a, ctx) => reportingPeriodOf(ctx.runtime.clock.now().toISOString()),
+  }),
 );
 
 builder.queryField('semesterReport', (t) =>
@@ -94,7 +127,8 @@ builder.queryField('semesterReport', (t) =>
     type: SemesterReport,
     nullable: true,
     authScopes: { signedIn: true },
-    description: "An organisation's semester report for a period, as compiled or submitted (null before it is compiled).",
+    description:
+      "An organisation's semester report for a period, as compiled or submitted (null before it is compiled).",
     args: { organizationId: t.arg.id({ required: true }), period: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
       await requireReader(ctx, String(a.organizationId));
@@ -111,7 +145,12 @@ builder.queryField('semesterFigures', (t) =>
     args: { organizationId: t.arg.id({ required: true }), period: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
       await requireReader(ctx, String(a.organizationId));
-      return compileFigures(ctx.runtime.readDb, String(a.organizationId), requirePeriod(a.period), ctx.runtime.semesterReports.deadlines);
+      return compileFigures(
+        ctx.runtime.readDb,
+        String(a.organizationId),
+        requirePeriod(a.period),
+        ctx.runtime.semesterReports.deadlines,
+      );
     },
   }),
 );
@@ -120,7 +159,8 @@ builder.queryField('reportingOverview', (t) =>
   t.field({
     type: Overview,
     authScopes: { signedIn: true },
-    description: "A district's (or province's) members for a period: who submitted, who is late, and their figures rolled up.",
+    description:
+      "A district's (or province's) members for a period: who submitted, who is late, and their figures rolled up.",
     args: { organizationId: t.arg.id({ required: true }), period: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
       await requireReader(ctx, String(a.organizationId));
@@ -129,13 +169,22 @@ builder.queryField('reportingOverview', (t) =>
   }),
 );
 
-const ReportPayload = builder.objectRef<{ report: SemesterReportRow; position: string }>('SemesterReportPayload').implement({
-  fields: (t) => ({ report: t.field({ type: SemesterReport, resolve: (p) => p.report }), position: t.exposeString('position') }),
-});
+const ReportPayload = builder
+  .objectRef<{ report: SemesterReportRow; position: string }>('SemesterReportPayload')
+  .implement({
+    fields: (t) => ({
+      report: t.field({ type: SemesterReport, resolve: (p) => p.report }),
+      position: t.exposeString('position'),
+    }),
+  });
 
 async function existingOrganization(ctx: GraphQLContext, organizationId: string): Promise<void> {
   const [org] = await organizationQueries.byIds(ctx.runtime.readDb, [organizationId]);
-  if (!org) throw new NotFoundError('organization', organizationId, { vi: 'Không tìm thấy đơn vị.', en: 'Organisation not found.' });
+  if (!org)
+    throw new NotFoundError('organization', organizationId, {
+      vi: 'Không tìm thấy đơn vị.',
+      en: 'Organisation not found.',
+    });
 }
 
 builder.mutationField('compileSemesterReport', (t) =>
@@ -143,15 +192,26 @@ builder.mutationField('compileSemesterReport', (t) =>
     type: ReportPayload,
     errors: {},
     authScopes: { signedIn: true },
-    description: "Staff compile (or compile again) their organisation's report from the read models, with their remarks.",
-    args: { organizationId: t.arg.id({ required: true }), period: t.arg.string({ required: true }), remarks: t.arg.string({ required: false, defaultValue: '' }) },
+    description:
+      "Staff compile (or compile again) their organisation's report from the read models, with their remarks.",
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      period: t.arg.string({ required: true }),
+      remarks: t.arg.string({ required: false, defaultValue: '' }),
+    },
     resolve: async (_r, a, ctx) => {
       const organizationId = String(a.organizationId);
       await existingOrganization(ctx, organizationId);
-      const result = await ctx.runtime.semesterReports.compile(organizationId, a.period, a.remarks ?? '', principalOf(ctx));
+      const result = await ctx.runtime.semesterReports.compile(
+        organizationId,
+        a.period,
+        a.remarks ?? '',
+        principalOf(ctx),
+      );
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
       const report = await reportOf(ctx, organizationId, a.period);
-      if (!report) throw new NotFoundError('report', organizationId, { vi: 'Không tìm thấy báo cáo.', en: 'Report not found.' });
+      if (!report)
+        throw new NotFoundError('report', organizationId, { vi: 'Không tìm thấy báo cáo.', en: 'Report not found.' });
       return { report, position: result.position ?? '' };
     },
   }),
@@ -170,7 +230,8 @@ builder.mutationField('submitSemesterReport', (t) =>
       const result = await ctx.runtime.semesterReports.submit(organizationId, a.period, principalOf(ctx));
       if (result.position) await ctx.runtime.consistency.waitFor(result.position);
       const report = await reportOf(ctx, organizationId, a.period);
-      if (!report) throw new NotFoundError('report', organizationId, { vi: 'Không tìm thấy báo cáo.', en: 'Report not found.' });
+      if (!report)
+        throw new NotFoundError('report', organizationId, { vi: 'Không tìm thấy báo cáo.', en: 'Report not found.' });
       return { report, position: result.position ?? '' };
     },
   }),

@@ -60,7 +60,9 @@ builder.subscriptionField('policyChanged', (t) =>
       const id = String(policyId);
       const controller = new AbortController();
       try {
-        for await (const [batch] of on(ctx.runtime.changes, 'applied', { signal: controller.signal }) as AsyncIterable<[AppliedBatch]>) {
+        for await (const [batch] of on(ctx.runtime.changes, 'applied', { signal: controller.signal }) as AsyncIterable<
+          [AppliedBatch]
+        >) {
           for (const change of changesFor(id, batch)) yield change;
         }
       } finally {

@@ -1,6 +1,15 @@
 // The response digest of a round ("bản tổng hợp, tiếp thu, giải trình ý kiến"): the public page and the staff page
 // where themes are defined, comments assigned and answered, and the spokesperson approves and publishes.
-import { ERROR_FIELDS, NODE_FIELDS, NODE_TREE, gql, mutate, toPage, type ApiEvent, type Connection } from '$lib/server/api';
+import {
+  ERROR_FIELDS,
+  NODE_FIELDS,
+  NODE_TREE,
+  gql,
+  mutate,
+  toPage,
+  type ApiEvent,
+  type Connection,
+} from '$lib/server/api';
 import type { Channel } from '$lib/commentTypes';
 import type { Page, PolicyStatus, Role, StakeholderCategory, Stance, Version } from '$lib/types';
 
@@ -9,47 +18,47 @@ import { THEME_DECISIONS, type DigestStatus, type ThemeDecision } from '$lib/dig
 export { THEME_DECISIONS, type DigestStatus, type ThemeDecision };
 
 export interface DigestComment {
-	id: string;
-	body: string;
-	authorName: string;
-	stakeholderCategory: StakeholderCategory;
-	channel: Channel;
-	stance: Stance;
-	anchorLabel: string | null;
-	digestThemeIds: string[];
+  id: string;
+  body: string;
+  authorName: string;
+  stakeholderCategory: StakeholderCategory;
+  channel: Channel;
+  stance: Stance;
+  anchorLabel: string | null;
+  digestThemeIds: string[];
 }
 
 export interface DigestTheme {
-	id: string;
-	number: number;
-	title: string;
-	description: string;
-	decision: ThemeDecision | null;
-	explanation: string | null;
-	sectionsChanged: { nodeId: string; label: string }[];
-	commentCount: number;
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  decision: ThemeDecision | null;
+  explanation: string | null;
+  sectionsChanged: { nodeId: string; label: string }[];
+  commentCount: number;
 }
 
 export interface PublicTheme extends DigestTheme {
-	comments: Page<DigestComment>;
+  comments: Page<DigestComment>;
 }
 
 export interface DigestSummary {
-	id: string;
-	round: number;
-	status: DigestStatus;
-	publishedAt: string | null;
-	approvedAt: string | null;
-	coveredCount: number | null;
-	visibleCount: number | null;
-	countedAtPosition: string | null;
+  id: string;
+  round: number;
+  status: DigestStatus;
+  publishedAt: string | null;
+  approvedAt: string | null;
+  coveredCount: number | null;
+  visibleCount: number | null;
+  countedAtPosition: string | null;
 }
 
 interface PolicyHead {
-	id: string;
-	title: string;
-	status: PolicyStatus;
-	owningOrganization: { id: string; name: string };
+  id: string;
+  title: string;
+  status: PolicyStatus;
+  owningOrganization: { id: string; name: string };
 }
 
 // Fields are written out rather than spread from fragments: the API's cost limit counts a fragment spread as one more
@@ -106,8 +115,8 @@ const STAFF_POLICY_QUERY = /* GraphQL */ `
 `;
 
 function digestMutation(name: string, args: string, params: string): string {
-	const title = name.charAt(0).toUpperCase() + name.slice(1);
-	return /* GraphQL */ `
+  const title = name.charAt(0).toUpperCase() + name.slice(1);
+  return /* GraphQL */ `
 		mutation ${title}($policyId: ID!, $round: Int!${args}) {
 			${name}(policyId: $policyId, round: $round${params}) {
 				__typename
@@ -121,146 +130,153 @@ function digestMutation(name: string, args: string, params: string): string {
 
 const START_DIGEST = digestMutation('startDigest', '', '');
 const DEFINE_THEME = digestMutation(
-	'defineTheme',
-	', $themeId: ID, $title: String!, $description: String',
-	', themeId: $themeId, title: $title, description: $description',
+  'defineTheme',
+  ', $themeId: ID, $title: String!, $description: String',
+  ', themeId: $themeId, title: $title, description: $description',
 );
 const ASSIGN_COMMENTS = digestMutation(
-	'assignCommentsToTheme',
-	', $themeIds: [ID!]!, $commentIds: [ID!]!, $unassignedCommentIds: [ID!]',
-	', themeIds: $themeIds, commentIds: $commentIds, unassignedCommentIds: $unassignedCommentIds',
+  'assignCommentsToTheme',
+  ', $themeIds: [ID!]!, $commentIds: [ID!]!, $unassignedCommentIds: [ID!]',
+  ', themeIds: $themeIds, commentIds: $commentIds, unassignedCommentIds: $unassignedCommentIds',
 );
 const ANSWER_THEME = digestMutation(
-	'answerTheme',
-	', $themeId: ID!, $decision: ThemeDecision!, $explanation: String, $sectionsChanged: [ID!]',
-	', themeId: $themeId, decision: $decision, explanation: $explanation, sectionsChanged: $sectionsChanged',
+  'answerTheme',
+  ', $themeId: ID!, $decision: ThemeDecision!, $explanation: String, $sectionsChanged: [ID!]',
+  ', themeId: $themeId, decision: $decision, explanation: $explanation, sectionsChanged: $sectionsChanged',
 );
 const APPROVE_DIGEST = digestMutation('approveDigest', '', '');
 const PUBLISH_DIGEST = digestMutation('publishDigest', '', '');
 
 export const DIGEST_DOCUMENTS = {
-	PUBLIC_DIGEST_QUERY,
-	DIGEST_COMMENTS_QUERY,
-	STAFF_POLICY_QUERY,
-	STAFF_DIGEST_QUERY,
-	START_DIGEST,
-	DEFINE_THEME,
-	ASSIGN_COMMENTS,
-	ANSWER_THEME,
-	APPROVE_DIGEST,
-	PUBLISH_DIGEST,
+  PUBLIC_DIGEST_QUERY,
+  DIGEST_COMMENTS_QUERY,
+  STAFF_POLICY_QUERY,
+  STAFF_DIGEST_QUERY,
+  START_DIGEST,
+  DEFINE_THEME,
+  ASSIGN_COMMENTS,
+  ANSWER_THEME,
+  APPROVE_DIGEST,
+  PUBLISH_DIGEST,
 } as const;
 
 export interface PublicDigest {
-	policy: PolicyHead;
-	digest: (DigestSummary & { themes: PublicTheme[] }) | null;
+  policy: PolicyHead;
+  digest: (DigestSummary & { themes: PublicTheme[] }) | null;
 }
 
 type CommentsAnswer = { policy: { digest: { comments: Connection<DigestComment> } | null } | null };
 
 async function digestComments(
-	event: ApiEvent,
-	policyId: string,
-	round: number,
-	filter: StaffDigestFilter,
-	after: string | null,
+  event: ApiEvent,
+  policyId: string,
+  round: number,
+  filter: StaffDigestFilter,
+  after: string | null,
 ): Promise<Page<DigestComment>> {
-	const data = await gql<CommentsAnswer>(event, DIGEST_COMMENTS_QUERY, { id: policyId, round, filter, after });
-	const connection = data.policy?.digest?.comments;
-	return connection ? toPage(connection) : { items: [], endCursor: null, hasNextPage: false };
+  const data = await gql<CommentsAnswer>(event, DIGEST_COMMENTS_QUERY, { id: policyId, round, filter, after });
+  const connection = data.policy?.digest?.comments;
+  return connection ? toPage(connection) : { items: [], endCursor: null, hasNextPage: false };
 }
 
 /** Most comments the public page lists (in pages of 100); a larger round is read in its downloads. */
 const PUBLIC_MAX_PAGES = 50;
 
 /** The digest of a round with its comments under each theme (the API answers null to those who may not see it). */
-export async function fetchPublicDigest(event: ApiEvent, policyId: string, round: number): Promise<PublicDigest | null> {
-	const data = await gql<{ policy: (PolicyHead & { digest: (DigestSummary & { themes: DigestTheme[] }) | null }) | null }>(
-		event,
-		PUBLIC_DIGEST_QUERY,
-		{ id: policyId, round },
-	);
-	if (!data.policy) return null;
-	const { digest, ...policy } = data.policy;
-	if (!digest) return { policy, digest: null };
-	const comments: DigestComment[] = [];
-	let after: string | null = null;
-	for (let i = 0; i < PUBLIC_MAX_PAGES; i++) {
-		const page = await digestComments(event, policyId, round, {}, after);
-		comments.push(...page.items);
-		if (!page.hasNextPage || !page.endCursor) break;
-		after = page.endCursor;
-	}
-	// Oldest first within a theme, as the comments came in.
-	comments.reverse();
-	const themes = digest.themes.map((t) => {
-		const items = comments.filter((c) => c.digestThemeIds.includes(t.id));
-		return { ...t, comments: { items, endCursor: null, hasNextPage: false } };
-	});
-	return { policy, digest: { ...digest, themes } };
+export async function fetchPublicDigest(
+  event: ApiEvent,
+  policyId: string,
+  round: number,
+): Promise<PublicDigest | null> {
+  const data = await gql<{
+    policy: (PolicyHead & { digest: (DigestSummary & { themes: DigestTheme[] }) | null }) | null;
+  }>(event, PUBLIC_DIGEST_QUERY, { id: policyId, round });
+  if (!data.policy) return null;
+  const { digest, ...policy } = data.policy;
+  if (!digest) return { policy, digest: null };
+  const comments: DigestComment[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < PUBLIC_MAX_PAGES; i++) {
+    const page = await digestComments(event, policyId, round, {}, after);
+    comments.push(...page.items);
+    if (!page.hasNextPage || !page.endCursor) break;
+    after = page.endCursor;
+  }
+  // Oldest first within a theme, as the comments came in.
+  comments.reverse();
+  const themes = digest.themes.map((t) => {
+    const items = comments.filter((c) => c.digestThemeIds.includes(t.id));
+    return { ...t, comments: { items, endCursor: null, hasNextPage: false } };
+  });
+  return { policy, digest: { ...digest, themes } };
 }
 
 export interface StaffDigestFilter {
-	unassignedOnly?: boolean;
-	themeId?: string;
-	nodeId?: string;
-	stakeholderCategory?: StakeholderCategory;
-	channel?: Channel;
+  unassignedOnly?: boolean;
+  themeId?: string;
+  nodeId?: string;
+  stakeholderCategory?: StakeholderCategory;
+  channel?: Channel;
 }
 
 export interface StaffDigest {
-	policy: PolicyHead & {
-		viewerRoles: Role[];
-		currentRound: { round: number; closedAt: string | null; isOpen: boolean; answered: boolean } | null;
-		currentVersion: Version | null;
-	};
-	digest: (DigestSummary & { themes: DigestTheme[]; comments: Page<DigestComment> }) | null;
+  policy: PolicyHead & {
+    viewerRoles: Role[];
+    currentRound: { round: number; closedAt: string | null; isOpen: boolean; answered: boolean } | null;
+    currentVersion: Version | null;
+  };
+  digest: (DigestSummary & { themes: DigestTheme[]; comments: Page<DigestComment> }) | null;
 }
 
 /** The digest of the policy's current round (none when the policy has had no round). */
 export async function fetchStaffDigest(
-	event: ApiEvent,
-	policyId: string,
-	filter: StaffDigestFilter,
-	after: string | null,
+  event: ApiEvent,
+  policyId: string,
+  filter: StaffDigestFilter,
+  after: string | null,
 ): Promise<StaffDigest | null> {
-	const head = await gql<{ policy: StaffDigest['policy'] | null }>(event, STAFF_POLICY_QUERY, { id: policyId });
-	if (!head.policy) return null;
-	const round = head.policy.currentRound?.round ?? 0;
-	if (round === 0) return { policy: head.policy, digest: null };
-	type Raw = { policy: { digest: (DigestSummary & { themes: DigestTheme[] }) | null } | null };
-	const [data, comments] = await Promise.all([
-		gql<Raw>(event, STAFF_DIGEST_QUERY, { id: policyId, round }),
-		digestComments(event, policyId, round, filter, after),
-	]);
-	const digest = data.policy?.digest ?? null;
-	return { policy: head.policy, digest: digest ? { ...digest, comments } : null };
+  const head = await gql<{ policy: StaffDigest['policy'] | null }>(event, STAFF_POLICY_QUERY, { id: policyId });
+  if (!head.policy) return null;
+  const round = head.policy.currentRound?.round ?? 0;
+  if (round === 0) return { policy: head.policy, digest: null };
+  type Raw = { policy: { digest: (DigestSummary & { themes: DigestTheme[] }) | null } | null };
+  const [data, comments] = await Promise.all([
+    gql<Raw>(event, STAFF_DIGEST_QUERY, { id: policyId, round }),
+    digestComments(event, policyId, round, filter, after),
+  ]);
+  const digest = data.policy?.digest ?? null;
+  return { policy: head.policy, digest: digest ? { ...digest, comments } : null };
 }
 
 type Payload = { position: string; theme: { id: string } | null; digest: { id: string; status: DigestStatus } | null };
 const at = (policyId: string, round: number) => ({ policyId, round });
 
 export const startDigest = (event: ApiEvent, policyId: string, round: number) =>
-	mutate<Payload>(event, 'startDigest', START_DIGEST, at(policyId, round));
+  mutate<Payload>(event, 'startDigest', START_DIGEST, at(policyId, round));
 export const defineTheme = (
-	event: ApiEvent,
-	policyId: string,
-	round: number,
-	input: { themeId?: string | null; title: string; description: string },
-) => mutate<Payload>(event, 'defineTheme', DEFINE_THEME, { ...at(policyId, round), ...input, themeId: input.themeId ?? null });
+  event: ApiEvent,
+  policyId: string,
+  round: number,
+  input: { themeId?: string | null; title: string; description: string },
+) =>
+  mutate<Payload>(event, 'defineTheme', DEFINE_THEME, {
+    ...at(policyId, round),
+    ...input,
+    themeId: input.themeId ?? null,
+  });
 export const assignComments = (
-	event: ApiEvent,
-	policyId: string,
-	round: number,
-	input: { themeIds: string[]; commentIds: string[]; unassignedCommentIds: string[] },
+  event: ApiEvent,
+  policyId: string,
+  round: number,
+  input: { themeIds: string[]; commentIds: string[]; unassignedCommentIds: string[] },
 ) => mutate<Payload>(event, 'assignCommentsToTheme', ASSIGN_COMMENTS, { ...at(policyId, round), ...input });
 export const answerTheme = (
-	event: ApiEvent,
-	policyId: string,
-	round: number,
-	input: { themeId: string; decision: ThemeDecision; explanation: string; sectionsChanged: string[] },
+  event: ApiEvent,
+  policyId: string,
+  round: number,
+  input: { themeId: string; decision: ThemeDecision; explanation: string; sectionsChanged: string[] },
 ) => mutate<Payload>(event, 'answerTheme', ANSWER_THEME, { ...at(policyId, round), ...input });
 export const approveDigest = (event: ApiEvent, policyId: string, round: number) =>
-	mutate<Payload>(event, 'approveDigest', APPROVE_DIGEST, at(policyId, round));
+  mutate<Payload>(event, 'approveDigest', APPROVE_DIGEST, at(policyId, round));
 export const publishDigest = (event: ApiEvent, policyId: string, round: number) =>
-	mutate<Payload>(event, 'publishDigest', PUBLISH_DIGEST, at(policyId, round));
+  mutate<Payload>(event, 'publishDigest', PUBLISH_DIGEST, at(policyId, round));

@@ -1,5 +1,14 @@
 // Versions compared node by node, and .docx drafts read into a tree for staff to review before publishing.
-import { ERROR_FIELDS, GraphQLRequestError, NODE_FIELDS, NODE_TREE, gql, mutate, resultMutation, type ApiEvent } from '$lib/server/api';
+import {
+  ERROR_FIELDS,
+  GraphQLRequestError,
+  NODE_FIELDS,
+  NODE_TREE,
+  gql,
+  mutate,
+  resultMutation,
+  type ApiEvent,
+} from '$lib/server/api';
 import type { DraftImportPreview, NodeDiff, VersionDocument } from '$lib/commentTypes';
 import type { PolicyStatus, Role, VersionSummary } from '$lib/types';
 
@@ -43,53 +52,82 @@ const IMPORT_DRAFT_DOCX = /* GraphQL */ `
 `;
 
 const VERSION_DOCUMENTS_QUERY = /* GraphQL */ `
-	query VersionDocuments($id: ID!) {
-		policy(id: $id) {
-			id title status viewerRoles
-			versions { number title changeNote publishedAt }
-			documents { id kind title version fileName mediaType size url }
-		}
-	}
+  query VersionDocuments($id: ID!) {
+    policy(id: $id) {
+      id
+      title
+      status
+      viewerRoles
+      versions {
+        number
+        title
+        changeNote
+        publishedAt
+      }
+      documents {
+        id
+        kind
+        title
+        version
+        fileName
+        mediaType
+        size
+        url
+      }
+    }
+  }
 `;
 
 const ATTACH_VERSION_DOCUMENT = resultMutation(
-	'attachVersionDocument',
-	'$policyId: ID!, $version: Int!, $kind: VersionDocumentKind!, $title: String!, $file: AttachmentInput!',
-	'policyId: $policyId, version: $version, kind: $kind, title: $title, file: $file',
-	'data { position document { id } }',
+  'attachVersionDocument',
+  '$policyId: ID!, $version: Int!, $kind: VersionDocumentKind!, $title: String!, $file: AttachmentInput!',
+  'policyId: $policyId, version: $version, kind: $kind, title: $title, file: $file',
+  'data { position document { id } }',
 );
 
 export const DRAFT_DOCUMENTS = {
-	POLICY_DIFF_QUERY,
-	IMPORT_POLICY_QUERY,
-	IMPORT_DRAFT_DOCX,
-	VERSION_DOCUMENTS_QUERY,
-	ATTACH_VERSION_DOCUMENT,
+  POLICY_DIFF_QUERY,
+  IMPORT_POLICY_QUERY,
+  IMPORT_DRAFT_DOCX,
+  VERSION_DOCUMENTS_QUERY,
+  ATTACH_VERSION_DOCUMENT,
 } as const;
 
 export interface DocumentsPolicy {
-	id: string;
-	title: string;
-	status: PolicyStatus;
-	viewerRoles: Role[];
-	versions: VersionSummary[];
-	documents: VersionDocument[];
+  id: string;
+  title: string;
+  status: PolicyStatus;
+  viewerRoles: Role[];
+  versions: VersionSummary[];
+  documents: VersionDocument[];
 }
 
 export async function fetchVersionDocuments(event: ApiEvent, id: string): Promise<DocumentsPolicy | null> {
-	return (await gql<{ policy: DocumentsPolicy | null }>(event, VERSION_DOCUMENTS_QUERY, { id })).policy;
+  return (await gql<{ policy: DocumentsPolicy | null }>(event, VERSION_DOCUMENTS_QUERY, { id })).policy;
 }
 
 export const attachVersionDocument = (
-	event: ApiEvent,
-	input: { policyId: string; version: number; kind: 'TO_TRINH' | 'OTHER'; title: string; file: { sha256: string; fileName: string; mediaType: string } },
-) => mutate<{ position: string; document: { id: string } | null }>(event, 'attachVersionDocument', ATTACH_VERSION_DOCUMENT, input);
+  event: ApiEvent,
+  input: {
+    policyId: string;
+    version: number;
+    kind: 'TO_TRINH' | 'OTHER';
+    title: string;
+    file: { sha256: string; fileName: string; mediaType: string };
+  },
+) =>
+  mutate<{ position: string; document: { id: string } | null }>(
+    event,
+    'attachVersionDocument',
+    ATTACH_VERSION_DOCUMENT,
+    input,
+  );
 
 export interface DiffPolicy {
-	id: string;
-	title: string;
-	status: PolicyStatus;
-	versions: VersionSummary[];
+  id: string;
+  title: string;
+  status: PolicyStatus;
+  versions: VersionSummary[];
 }
 
 /**
@@ -97,43 +135,43 @@ export interface DiffPolicy {
  * policy. A number that names no version answers `diff: null` with the versions, so the page can say so.
  */
 export async function fetchPolicyDiff(
-	event: ApiEvent,
-	id: string,
-	from: number | null,
-	to: number | null,
+  event: ApiEvent,
+  id: string,
+  from: number | null,
+  to: number | null,
 ): Promise<{ policy: DiffPolicy; diff: NodeDiff[] | null } | null> {
-	const compare = from !== null && to !== null;
-	try {
-		const data = await gql<{ policy: (DiffPolicy & { diff?: NodeDiff[] }) | null }>(event, POLICY_DIFF_QUERY, {
-			id,
-			from: from ?? 0,
-			to: to ?? 0,
-			compare,
-		});
-		if (!data.policy) return null;
-		const { diff, ...policy } = data.policy;
-		return { policy, diff: diff ?? null };
-	} catch (error) {
-		if (compare && error instanceof GraphQLRequestError && error.codes.includes('NOT_FOUND')) {
-			const again = await fetchPolicyDiff(event, id, null, null);
-			return again ? { policy: again.policy, diff: null } : null;
-		}
-		throw error;
-	}
+  const compare = from !== null && to !== null;
+  try {
+    const data = await gql<{ policy: (DiffPolicy & { diff?: NodeDiff[] }) | null }>(event, POLICY_DIFF_QUERY, {
+      id,
+      from: from ?? 0,
+      to: to ?? 0,
+      compare,
+    });
+    if (!data.policy) return null;
+    const { diff, ...policy } = data.policy;
+    return { policy, diff: diff ?? null };
+  } catch (error) {
+    if (compare && error instanceof GraphQLRequestError && error.codes.includes('NOT_FOUND')) {
+      const again = await fetchPolicyDiff(event, id, null, null);
+      return again ? { policy: again.policy, diff: null } : null;
+    }
+    throw error;
+  }
 }
 
 export interface ImportPolicy {
-	id: string;
-	title: string;
-	status: PolicyStatus;
-	viewerRoles: Role[];
-	owningOrganization: { id: string; name: string };
-	currentVersion: (VersionSummary & { nodes: DraftImportPreview['nodes'] }) | null;
+  id: string;
+  title: string;
+  status: PolicyStatus;
+  viewerRoles: Role[];
+  owningOrganization: { id: string; name: string };
+  currentVersion: (VersionSummary & { nodes: DraftImportPreview['nodes'] }) | null;
 }
 
 export async function fetchImportPolicy(event: ApiEvent, id: string): Promise<ImportPolicy | null> {
-	return (await gql<{ policy: ImportPolicy | null }>(event, IMPORT_POLICY_QUERY, { id })).policy;
+  return (await gql<{ policy: ImportPolicy | null }>(event, IMPORT_POLICY_QUERY, { id })).policy;
 }
 
 export const importDraftDocx = (event: ApiEvent, policyId: string, fileBase64: string) =>
-	mutate<DraftImportPreview>(event, 'importDraftDocx', IMPORT_DRAFT_DOCX, { policyId, fileBase64 });
+  mutate<DraftImportPreview>(event, 'importDraftDocx', IMPORT_DRAFT_DOCX, { policyId, fileBase64 });

@@ -10,33 +10,34 @@ import { getViewer } from '$lib/server/session';
 const FIELDS = ['email', 'displayName', 'pseudonym', 'stakeholderCategory'] as const;
 
 export const load: PageServerLoad = async (event) => {
-	if (await getViewer(event)) redirect(303, '/');
-	return {};
+  if (await getViewer(event)) redirect(303, '/');
+  return {};
 };
 
 export const actions: Actions = {
-	default: async (event) => {
-		const form = await event.request.formData();
-		const state: FormState = { values: values(form, FIELDS) };
-		const password = raw(form, 'password');
-		const fieldErrors = required(form, ['email', 'password', 'displayName', 'stakeholderCategory']);
-		const email = text(form, 'email');
-		if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) fieldErrors.email = m.error_email();
-		const category = text(form, 'stakeholderCategory');
-		if (category && !STAKEHOLDER_CATEGORIES.includes(category as StakeholderCategory)) {
-			fieldErrors.stakeholderCategory = m.error_required();
-		}
-		if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
+  default: async (event) => {
+    const form = await event.request.formData();
+    const state: FormState = { values: values(form, FIELDS) };
+    const password = raw(form, 'password');
+    const fieldErrors = required(form, ['email', 'password', 'displayName', 'stakeholderCategory']);
+    const email = text(form, 'email');
+    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) fieldErrors.email = m.error_email();
+    const category = text(form, 'stakeholderCategory');
+    if (category && !STAKEHOLDER_CATEGORIES.includes(category as StakeholderCategory)) {
+      fieldErrors.stakeholderCategory = m.error_required();
+    }
+    if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
 
-		const result = await signUp(event, {
-			email,
-			password,
-			displayName: text(form, 'displayName'),
-			pseudonym: text(form, 'pseudonym') || null,
-			stakeholderCategory: category as StakeholderCategory,
-			locale: getLocale() === 'en' ? 'EN' : 'VI',
-		});
-		if (!result.ok) return refused(result.error, ['email', 'password', 'displayName', 'pseudonym', 'stakeholderCategory'], state);
-		return done(m.sign_up_done({ email }));
-	},
+    const result = await signUp(event, {
+      email,
+      password,
+      displayName: text(form, 'displayName'),
+      pseudonym: text(form, 'pseudonym') || null,
+      stakeholderCategory: category as StakeholderCategory,
+      locale: getLocale() === 'en' ? 'EN' : 'VI',
+    });
+    if (!result.ok)
+      return refused(result.error, ['email', 'password', 'displayName', 'pseudonym', 'stakeholderCategory'], state);
+    return done(m.sign_up_done({ email }));
+  },
 };

@@ -8,12 +8,12 @@ import { done, invalid, refused, text } from '$lib/server/forms';
 export const load: PageServerLoad = ({ url }) => ({ token: url.searchParams.get('token') ?? '' });
 
 export const actions: Actions = {
-	default: async (event) => {
-		const form = await event.request.formData();
-		const token = text(form, 'token');
-		if (!token) return invalid({ message: m.verify_missing_token() });
-		const result = await verifyEmail(event, token);
-		if (!result.ok) return refused(result.error, []);
-		return done(m.verify_done());
-	},
+  default: async (event) => {
+    const form = await event.request.formData();
+    const token = text(form, 'token');
+    if (!token) return invalid({ message: m.verify_missing_token() });
+    const result = await verifyEmail(event, token);
+    if (!result.ok) return refused(result.error, []);
+    return done(m.verify_done());
+  },
 };
