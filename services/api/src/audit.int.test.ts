@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_STREAM } from '@gopy/application/audit/checkpoint';
+import { eventHash } from '@gopy/application/integrity';
 import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import { exportBundle, verifyBundle } from './auditBundle';
 import { loadSealKey } from './auditKeys';
@@ -24,6 +25,8 @@ interface Row {
   event_id: string;
   type: string;
   data: string;
+  metadata: string;
+  hash: string;
 }
 
 /** Raw SQL on the stored events, as someone with database access would tamper with them. */
@@ -50,7 +53,7 @@ function sqliteRaw(dataDir: string): RawEvents {
       const db = open();
       try {
         return db
-          .prepare('SELECT stream_id, revision, event_id, type, data FROM events ORDER BY position')
+          .prepare('SELECT stream_id, revision, event_id, type, data, metadata, hash FROM events ORDER BY position')
           .all() as Row[];
       } finally {
         db.close();
@@ -84,7 +87,7 @@ function postgresRaw(url: string): RawEvents {
         async (c) =>
           (
             await c.query<Row>(
-              'SELECT stream_id, revision::int AS revision, event_id::text AS event_id, type, data FROM gopy_events.events ORDER BY transaction_id, sequence',
+              'SELECT stream_id, revision::int AS revision, event_id::text AS event_id, type, data, metadata, hash FROM gopy_events.events ORDER BY transaction_id, sequence',
             )
           ).rows,
       ),
@@ -116,6 +119,24 @@ function flipOneByte(text: string, from = 5): string {
   throw new Error('no letter to change');
 }
 
+/**
+ * Rewrites an event's stored data and recomputes its hash, as someone with database access who knows the (public) hash
+ * rule would: its own chain link still checks. Answers the new hash.
+ */
+async function rewriteWithHash(raw: RawEvents, row: Row, data: string): Promise<string> {
+  const prevHash = (JSON.parse(row.metadata) as { prevHash: string }).prevHash;
+  const hash = eventHash(prevHash, {
+    streamId: row.stream_id,
+    revision: row.revision,
+    eventId: row.event_id,
+    type: row.type,
+    data,
+    metadata: row.metadata,
+  });
+  await raw.exec('UPDATE events SET data = $1, hash = $2 WHERE event_id = $3', [data, hash, row.event_id]);
+  return hash;
+}
+
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`gopy audit on ${engine}: checkpoints, tampering, truncation, bundles`, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `gopy-audit-${engine}-`));
@@ -126,10 +147,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     let publicKeyPem: string;
     let policyId: string;
 
-    const verify = async () => {
+    const verify = async (options: { requireSealed?: boolean } = {}) => {
       const store = await openEventStore(config);
       try {
-        return await verifyStore(store, publicKeyPem);
+        return await verifyStore(store, publicKeyPem, options);
       } finally {
         await store.close();
       }
@@ -202,6 +223,38 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(report.checkpoints).toBe(2);
       expect(report.eventsAfterLastCheckpoint).toBe(1);
       expect(report.events).toBe((await raw.rows()).length);
+      expect(report.unsealedTail).toMatchObject({ events: 1, firstIndex: report.events - 1 });
+    });
+
+    it('reports the unsealed tail, and refuses it with requireSealed, when the event after the newest checkpoint is rewritten', async () => {
+      const rows = await raw.rows();
+      const last = rows.at(-1)!;
+      expect(last.type).toBe('OrganizationRegistered');
+      const recordedAt = (JSON.parse(last.metadata) as { recordedAt: string }).recordedAt;
+      const tail = {
+        events: 1,
+        firstIndex: rows.length - 1,
+        lastIndex: rows.length - 1,
+        firstEventId: last.event_id,
+        lastEventId: last.event_id,
+        recordedFrom: recordedAt,
+        recordedTo: recordedAt,
+      };
+      try {
+        await rewriteWithHash(raw, last, last.data.replace('Kim Đồng', 'Kim Đông'));
+        // The rewrite itself cannot be seen (nothing signed covers it), so the report says what is unprotected.
+        const report = await verify();
+        expect(report.failure).toBeNull();
+        expect(report.unsealedTail).toMatchObject(tail);
+        expect(report.unsealedTail!.firstPosition).toBeTruthy();
+        const strict = await verify({ requireSealed: true });
+        expect(strict.ok).toBe(false);
+        expect(strict.unsealedTailRefused).toBe(true);
+        expect(strict.failure).toBeNull();
+        expect(strict.unsealedTail).toMatchObject(tail);
+      } finally {
+        await raw.restore();
+      }
     });
 
     it('names the event when one byte of its stored data is changed', async () => {
@@ -293,9 +346,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const whole = await verifyBundle(all, publicKeyPem);
       expect(whole.report.failure).toBeNull();
       expect(whole.report.checkpoints).toBe(2);
+      expect(whole.report.unsealedTail).toMatchObject({
+        events: 1,
+        firstPosition: `#${whole.report.events - 1}`,
+        lastPosition: `#${whole.report.events - 1}`,
+      });
+      expect((await verifyBundle(all, publicKeyPem, { requireSealed: true })).report.unsealedTailRefused).toBe(true);
 
       const partial = await verifyBundle(one);
       expect(partial.report.ok).toBe(true);
+      // The one unsealed event is an organisation's, not this policy's.
+      expect(partial.report.unsealedTail).toBeNull();
       expect(partial.manifest.streams).toContain(`policy-${policyId}`);
       expect(partial.manifest.streams.some((s) => s.startsWith('comment-'))).toBe(true);
       expect(partial.manifest.streams.some((s) => s.startsWith('org-'))).toBe(false);
@@ -346,6 +407,36 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         } finally {
           await raw.restore();
         }
+      });
+
+      it('`gopy audit verify --require-sealed` exits 3 naming the unsealed tail; --json carries it', async () => {
+        const run = promisify(execFile);
+        const bin = path.resolve(import.meta.dirname, '../bin/gopy.js');
+        const env = { ...process.env, ...keysEnv, GOPY_DATA_DIR: dataDir };
+        const rows = await raw.rows();
+        const plain = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`], { env });
+        expect(plain.stdout).toContain(
+          `Unsealed tail: 1 event(s) not covered by a signed checkpoint (#${rows.length - 1}`,
+        );
+        const refused = await run(
+          'node',
+          [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`, '--require-sealed'],
+          {
+            env,
+          },
+        ).then(
+          () => ({ code: 0, stdout: '' }),
+          (e: { code: number; stdout: string }) => e,
+        );
+        expect(refused.code).toBe(3);
+        expect(refused.stdout).toMatch(/^NOT SEALED: .*1 event\(s\) are not covered by a signed checkpoint/);
+        const json = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`, '--json'], { env });
+        const report = JSON.parse(json.stdout) as {
+          ok: boolean;
+          unsealedTail: { events: number; lastEventId: string };
+        };
+        expect(report.ok).toBe(true);
+        expect(report.unsealedTail).toMatchObject({ events: 1, lastEventId: rows.at(-1)!.event_id });
       });
     }
   });

@@ -10,7 +10,7 @@ import {
   parsePublicKey,
   publicKeyPem,
 } from '@gopy/application/audit/checkpoint';
-import { verifyLog, type AuditRecord, type VerifyReport } from '@gopy/application/audit/verify';
+import { verifyLog, type AuditRecord, type VerifyOptions, type VerifyReport } from '@gopy/application/audit/verify';
 
 /** One line of events.jsonl: the stored strings exactly as the store keeps them, and where the event sat. */
 export interface BundleLine extends AuditRecord {
@@ -123,6 +123,7 @@ async function* readLines(file: string): AsyncIterable<AuditRecord> {
       metadata: l.metadata,
       hash: l.hash,
       position: `#${l.index}`,
+      index: l.index,
     };
   }
 }
@@ -131,6 +132,7 @@ async function* readLines(file: string): AsyncIterable<AuditRecord> {
 export async function verifyBundle(
   dir: string,
   publicKeyPemText?: string,
+  options: Omit<VerifyOptions, 'publicKey' | 'partial'> = {},
 ): Promise<{ report: VerifyReport; manifest: BundleManifest; keySource: string }> {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BundleManifest;
   const keySource = publicKeyPemText
@@ -138,6 +140,7 @@ export async function verifyBundle(
     : `${path.join(dir, 'public-key.pem')} (compare it with /.well-known/gopy-audit-key)`;
   const publicKey = parsePublicKey(publicKeyPemText ?? fs.readFileSync(path.join(dir, 'public-key.pem'), 'utf8'));
   const report = await verifyLog(() => readLines(path.join(dir, 'events.jsonl')), {
+    ...options,
     publicKey,
     partial: manifest.partial,
   });

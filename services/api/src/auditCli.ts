@@ -4,7 +4,13 @@ import type { Command } from 'commander';
 import { createPublicKey } from 'node:crypto';
 import { parsePublicKey } from '@gopy/application/audit/checkpoint';
 import { Sealer } from '@gopy/application/audit/sealer';
-import { describeReport, verifyLog, type VerifyReport } from '@gopy/application/audit/verify';
+import {
+  describeReport,
+  describeTail,
+  verifyLog,
+  type VerifyOptions,
+  type VerifyReport,
+} from '@gopy/application/audit/verify';
 import type { EventStore } from '@gopy/application/eventStore';
 import { WritePath } from '@gopy/application/writePath';
 import { exportBundle, verifyBundle } from './auditBundle';
@@ -31,8 +37,15 @@ function configFor(text: string | undefined): Config {
 }
 
 /** Verifies a live store from its raw stored rows. */
-export async function verifyStore(store: EventStore, publicKeyPem?: string): Promise<VerifyReport> {
-  return verifyLog(() => store.readAll(), publicKeyPem ? { publicKey: parsePublicKey(publicKeyPem) } : {});
+export async function verifyStore(
+  store: EventStore,
+  publicKeyPem?: string,
+  options: Omit<VerifyOptions, 'publicKey'> = {},
+): Promise<VerifyReport> {
+  return verifyLog(() => store.readAll(), {
+    ...options,
+    ...(publicKeyPem ? { publicKey: parsePublicKey(publicKeyPem) } : {}),
+  });
 }
 
 /** Seals one checkpoint now (the `gopy audit seal` command and tests). */
@@ -55,10 +68,23 @@ export async function sealOnce(config: Config, log: (m: string) => void = err) {
   }
 }
 
-function printReport(report: VerifyReport): void {
-  console.log(describeReport(report));
-  if (report.notChecked.length) console.log(`Not checked: ${report.notChecked.join('; ')}.`);
-  if (!report.ok) process.exitCode = 1;
+/** Exit codes of `gopy audit verify`: 1 when something does not match, 3 when only the unsealed tail was refused. */
+export const VERIFY_MISMATCH = 1;
+export const VERIFY_UNSEALED = 3;
+
+export function verifyExitCode(report: VerifyReport): number {
+  if (report.ok) return 0;
+  return report.unsealedTailRefused ? VERIFY_UNSEALED : VERIFY_MISMATCH;
+}
+
+function printReport(report: VerifyReport, json: boolean): void {
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(describeReport(report));
+    if (!report.failure) console.log(describeTail(report));
+    if (report.notChecked.length) console.log(`Not checked: ${report.notChecked.join('; ')}.`);
+  }
+  process.exitCode = verifyExitCode(report);
 }
 
 /** `gopy audit seal | verify | export`. */
@@ -91,26 +117,36 @@ export function registerAuditCommands(program: Command): void {
       '--key <pem>',
       'the sealer public key (PEM file); default: the bundle’s public-key.pem, or this install’s seal key',
     )
-    .action(async (opts: { store?: string; bundle?: string; key?: string }) => {
-      const keyPem = opts.key ? fs.readFileSync(opts.key, 'utf8') : undefined;
-      if (opts.bundle) {
-        const { report, manifest, keySource } = await verifyBundle(opts.bundle, keyPem);
-        console.log(
-          `Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${keySource}.`,
-        );
-        printReport(report);
-        return;
-      }
-      const config = configFor(opts.store);
-      const pem =
-        keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
-      const store = await openEventStore(config);
-      try {
-        printReport(await verifyStore(store, pem));
-      } finally {
-        await store.close();
-      }
-    });
+    .option(
+      '--require-sealed',
+      'fail (exit code 3) when events after the newest checkpoint are not covered by a signed checkpoint yet',
+    )
+    .option('--json', 'print the report as JSON instead of sentences')
+    .action(
+      async (opts: { store?: string; bundle?: string; key?: string; requireSealed?: boolean; json?: boolean }) => {
+        const keyPem = opts.key ? fs.readFileSync(opts.key, 'utf8') : undefined;
+        const options = { requireSealed: Boolean(opts.requireSealed) };
+        const json = Boolean(opts.json);
+        if (opts.bundle) {
+          const { report, manifest, keySource } = await verifyBundle(opts.bundle, keyPem, options);
+          // With --json, stdout carries the report alone.
+          (json ? err : console.log)(
+            `Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${keySource}.`,
+          );
+          printReport(report, json);
+          return;
+        }
+        const config = configFor(opts.store);
+        const pem =
+          keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
+        const store = await openEventStore(config);
+        try {
+          printReport(await verifyStore(store, pem, options), json);
+        } finally {
+          await store.close();
+        }
+      },
+    );
 
   audit
     .command('export')

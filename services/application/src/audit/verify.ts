@@ -21,6 +21,11 @@ export interface AuditRecord {
   hash: string;
   /** Where it sits in its store, when known (only for messages; never verified). */
   position?: string;
+  /**
+   * Its 0-based place in the whole log, when the source says so (a partial bundle's lines); a whole log's place is
+   * counted while reading, never taken from the source.
+   */
+  index?: number;
 }
 
 export interface VerifyFailure {
@@ -42,9 +47,32 @@ export interface VerifyReport {
   lastCheckpoint: { count: number; merkleRoot: string; eventId: string } | null;
   /** Events after the newest checkpoint: their chains are checked, but no signature covers them yet. */
   eventsAfterLastCheckpoint: number;
+  /**
+   * The unsealed tail: every event the newest checkpoint's Merkle root does not cover (all of them when there is no
+   * checkpoint), the checkpoint itself excepted. Their chains are checked, but deleting or rewriting them (hashes
+   * recomputed) leaves no trace. Null when there is none, or when verification stopped at a failure before the end.
+   */
+  unsealedTail: UnsealedTail | null;
+  /** The option was given and there is an unsealed tail: the report is not ok for that reason alone. */
+  unsealedTailRefused: boolean;
   failure: VerifyFailure | null;
   /** What this run could not check, in plain words. */
   notChecked: string[];
+}
+
+export interface UnsealedTail {
+  events: number;
+  /** 0-based places in the whole log of the first and last unsealed event. */
+  firstIndex: number;
+  lastIndex: number;
+  /** Their positions in the source (the store's opaque position, or `#index` in a bundle), when known. */
+  firstPosition: string | null;
+  lastPosition: string | null;
+  firstEventId: string;
+  lastEventId: string;
+  /** The earliest and latest recordedAt among them (the server clock, from the stored metadata). */
+  recordedFrom: string | null;
+  recordedTo: string | null;
 }
 
 export interface VerifyOptions {
@@ -55,6 +83,8 @@ export interface VerifyOptions {
    * and Merkle roots, which cover the whole log, cannot be recomputed.
    */
   partial?: boolean;
+  /** Fail when any event is not covered by a signed checkpoint (`gopy audit verify --require-sealed`). */
+  requireSealed?: boolean;
 }
 
 function parseCheckpoint(data: string): CheckpointData | undefined {
@@ -71,10 +101,11 @@ function parseCheckpoint(data: string): CheckpointData | undefined {
 /**
  * Verifies a log from its stored bytes: every stream's hash chain (prevHash in the metadata, the hash recomputed over the
  * stored text, revisions contiguous from 0), and every checkpoint (signature, chain of checkpoints, event count and Merkle
- * root of the events it covers). Stops at the first event that does not match and names it.
+ * root of the events it covers). Stops at the first event that does not match and names it. Reports the unsealed tail:
+ * what no checkpoint covers yet.
  *
- * `source` is read twice (first only to learn which prefixes checkpoints cover), so it is a function returning a fresh
- * iterable: a live store's readAll, or a bundle's lines.
+ * `source` is read twice (first only to learn which prefixes checkpoints cover and which checkpoint is the newest), so it
+ * is a function returning a fresh iterable: a live store's readAll, or a bundle's lines.
  */
 export async function verifyLog(
   source: () => AsyncIterable<AuditRecord>,
@@ -82,11 +113,13 @@ export async function verifyLog(
 ): Promise<VerifyReport> {
   const partial = options.partial ?? false;
   const covered = new Set<number>();
-  if (!partial) {
-    for await (const e of source()) {
-      if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
-        const c = parseCheckpoint(e.data);
-        if (c) covered.add(c.count);
+  let newest: { count: number; eventId: string } | undefined;
+  for await (const e of source()) {
+    if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
+      const c = parseCheckpoint(e.data);
+      if (c) {
+        covered.add(c.count);
+        newest = { count: c.count, eventId: e.eventId };
       }
     }
   }
@@ -100,26 +133,34 @@ export async function verifyLog(
   let lastCheckpoint: VerifyReport['lastCheckpoint'] = null;
   let lastCheckpointIndex = -1;
   let previousCheckpointHash: string | null = null;
-  const report = (failure: VerifyFailure | null): VerifyReport => ({
-    ok: failure === null,
-    events: failure ? failure.index : index,
-    streams: streams.size,
-    checkpoints,
-    lastCheckpoint,
-    eventsAfterLastCheckpoint: (failure ? failure.index : index) - (lastCheckpointIndex + 1),
-    failure,
-    notChecked: [
-      ...(options.publicKey ? [] : ['checkpoint signatures (no public key given)']),
-      ...(partial
-        ? [
-            'checkpoint event counts and Merkle roots (they cover the whole log; this is a partial bundle)',
-            'that no whole stream was left out of the bundle',
-          ]
-        : []),
-      'events appended after the newest checkpoint are chained but not yet signed',
-      'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
-    ],
-  });
+  let tail: UnsealedTail | null = null;
+  let seenNewest = false;
+  const report = (failure: VerifyFailure | null): VerifyReport => {
+    const unsealedTail = failure ? null : tail;
+    const unsealedTailRefused = Boolean(options.requireSealed && !failure && tail);
+    return {
+      ok: failure === null && !unsealedTailRefused,
+      events: failure ? failure.index : index,
+      streams: streams.size,
+      checkpoints,
+      lastCheckpoint,
+      eventsAfterLastCheckpoint: (failure ? failure.index : index) - (lastCheckpointIndex + 1),
+      unsealedTail,
+      unsealedTailRefused,
+      failure,
+      notChecked: [
+        ...(options.publicKey ? [] : ['checkpoint signatures (no public key given)']),
+        ...(partial
+          ? [
+              'checkpoint event counts and Merkle roots (they cover the whole log; this is a partial bundle)',
+              'that no whole stream was left out of the bundle',
+            ]
+          : []),
+        'events appended after the newest checkpoint are chained but not yet signed',
+        'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
+      ],
+    };
+  };
 
   for await (const e of source()) {
     const fail = (reason: string) =>
@@ -140,12 +181,13 @@ export async function verifyLog(
           : `revision ${e.revision} repeats or goes back (expected ${expectedRevision})`,
       );
     }
-    let metadataPrevHash: unknown;
+    let metadata: { prevHash?: unknown; recordedAt?: unknown };
     try {
-      metadataPrevHash = (JSON.parse(e.metadata) as { prevHash?: unknown }).prevHash;
+      metadata = JSON.parse(e.metadata) as typeof metadata;
     } catch {
       return fail('stored metadata is not valid JSON (changed after writing)');
     }
+    const metadataPrevHash = metadata.prevHash;
     const recomputed = eventHash(metadataPrevHash === undefined ? '' : String(metadataPrevHash), e);
     if (recomputed !== e.hash) return fail('stored bytes do not match the stored hash (changed after writing)');
     const prevHash = prev?.hash ?? GENESIS_HASH;
@@ -184,6 +226,37 @@ export async function verifyLog(
       previousCheckpointHash = e.hash;
     }
 
+    // A whole log's place is counted here; a partial bundle only knows it from its lines.
+    const place = partial ? e.index : index;
+    const unsealed =
+      newest === undefined ||
+      (e.eventId !== newest.eventId && (place === undefined ? seenNewest : place >= newest.count));
+    if (e.eventId === newest?.eventId) seenNewest = true;
+    if (unsealed) {
+      const recordedAt = typeof metadata.recordedAt === 'string' ? metadata.recordedAt : null;
+      const at = place ?? index;
+      const position = e.position ?? null;
+      if (!tail) {
+        tail = {
+          events: 0,
+          firstIndex: at,
+          lastIndex: at,
+          firstPosition: position,
+          lastPosition: position,
+          firstEventId: e.eventId,
+          lastEventId: e.eventId,
+          recordedFrom: recordedAt,
+          recordedTo: recordedAt,
+        };
+      }
+      tail.events += 1;
+      tail.lastIndex = at;
+      tail.lastPosition = position;
+      tail.lastEventId = e.eventId;
+      if (recordedAt && (!tail.recordedFrom || recordedAt < tail.recordedFrom)) tail.recordedFrom = recordedAt;
+      if (recordedAt && (!tail.recordedTo || recordedAt > tail.recordedTo)) tail.recordedTo = recordedAt;
+    }
+
     streams.set(e.streamId, { revision: e.revision, hash: e.hash });
     if (!partial) {
       merkle.add(e.hash);
@@ -195,8 +268,19 @@ export async function verifyLog(
   return report(null);
 }
 
+/** The unsealed tail in one sentence, or that there is none. */
+export function describeTail(r: VerifyReport): string {
+  const t = r.unsealedTail;
+  if (!t) return 'Unsealed tail: none (the newest checkpoint covers every event).';
+  const where = t.firstPosition && t.lastPosition ? `, positions ${t.firstPosition}–${t.lastPosition}` : '';
+  const when = t.recordedFrom && t.recordedTo ? `, recorded ${t.recordedFrom} to ${t.recordedTo}` : '';
+  return `Unsealed tail: ${t.events} event(s) not covered by a signed checkpoint (#${t.firstIndex}–#${t.lastIndex}${where}${when}); their chains hold, but deleting or rewriting them would leave no trace until they are sealed.`;
+}
+
 /** One line of a report for people. */
 export function describeReport(r: VerifyReport): string {
+  if (r.unsealedTailRefused)
+    return `NOT SEALED: every chain and checkpoint holds, but ${r.unsealedTail?.events ?? 0} event(s) are not covered by a signed checkpoint and --require-sealed was given; seal them (gopy audit seal) and verify again.`;
   if (r.failure) {
     const f = r.failure;
     return `FAILED at event #${f.index} ${f.eventId} (stream ${f.streamId}, revision ${f.revision}${f.position ? `, position ${f.position}` : ''}): ${f.reason}`;
