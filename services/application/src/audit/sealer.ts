@@ -6,6 +6,8 @@ import type { Clock } from '../ports';
 import type { WritePath } from '../writePath';
 import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, checkpointEventId, signCheckpoint } from './checkpoint';
 import { StreamingMerkle } from './merkle';
+import type { Witness } from './witness';
+import { witnessNewestCheckpoint } from './witnessCapture';
 
 export interface SealOutcome {
   /** False when nothing was appended since the newest checkpoint (or another sealer got there first). */
@@ -81,6 +83,12 @@ export class Sealer {
     if (outcome.appended > 0)
       this.options.log?.(`sealed checkpoint over ${count} events (Merkle root ${merkleRoot.slice(0, 16)}…)`);
     return { sealed: outcome.appended > 0, count, merkleRoot, position: outcome.position };
+  }
+
+  /** A signed witness of the newest checkpoint, for an auditor to keep outside the server (witnessCapture.ts). */
+  witness(): Promise<Witness> {
+    const { store, privateKey, clock } = this.options;
+    return witnessNewestCheckpoint(() => store.readAll(), privateKey, clock.now());
   }
 
   /** Seals every `intervalMs` until stopped; a failure is logged and retried at the next tick. */

@@ -9,6 +9,7 @@ import {
   type CheckpointData,
 } from './checkpoint';
 import { StreamingMerkle } from './merkle';
+import { WitnessComparison, witnessProblem, type Witness, type WitnessReport } from './witness';
 
 /** An event exactly as stored: raw data and metadata text, before any parsing or upcasting. */
 export interface AuditRecord {
@@ -58,6 +59,8 @@ export interface VerifyReport {
   failure: VerifyFailure | null;
   /** What this run could not check, in plain words. */
   notChecked: string[];
+  /** The comparison with a witnessed checkpoint, when one was given. */
+  witness: WitnessReport | null;
 }
 
 export interface UnsealedTail {
@@ -85,6 +88,8 @@ export interface VerifyOptions {
   partial?: boolean;
   /** Fail when any event is not covered by a signed checkpoint (`gopy audit verify --require-sealed`). */
   requireSealed?: boolean;
+  /** A witnessed checkpoint kept outside the server: the log must still hold what it saw. */
+  witness?: Witness;
 }
 
 function parseCheckpoint(data: string): CheckpointData | undefined {
@@ -114,6 +119,11 @@ export async function verifyLog(
   const partial = options.partial ?? false;
   const covered = new Set<number>();
   let newest: { count: number; eventId: string } | undefined;
+  const problem = options.witness ? witnessProblem(options.witness, options.publicKey) : null;
+  const comparison = options.witness && !problem ? new WitnessComparison(options.witness, { partial }) : undefined;
+  // The length read now bounds the second pass: a live log grows meanwhile, and a checkpoint sealed in between would
+  // cover a prefix this pass did not note.
+  let length = 0;
   for await (const e of source()) {
     if (e.type === CHECKPOINT_EVENT_TYPE && e.streamId === CHECKPOINT_STREAM) {
       const c = parseCheckpoint(e.data);
@@ -122,7 +132,21 @@ export async function verifyLog(
         newest = { count: c.count, eventId: e.eventId };
       }
     }
+    comparison?.observe(e, partial ? e.index : length);
+    length += 1;
   }
+  const witness: WitnessReport | null = comparison
+    ? comparison.finish()
+    : options.witness
+      ? {
+          ...WitnessComparison.summaryOf(options.witness),
+          ok: false,
+          problem,
+          first: null,
+          differences: [],
+          differenceCount: 0,
+        }
+      : null;
   const expectedFingerprint = options.publicKey ? keyFingerprint(options.publicKey) : undefined;
   const prefixes = new Map<number, { root: string; eventId: string | null; hash: string | null }>();
   const merkle = new StreamingMerkle();
@@ -139,7 +163,7 @@ export async function verifyLog(
     const unsealedTail = failure ? null : tail;
     const unsealedTailRefused = Boolean(options.requireSealed && !failure && tail);
     return {
-      ok: failure === null && !unsealedTailRefused,
+      ok: failure === null && !unsealedTailRefused && (witness?.ok ?? true),
       events: failure ? failure.index : index,
       streams: streams.size,
       checkpoints,
@@ -157,12 +181,19 @@ export async function verifyLog(
             ]
           : []),
         'events appended after the newest checkpoint are chained but not yet signed',
-        'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
+        witness
+          ? 'a truncation after the witnessed checkpoint that also removed every later checkpoint (witness a newer one)'
+          : 'a truncation that also removed every checkpoint after the cut (compare the newest checkpoint with one published elsewhere)',
+        ...(witness && partial
+          ? ['witnessed streams absent from this partial bundle (they may belong to another policy)']
+          : []),
       ],
+      witness,
     };
   };
 
   for await (const e of source()) {
+    if (index >= length) break;
     const fail = (reason: string) =>
       report({
         index,
@@ -289,4 +320,18 @@ export function describeReport(r: VerifyReport): string {
     ? `${r.checkpoints} checkpoint(s) verified, the newest covering ${r.lastCheckpoint.count} events (Merkle root ${r.lastCheckpoint.merkleRoot})`
     : 'no checkpoint found';
   return `OK: ${r.events} events in ${r.streams} streams, every chain intact; ${cp}; ${r.eventsAfterLastCheckpoint} event(s) after the newest checkpoint.`;
+}
+
+/** The comparison with a witness, for people: a verdict line, then the first differences. */
+export function describeWitness(w: WitnessReport): string[] {
+  const head = `Against the witness of ${w.witnessedAt} (checkpoint #${w.checkpoint.index} over ${w.checkpoint.count} events, ${w.streams} streams)`;
+  if (w.problem) return [`${head}: WITNESS REJECTED: ${w.problem}.`];
+  if (w.ok) return [`${head}: every witnessed stream, place and the Merkle root match.`];
+  return [
+    `${head}: ${w.differenceCount} difference(s); the first at #${w.first!.index}: ${w.first!.message}.`,
+    ...w.differences.slice(1).map((d) => `  #${d.index}: ${d.message}.`),
+    ...(w.differenceCount > w.differences.length
+      ? [`  … and ${w.differenceCount - w.differences.length} more (--json lists the first ${w.differences.length}).`]
+      : []),
+  ];
 }
