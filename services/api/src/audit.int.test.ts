@@ -8,11 +8,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_STREAM } from '@gopy/application/audit/checkpoint';
+import type { Witness } from '@gopy/application/audit/witness';
 import { eventHash } from '@gopy/application/integrity';
 import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import { exportBundle, verifyBundle } from './auditBundle';
 import { loadSealKey } from './auditKeys';
-import { verifyStore } from './auditCli';
+import { verifyStore, witnessStore } from './auditCli';
 import { loadConfig, type Config } from './config';
 import { seedDemo } from './demo';
 import { dataFiles, openEventStore, openRuntime } from './runtime';
@@ -147,7 +148,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     let publicKeyPem: string;
     let policyId: string;
 
-    const verify = async (options: { requireSealed?: boolean } = {}) => {
+    let witness: Witness;
+
+    const verify = async (options: { requireSealed?: boolean; witness?: Witness } = {}) => {
       const store = await openEventStore(config);
       try {
         return await verifyStore(store, publicKeyPem, options);
@@ -209,6 +212,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         .toString();
       policyId = (await raw.rows()).find((r) => r.type === 'PolicyProposed')!.stream_id.slice('policy-'.length);
       await raw.backup();
+      const store = await openEventStore(config);
+      try {
+        witness = await witnessStore(store, config, new Date('2027-01-04T08:00:00Z'));
+      } finally {
+        await store.close();
+      }
     }, 120_000);
 
     afterAll(async () => {
@@ -254,6 +263,120 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         expect(strict.unsealedTail).toMatchObject(tail);
       } finally {
         await raw.restore();
+      }
+    });
+
+    it('a clean log verifies against its witness, also after it grew past the witnessed checkpoint', async () => {
+      const rows = await raw.rows();
+      const checkpoints = rows.filter((r) => r.stream_id === CHECKPOINT_STREAM);
+      expect(witness.checkpoint.eventId).toBe(checkpoints.at(-1)!.event_id);
+      expect(witness.checkpoint.index).toBe(rows.length - 2);
+      expect(witness.streams.length).toBe(new Set(rows.slice(0, rows.length - 1).map((r) => r.stream_id)).size);
+      const report = await verify({ witness });
+      expect(report.ok).toBe(true);
+      expect(report.witness).toMatchObject({ ok: true, problem: null, first: null, differenceCount: 0 });
+    });
+
+    it('names a deleted stream of one event, and the place it had, against the witness', async () => {
+      const rows = await raw.rows();
+      const sizes = new Map<string, number>();
+      for (const r of rows) sizes.set(r.stream_id, (sizes.get(r.stream_id) ?? 0) + 1);
+      const firstCheckpoint = rows.findIndex((r) => r.stream_id === CHECKPOINT_STREAM);
+      const singles = rows
+        .map((r, index) => ({ ...r, index }))
+        .filter((r) => sizes.get(r.stream_id) === 1 && r.stream_id !== CHECKPOINT_STREAM);
+      // One in the middle of the first checkpoint's events, one just before the witnessed checkpoint.
+      const middle = singles
+        .filter((r) => r.index < firstCheckpoint)
+        .reduce((a, b) => (Math.abs(b.index - firstCheckpoint / 2) < Math.abs(a.index - firstCheckpoint / 2) ? b : a));
+      const beforeWitnessed = singles.filter((r) => r.index < witness.checkpoint.index).at(-1)!;
+      expect(beforeWitnessed.index).toBeGreaterThan(firstCheckpoint);
+      for (const gone of [middle, beforeWitnessed]) {
+        try {
+          await raw.exec('DELETE FROM events WHERE event_id = $1', [gone.event_id]);
+          // Alone, the log shows a checkpoint that no longer matches, not what is missing.
+          const alone = await verify();
+          expect(alone.ok).toBe(false);
+          expect(alone.failure!.streamId).toBe(CHECKPOINT_STREAM);
+          expect(alone.failure!.reason).not.toContain(gone.stream_id);
+          const report = await verify({ witness });
+          expect(report.ok).toBe(false);
+          expect(report.witness!.first).toMatchObject({
+            kind: 'missing-stream',
+            streamId: gone.stream_id,
+            revision: 0,
+            index: gone.index,
+          });
+          expect(report.witness!.first!.message).toContain(
+            `stream ${gone.stream_id} is missing: its only event (revision 0) was #${gone.index} when witnessed`,
+          );
+        } finally {
+          await raw.restore();
+        }
+      }
+    });
+
+    it('names an event rewritten before the witnessed checkpoint, chain recomputed, by its stream', async () => {
+      const rows = await raw.rows();
+      const sizes = new Map<string, number>();
+      for (const r of rows) sizes.set(r.stream_id, (sizes.get(r.stream_id) ?? 0) + 1);
+      const index = rows.findIndex((r, i) => i > 10 && sizes.get(r.stream_id) === 1);
+      const target = rows[index]!;
+      try {
+        await rewriteWithHash(raw, target, flipOneByte(target.data));
+        const report = await verify({ witness });
+        expect(report.ok).toBe(false);
+        expect(report.witness!.first).toMatchObject({
+          kind: 'changed',
+          streamId: target.stream_id,
+          revision: 0,
+          index,
+        });
+      } finally {
+        await raw.restore();
+      }
+    });
+
+    it('reports a log truncated at its tail, checkpoint included, against the witness, naming what is gone', async () => {
+      const rows = await raw.rows();
+      const cut = witness.checkpoint.index - 1;
+      const gone = rows.slice(cut);
+      expect(gone.map((r) => r.stream_id)).toContain(CHECKPOINT_STREAM);
+      try {
+        for (const r of gone) await raw.exec('DELETE FROM events WHERE event_id = $1', [r.event_id]);
+        // Alone, a log cut before its newest checkpoint still verifies.
+        expect((await verify()).ok).toBe(true);
+        const report = await verify({ witness });
+        expect(report.ok).toBe(false);
+        expect(report.witness!.first).toMatchObject({ kind: 'truncated', index: cut });
+        expect(report.witness!.first!.message).toBe(
+          `the log ends after ${cut} event(s), before the witnessed checkpoint #${witness.checkpoint.index}: events #${cut} to #${witness.checkpoint.index} are missing (the log was truncated)`,
+        );
+        const named = report.witness!.differences.map((d) => [d.kind, d.streamId, d.index]);
+        expect(named).toContainEqual(['missing-stream', rows[cut]!.stream_id, cut]);
+        expect(named).toContainEqual(['missing-events', CHECKPOINT_STREAM, witness.checkpoint.index]);
+      } finally {
+        await raw.restore();
+      }
+    });
+
+    it('refuses a witness that was changed or signed with another key', async () => {
+      const changed: Witness = {
+        ...witness,
+        streams: witness.streams.map((s, i) => (i === 3 ? [s[0], s[1], s[2], '0'.repeat(64)] : s)),
+      };
+      const report = await verify({ witness: changed });
+      expect(report.ok).toBe(false);
+      expect(report.witness!.problem).toMatch(/signature does not verify/);
+      const { generateKeyPairSync } = await import('node:crypto');
+      const { witnessNewestCheckpoint } = await import('@gopy/application/audit/witnessCapture');
+      const store = await openEventStore(config);
+      try {
+        await expect(
+          witnessNewestCheckpoint(() => store.readAll(), generateKeyPairSync('ed25519').privateKey, new Date()),
+        ).rejects.toThrow(/another key/);
+      } finally {
+        await store.close();
       }
     });
 
@@ -384,7 +507,98 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await verifyBundle(all, publicKeyPem)).report.ok).toBe(false);
     });
 
+    it('checks whole and partial bundles against the witness, and names a stream left out of a whole one', async () => {
+      const store = await openEventStore(config);
+      const all = path.join(dataDir, 'bundle-witness-all');
+      const one = path.join(dataDir, 'bundle-witness-policy');
+      try {
+        const key = loadSealKey(config, () => {});
+        await exportBundle(store, key, all);
+        await exportBundle(store, key, one, { policyId });
+      } finally {
+        await store.close();
+      }
+      expect((await verifyBundle(all, undefined, { witness })).report.witness).toMatchObject({ ok: true });
+      const partial = await verifyBundle(one, undefined, { witness });
+      expect(partial.report.ok).toBe(true);
+      expect(partial.report.notChecked.join(' ')).toMatch(/witnessed streams absent from this partial bundle/);
+
+      // A comment's stream of one event removed from both bundles.
+      const file = (dir: string) => path.join(dir, 'events.jsonl');
+      const lines = fs.readFileSync(file(one), 'utf8').trimEnd().split('\n');
+      const parsed = lines.map((l) => JSON.parse(l) as { streamId: string; index: number });
+      const counts = new Map<string, number>();
+      for (const l of parsed) counts.set(l.streamId, (counts.get(l.streamId) ?? 0) + 1);
+      const gone = parsed.find((l) => l.streamId.startsWith('comment-') && counts.get(l.streamId) === 1)!;
+      for (const dir of [all, one]) {
+        const kept = fs
+          .readFileSync(file(dir), 'utf8')
+          .trimEnd()
+          .split('\n')
+          .filter((l) => (JSON.parse(l) as { streamId: string }).streamId !== gone.streamId);
+        fs.writeFileSync(file(dir), `${kept.join('\n')}\n`);
+      }
+      const whole = await verifyBundle(all, undefined, { witness });
+      expect(whole.report.ok).toBe(false);
+      expect(whole.report.witness!.first).toMatchObject({
+        kind: 'missing-stream',
+        streamId: gone.streamId,
+        index: gone.index,
+      });
+      // A partial bundle cannot tell a stream left out from another policy's.
+      expect((await verifyBundle(one, undefined, { witness })).report.witness!.ok).toBe(true);
+    });
+
     if (engine === 'sqlite') {
+      it('`gopy audit witness` writes a witness that `gopy audit verify --witness` checks a store and a bundle against', async () => {
+        const run = promisify(execFile);
+        const bin = path.resolve(import.meta.dirname, '../bin/gopy.js');
+        const env = { ...process.env, ...keysEnv, GOPY_DATA_DIR: dataDir };
+        const file = path.join(dataDir, 'witness.json');
+        const bundle = path.join(dataDir, 'bundle-cli');
+        const wrote = await run('node', [bin, 'audit', 'witness', '--out', file, '--store', `sqlite:${dataDir}`], {
+          env,
+        });
+        expect(wrote.stdout).toContain(`Witnessed checkpoint #${witness.checkpoint.index}`);
+        expect(wrote.stdout).toContain(`${witness.streams.length} streams`);
+        const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Witness;
+        expect(written.streams).toEqual(witness.streams);
+        const ok = await run('node', [bin, 'audit', 'verify', '--store', `sqlite:${dataDir}`, '--witness', file], {
+          env,
+        });
+        expect(ok.stdout).toContain('every witnessed stream, place and the Merkle root match');
+        await run('node', [bin, 'audit', 'export', '--out', bundle], { env });
+
+        const rows = await raw.rows();
+        const sizes = new Map<string, number>();
+        for (const r of rows) sizes.set(r.stream_id, (sizes.get(r.stream_id) ?? 0) + 1);
+        const index = rows.findIndex((r) => sizes.get(r.stream_id) === 1);
+        const gone = rows[index]!;
+        const failed = (args: string[]) =>
+          run('node', [bin, 'audit', 'verify', ...args, '--witness', file], { env }).then(
+            () => ({ code: 0, stdout: '' }),
+            (e: { code: number; stdout: string }) => e,
+          );
+        try {
+          await raw.exec('DELETE FROM events WHERE event_id = $1', [gone.event_id]);
+          const store = await failed(['--store', `sqlite:${dataDir}`]);
+          expect(store.code).toBe(1);
+          expect(store.stdout).toContain(
+            `the first at #${index}: stream ${gone.stream_id} is missing: its only event (revision 0) was #${index} when witnessed`,
+          );
+        } finally {
+          await raw.restore();
+        }
+        const lines = fs.readFileSync(path.join(bundle, 'events.jsonl'), 'utf8').trimEnd().split('\n');
+        // The bundle cut before the witnessed checkpoint's last covered event: what was seen last is gone.
+        const at = witness.checkpoint.index - 1;
+        fs.writeFileSync(path.join(bundle, 'events.jsonl'), `${lines.slice(0, at).join('\n')}\n`);
+        const cut = await failed(['--bundle', bundle]);
+        expect(cut.code).toBe(1);
+        expect(cut.stdout).toContain(`public key: the witness’s`);
+        expect(cut.stdout).toContain(`the first at #${at}: the log ends after ${at} event(s)`);
+      });
+
       it('`gopy audit verify` exits 0 on an untouched store and 1 naming the event on a tampered one', async () => {
         const run = promisify(execFile);
         const bin = path.resolve(import.meta.dirname, '../bin/gopy.js');

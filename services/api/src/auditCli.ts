@@ -7,10 +7,13 @@ import { Sealer } from '@gopy/application/audit/sealer';
 import {
   describeReport,
   describeTail,
+  describeWitness,
   verifyLog,
   type VerifyOptions,
   type VerifyReport,
 } from '@gopy/application/audit/verify';
+import { parseWitness, WitnessError, type Witness } from '@gopy/application/audit/witness';
+import { witnessNewestCheckpoint } from '@gopy/application/audit/witnessCapture';
 import type { EventStore } from '@gopy/application/eventStore';
 import { WritePath } from '@gopy/application/writePath';
 import { exportBundle, verifyBundle } from './auditBundle';
@@ -81,10 +84,35 @@ function printReport(report: VerifyReport, json: boolean): void {
   if (json) console.log(JSON.stringify(report, null, 2));
   else {
     console.log(describeReport(report));
+    if (report.witness) for (const line of describeWitness(report.witness)) console.log(line);
     if (!report.failure) console.log(describeTail(report));
     if (report.notChecked.length) console.log(`Not checked: ${report.notChecked.join('; ')}.`);
   }
   process.exitCode = verifyExitCode(report);
+}
+
+/** Witnesses the newest checkpoint of a store (the `gopy audit witness` command and tests). */
+export async function witnessStore(store: EventStore, config: Config, now = new Date()): Promise<Witness> {
+  return witnessNewestCheckpoint(() => store.readAll(), loadSealKey(config, err), now);
+}
+
+/** Reads a witness file; a file that is not one stops the command with exit code 2. */
+function readWitness(file: string): Witness {
+  try {
+    return parseWitness(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    console.error(`gopy: ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+}
+
+interface VerifyCommandOptions {
+  store?: string;
+  bundle?: string;
+  key?: string;
+  requireSealed?: boolean;
+  witness?: string;
+  json?: boolean;
 }
 
 /** `gopy audit seal | verify | export`. */
@@ -115,38 +143,80 @@ export function registerAuditCommands(program: Command): void {
     .option('--bundle <dir>', 'a folder written by `gopy audit export`')
     .option(
       '--key <pem>',
-      'the sealer public key (PEM file); default: the bundle’s public-key.pem, or this install’s seal key',
+      'the sealer public key (PEM file); default: the witness’s key, else the bundle’s public-key.pem, else this install’s seal key',
     )
     .option(
       '--require-sealed',
       'fail (exit code 3) when events after the newest checkpoint are not covered by a signed checkpoint yet',
     )
+    .option(
+      '--witness <file>',
+      'a file written by `gopy audit witness`: the log must still hold every stream and event it saw',
+    )
     .option('--json', 'print the report as JSON instead of sentences')
-    .action(
-      async (opts: { store?: string; bundle?: string; key?: string; requireSealed?: boolean; json?: boolean }) => {
-        const keyPem = opts.key ? fs.readFileSync(opts.key, 'utf8') : undefined;
-        const options = { requireSealed: Boolean(opts.requireSealed) };
-        const json = Boolean(opts.json);
-        if (opts.bundle) {
-          const { report, manifest, keySource } = await verifyBundle(opts.bundle, keyPem, options);
-          // With --json, stdout carries the report alone.
-          (json ? err : console.log)(
-            `Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${keySource}.`,
-          );
-          printReport(report, json);
-          return;
-        }
-        const config = configFor(opts.store);
-        const pem =
-          keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
-        const store = await openEventStore(config);
-        try {
-          printReport(await verifyStore(store, pem, options), json);
-        } finally {
-          await store.close();
-        }
-      },
-    );
+    .action(async (opts: VerifyCommandOptions) => {
+      const witness = opts.witness ? readWitness(opts.witness) : undefined;
+      // The witness carries the key the auditor kept: trust it rather than a key file on the server.
+      const keyPem = opts.key ? fs.readFileSync(opts.key, 'utf8') : witness?.publicKey;
+      const options = { requireSealed: Boolean(opts.requireSealed), ...(witness ? { witness } : {}) };
+      const json = Boolean(opts.json);
+      // With --json, stdout carries the report alone.
+      const say = json ? err : (m: string) => console.log(m);
+      if (opts.bundle) {
+        const { report, manifest, keySource } = await verifyBundle(opts.bundle, keyPem, options);
+        say(
+          `Bundle ${opts.bundle} (${manifest.scope}${manifest.policyId ? ` ${manifest.policyId}` : ''}, exported ${manifest.exportedAt}); public key: ${opts.key || !witness ? keySource : 'the witness’s'}.`,
+        );
+        printReport(report, json);
+        return;
+      }
+      const config = configFor(opts.store);
+      const pem =
+        keyPem ?? createPublicKey(loadSealKey(config, err)).export({ type: 'spki', format: 'pem' }).toString();
+      const store = await openEventStore(config);
+      try {
+        printReport(await verifyStore(store, pem, options), json);
+      } finally {
+        await store.close();
+      }
+    });
+
+  audit
+    .command('witness')
+    .description(
+      'Write a signed witness of the newest checkpoint (event count, Merkle root, every stream’s head) for an auditor to keep away from this server',
+    )
+    .requiredOption('--out <file>', 'file to write (`-` for standard output)')
+    .option('--seal', 'seal a checkpoint over the whole log first, so the witness covers every event up to now')
+    .option(
+      '--store <store>',
+      'sqlite:<data folder> | postgres:<url> | kurrentdb:<url> (default: the configured store)',
+    )
+    .action(async (opts: { out: string; seal?: boolean; store?: string }) => {
+      const config = configFor(opts.store);
+      if (opts.seal) await sealOnce(config);
+      const store = await openEventStore(config);
+      const toStdout = opts.out === '-';
+      try {
+        const witness = await witnessStore(store, config);
+        const text = `${JSON.stringify(witness, null, 1)}\n`;
+        if (toStdout) process.stdout.write(text);
+        else fs.writeFileSync(opts.out, text);
+        const c = witness.checkpoint;
+        (toStdout ? err : (m: string) => console.log(m))(
+          `Witnessed checkpoint #${c.index} (${c.eventId}) over ${c.data.count} events, Merkle root ${c.data.merkleRoot}, ${witness.streams.length} streams; signed by key ${witness.keyFingerprint}.` +
+            (toStdout
+              ? ''
+              : ` Wrote ${opts.out} (${Buffer.byteLength(text)} bytes): keep it away from this server; check the log against it with: gopy audit verify --witness ${opts.out}`),
+        );
+      } catch (e) {
+        if (!(e instanceof WitnessError)) throw e;
+        console.error(`gopy: not witnessed: ${e.message}`);
+        process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
 
   audit
     .command('export')
