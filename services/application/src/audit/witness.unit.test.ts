@@ -182,3 +182,21 @@ describe('a witnessed checkpoint', () => {
     );
   });
 });
+
+describe('verifying a log that grows while it is read', () => {
+  it('verifies the events the first pass saw, also when a checkpoint is sealed between the passes', async () => {
+    const { log } = await aWitnessedLog();
+    const before = [...log.records];
+    log.append('comment-8');
+    log.seal();
+    let calls = 0;
+    const growing = () => {
+      calls += 1;
+      return source(calls === 1 ? before : log.records)();
+    };
+    const report = await verifyLog(growing, { publicKey });
+    expect(report.failure).toBeNull();
+    expect(report.events).toBe(before.length);
+    expect(report.checkpoints).toBe(1);
+  });
+});
