@@ -19,6 +19,7 @@ import { digestDownloads } from './exports/digest';
 import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
+import { auditWitnessDownload } from './auditWitnessDownload';
 import type { Runtime } from './runtime';
 
 function isTypedRefusal(err: unknown): boolean {
@@ -229,6 +230,7 @@ export async function buildApp(
   app.use(digestDownloads(runtime));
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
+  app.use(auditWitnessDownload(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) app.use(web);
   return app;

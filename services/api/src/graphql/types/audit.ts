@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHECKPOINT_STREAM, type CheckpointData } from '@gopy/application/audit/checkpoint';
-import { verifyLog, type VerifyReport } from '@gopy/application/audit/verify';
+import { verifyLog, type UnsealedTail, type VerifyReport } from '@gopy/application/audit/verify';
 import type { Position, RecordedEvent } from '@gopy/application/eventStore';
 import { eventHash } from '@gopy/application/integrity';
 import { parsePublicKey } from '@gopy/application/audit/checkpoint';
@@ -138,6 +138,22 @@ const VerificationFailure = builder
     }),
   });
 
+const AuditUnsealedTail = builder.objectRef<UnsealedTail>('AuditUnsealedTail').implement({
+  description:
+    'The events no signed checkpoint covers yet: their chains are checked, but deleting or rewriting them (hashes recomputed) leaves no trace until a checkpoint seals them.',
+  fields: (t) => ({
+    events: t.exposeInt('events'),
+    firstIndex: t.exposeInt('firstIndex', { description: 'The first one’s 0-based place in the log.' }),
+    lastIndex: t.exposeInt('lastIndex'),
+    firstPosition: t.string({ nullable: true, resolve: (u) => u.firstPosition }),
+    lastPosition: t.string({ nullable: true, resolve: (u) => u.lastPosition }),
+    firstEventId: t.exposeID('firstEventId'),
+    lastEventId: t.exposeID('lastEventId'),
+    recordedFrom: t.field({ type: 'DateTime', nullable: true, resolve: (u) => u.recordedFrom }),
+    recordedTo: t.field({ type: 'DateTime', nullable: true, resolve: (u) => u.recordedTo }),
+  }),
+});
+
 const AuditVerification = builder.objectRef<VerifyReport>('AuditVerification').implement({
   description: 'The result of verifying the live log: every chain, every checkpoint and its signature.',
   fields: (t) => ({
@@ -147,6 +163,12 @@ const AuditVerification = builder.objectRef<VerifyReport>('AuditVerification').i
     checkpoints: t.exposeInt('checkpoints'),
     eventsAfterLastCheckpoint: t.exposeInt('eventsAfterLastCheckpoint'),
     lastCheckpointCount: t.int({ nullable: true, resolve: (r) => r.lastCheckpoint?.count ?? null }),
+    unsealedTail: t.field({
+      type: AuditUnsealedTail,
+      nullable: true,
+      description: 'Null when the newest checkpoint covers every event, or when verification stopped at a failure.',
+      resolve: (r) => r.unsealedTail,
+    }),
     failure: t.field({ type: VerificationFailure, nullable: true, resolve: (r) => r.failure }),
     notChecked: t.exposeStringList('notChecked'),
   }),
