@@ -127,6 +127,17 @@ describe('the auditor area', () => {
     expect(await page.getByText('Chưa có điểm niêm phong nào.').count()).toBe(0);
     const key = await fetch(`${platform.baseUrl}/.well-known/gopy-audit-key`);
     expect(await key.text()).toContain('PUBLIC KEY');
+    // What no checkpoint covers yet, and the witness an auditor keeps away from the server.
+    expect(await page.getByRole('heading', { name: 'Phần cuối chưa niêm phong', level: 2 }).count()).toBe(1);
+    expect(await page.locator('p.unsealed-tail').textContent()).toMatch(
+      /^\s*(Không có: điểm niêm phong mới nhất bao trùm mọi sự kiện\.|[\d.]+ sự kiện chưa được điểm niêm phong có chữ ký nào bao trùm: từ vị trí \S+ đến \S+, ghi nhận từ .+ đến .+\.)\s*$/,
+    );
+    const witnessLink = page.getByRole('link', { name: 'Tải bản chứng thực (JSON)' });
+    expect(await witnessLink.getAttribute('href')).toBe('/export/audit/witness.json');
+    const witness = await reader.context.request.get(`${platform.baseUrl}/export/audit/witness.json`);
+    expect(witness.status()).toBe(200);
+    expect(((await witness.json()) as { format: string }).format).toBe('gopy-audit-witness-1');
+    await screenshots(reader, 'audit-verify');
 
     // The policy's history: who did what, when, with which reason.
     await clickAndAudit(
@@ -240,6 +251,8 @@ describe('the auditor area', () => {
     expect(await page.getByText(target.event_id).count()).toBe(1);
     expect(await page.getByText(target.stream_id).count()).toBe(1);
     expect(await page.getByText('Các byte đã lưu không khớp mã băm đã lưu (đã bị sửa sau khi ghi).').count()).toBe(1);
+    // Verification stopped there, so nothing is said of the tail.
+    expect(await page.getByRole('heading', { name: 'Phần cuối chưa niêm phong' }).count()).toBe(0);
     await screenshots(reader, 'audit-verify-tampered');
 
     // The log shows the same event as not matching its hash.

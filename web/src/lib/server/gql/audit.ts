@@ -39,6 +39,16 @@ export interface AuditVerification {
   eventsAfterLastCheckpoint: number;
   lastCheckpointCount: number | null;
   notChecked: string[];
+  /** Events no signed checkpoint covers yet; null when there are none. */
+  unsealedTail: {
+    events: number;
+    firstIndex: number;
+    lastIndex: number;
+    firstPosition: string | null;
+    lastPosition: string | null;
+    recordedFrom: string | null;
+    recordedTo: string | null;
+  } | null;
   failure: {
     index: number;
     eventId: string;
@@ -212,6 +222,15 @@ const AUDIT_VERIFICATION_QUERY = /* GraphQL */ `
       eventsAfterLastCheckpoint
       lastCheckpointCount
       notChecked
+      unsealedTail {
+        events
+        firstIndex
+        lastIndex
+        firstPosition
+        lastPosition
+        recordedFrom
+        recordedTo
+      }
       failure {
         index
         eventId
