@@ -464,7 +464,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
       for (const f of ['events.jsonl', 'checkpoints.jsonl', 'public-key.pem', 'manifest.json', 'README.md'])
         expect(fs.existsSync(path.join(all, f))).toBe(true);
-      expect(fs.readFileSync(path.join(all, 'README.md'), 'utf8')).toContain('gopy audit verify --bundle');
+      const readme = fs.readFileSync(path.join(all, 'README.md'), 'utf8');
+      expect(readme).toContain('gopy audit verify --bundle');
+      expect(readme).toContain('gopy audit verify --bundle <this folder> --witness <file>');
+      expect(readme).toContain('--require-sealed');
 
       const whole = await verifyBundle(all, publicKeyPem);
       expect(whole.report.failure).toBeNull();

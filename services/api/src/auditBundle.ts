@@ -168,6 +168,29 @@ It exits 0 and prints a summary when everything matches, or names the first even
 Do not trust public-key.pem alone: compare its fingerprint with the key the site publishes at /.well-known/gopy-audit-key
 (or pass that key with --key).
 
+It also reports the **unsealed tail**: the events no signed checkpoint covers (how many, their first and last place
+\`#index\` and their recordedAt range). Their chains are checked, but whoever could write the log could have deleted
+them, or rewritten them with recomputed hashes, without a trace. \`--require-sealed\` makes the tool fail with exit code 3
+when there is such a tail; \`--json\` prints the whole report as JSON.
+
+## Verify against a witness
+
+A witness is a small signed file, written by \`gopy audit witness --out <file>\` or downloaded from the auditor area
+(/export/audit/witness.json), that an auditor keeps away from the server. It holds the newest checkpoint when it was
+taken (event count, Merkle root, its place, id and hash, its signature), the head of every stream at that checkpoint
+(stream id, revision, place in the log, hash), the public key, and an Ed25519 signature over all of it.
+
+    gopy audit verify --bundle <this folder> --witness <file>
+
+The witness's key is then the default key. For every witnessed stream, the bundle must hold the event at the witnessed
+revision, with the witnessed hash, at the witnessed place; before the witnessed checkpoint it must hold no other stream;
+its first \`count\` events must give the witnessed Merkle root. The tool names the first place where this fails: a stream
+that is gone (a stream of one event included) and the place its event had, a stream whose last events are gone, a head
+whose hash changed, an inserted stream, a bundle that ends before the witnessed checkpoint (\`the log ends after N
+event(s), before the witnessed checkpoint #M: events #N to #M are missing\`), where a removal or insertion shifted later
+events, or a Merkle root that does not match. Events appended after the witness are not compared: witness again to cover
+them.
+
 ## Verify by hand
 
 1. **Chains.** For each stream, in order of \`revision\` (which must run 0, 1, 2, … without gaps):
@@ -191,13 +214,16 @@ Checkpoints cover the whole log, and this bundle holds only one policy's streams
 complete from its first event and unchanged (chains), and that the checkpoints are genuine and linked (signatures), but not:
 - that the checkpoint counts and Merkle roots match (the other streams' events are not here);
 - that no comment stream of this policy was left out of the bundle;
-- anything about events appended after the newest checkpoint beyond their chains.
+- anything about events appended after the newest checkpoint beyond their chains;
+- against a witness, whether a witnessed stream absent here was removed or belongs to another policy (the streams that
+  are here are compared with it).
 Ask for a whole-log bundle (\`gopy audit export --out <dir>\`) to check those.
 `
     : `## Limits
 
-Events appended after the newest checkpoint are chained but not yet signed. A truncation that also removed every later
-checkpoint can only be seen by comparing the newest checkpoint here with one obtained earlier or published elsewhere.
+Events appended after the newest checkpoint (the unsealed tail) are chained but not yet signed. A truncation that also
+removed every later checkpoint can only be seen against a witness or a checkpoint obtained earlier (see above), and only
+up to that witness's checkpoint.
 `
 }
 Encrypted fields stay encrypted: the bundle proves integrity without revealing personal data or comment bodies, and a
