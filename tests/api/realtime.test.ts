@@ -52,8 +52,6 @@ describe('subscription policyChanged (SSE)', () => {
     const participant = await verifiedParticipant(platform);
     const sub = await subscribe<PolicyChangedEvent>(platform.baseUrl, POLICY_CHANGED, { id: policy.id });
     try {
-      // Let the server attach the subscription to the projector before the write.
-      await sleep(500);
       const result = await submitComment(participant.api, {
         policyId: policy.id,
         body: 'Góp ý được đẩy ngay tới người đang xem.',
@@ -78,7 +76,6 @@ describe('subscription policyChanged (SSE)', () => {
     const participant = await verifiedParticipant(platform);
     const sub = await subscribe<PolicyChangedEvent>(platform.baseUrl, POLICY_CHANGED, { id: watched.id });
     try {
-      await sleep(500);
       ok(
         await submitComment(participant.api, {
           policyId: other.id,

@@ -123,8 +123,15 @@ export function expectRefusal(result: ResultUnion, expected: ExpectedRefusal): R
   const seen = JSON.stringify(result);
   expect(result.__typename, seen).toBe(expected.typename);
   expect(result.code, seen).toBe(expected.code);
-  if (expected.rule !== undefined) expect(result.rule, seen).toBe(expected.rule);
-  if (expected.field !== undefined) expect(result.field, seen).toBe(expected.field);
+  // The rule and the field are checked when the caller names them (a refusal has one or the other, or neither).
+  const named = { rule: expected.rule, field: expected.field };
+  expect(
+    {
+      rule: named.rule === undefined ? undefined : result.rule,
+      field: named.field === undefined ? undefined : result.field,
+    },
+    seen,
+  ).toEqual(named);
   expectVietnamese(result.messageVi ?? '');
   expectEnglish(result.messageEn ?? '');
   expect(result.message, seen).toBe((expected.locale ?? 'vi') === 'en' ? result.messageEn : result.messageVi);
@@ -498,7 +505,9 @@ export interface SseSubscription<T> {
 
 /**
  * Subscribes over GraphQL SSE (POST /graphql, accept: text/event-stream) and collects the `next` events.
- * Resolves once the server has answered the request with an event stream.
+ * Resolves once the subscription is live: yoga opens every event stream with a `:` comment, which the server reads
+ * from the stream (and writes, headers included) only as it starts pulling from the subscription, i.e. once the
+ * resolver is listening for changes. A change made after this resolves is pushed.
  */
 export async function subscribe<T = Record<string, any>>(
   baseUrl: string,
@@ -522,12 +531,15 @@ export async function subscribe<T = Record<string, any>>(
   const waiters = new Set<() => void>();
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
+  let opened!: () => void;
+  const live = new Promise<void>((resolve) => (opened = resolve));
   const pump = (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
         buffer += value;
+        opened();
         let end: number;
         while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
           const block = buffer.slice(0, end);
@@ -553,6 +565,28 @@ export async function subscribe<T = Record<string, any>>(
       if (!controller.signal.aborted) throw err;
     }
   })();
+  const LIVE_WITHIN_MS = 10_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      live,
+      pump.then(() => {
+        throw new Error(`the event stream ended before it opened (subscription ${JSON.stringify(variables)})`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no opening bytes on the event stream within ${LIVE_WITHIN_MS} ms`)),
+          LIVE_WITHIN_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    controller.abort();
+    await pump.catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     events,
     async waitFor(match, timeoutMs) {

@@ -100,12 +100,18 @@ describe('search, live updates and following', () => {
     const watcher = await newReader(browser, platform.baseUrl, { javaScript: true });
     const { href } = await openPolicyHref(watcher);
     const policyId = href.split('/').pop()!;
+    // The page's event stream is live once /live answers: the site answers it only after the API has answered the
+    // `policyChanged` subscription, which it does once the subscription listens (see tests/api/support.ts subscribe).
+    const live = watcher.page.waitForResponse((r) => new URL(r.url()).pathname === `${href}/live`, {
+      timeout: 20_000,
+    });
     await visit(watcher, href);
     const heading = watcher.page.locator('#comments-heading');
     const countBefore = await heading.textContent();
     await watcher.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
-    // Give the event stream a moment to connect before the comment lands.
-    await watcher.page.waitForTimeout(1_000);
+    const stream = await live;
+    expect(stream.status(), 'the live updates stream of the policy page').toBe(200);
+    expect(await stream.headerValue('content-type')).toMatch(/^text\/event-stream/);
 
     const body = `Góp ý mới xuất hiện ngay, không cần tải lại trang (${uniqueSuffix()}).`;
     ok(await submitComment(parent, { policyId, body, stance: 'NEUTRAL' }));

@@ -22,6 +22,7 @@ import {
   submitComment,
   succeeded,
   timed,
+  within,
   type Outcome,
 } from './support';
 
@@ -29,6 +30,11 @@ const PARTICIPANTS = FULL ? 2_000 : 300;
 const CLIENTS = FULL ? 64 : 16;
 /** Acknowledged comments to wait for before the kill, so it lands in the middle of the load. */
 const ACKS_BEFORE_KILL = FULL ? 3_000 : 150;
+/** Deadlines of the waits (each fails naming what it waited for): generous, the machine is shared. */
+const ACKS_WITHIN_MS = FULL ? 600_000 : 180_000;
+const CLIENTS_STOP_WITHIN_MS = 90_000;
+const RETRIES_WITHIN_MS = FULL ? 900_000 : 300_000;
+const REBUILD_WITHIN_MS = FULL ? 900_000 : 300_000;
 
 interface Attempt {
   n: number;
@@ -49,7 +55,9 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
   });
 
   it('keeps every acknowledged comment, dedupes retries, and resumes projecting from the checkpoint', async () => {
-    const prepared = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () => prepareDataDir(PARTICIPANTS));
+    const prepared = await timed(`prepare ${PARTICIPANTS} accounts with sessions`, () =>
+      within(REBUILD_WITHIN_MS, `a data folder with ${PARTICIPANTS} accounts`, prepareDataDir(PARTICIPANTS)),
+    );
     dataDir = prepared.dataDir;
     const world = prepared.world;
     platform = await timed('start the server', () => startPlatform({ demo: false, dataDir, env: SERVER_ENV }));
@@ -59,6 +67,8 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
     let next = 0;
     let acks = 0;
     let killed = false;
+    let enoughAcks!: () => void;
+    const reachedAcks = new Promise<void>((resolve) => (enoughAcks = resolve));
     const started = performance.now();
     // Each client submits new comments back to back until the server is gone.
     const clients = Array.from({ length: CLIENTS }, async () => {
@@ -72,14 +82,43 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
           commentInput(world.policyId, key, n),
         );
         attempts.push({ n, participant, key, first: outcome });
-        if (succeeded(outcome)) acks += 1;
+        if (succeeded(outcome) && ++acks === ACKS_BEFORE_KILL) enoughAcks();
         if (outcome.status === 0 || killed) return;
       }
     });
-    while (acks < ACKS_BEFORE_KILL) await new Promise((r) => setTimeout(r, 20));
-    killed = true;
+    const clientsDone = Promise.all(clients);
+    const progress = () =>
+      `${acks} acknowledged of ${attempts.length} submissions; first failures: ` +
+      JSON.stringify(
+        attempts
+          .filter((a) => !succeeded(a.first))
+          .slice(0, 3)
+          .map((a) => a.first),
+      );
+    try {
+      await within(
+        ACKS_WITHIN_MS,
+        `${ACKS_BEFORE_KILL} acknowledged comments before the kill`,
+        Promise.race([
+          reachedAcks,
+          clientsDone.then(() => {
+            throw new Error(`every client stopped before ${ACKS_BEFORE_KILL} acknowledged comments: ${progress()}`);
+          }),
+        ]),
+        progress,
+      );
+    } finally {
+      // Also when the wait failed: the clients stop after their request in flight.
+      killed = true;
+    }
+    // kill() itself fails after 10 s without an exit.
     await first.kill();
-    await Promise.all(clients);
+    await within(
+      CLIENTS_STOP_WITHIN_MS,
+      `the ${CLIENTS} clients to see the server gone and stop`,
+      clientsDone,
+      progress,
+    );
     const acknowledged = attempts.filter((a) => succeeded(a.first));
     const unanswered = attempts.filter((a) => !succeeded(a.first));
     say(
@@ -108,19 +147,24 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
     const retries = await timed(`retry all ${attempts.length} submissions with their idempotency keys`, async () => {
       const out: { attempt: Attempt; retry: Outcome }[] = [];
       let i = 0;
-      await Promise.all(
-        Array.from({ length: CLIENTS }, async () => {
-          for (;;) {
-            const attempt = attempts[i++];
-            if (!attempt) return;
-            const retry = await submitComment(
-              second.baseUrl,
-              world.participants[attempt.participant]!.token,
-              commentInput(world.policyId, attempt.key, attempt.n),
-            );
-            out.push({ attempt, retry });
-          }
-        }),
+      await within(
+        RETRIES_WITHIN_MS,
+        `the retries of ${attempts.length} submissions`,
+        Promise.all(
+          Array.from({ length: CLIENTS }, async () => {
+            for (;;) {
+              const attempt = attempts[i++];
+              if (!attempt) return;
+              const retry = await submitComment(
+                second.baseUrl,
+                world.participants[attempt.participant]!.token,
+                commentInput(world.policyId, attempt.key, attempt.n),
+              );
+              out.push({ attempt, retry });
+            }
+          }),
+        ),
+        () => `${out.length} answered`,
       );
       return out;
     });
@@ -152,7 +196,7 @@ describe(`crash: SIGKILL under a load of ${CLIENTS} clients`, () => {
     expect(checkpoint.seq).toBe(head);
 
     const { live, rebuilt, applied } = await timed('rebuild the read models from position 0', () =>
-      rebuildAndDump(prepared.dataDir),
+      within(REBUILD_WITHIN_MS, 'the rebuild of the read models from position 0', rebuildAndDump(prepared.dataDir)),
     );
     expect(applied).toBe(head);
     expect(differences(live, rebuilt)).toEqual([]);

@@ -37,6 +37,28 @@ export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * Waits for `promise` at most `ms`; past that it fails saying what it waited for and, from `state`, where things stood.
+ * The work itself is not cancelled: the test fails and its afterAll stops the server.
+ */
+export async function within<T>(ms: number, what: string, promise: Promise<T>, state?: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`timed out after ${(ms / 1000).toFixed(0)} s waiting for ${what}${state ? ` (${state()})` : ''}`),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A fresh data folder with an organisation, a staff member, a policy open for comment and `participants` sessions. */
 export async function prepareDataDir(participants: number): Promise<{ dataDir: string; world: World }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-load-'));

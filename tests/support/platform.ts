@@ -149,7 +149,16 @@ export async function startPlatform(
     },
     async kill() {
       child.kill('SIGKILL');
-      await exited;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        exited,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the server (pid ${child.pid}) did not exit within 10 s of SIGKILL`)),
+            10_000,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
     },
   };
 }

@@ -141,6 +141,7 @@ describe('analysis figures kept by the projector', () => {
       );
     const letter =
       'Chúng tôi là phụ huynh trường Tiểu học Hoà Bình, đề nghị không thu thêm khoản phí bán trú vì nhiều gia đình còn khó khăn, mong Phòng xem xét.';
+    const appended: number[] = [];
     for (let i = 0; i < 48; i++) {
       // Hours apart, crossing midnight in Asia/Ho_Chi_Minh (17:00Z) several times.
       clock.advance(Math.floor(random() * 9 + 1) * HOUR);
@@ -171,12 +172,12 @@ describe('analysis figures kept by the projector', () => {
           },
           staff,
         );
-        expect(result.appended).toBe(1);
+        appended.push(result.appended);
         commentIds.push(commentId);
       } else {
         const author = pick(participants);
         const commentId = randomUUID();
-        await runtime.commands.comment(
+        const result = await runtime.commands.comment(
           {
             type: 'SubmitComment',
             commentId,
@@ -193,10 +194,13 @@ describe('analysis figures kept by the projector', () => {
           },
           as(author, []),
         );
+        appended.push(result.appended);
         commentIds.push(commentId);
       }
       if (isCampaign) campaign.push(commentIds.at(-1)!);
     }
+    // Every letter and every web comment was stored, once.
+    expect(appended).toEqual(commentIds.map(() => 1));
     await settle();
     // What happens to comments afterwards: edits change the stance, the rest take comments out and put one back.
     const authorOf = async (id: string) =>
