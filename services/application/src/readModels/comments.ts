@@ -237,11 +237,14 @@ export const commentsReadModel: ReadModel = {
         const d = event.data;
         const anchorLabel = d.anchorNodeId ? await anchorLabelOf(tx, d.policyId, d.version, d.anchorNodeId) : null;
         let authorName = d.pseudonym ?? '';
+        // A null body means the comment's key is gone (redacted): its pseudonym, sealed with that key, is gone too, and
+        // the author's own name must not stand in for it. Offline feedback never carries a pseudonym.
+        const pseudonymUnreadable = d.channel === 'web' && d.body === null;
         if (!authorName && d.channel !== 'web' && d.offlineSender) {
           // Offline senders are named publicly only by their organisation, if any; their names stay sealed.
           authorName = d.offlineSender.organization ?? '';
         }
-        if (!authorName && d.authorAccountId) {
+        if (!authorName && d.authorAccountId && !pseudonymUnreadable) {
           // The account's pseudonym shows only when the comment asked for it (then it is in the event itself).
           const account = await displayNameOf(tx, { id: d.authorAccountId });
           authorName = account.rows[0]?.display_name ?? '';
@@ -365,13 +368,14 @@ export const commentsReadModel: ReadModel = {
         return;
       }
       case 'CommentWithdrawn':
-        await setStatus(tx, event.data.commentId, 'withdrawn');
+        await changeStatus(tx, event.data.commentId, (status) => (status === 'redacted' ? status : 'withdrawn'));
         return;
       case 'CommentHidden':
-        await recountOnStatus(tx, event.data.commentId, 'hidden');
+        // Hiding a comment its author withdrew (or one redacted) leaves it so; restoring it later must not show it.
+        await changeStatus(tx, event.data.commentId, (status) => (status === 'visible' ? 'hidden' : status));
         await tx
           .updateTable('comments')
-          .set({ status: 'hidden', hidden_reason: event.data.reason, hidden_reason_code: event.data.reasonCode })
+          .set({ hidden_reason: event.data.reason, hidden_reason_code: event.data.reasonCode })
           .where('id', '=', event.data.commentId)
           .execute();
         await tx
@@ -382,10 +386,10 @@ export const commentsReadModel: ReadModel = {
           .execute();
         return;
       case 'CommentRestored':
-        await recountOnStatus(tx, event.data.commentId, 'visible');
+        await changeStatus(tx, event.data.commentId, (status) => (status === 'hidden' ? 'visible' : status));
         await tx
           .updateTable('comments')
-          .set({ status: 'visible', hidden_reason: null, hidden_reason_code: null })
+          .set({ hidden_reason: null, hidden_reason_code: null })
           .where('id', '=', event.data.commentId)
           .execute();
         await tx
@@ -397,11 +401,14 @@ export const commentsReadModel: ReadModel = {
         return;
       case 'CommentRedacted':
         // The comment's key is destroyed with this event: nothing it said can be shown again, nor rebuilt.
-        await recountOnStatus(tx, event.data.commentId, 'redacted');
+        await changeStatus(tx, event.data.commentId, () => 'redacted');
+        await tx.updateTable('comments').set({ body: null }).where('id', '=', event.data.commentId).execute();
+        // What a rebuild can still say of its author (see CommentSubmitted): a pseudonym is unreadable from now on.
         await tx
           .updateTable('comments')
-          .set({ status: 'redacted', body: null })
+          .set({ author_name: '' })
           .where('id', '=', event.data.commentId)
+          .where('channel', '=', 'web')
           .execute();
         await tx
           .updateTable('comment_revisions')
@@ -420,9 +427,32 @@ export const commentsReadModel: ReadModel = {
   },
 };
 
-async function setStatus(tx: ReadTx, id: string, status: string) {
-  await recountOnStatus(tx, id, status);
-  await tx.updateTable('comments').set({ status }).where('id', '=', id).execute();
+/**
+ * A comment's status is the strongest of what happened to it: redacted, then withdrawn, then hidden, else visible
+ * (a withdrawn comment that a moderator hides and restores stays withdrawn). A change in or out of `visible` moves it
+ * in the visible counts and in its parent's reply count (replies count as the thread shows them: visible ones).
+ */
+async function changeStatus(tx: ReadTx, commentId: string, next: (status: string) => string): Promise<void> {
+  const row = await tx
+    .selectFrom('comments')
+    .select(['policy_id', 'anchor_node_id', 'status', 'parent_id'])
+    .where('id', '=', commentId)
+    .executeTakeFirst();
+  if (!row) return;
+  const status = next(row.status);
+  if (status === row.status) return;
+  const delta = (status === 'visible' ? 1 : 0) - (row.status === 'visible' ? 1 : 0);
+  if (delta !== 0) {
+    await countVisible(tx, row.policy_id, row.anchor_node_id, delta);
+    if (row.parent_id) {
+      await tx
+        .updateTable('comments')
+        .set((eb) => ({ reply_count: eb('reply_count', '+', delta) }))
+        .where('id', '=', row.parent_id)
+        .execute();
+    }
+  }
+  await tx.updateTable('comments').set({ status }).where('id', '=', commentId).execute();
 }
 
 interface CommentCountsTable {
@@ -463,18 +493,6 @@ async function writeVisibleCounts(tx: ReadTx): Promise<void> {
       )
       .execute();
   }
-}
-
-/** Before a comment's status changes: moves it in or out of the visible counts. */
-async function recountOnStatus(tx: ReadTx, commentId: string, next: string): Promise<void> {
-  const row = await tx
-    .selectFrom('comments')
-    .select(['policy_id', 'anchor_node_id', 'status'])
-    .where('id', '=', commentId)
-    .executeTakeFirst();
-  if (!row) return;
-  const delta = (next === 'visible' ? 1 : 0) - (row.status === 'visible' ? 1 : 0);
-  if (delta !== 0) await countVisible(tx, row.policy_id, row.anchor_node_id, delta);
 }
 
 export interface CommentRow {

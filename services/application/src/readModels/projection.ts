@@ -11,7 +11,7 @@ export interface ProjectionContext {
 }
 
 /** Raise when any read model's tables change shape: every database built before is then rebuilt from position 0. */
-export const READ_MODEL_VERSION = 10;
+export const READ_MODEL_VERSION = 11;
 
 /** One read model: its tables and its evolve step. The projector knows nothing more of it. */
 export interface ReadModel {
