@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const webLib = fileURLToPath(new URL('./web/src/lib', import.meta.url));
 
 // One runner for the whole repository. Projects keep the fast, pure suites apart from the ones that
 // start servers or browsers, so `vitest run --project unit` stays quick while `npm test` runs everything.
@@ -12,9 +15,30 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        resolve: {
+          // The site's server modules, imported by web/src/**/*.unit.test.ts without SvelteKit: its `$env` and the
+          // generated paraglide modules are stood in for (web/src/lib/server/graphql/testing), `$lib` is the folder.
+          alias: [
+            { find: /^\$env\/dynamic\/private$/, replacement: `${webLib}/server/graphql/testing/env.ts` },
+            {
+              find: /^\$lib\/paraglide\/runtime$/,
+              replacement: `${webLib}/server/graphql/testing/paraglideRuntime.ts`,
+            },
+            {
+              find: /^\$lib\/paraglide\/messages$/,
+              replacement: `${webLib}/server/graphql/testing/paraglideMessages.ts`,
+            },
+            { find: /^\$lib\//, replacement: `${webLib}/` },
+          ],
+        },
         test: {
           name: 'unit',
-          include: ['schemas/src/**/*.unit.test.ts', 'services/*/src/**/*.unit.test.ts', 'tests/deploy/**/*.test.ts'],
+          include: [
+            'schemas/src/**/*.unit.test.ts',
+            'services/*/src/**/*.unit.test.ts',
+            'tests/deploy/**/*.test.ts',
+            'web/src/**/*.unit.test.ts',
+          ],
         },
       },
       {

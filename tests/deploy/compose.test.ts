@@ -100,8 +100,10 @@ describe('docker-compose.yml', () => {
     });
     expect(env.PORT).toBe('4000');
     expect(s.web!.environment!.GOPY_API_URL).toBe(`http://api:${env.PORT}/graphql`);
-    // The site reads GOPY_API_URL (web/src/lib/server/api.ts).
-    expect(fs.readFileSync(path.join(repoRoot, 'web/src/lib/server/api.ts'), 'utf8')).toContain('GOPY_API_URL');
+    // The site reads GOPY_API_URL (web/src/lib/server/graphql/transport.ts).
+    expect(fs.readFileSync(path.join(repoRoot, 'web/src/lib/server/graphql/transport.ts'), 'utf8')).toContain(
+      'GOPY_API_URL',
+    );
   });
 
   it('keeps data in named volumes', () => {

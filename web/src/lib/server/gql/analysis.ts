@@ -9,6 +9,7 @@ import {
   mutate,
   type ApiEvent,
   type ApiFailure,
+  graphql,
 } from '$lib/server/api';
 import type { Channel } from '$lib/commentTypes';
 import type { NodeKind } from '$lib/draft';
@@ -70,7 +71,7 @@ export interface AnalysisPolicy {
 
 const COMMENT_FIELDS = 'id body authorName stance status';
 
-const ANALYSIS_QUERY = /* GraphQL */ `
+const ANALYSIS_QUERY = graphql`
 	query Analysis($id: ID!, $round: Int, $filter: AnalysisFilter) {
 		policy(id: $id) {
 			id title viewerRoles
@@ -100,7 +101,7 @@ const ANALYSIS_QUERY = /* GraphQL */ `
 	${ERROR_FIELDS}
 `;
 
-const CANDIDATES_QUERY = /* GraphQL */ `
+const CANDIDATES_QUERY = graphql`
 	query DuplicateCandidates($id: ID!, $round: Int!) {
 		duplicateCandidates(policyId: $id, round: $round) {
 			__typename
@@ -113,7 +114,7 @@ const CANDIDATES_QUERY = /* GraphQL */ `
 	${ERROR_FIELDS}
 `;
 
-const CONFIRM_GROUP = /* GraphQL */ `
+const CONFIRM_GROUP = graphql`
   mutation ConfirmDuplicateGroup($input: ConfirmDuplicateGroupInput!) {
     confirmDuplicateGroup(input: $input) {
       __typename
@@ -131,7 +132,7 @@ const CONFIRM_GROUP = /* GraphQL */ `
   ${ERROR_FIELDS}
 `;
 
-const UNDO_GROUP = /* GraphQL */ `
+const UNDO_GROUP = graphql`
   mutation UndoDuplicateGroup($groupId: ID!, $reason: String!) {
     undoDuplicateGroup(groupId: $groupId, reason: $reason) {
       __typename

@@ -1,6 +1,6 @@
 // The auditor's GraphQL reads: the global event log, verification, checkpoints, the read log and a policy "as of" a
 // moment. Auditors write nothing, so there are only queries here. Server-only, like $lib/server/api.
-import { gql, type ApiEvent, type PolicyStatus } from '$lib/server/api';
+import { gql, type ApiEvent, type PolicyStatus, graphql } from '$lib/server/api';
 import type { DraftNode } from '$lib/draft';
 
 export interface AuditEvent {
@@ -164,7 +164,7 @@ export interface SnapshotNode {
   children: SnapshotNode[];
 }
 
-const AUDIT_EVENT_FIELDS = /* GraphQL */ `
+const AUDIT_EVENT_FIELDS = graphql`
   fragment AuditEventFields on AuditEvent {
     position
     streamId
@@ -184,7 +184,7 @@ const AUDIT_EVENT_FIELDS = /* GraphQL */ `
   }
 `;
 
-const AUDIT_EVENTS_QUERY = /* GraphQL */ `
+const AUDIT_EVENTS_QUERY = graphql`
   query AuditEvents(
     $first: Int
     $after: String
@@ -212,7 +212,7 @@ const AUDIT_EVENTS_QUERY = /* GraphQL */ `
   ${AUDIT_EVENT_FIELDS}
 `;
 
-const AUDIT_VERIFICATION_QUERY = /* GraphQL */ `
+const AUDIT_VERIFICATION_QUERY = graphql`
   query AuditVerification {
     auditVerification {
       ok
@@ -243,7 +243,7 @@ const AUDIT_VERIFICATION_QUERY = /* GraphQL */ `
   }
 `;
 
-const AUDIT_CHECKPOINTS_QUERY = /* GraphQL */ `
+const AUDIT_CHECKPOINTS_QUERY = graphql`
   query AuditCheckpoints($first: Int) {
     auditCheckpoints(first: $first) {
       eventId
@@ -260,7 +260,7 @@ const AUDIT_CHECKPOINTS_QUERY = /* GraphQL */ `
   }
 `;
 
-const AUDIT_READ_LOG_QUERY = /* GraphQL */ `
+const AUDIT_READ_LOG_QUERY = graphql`
   query AuditReadLog($first: Int) {
     auditReadLog(first: $first) {
       eventId
@@ -274,7 +274,7 @@ const AUDIT_READ_LOG_QUERY = /* GraphQL */ `
   }
 `;
 
-const HISTORY_FIELDS = /* GraphQL */ `
+const HISTORY_FIELDS = graphql`
   fragment HistoryFields on AuditHistoryEntry {
     eventId
     streamId
@@ -288,7 +288,7 @@ const HISTORY_FIELDS = /* GraphQL */ `
   }
 `;
 
-const POLICY_AS_OF_QUERY = /* GraphQL */ `
+const POLICY_AS_OF_QUERY = graphql`
   query PolicyAsOf($id: ID!, $asOf: String!) {
     policyAsOf(id: $id, asOf: $asOf) {
       policyId
@@ -354,7 +354,7 @@ const POLICY_AS_OF_QUERY = /* GraphQL */ `
 `;
 
 /** Names the policy for the pages that only have its id (the current title, whatever the moment asked for). */
-const POLICY_TITLE_QUERY = /* GraphQL */ `
+const POLICY_TITLE_QUERY = graphql`
   query AuditPolicyTitle($id: ID!) {
     policy(id: $id) {
       id
@@ -364,7 +364,7 @@ const POLICY_TITLE_QUERY = /* GraphQL */ `
   }
 `;
 
-const AUDIT_POLICIES_QUERY = /* GraphQL */ `
+const AUDIT_POLICIES_QUERY = graphql`
   query AuditPolicies($first: Int!, $after: String) {
     policies(first: $first, after: $after) {
       pageInfo {
@@ -388,7 +388,7 @@ const AUDIT_POLICIES_QUERY = /* GraphQL */ `
   }
 `;
 
-const PUBLIC_KEY_QUERY = /* GraphQL */ `
+const PUBLIC_KEY_QUERY = graphql`
   query AuditPublicKey {
     auditPublicKey
   }

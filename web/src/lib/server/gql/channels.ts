@@ -1,5 +1,5 @@
 // An organisation's communication channels over GraphQL.
-import { ERROR_FIELDS, gql, mutate, type ApiEvent } from '$lib/server/api';
+import { ERROR_FIELDS, gql, mutate, type ApiEvent, graphql } from '$lib/server/api';
 
 import type { ChannelKind } from '$lib/channelKinds';
 export interface CommunicationChannel {
@@ -11,15 +11,31 @@ export interface CommunicationChannel {
   commentChannel: string;
 }
 
+const CHANNELS_QUERY = graphql`
+  query {
+    organizations {
+      id
+      channels {
+        id
+        kind
+        name
+        address
+        active
+        commentChannel
+      }
+    }
+  }
+`;
+
 export async function fetchChannels(event: ApiEvent, organizationId: string): Promise<CommunicationChannel[]> {
   const { organizations } = await gql<{ organizations: { id: string; channels: CommunicationChannel[] }[] }>(
     event,
-    `query { organizations { id channels { id kind name address active commentChannel } } }`,
+    CHANNELS_QUERY,
   );
   return organizations.find((o) => o.id === organizationId)?.channels ?? [];
 }
 
-const ADD = /* GraphQL */ `
+const ADD = graphql`
   mutation AddChannel($org: ID!, $kind: CommunicationChannelKind!, $name: String!, $address: String) {
     addCommunicationChannel(organizationId: $org, kind: $kind, name: $name, address: $address) {
       __typename
@@ -39,7 +55,7 @@ export const addChannel = (
   input: { kind: string; name: string; address: string },
 ) => mutate<{ position: string }>(event, 'addCommunicationChannel', ADD, { org: organizationId, ...input });
 
-const RETIRE = /* GraphQL */ `
+const RETIRE = graphql`
   mutation RetireChannel($org: ID!, $id: ID!) {
     retireCommunicationChannel(organizationId: $org, channelId: $id) {
       __typename

@@ -12,12 +12,14 @@ import {
   type ApiEvent,
   type CommentFilter,
   type Connection,
+  graphql,
+  type GraphQLDocument,
 } from '$lib/server/api';
 import type { FlagReason, ThreadComment, VersionDocument } from '$lib/commentTypes';
 import type { Page, PolicyDetail, Stance, VersionSummary } from '$lib/types';
 
 /** Everything a comment shows on the policy page (the replies add their own replies one level down). */
-export const THREAD_FIELDS = /* GraphQL */ `
+export const THREAD_FIELDS = graphql`
   fragment ThreadFields on Comment {
     id
     policyId
@@ -68,7 +70,7 @@ export const THREAD_FIELDS = /* GraphQL */ `
 
 const REPLIES = `replies { ...ThreadFields replies { ...ThreadFields } }`;
 
-const POLICY_THREADS_QUERY = /* GraphQL */ `
+const POLICY_THREADS_QUERY = graphql`
 	query PolicyThreads($id: ID!, $first: Int!, $after: String, $nodeId: ID, $wholeDraftOnly: Boolean) {
 		policy(id: $id) {
 			id title summary status
@@ -92,7 +94,7 @@ const POLICY_THREADS_QUERY = /* GraphQL */ `
 	${THREAD_FIELDS}
 `;
 
-const MY_COMMENTS_QUERY = /* GraphQL */ `
+const MY_COMMENTS_QUERY = graphql`
   query MyThreadComments($first: Int!) {
     viewer {
       myComments(first: $first) {
@@ -109,7 +111,7 @@ const MY_COMMENTS_QUERY = /* GraphQL */ `
 
 const CHANGE_PAYLOAD = `data { position comment { id status } }`;
 
-function commentMutation(name: string, args: string, params: string): string {
+function commentMutation(name: string, args: string, params: string): GraphQLDocument {
   return resultMutation(name, args, params, CHANGE_PAYLOAD);
 }
 

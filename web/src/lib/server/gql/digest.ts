@@ -9,6 +9,8 @@ import {
   toPage,
   type ApiEvent,
   type Connection,
+  graphql,
+  type GraphQLDocument,
 } from '$lib/server/api';
 import type { Channel } from '$lib/commentTypes';
 import type { Page, PolicyStatus, Role, StakeholderCategory, Stance, Version } from '$lib/types';
@@ -68,7 +70,7 @@ const DIGEST_COMMENT_FIELDS = `id body authorName stakeholderCategory channel st
 
 const DIGEST_FIELDS = `id round status publishedAt approvedAt coveredCount visibleCount countedAtPosition`;
 
-const PUBLIC_DIGEST_QUERY = /* GraphQL */ `
+const PUBLIC_DIGEST_QUERY = graphql`
 	query PublicDigest($id: ID!, $round: Int!) {
 		policy(id: $id) {
 			id title status
@@ -79,7 +81,7 @@ const PUBLIC_DIGEST_QUERY = /* GraphQL */ `
 `;
 
 // The round's comments come in pages of their own: nested under each theme the query would pass the API's cost limit.
-const DIGEST_COMMENTS_QUERY = /* GraphQL */ `
+const DIGEST_COMMENTS_QUERY = graphql`
 	query DigestComments($id: ID!, $round: Int!, $filter: DigestCommentFilter, $after: String) {
 		policy(id: $id) {
 			id
@@ -94,7 +96,7 @@ const DIGEST_COMMENTS_QUERY = /* GraphQL */ `
 	}
 `;
 
-const STAFF_DIGEST_QUERY = /* GraphQL */ `
+const STAFF_DIGEST_QUERY = graphql`
 	query StaffDigest($id: ID!, $round: Int!) {
 		policy(id: $id) { id digest(round: $round) { ${DIGEST_FIELDS} themes { ${THEME_FIELDS} } } }
 	}
@@ -102,7 +104,7 @@ const STAFF_DIGEST_QUERY = /* GraphQL */ `
 
 // Asked apart from the digest: the draft tree, the themes and a page of comments together exceed the API's query
 // cost limit.
-const STAFF_POLICY_QUERY = /* GraphQL */ `
+const STAFF_POLICY_QUERY = graphql`
 	query DigestPolicy($id: ID!) {
 		policy(id: $id) {
 			id title status viewerRoles
@@ -114,9 +116,9 @@ const STAFF_POLICY_QUERY = /* GraphQL */ `
 	${NODE_FIELDS}
 `;
 
-function digestMutation(name: string, args: string, params: string): string {
+function digestMutation(name: string, args: string, params: string): GraphQLDocument {
   const title = name.charAt(0).toUpperCase() + name.slice(1);
-  return /* GraphQL */ `
+  return graphql`
 		mutation ${title}($policyId: ID!, $round: Int!${args}) {
 			${name}(policyId: $policyId, round: $round${params}) {
 				__typename

@@ -8,13 +8,14 @@ import {
   mutate,
   resultMutation,
   type ApiEvent,
+  graphql,
 } from '$lib/server/api';
 import type { DraftImportPreview, NodeDiff, VersionDocument } from '$lib/commentTypes';
 import type { PolicyStatus, Role, VersionSummary } from '$lib/types';
 
 const SNAPSHOT = `id kind number heading text parentId`;
 
-const POLICY_DIFF_QUERY = /* GraphQL */ `
+const POLICY_DIFF_QUERY = graphql`
 	query PolicyDiff($id: ID!, $from: Int!, $to: Int!, $compare: Boolean!) {
 		policy(id: $id) {
 			id title status
@@ -28,7 +29,7 @@ const POLICY_DIFF_QUERY = /* GraphQL */ `
 	}
 `;
 
-const IMPORT_POLICY_QUERY = /* GraphQL */ `
+const IMPORT_POLICY_QUERY = graphql`
 	query ImportPolicy($id: ID!) {
 		policy(id: $id) {
 			id title status viewerRoles
@@ -39,7 +40,7 @@ const IMPORT_POLICY_QUERY = /* GraphQL */ `
 	${NODE_FIELDS}
 `;
 
-const IMPORT_DRAFT_DOCX = /* GraphQL */ `
+const IMPORT_DRAFT_DOCX = graphql`
 	mutation ImportDraftDocx($policyId: ID!, $fileBase64: String!) {
 		importDraftDocx(policyId: $policyId, fileBase64: $fileBase64) {
 			__typename
@@ -51,7 +52,7 @@ const IMPORT_DRAFT_DOCX = /* GraphQL */ `
 	${NODE_FIELDS}
 `;
 
-const VERSION_DOCUMENTS_QUERY = /* GraphQL */ `
+const VERSION_DOCUMENTS_QUERY = graphql`
   query VersionDocuments($id: ID!) {
     policy(id: $id) {
       id

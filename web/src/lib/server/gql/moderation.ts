@@ -10,13 +10,15 @@ import {
   resultMutation,
   type ApiEvent,
   type Result,
+  graphql,
+  type GraphQLDocument,
 } from '$lib/server/api';
 import { getLocale } from '$lib/paraglide/runtime';
 import { THREAD_FIELDS } from './comments';
 import type { CommentFlag, FlagReason, OfflineFeedbackInput, ThreadComment } from '$lib/commentTypes';
 import type { PolicyStatus, Role, Round, Version } from '$lib/types';
 
-const MODERATION_QUERY = /* GraphQL */ `
+const MODERATION_QUERY = graphql`
   query Moderation($first: Int!) {
     moderationQueue(first: $first) {
       id
@@ -34,7 +36,7 @@ const MODERATION_QUERY = /* GraphQL */ `
   ${THREAD_FIELDS}
 `;
 
-const OFFLINE_POLICY_QUERY = /* GraphQL */ `
+const OFFLINE_POLICY_QUERY = graphql`
 	query OfflinePolicy($id: ID!) {
 		policy(id: $id) {
 			id title status viewerRoles
@@ -49,7 +51,7 @@ const OFFLINE_POLICY_QUERY = /* GraphQL */ `
 
 const CHANGE_PAYLOAD = `data { position comment { id status } }`;
 
-function moderationMutation(name: string, args: string, params: string): string {
+function moderationMutation(name: string, args: string, params: string): GraphQLDocument {
   return resultMutation(name, args, params, CHANGE_PAYLOAD);
 }
 

@@ -1,7 +1,7 @@
 // Registering organisations under one the admin manages.
-import { ERROR_FIELDS, mutate, type ApiEvent } from '$lib/server/api';
+import { ERROR_FIELDS, mutate, type ApiEvent, graphql } from '$lib/server/api';
 
-const REGISTER = /* GraphQL */ `
+const REGISTER = graphql`
   mutation RegisterOrganization(
     $parent: ID!
     $name: String!

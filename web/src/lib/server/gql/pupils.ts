@@ -1,5 +1,5 @@
 // Pupils' accounts over GraphQL: issuing a class list, consents, and the first sign-in with a printed code.
-import { ERROR_FIELDS, gql, mutate, type ApiEvent } from '$lib/server/api';
+import { ERROR_FIELDS, gql, mutate, type ApiEvent, graphql } from '$lib/server/api';
 
 export type ConsentStatus = 'NOT_REQUIRED' | 'GIVEN' | 'MISSING';
 export interface Pupil {
@@ -17,27 +17,28 @@ export interface IssuedPupil {
   code: string;
 }
 
-export async function fetchPupils(event: ApiEvent, organizationId: string): Promise<Pupil[]> {
-  const query = /* GraphQL */ `
-    query Pupils($org: ID!) {
-      pupils(organizationId: $org) {
-        accountId
-        displayName
-        className
-        birthYear
-        consentStatus
-        consents {
-          id
-          givenBy
-          active
-        }
+const PUPILS_QUERY = graphql`
+  query Pupils($org: ID!) {
+    pupils(organizationId: $org) {
+      accountId
+      displayName
+      className
+      birthYear
+      consentStatus
+      consents {
+        id
+        givenBy
+        active
       }
     }
-  `;
-  return (await gql<{ pupils: Pupil[] }>(event, query, { org: organizationId })).pupils;
+  }
+`;
+
+export async function fetchPupils(event: ApiEvent, organizationId: string): Promise<Pupil[]> {
+  return (await gql<{ pupils: Pupil[] }>(event, PUPILS_QUERY, { org: organizationId })).pupils;
 }
 
-const ISSUE = /* GraphQL */ `
+const ISSUE = graphql`
   mutation IssuePupilAccounts($org: ID!, $className: String!, $pupils: [PupilInput!]!) {
     issuePupilAccounts(organizationId: $org, className: $className, pupils: $pupils) {
       __typename
@@ -63,7 +64,7 @@ export const issuePupilAccounts = (
   pupils: { displayName: string; birthYear: number }[],
 ) => mutate<{ pupils: IssuedPupil[] }>(event, 'issuePupilAccounts', ISSUE, { org: organizationId, className, pupils });
 
-const RECORD = /* GraphQL */ `
+const RECORD = graphql`
   mutation RecordConsent(
     $id: ID!
     $givenBy: ConsentGiver!
@@ -107,7 +108,7 @@ export const recordConsent = (
     method: input.method,
   });
 
-const WITHDRAW = /* GraphQL */ `
+const WITHDRAW = graphql`
   mutation WithdrawConsent($id: ID!, $consent: ID!, $reason: String) {
     withdrawConsent(accountId: $id, consentId: $consent, reason: $reason) {
       __typename
@@ -124,7 +125,7 @@ const WITHDRAW = /* GraphQL */ `
 export const withdrawConsent = (event: ApiEvent, accountId: string, consentId: string, reason: string) =>
   mutate<{ position: string }>(event, 'withdrawConsent', WITHDRAW, { id: accountId, consent: consentId, reason });
 
-const SIGN_IN_WITH_CODE = /* GraphQL */ `
+const SIGN_IN_WITH_CODE = graphql`
   mutation SignInWithCode($name: String!, $code: String!, $password: String!) {
     signInWithCode(signInName: $name, code: $code, password: $password) {
       __typename

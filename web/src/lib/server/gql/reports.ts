@@ -1,6 +1,6 @@
 // Early warning (alerts, incidents) and semester reports over GraphQL, for the staff dashboard and the report pages.
 // Server-only, like $lib/server/api; refusals come back as the neutral `Result` the forms turn into messages.
-import { ERROR_FIELDS, gql, mutate, type ApiEvent, type Organization } from '$lib/server/api';
+import { ERROR_FIELDS, gql, mutate, type ApiEvent, type Organization, graphql } from '$lib/server/api';
 
 export type AlertSignal = 'COMMENTS_PER_HOUR' | 'OPPOSE_SHARE' | 'FLAGS_PER_HOUR';
 export type SubmissionStatus = 'SUBMITTED' | 'COMPILED' | 'DUE' | 'LATE';
@@ -66,12 +66,13 @@ export interface ReportPage {
   overview: { deadline: string; members: MemberStatus[]; rollup: Figures; late: Organization[] } | null;
 }
 
-const FIGURES = /* GraphQL */ `
+// A selection repeated inside the documents below, not a document of its own.
+const FIGURES = `
 	consultations consultationsByStage { key count } comments commentsByCategory { key count }
 	commentsByChannel { key count } coveredComments responseCoverage digestsPublished incidents alerts
 `;
 
-const DASHBOARD_QUERY = /* GraphQL */ `
+const DASHBOARD_QUERY = graphql`
   query StaffDashboard($org: ID!, $period: String!) {
     alerts(organizationId: $org, unacknowledgedOnly: true) {
       id
@@ -117,9 +118,14 @@ const DASHBOARD_QUERY = /* GraphQL */ `
   }
 `;
 
+const CURRENT_PERIOD_QUERY = graphql`
+  query {
+    currentReportingPeriod
+  }
+`;
+
 export async function currentPeriod(event: ApiEvent): Promise<string> {
-  return (await gql<{ currentReportingPeriod: string }>(event, `query { currentReportingPeriod }`))
-    .currentReportingPeriod;
+  return (await gql<{ currentReportingPeriod: string }>(event, CURRENT_PERIOD_QUERY)).currentReportingPeriod;
 }
 
 /** What an organisation's staff must look at now: unacknowledged alerts, and the state of this period's report. */
@@ -135,7 +141,7 @@ export async function fetchDashboard(event: ApiEvent, organizationId: string, pe
   });
 }
 
-const REPORT_PAGE_QUERY = /* GraphQL */ `
+const REPORT_PAGE_QUERY = graphql`
 	query ReportPage($org: ID!, $period: String!, $members: Boolean!) {
 		semesterFigures(organizationId: $org, period: $period) { ${FIGURES} }
 		semesterReport(organizationId: $org, period: $period) {
@@ -150,6 +156,21 @@ const REPORT_PAGE_QUERY = /* GraphQL */ `
 	}
 `;
 
+const ORGANIZATION_TREE_QUERY = graphql`
+  query {
+    organizations {
+      id
+      name
+      kind
+      parent {
+        id
+        name
+        kind
+      }
+    }
+  }
+`;
+
 export async function fetchReportPage(
   event: ApiEvent,
   organizationId: string,
@@ -158,7 +179,7 @@ export async function fetchReportPage(
   // The organisation list tells whether it has members to roll up (a district or a province) before asking for them.
   const { organizations } = await gql<{ organizations: (Organization & { parent: Organization | null })[] }>(
     event,
-    `query { organizations { id name kind parent { id name kind } } }`,
+    ORGANIZATION_TREE_QUERY,
   );
   const organization = organizations.find((o) => o.id === organizationId);
   if (!organization) return null;
@@ -177,7 +198,7 @@ export async function fetchReportPage(
   };
 }
 
-const ACKNOWLEDGE = /* GraphQL */ `
+const ACKNOWLEDGE = graphql`
   mutation AcknowledgeAlert($id: ID!, $note: String) {
     acknowledgeAlert(alertId: $id, note: $note) {
       __typename
@@ -194,7 +215,7 @@ const ACKNOWLEDGE = /* GraphQL */ `
 export const acknowledgeAlert = (event: ApiEvent, alertId: string, note: string) =>
   mutate<{ position: string }>(event, 'acknowledgeAlert', ACKNOWLEDGE, { id: alertId, note });
 
-const COMPILE = /* GraphQL */ `
+const COMPILE = graphql`
   mutation CompileSemesterReport($org: ID!, $period: String!, $remarks: String) {
     compileSemesterReport(organizationId: $org, period: $period, remarks: $remarks) {
       __typename
@@ -211,7 +232,7 @@ const COMPILE = /* GraphQL */ `
 export const compileSemesterReport = (event: ApiEvent, organizationId: string, period: string, remarks: string) =>
   mutate<{ position: string }>(event, 'compileSemesterReport', COMPILE, { org: organizationId, period, remarks });
 
-const SUBMIT = /* GraphQL */ `
+const SUBMIT = graphql`
   mutation SubmitSemesterReport($org: ID!, $period: String!) {
     submitSemesterReport(organizationId: $org, period: $period) {
       __typename
@@ -228,7 +249,7 @@ const SUBMIT = /* GraphQL */ `
 export const submitSemesterReport = (event: ApiEvent, organizationId: string, period: string) =>
   mutate<{ position: string }>(event, 'submitSemesterReport', SUBMIT, { org: organizationId, period });
 
-const REPORT_INCIDENT = /* GraphQL */ `
+const REPORT_INCIDENT = graphql`
   mutation ReportIncident($org: ID!, $alert: ID, $policy: ID, $summary: String!) {
     reportIncident(organizationId: $org, alertId: $alert, policyId: $policy, summary: $summary) {
       __typename

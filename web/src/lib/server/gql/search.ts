@@ -10,6 +10,8 @@ import {
   type PolicyStatus,
   type StakeholderCategory,
   type Stance,
+  graphql,
+  type GraphQLDocument,
 } from '$lib/server/api';
 
 export type Channel = 'WEB' | 'EMAIL' | 'LETTER' | 'MEETING' | 'CONFERENCE' | 'PHONE' | 'PRESS' | 'SOCIAL_MEDIA';
@@ -50,7 +52,7 @@ export interface SearchFilter {
   after: string | null;
 }
 
-const SEARCH_COMMENTS_QUERY = /* GraphQL */ `
+const SEARCH_COMMENTS_QUERY = graphql`
   query SearchComments(
     $policyId: ID!
     $query: String!
@@ -105,13 +107,13 @@ const SEARCH_NODE = 'id kind number heading';
 /** Six levels, as the draft tree has: phần → chương → mục → điều → khoản → điểm. */
 const SEARCH_NODE_TREE = `nodes { ${SEARCH_NODE} children { ${SEARCH_NODE} children { ${SEARCH_NODE} children { ${SEARCH_NODE} children { ${SEARCH_NODE} children { ${SEARCH_NODE} } } } } } }`;
 
-const SEARCH_POLICY_QUERY = /* GraphQL */ `
+const SEARCH_POLICY_QUERY = graphql`
 	query SearchPolicy($id: ID!) {
 		policy(id: $id) { id title status commentCount viewerFollows currentVersion { number ${SEARCH_NODE_TREE} } }
 	}
 `;
 
-const FOLLOW_STATE_QUERY = /* GraphQL */ `
+const FOLLOW_STATE_QUERY = graphql`
   query FollowState($id: ID!) {
     policy(id: $id) {
       id
@@ -120,7 +122,7 @@ const FOLLOW_STATE_QUERY = /* GraphQL */ `
   }
 `;
 
-const UNREAD_COUNT_QUERY = /* GraphQL */ `
+const UNREAD_COUNT_QUERY = graphql`
   query UnreadNotifications {
     viewer {
       unreadNotificationCount
@@ -128,7 +130,7 @@ const UNREAD_COUNT_QUERY = /* GraphQL */ `
   }
 `;
 
-const NOTIFICATIONS_QUERY = /* GraphQL */ `
+const NOTIFICATIONS_QUERY = graphql`
   query Notifications($first: Int!, $after: String) {
     viewer {
       unreadNotificationCount
@@ -157,9 +159,9 @@ const NOTIFICATIONS_QUERY = /* GraphQL */ `
   }
 `;
 
-function followMutation(name: 'followPolicy' | 'unfollowPolicy'): string {
+function followMutation(name: 'followPolicy' | 'unfollowPolicy'): GraphQLDocument {
   const title = name.charAt(0).toUpperCase() + name.slice(1);
-  return /* GraphQL */ `
+  return graphql`
 		mutation ${title}($policyId: ID!) {
 			${name}(policyId: $policyId) {
 				__typename
@@ -173,7 +175,7 @@ function followMutation(name: 'followPolicy' | 'unfollowPolicy'): string {
 const FOLLOW_POLICY = followMutation('followPolicy');
 const UNFOLLOW_POLICY = followMutation('unfollowPolicy');
 
-const MARK_NOTIFICATIONS_READ = /* GraphQL */ `
+const MARK_NOTIFICATIONS_READ = graphql`
   mutation MarkNotificationsRead($ids: [ID!]) {
     markNotificationsRead(ids: $ids) {
       __typename
