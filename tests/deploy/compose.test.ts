@@ -82,6 +82,8 @@ describe('docker-compose.yml', () => {
       'GOPY_REPORT_DUE_S2',
       // The site's upload limit (adapter-node reads it); app.ts sets a default when the site runs in the API process.
       'BODY_SIZE_LIMIT',
+      // Unset: /graphql answers its own origin only.
+      'GOPY_CORS_ORIGINS',
     ]);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([...read].filter((v) => !optional.has(v))));
     expect(env.GOPY_EVENT_STORE).toBe('kurrentdb');

@@ -13,6 +13,7 @@ import type { GraphQLContext, Locale, Viewer } from './graphql/context';
 import { schema } from './graphql/schema';
 import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
+import { corsPolicy } from './cors';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import { digestDownloads } from './exports/digest';
@@ -79,6 +80,8 @@ export async function buildApp(
       }),
     ],
     graphqlEndpoint: '/graphql',
+    // Without this yoga echoes any Origin with Access-Control-Allow-Credentials: a page anywhere could read myData.
+    cors: corsPolicy(runtime.config.corsOrigins),
     landingPage: false,
     graphiql: runtime.config.demo,
     logging: false,

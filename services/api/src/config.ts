@@ -23,6 +23,8 @@ export interface Config {
   readStore: 'sqlite' | 'postgres';
   databaseUrl: string | undefined;
   kurrentdbUrl: string | undefined;
+  /** Origins (scheme://host[:port]) whose pages may call /graphql with the reader's credentials; none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -53,6 +55,31 @@ function monthDay(name: string, value: string | undefined, fallback: string): st
     throw new ConfigError(`${name} must be a day of the year as MM-DD (e.g. 12-15); got "${value}"`);
   }
   return value;
+}
+
+/**
+ * GOPY_CORS_ORIGINS: a comma-separated list of origins. Each is compared exactly with a request's Origin header, so it
+ * must be an origin and nothing more; "*" is refused: it would let any site read what a signed-in reader may read.
+ */
+function origins(name: string, value: string | undefined): string[] {
+  const out: string[] = [];
+  for (const item of (value ?? '').split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError(
+        `${name} must list origins such as https://app.example.vn (scheme, host and port only), separated by commas; got "${entry}"`,
+      );
+    }
+    if (!out.includes(url.origin)) out.push(url.origin);
+  }
+  return out;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -96,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readStore: choice('GOPY_READ_STORE', env.GOPY_READ_STORE, ['sqlite', 'postgres'] as const, 'sqlite'),
     databaseUrl: env.DATABASE_URL || undefined,
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
+    corsOrigins: origins('GOPY_CORS_ORIGINS', env.GOPY_CORS_ORIGINS),
   };
 }
 

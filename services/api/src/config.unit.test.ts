@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('GOPY_CORS_ORIGINS', () => {
+  it('is empty by default: same origin only', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+
+  it('reads a comma-separated list of origins', () => {
+    expect(
+      loadConfig({ GOPY_CORS_ORIGINS: ' https://app.gopy.example , http://localhost:5173/,https://app.gopy.example' })
+        .corsOrigins,
+    ).toEqual(['https://app.gopy.example', 'http://localhost:5173']);
+  });
+
+  it('refuses anything that is not an origin, "*" included, naming the variable', () => {
+    for (const value of ['*', 'app.gopy.example', 'https://app.gopy.example/path', 'ftp://files.example', 'null']) {
+      expect(() => loadConfig({ GOPY_CORS_ORIGINS: value }), value).toThrow(ConfigError);
+      expect(() => loadConfig({ GOPY_CORS_ORIGINS: value }), value).toThrow(/GOPY_CORS_ORIGINS/);
+    }
+  });
+});

