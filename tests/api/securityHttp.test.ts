@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
-import { signInAs, stopPlatform } from './support';
+import { demoAccount, signInAs, stopPlatform } from './support';
 
 interface HttpAnswer {
   status: number;
@@ -129,7 +129,154 @@ describe('the main demo platform', () => {
       expect(JSON.parse(answer.text).data.viewer.account.id).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
+
+  describe('finding 3: redirects taken from input stay on this site', () => {
+    const origin = () => new URL(platform.baseUrl).origin;
+
+    function expectOnThisSite(answer: HttpAnswer, what: string): string {
+      expect(answer.status, `${what}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`).toBe(303);
+      const location = answer.headers.location;
+      expect(location, what).toBeDefined();
+      // A path of this site: never scheme-relative, never a control character a browser would drop.
+      expect(location, what).toMatch(/^\/(?![/\\])/);
+      expect(
+        [...location!].filter((c) => c < ' ' || c === '\x7f'),
+        what,
+      ).toEqual([]);
+      expect(new URL(location!, platform.baseUrl).origin, `${what} → ${location}`).toBe(origin());
+      return location!;
+    }
+
+    it("sends the report's link (redirectTo=%2F%09%2Fevil.example) to this site, and CR/LF is no 500", async () => {
+      const participant = await signInAs(platform, 'participant');
+      const cookie = `gopy_session=${participant.token}`;
+      for (const query of [
+        '%2F%09%2Fevil.example',
+        '%2F%0D%0ALocation%3A%20https%3A%2F%2Fevil.example',
+        '%2F%0Aevil',
+      ]) {
+        const answer = await request(platform.baseUrl, { path: `/sign-in?redirectTo=${query}`, headers: { cookie } });
+        expectOnThisSite(answer, query);
+      }
+    });
+
+    it('sends a signed-in reader of /sign-in to this site whatever redirectTo holds', async () => {
+      const participant = await signInAs(platform, 'participant');
+      const cookie = `gopy_session=${participant.token}`;
+      for (const target of NASTY_TARGETS) {
+        const answer = await request(platform.baseUrl, {
+          path: `/sign-in?redirectTo=${encodeURIComponent(target)}`,
+          headers: { cookie },
+        });
+        expectOnThisSite(answer, JSON.stringify(target));
+      }
+    });
+
+    it('offers a signed-out reader only a safe target in the sign-in form', async () => {
+      for (const target of NASTY_TARGETS) {
+        const answer = await request(platform.baseUrl, { path: `/sign-in?redirectTo=${encodeURIComponent(target)}` });
+        expect(answer.status, JSON.stringify(target)).toBe(200);
+        // The sign-in form's own field (the page's header holds the language switch's, which names this page).
+        const form = answer.text.slice(answer.text.indexOf('id="page-heading"'));
+        const value = /name="redirectTo" value="([^"]*)"/.exec(form)?.[1];
+        expect(value, JSON.stringify(target)).toBeDefined();
+        const decoded = value!
+          .replace(/&amp;/g, '&')
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, '<')
+          .replace(/&#39;/g, "'");
+        expect(decoded, JSON.stringify(target)).toMatch(/^\/(?![/\\])/);
+        expect(new URL(decoded, platform.baseUrl).origin).toBe(origin());
+      }
+    });
+
+    it('sends the reader to this site after signing in through the form, whatever redirectTo holds', async () => {
+      const account = demoAccount(platform, 'participant');
+      // A few of the worst: the sign-in limit per email allows 20 a minute.
+      for (const target of [
+        '/\t/evil.example',
+        '/\\evil.example',
+        '/.//evil.example',
+        '/\r\nX: y',
+        'javascript:alert(1)',
+      ]) {
+        const answer = await formPost(platform.baseUrl, '/sign-in', {
+          email: account.email,
+          password: account.password,
+          redirectTo: target,
+        });
+        expectOnThisSite(answer, JSON.stringify(target));
+        expect(String(answer.headers['set-cookie'])).toContain('gopy_session=');
+      }
+      const kept = await formPost(platform.baseUrl, '/sign-in', {
+        email: account.email,
+        password: account.password,
+        redirectTo: '/me/comments?after=abc#top',
+      });
+      expect(expectOnThisSite(kept, 'a path of this site')).toBe('/me/comments?after=abc#top');
+    });
+
+    it('sends the language switch back to this site whatever redirectTo holds', async () => {
+      for (const target of NASTY_TARGETS) {
+        const answer = await formPost(platform.baseUrl, '/language', { locale: 'en', redirectTo: target });
+        expectOnThisSite(answer, JSON.stringify(target));
+      }
+    });
+  });
 });
+
+/** A form post to the site, as a browser on this site's page sends it (SvelteKit refuses cross-site form posts). */
+function formPost(
+  baseUrl: string,
+  path: string,
+  fields: Record<string, string>,
+  o: { headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<HttpAnswer> {
+  return request(baseUrl, {
+    method: 'POST',
+    path,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html,application/xhtml+xml',
+      origin: baseUrl,
+      ...o.headers,
+    },
+    body: new URLSearchParams(fields).toString(),
+    ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+  });
+}
+
+/**
+ * Redirect targets an attacker would try, as the server receives them (already decoded from the query or the form):
+ * browsers drop tabs and newlines inside URLs and read a backslash as a slash, so each of these may leave the site.
+ */
+const NASTY_TARGETS = [
+  '/\t/evil.example',
+  '/\t\t//evil.example',
+  '//evil.example',
+  '///evil.example',
+  '/\\evil.example',
+  '/\\/evil.example',
+  '\\\\evil.example',
+  '\\/evil.example',
+  ' //evil.example',
+  '\t//evil.example',
+  '/.//evil.example',
+  '/./\\evil.example',
+  '//%65vil.example',
+  '/%2F%2Fevil.example',
+  '%2F%2Fevil.example',
+  'https://evil.example/',
+  'https:evil.example',
+  'HTTP://evil.example',
+  'javascript:alert(document.cookie)',
+  'JaVaScRiPt:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  '/\r\nLocation: https://evil.example',
+  '/\nSet-Cookie: gopy_session=stolen',
+  '/x\rSet-Cookie: a=b',
+  '/\u0000/evil.example',
+];
 
 describe('a platform with the default configuration', () => {
   let platform: Platform;

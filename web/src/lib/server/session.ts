@@ -51,12 +51,6 @@ export function getViewer(event: ViewerEvent): Promise<Viewer | null> {
   return event.locals.viewer;
 }
 
-/** Only same-site paths are followed after sign-in or a language switch (no open redirects). */
-export function safeRedirectTarget(target: string | null | undefined, fallback = '/'): string {
-  if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
-  return target;
-}
-
 export function signInUrl(url: URL): string {
   return `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
 }

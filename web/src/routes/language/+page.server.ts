@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
-import { isHttps, safeRedirectTarget } from '$lib/server/session';
+import { sameOriginTarget } from '$lib/server/redirect';
+import { isHttps } from '$lib/server/session';
 
 export const actions: Actions = {
   // A plain form POST, so the switch works without JavaScript; the redirect reloads the same page in the
@@ -19,6 +20,6 @@ export const actions: Actions = {
         maxAge: cookieMaxAge,
       });
     }
-    redirect(303, safeRedirectTarget(String(form.get('redirectTo') ?? '/')));
+    redirect(303, sameOriginTarget(form.get('redirectTo'), event.url));
   },
 };

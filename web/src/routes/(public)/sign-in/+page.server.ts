@@ -3,10 +3,11 @@ import type { Actions, PageServerLoad } from './$types';
 import { signIn } from '$lib/server/api';
 import type { FormState } from '$lib/types';
 import { invalid, raw, refused, required, text } from '$lib/server/forms';
-import { getViewer, safeRedirectTarget, setSession } from '$lib/server/session';
+import { sameOriginTarget } from '$lib/server/redirect';
+import { getViewer, setSession } from '$lib/server/session';
 
 export const load: PageServerLoad = async (event) => {
-  const redirectTo = safeRedirectTarget(event.url.searchParams.get('redirectTo'));
+  const redirectTo = sameOriginTarget(event.url.searchParams.get('redirectTo'), event.url);
   if (await getViewer(event)) redirect(303, redirectTo);
   return { redirectTo };
 };
@@ -23,6 +24,6 @@ export const actions: Actions = {
     if (!result.ok) return refused(result.error, ['email', 'password'], state);
     setSession(event, result.data.token);
     event.locals.token = result.data.token;
-    redirect(303, safeRedirectTarget(text(form, 'redirectTo')));
+    redirect(303, sameOriginTarget(text(form, 'redirectTo'), event.url));
   },
 };
