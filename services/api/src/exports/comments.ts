@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import express from 'express';
 import type { EventStore, Position } from '@gopy/application/eventStore';
@@ -9,6 +8,7 @@ import type { WritePath } from '@gopy/application/writePath';
 import type { DomainEvent, DraftNode, Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
+import { spreadsheetCsv } from './csv';
 
 /**
  * A round's comments as CSV or XLSX, read from the event log up to a stated position: the same position always gives
@@ -270,9 +270,9 @@ function headerLines(meta: ExportMeta): (string | number)[][] {
   return [[l.position, meta.position, l.policy, meta.policyId, l.round, meta.round, meta.policyTitle], [...l.columns]];
 }
 
-/** CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese): first the position line, then the header, then rows. */
+/** CSV (spreadsheetCsv: formulas escaped): first the position line, then the header, then rows. */
 export async function writeCommentsCsv(rows: AsyncIterable<ExportRow>, meta: ExportMeta, out: Writable): Promise<void> {
-  const csv = stringify({ bom: true, record_delimiter: '\r\n' });
+  const csv = spreadsheetCsv();
   const done = new Promise<void>((resolve, reject) => {
     csv.on('error', reject);
     out.on('error', reject);
