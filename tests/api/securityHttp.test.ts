@@ -366,3 +366,66 @@ describe('a platform with the default configuration', () => {
     }
   });
 });
+
+describe('finding 7: behind a proxy, each visitor of the site has a rate-limit bucket of its own', () => {
+  // 127.0.0.2 is the trusted proxy; 127.0.0.3 is a stranger whose X-Forwarded-For must count for nothing. The site's
+  // own calls to /graphql come from 127.0.0.1, which this configuration does not trust as a proxy.
+  const PROXY = '127.0.0.2';
+  const STRANGER = '127.0.0.3';
+  const PER_ADDRESS = 6; // GOPY_RATE_SIGNINS_PER_MINUTE=2, ×3 per address
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ env: { GOPY_TRUST_PROXY: PROXY, GOPY_RATE_SIGNINS_PER_MINUTE: '2' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopPlatform(platform);
+  });
+
+  /** Signs in through the site's own form (not /graphql), from `from`, naming `forwardedFor` as the client. */
+  function signInThroughSite(from: string, forwardedFor: string, email: string, password: string) {
+    return formPost(
+      platform.baseUrl,
+      '/sign-in',
+      { email, password, redirectTo: '/' },
+      { localAddress: from, headers: { 'x-forwarded-for': forwardedFor } },
+    );
+  }
+
+  /** Fails sign-ins (each with another unknown email, so only the address counts) until the limit answers. */
+  async function exhaust(from: string, forwardedFor: string): Promise<void> {
+    for (let i = 0; i < PER_ADDRESS; i++) {
+      const failed = await signInThroughSite(
+        from,
+        forwardedFor,
+        `khong-co-${i}-${Date.now()}@example.vn`,
+        'sai-mat-khau',
+      );
+      expect(failed.status, `attempt ${i + 1}`).toBe(401);
+    }
+    const limited = await signInThroughSite(from, forwardedFor, `khong-co-x-${Date.now()}@example.vn`, 'sai-mat-khau');
+    expect(limited.status).toBe(429);
+  }
+
+  it("gives two clients behind the trusted proxy separate buckets: one's failures never lock the other out", async () => {
+    await exhaust(PROXY, '203.0.113.10');
+    const account = demoAccount(platform, 'participant');
+    const other = await signInThroughSite(PROXY, '203.0.113.20', account.email, account.password);
+    expect(other.status, other.text.slice(0, 300)).toBe(303);
+    expect(other.headers.location).toBe('/');
+    // The first client is still held back.
+    const again = await signInThroughSite(PROXY, '203.0.113.10', account.email, account.password);
+    expect(again.status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy: all it names share its bucket', async () => {
+    await exhaust(STRANGER, '198.51.100.1');
+    const account = demoAccount(platform, 'staff');
+    const renamed = await signInThroughSite(STRANGER, '198.51.100.2', account.email, account.password);
+    expect(renamed.status).toBe(429);
+    // The same account signs in from elsewhere: the limit held the address, not the account.
+    const elsewhere = await signInThroughSite(PROXY, '203.0.113.30', account.email, account.password);
+    expect(elsewhere.status).toBe(303);
+  });
+});

@@ -84,6 +84,10 @@ describe('docker-compose.yml', () => {
       'BODY_SIZE_LIMIT',
       // Unset: /graphql answers its own origin only.
       'GOPY_CORS_ORIGINS',
+      // Unset: the API trusts the site's forwarded address through GOPY_TRUST_PROXY (uniquelocal here).
+      'GOPY_SITE_KEY',
+      // adapter-node's, for the site in the API process; app.ts sets it there.
+      'ADDRESS_HEADER',
     ]);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([...read].filter((v) => !optional.has(v))));
     expect(env.GOPY_EVENT_STORE).toBe('kurrentdb');

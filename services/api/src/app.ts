@@ -14,6 +14,7 @@ import { schema } from './graphql/schema';
 import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { corsPolicy } from './cors';
+import { CLIENT_ADDRESS_HEADER, clientAddressOf, siteKey } from './clientAddress';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import { digestDownloads } from './exports/digest';
@@ -66,6 +67,9 @@ export async function buildApp(
   applyRateLimits(schema);
   applyAuditorReadOnly(schema);
   const limits = runtime.limits;
+  // The site in this process needs the key before it is loaded; an API process without a site knows it only if set.
+  const serving = options.webHandler !== undefined || runtime.config.serveWeb;
+  const keyOfSite = serving ? siteKey() : process.env.GOPY_SITE_KEY || undefined;
   const yoga = createYoga<{ req: Request; res: Response }, GraphQLContext>({
     schema,
     // Depth, cost and alias limits: refused before execution as request errors (code VALIDATION), never a 500.
@@ -130,8 +134,8 @@ export async function buildApp(
     context: async ({ req, res }) => {
       const sessionToken = sessionTokenOf(req);
       return {
-        // For the per-address rate limits (limits.ts); the socket's address, as no proxy is trusted.
-        clientAddress: req.ip ?? req.socket.remoteAddress,
+        // For the per-address rate limits (limits.ts): see clientAddress.ts.
+        clientAddress: clientAddressOf(req, keyOfSite),
         runtime,
         viewer: await viewerFor(runtime, sessionToken),
         locale: localeOf(req),
@@ -235,7 +239,14 @@ export async function buildApp(
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(auditWitnessDownload(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
-  if (web) app.use(web);
+  if (web) {
+    app.use((req, _res, next) => {
+      // Overwritten, never passed on: what the visitor sent under this name means nothing.
+      req.headers[CLIENT_ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+      next();
+    });
+    app.use(web);
+  }
   return app;
 }
 
@@ -248,6 +259,13 @@ export async function loadWebHandler(log: (msg: string) => void): Promise<expres
   }
   // adapter-node refuses bodies over 512 kB by default; staff forms upload scans and .docx drafts through the site.
   process.env.BODY_SIZE_LIMIT ??= '25M';
+  // The visitor's address is the one express computed with GOPY_TRUST_PROXY (buildApp sets the header), whatever
+  // ADDRESS_HEADER and XFF_DEPTH say: those configure a site run as its own process.
+  if (process.env.ADDRESS_HEADER && process.env.ADDRESS_HEADER.toLowerCase() !== CLIENT_ADDRESS_HEADER) {
+    log(`ADDRESS_HEADER=${process.env.ADDRESS_HEADER} ignored in the embedded runtime: GOPY_TRUST_PROXY decides.`);
+  }
+  process.env.ADDRESS_HEADER = CLIENT_ADDRESS_HEADER;
+  siteKey();
   const mod = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };
   return mod.handler;
 }

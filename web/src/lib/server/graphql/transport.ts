@@ -65,7 +65,15 @@ export function apiHeaders(event: ApiEvent, accept: string): Record<string, stri
   };
   if (event.locals.token) headers.authorization = `Bearer ${event.locals.token}`;
   try {
-    headers['x-forwarded-for'] = event.getClientAddress();
+    // The visitor's address, for the API's per-address limits. adapter-node finds it: in the embedded runtime from
+    // the header the API's express app sets (GOPY_TRUST_PROXY decides), run on its own from ADDRESS_HEADER and
+    // XFF_DEPTH. With the site key the API takes it as given; without, only if it trusts this server as a proxy.
+    const address = event.getClientAddress();
+    headers['x-forwarded-for'] = address;
+    if (env.GOPY_SITE_KEY) {
+      headers['x-gopy-client-address'] = address;
+      headers['x-gopy-site-key'] = env.GOPY_SITE_KEY;
+    }
   } catch {
     // not available in every context (e.g. while prerendering); the API then sees the site's address
   }
