@@ -1,7 +1,8 @@
 /**
  * Scanned letters attached to offline feedback: staff upload a file (stored encrypted, answered with its SHA-256) and
  * reference it when recording the letter; the event keeps the hash; the scan is listed and downloadable for the
- * organisation's staff and moderators and for auditors, and for nobody else. Only staff upload.
+ * organisation's staff and moderators and for auditors, and for nobody else (who is answered as for a file that does not
+ * exist). Only staff upload.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -164,9 +165,14 @@ describe('attachments: scanned letters', () => {
       expect(got.bytes.equals(SCAN)).toBe(true);
       expect(got.disposition).toContain(encodeURIComponent('Thư của phụ huynh lớp 5A.pdf'));
     }
-    expect((await download(null, scan!.url)).status).toBe(401);
-    for (const who of [parent, spokesperson]) expect((await download(who, scan!.url)).status).toBe(403);
-    expect((await download(staff, `/attachments/${randomUUID()}`)).status).toBe(404);
+    // Refused exactly as a file that does not exist: the answer does not tell that a scan is there.
+    const missing = await download(staff, `/attachments/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    for (const who of [null, parent, spokesperson]) {
+      const refused = await download(who, scan!.url);
+      expect(refused.status).toBe(404);
+      expect(refused.bytes.equals(missing.bytes)).toBe(true);
+    }
 
     // The list shows the scan to those who may open it, and to nobody else.
     const listed = async (who: Client) =>

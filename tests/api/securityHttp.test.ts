@@ -4,20 +4,25 @@
  * every visitor behind a proxy, attachments cited across organisations, and a production install that answered
  * introspection and kept its data world-readable. Everything goes over HTTP to real servers.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
+  ERROR_FIELDS,
   demoAccount,
+  expectRefusal,
   ok,
   openPolicy,
+  signIn,
   signInAs,
   staffOrganizationId,
   stopPlatform,
   submitComment,
   type Client,
+  type ResultUnion,
 } from './support';
 
 interface HttpAnswer {
@@ -279,6 +284,115 @@ describe('the main demo platform', () => {
         expect(cell.formula, body).toBeUndefined();
         expect(cell.value).toBe(body);
       });
+    });
+  });
+
+  describe('finding 9: an attachment belongs to the organisation that uploaded it', () => {
+    const OFFLINE = `mutation($input: RecordOfflineFeedbackInput!) { recordOfflineFeedback(input: $input) { ${ERROR_FIELDS} ... on MutationRecordOfflineFeedbackSuccess { data { comment { id attachments { id sha256 url } } } } } }`;
+    const ATTACH_DOCUMENT = `mutation($policyId: ID!, $file: AttachmentInput!) { attachVersionDocument(policyId: $policyId, version: 1, kind: OTHER, title: "Phụ lục", file: $file) { ${ERROR_FIELDS} ... on MutationAttachVersionDocumentSuccess { data { document { id } } } } }`;
+    // A private scan of the district office's (unique per run, so no other test uploaded it).
+    const SCAN = Buffer.from(
+      `%PDF-1.4\n%%EOF\nThư riêng của phụ huynh Nguyễn Văn An, 0912 345 678 (${randomUUID()})`,
+      'utf8',
+    );
+    let district: Client;
+    let school: Client;
+    let sha256: string;
+    let scanUrl: string;
+    let schoolPolicy: { id: string; opensAt: string };
+
+    async function upload(who: Client, bytes: Buffer): Promise<string> {
+      const res = await fetch(`${platform.baseUrl}/attachments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf', authorization: `Bearer ${who.token}` },
+        body: new Uint8Array(bytes),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { sha256: string }).sha256;
+    }
+    function letter(policyId: string, receivedAt: string, hash: string) {
+      return {
+        policyId,
+        channel: 'LETTER',
+        receivedAt,
+        stakeholderCategory: 'PARENT',
+        body: 'Thư góp ý gửi kèm bản quét.',
+        stance: 'SUGGESTION',
+        idempotencyKey: randomUUID(),
+        attachments: [{ sha256: hash, fileName: 'thu.pdf', mediaType: 'application/pdf' }],
+      };
+    }
+    async function get(who: Client | null, url: string) {
+      const res = await fetch(`${platform.baseUrl}${url}`, {
+        headers: who?.token ? { authorization: `Bearer ${who.token}` } : {},
+      });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    }
+
+    beforeAll(async () => {
+      district = await signInAs(platform, 'staff');
+      const districtPolicy = await openPolicy(district, await staffOrganizationId(district));
+      sha256 = await upload(district, SCAN);
+      const recorded = await district.gql<{ recordOfflineFeedback: ResultUnion }>(OFFLINE, {
+        input: letter(districtPolicy.id, districtPolicy.currentRound!.opensAt, sha256),
+      });
+      scanUrl = ok<{ comment: { attachments: { url: string }[] } }>(recorded.recordOfflineFeedback).comment
+        .attachments[0]!.url;
+      const schoolAccount = platform.demoAccounts.find((a) => a.email.startsWith('school1@'))!;
+      school = await signIn(platform, schoolAccount.email, schoolAccount.password);
+      const opened = await openPolicy(school, await staffOrganizationId(school));
+      schoolPolicy = { id: opened.id, opensAt: opened.currentRound!.opensAt };
+    });
+
+    it("refuses another organisation's citation of the hash exactly as a hash nobody uploaded", async () => {
+      const cite = async (hash: string) =>
+        (
+          await school.gql<{ recordOfflineFeedback: ResultUnion }>(OFFLINE, {
+            input: letter(schoolPolicy.id, schoolPolicy.opensAt, hash),
+          })
+        ).recordOfflineFeedback;
+      const stolen = await cite(sha256);
+      expectRefusal(stolen, { typename: 'ValidationError', code: 'VALIDATION', field: 'attachments[0].sha256' });
+      expect(stolen).toEqual(await cite(createHash('sha256').update(randomUUID()).digest('hex')));
+
+      const attach = async (hash: string) =>
+        (
+          await school.gql<{ attachVersionDocument: ResultUnion }>(ATTACH_DOCUMENT, {
+            policyId: schoolPolicy.id,
+            file: { sha256: hash, fileName: 'phu-luc.pdf', mediaType: 'application/pdf' },
+          })
+        ).attachVersionDocument;
+      const asDocument = await attach(sha256);
+      expectRefusal(asDocument, { typename: 'ValidationError', code: 'VALIDATION', field: 'attachments[0].sha256' });
+      expect(asDocument).toEqual(await attach('d'.repeat(64)));
+    });
+
+    it('answers a download the reader may not make exactly as a download of nothing', async () => {
+      const missing = await get(school, `/attachments/${randomUUID()}`);
+      expect(missing.status).toBe(404);
+      const participant = await signInAs(platform, 'participant');
+      for (const [who, reader] of [
+        ['staff of another organisation', school],
+        ['a participant', participant],
+        ['nobody signed in', null],
+      ] as const) {
+        const refused = await get(reader, scanUrl);
+        expect({ status: refused.status, type: refused.type, body: refused.body }, who).toEqual(missing);
+      }
+      const own = await get(district, scanUrl);
+      expect(own.status).toBe(200);
+    });
+
+    it('lets the other organisation cite the file once it has uploaded the same bytes itself', async () => {
+      expect(await upload(school, SCAN)).toBe(sha256);
+      const recorded = await school.gql<{ recordOfflineFeedback: ResultUnion }>(OFFLINE, {
+        input: letter(schoolPolicy.id, schoolPolicy.opensAt, sha256),
+      });
+      const url = ok<{ comment: { attachments: { url: string }[] } }>(recorded.recordOfflineFeedback).comment
+        .attachments[0]!.url;
+      expect((await get(school, url)).status).toBe(200);
+      // Its upload gave it its own copy to cite, not the district's letter: that one stays the district's.
+      expect((await get(school, scanUrl)).status).toBe(404);
     });
   });
 });

@@ -29,13 +29,18 @@ export class KeyDestroyedError extends Error {
  * Attached files (scanned letters, explanatory memoranda) kept outside the log, each encrypted with its own data key
  * and addressed by the SHA-256 of its plaintext: storing the same file twice stores it once, and the hash in an event
  * proves which bytes it refers to.
+ *
+ * A hash is no secret (anyone holding the file can compute it), so knowing one proves nothing: each file also records
+ * who stored it (the organisations the uploader acted for), and only they may cite it.
  */
 export interface BlobStore {
-  /** Stores the bytes (once) and answers their SHA-256 (hex) and size. */
-  put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
+  /** Stores the bytes (once) for these owners, adding them to the file's owners, and answers SHA-256 (hex) and size. */
+  put(bytes: Buffer, owners: readonly string[]): Promise<{ sha256: string; size: number }>;
   /** The plaintext, or undefined when no such file is stored or its key was destroyed. */
   get(sha256: string): Promise<Buffer | undefined>;
   has(sha256: string): Promise<boolean>;
+  /** Whether `owner` stored this file (false for a file it never stored, and for no file at all). */
+  ownedBy(sha256: string, owner: string): Promise<boolean>;
 }
 
 /** Mail leaves through this port: SMTP in production, .eml files under the data folder otherwise. */

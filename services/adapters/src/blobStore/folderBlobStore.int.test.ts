@@ -14,12 +14,16 @@ function fresh() {
   const folder = path.join(dir, 'blobs');
   return { keys, folder, blobs: new FolderBlobStore(folder, keys) };
 }
+/** The stored contents (not the lists of their owners beside them). */
 function filesUnder(folder: string): string[] {
   return fs
     .readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !e.name.endsWith('.owners'))
     .map((e) => path.join(e.parentPath, e.name));
 }
+
+const DISTRICT = '0f5b2c1e-0000-4000-8000-000000000001';
+const SCHOOL = '0f5b2c1e-0000-4000-8000-000000000002';
 
 afterEach(async () => {
   for (const keys of open.splice(0)) await keys.close();
@@ -33,7 +37,7 @@ describe('FolderBlobStore', () => {
 
   it('stores a file encrypted under the SHA-256 of its plaintext and reads it back', async () => {
     const { blobs, folder } = fresh();
-    const { sha256, size } = await blobs.put(letter);
+    const { sha256, size } = await blobs.put(letter, [DISTRICT]);
     expect(sha256).toBe(createHash('sha256').update(letter).digest('hex'));
     expect(size).toBe(letter.length);
     expect(await blobs.has(sha256)).toBe(true);
@@ -47,8 +51,8 @@ describe('FolderBlobStore', () => {
 
   it('stores the same content once', async () => {
     const { blobs, folder } = fresh();
-    const a = await blobs.put(letter);
-    const b = await blobs.put(Buffer.from(letter));
+    const a = await blobs.put(letter, [DISTRICT]);
+    const b = await blobs.put(Buffer.from(letter), [DISTRICT]);
     expect(b).toEqual(a);
     expect(filesUnder(folder)).toHaveLength(1);
   });
@@ -60,9 +64,34 @@ describe('FolderBlobStore', () => {
     expect(await blobs.get('../../etc/passwd')).toBeUndefined();
   });
 
+  it('remembers who stored a file: each owner once, added by every upload of the same bytes', async () => {
+    const { blobs, folder } = fresh();
+    const { sha256 } = await blobs.put(letter, [DISTRICT]);
+    expect(await blobs.ownedBy(sha256, DISTRICT)).toBe(true);
+    expect(await blobs.ownedBy(sha256, SCHOOL)).toBe(false);
+    await blobs.put(Buffer.from(letter), [SCHOOL, DISTRICT]);
+    expect(await blobs.ownedBy(sha256, SCHOOL)).toBe(true);
+    const owners = fs.readFileSync(path.join(folder, sha256.slice(0, 2), `${sha256}.owners`), 'utf8');
+    expect(owners.split('\n').filter(Boolean).sort()).toEqual([DISTRICT, SCHOOL].sort());
+    expect(filesUnder(folder)).toHaveLength(1);
+  });
+
+  it('answers that nobody owns an unknown, malformed or unreadable file, nor one stored before owners were kept', async () => {
+    const { blobs, keys, folder } = fresh();
+    expect(await blobs.ownedBy('0'.repeat(64), DISTRICT)).toBe(false);
+    expect(await blobs.ownedBy('../../etc/passwd', DISTRICT)).toBe(false);
+    const { sha256 } = await blobs.put(letter, [DISTRICT]);
+    fs.rmSync(path.join(folder, sha256.slice(0, 2), `${sha256}.owners`));
+    expect(await blobs.ownedBy(sha256, DISTRICT)).toBe(false);
+    await blobs.put(letter, [DISTRICT]);
+    expect(await blobs.ownedBy(sha256, DISTRICT)).toBe(true);
+    await keys.destroyKey(blobKeyId(sha256));
+    expect(await blobs.ownedBy(sha256, DISTRICT)).toBe(false);
+  });
+
   it('cannot read a file once its key is destroyed', async () => {
     const { blobs, keys } = fresh();
-    const { sha256 } = await blobs.put(letter);
+    const { sha256 } = await blobs.put(letter, [DISTRICT]);
     await keys.destroyKey(blobKeyId(sha256));
     expect(await blobs.get(sha256)).toBeUndefined();
     expect(await blobs.has(sha256)).toBe(false);
@@ -70,7 +99,7 @@ describe('FolderBlobStore', () => {
 
   it('refuses a stored file that was altered', async () => {
     const { blobs, folder } = fresh();
-    const { sha256 } = await blobs.put(letter);
+    const { sha256 } = await blobs.put(letter, [DISTRICT]);
     const [file] = filesUnder(folder);
     const bytes = fs.readFileSync(file!);
     bytes[bytes.length - 1]! ^= 0xff;

@@ -16,7 +16,8 @@ export function blobKeyId(sha256: string): string {
  * Files in a folder, one per content: `<folder>/<first two hex digits>/<sha256>`, holding IV ‖ GCM tag ‖ ciphertext
  * (AES-256-GCM with the file's own data key from the key store; the hash is the additional data, so a file renamed to
  * another hash does not decrypt). A copy of the folder alone reveals nothing; destroying the key makes the file
- * unreadable for good.
+ * unreadable for good. Beside it, `<sha256>.owners` lists who stored it, one owner a line (appended, never rewritten).
+ * A file stored before owners were recorded has none: nobody may cite it until someone stores it again.
  */
 export class FolderBlobStore implements BlobStore {
   constructor(
@@ -28,10 +29,36 @@ export class FolderBlobStore implements BlobStore {
     return path.join(this.folder, sha256.slice(0, 2), sha256);
   }
 
-  async put(bytes: Buffer): Promise<{ sha256: string; size: number }> {
+  private ownersFile(sha256: string): string {
+    return `${this.file(sha256)}.owners`;
+  }
+
+  private async owners(sha256: string): Promise<Set<string>> {
+    try {
+      return new Set((await fs.readFile(this.ownersFile(sha256), 'utf8')).split('\n').filter(Boolean));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw error;
+    }
+  }
+
+  async put(bytes: Buffer, owners: readonly string[]): Promise<{ sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const size = bytes.length;
-    if (await this.has(sha256)) return { sha256, size };
+    if (!(await this.has(sha256))) await this.write(sha256, bytes);
+    const known = await this.owners(sha256);
+    const added = [...new Set(owners)].filter((o) => o !== '' && !o.includes('\n') && !known.has(o));
+    // One short append per upload: concurrent uploads interleave whole lines, and a line written twice is harmless.
+    if (added.length > 0) await fs.appendFile(this.ownersFile(sha256), `${added.join('\n')}\n`, { mode: 0o600 });
+    return { sha256, size };
+  }
+
+  async ownedBy(sha256: string, owner: string): Promise<boolean> {
+    if (!SHA256.test(sha256) || !(await this.has(sha256))) return false;
+    return (await this.owners(sha256)).has(owner);
+  }
+
+  private async write(sha256: string, bytes: Buffer): Promise<void> {
     const key = await this.keys.getOrCreateKey(blobKeyId(sha256));
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -43,7 +70,6 @@ export class FolderBlobStore implements BlobStore {
     const temporary = `${target}.${randomUUID()}.tmp`;
     await fs.writeFile(temporary, Buffer.concat([iv, cipher.getAuthTag(), ciphertext]), { mode: 0o600 });
     await fs.rename(temporary, target);
-    return { sha256, size };
   }
 
   async get(sha256: string): Promise<Buffer | undefined> {

@@ -29,11 +29,20 @@ function contentDisposition(fileName: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName || fallback)}`;
 }
 
+/** The organisations a file is stored for: those where the uploader is staff or admin (who may cite it there). */
+function uploaderOrganizations(viewer: Viewer): string[] {
+  return [...viewer.memberships.entries()]
+    .filter(([, roles]) => roles.includes('staff') || roles.includes('admin'))
+    .map(([organizationId]) => organizationId);
+}
+
 /**
  * POST /attachments: staff upload a file (the request body, its media type in Content-Type); it is stored encrypted
- * and its SHA-256 answered, to be referenced by recordOfflineFeedback or publishDraftVersion.
+ * for the organisations they are staff or admin of, and its SHA-256 answered, to be referenced there by
+ * recordOfflineFeedback or attachVersionDocument.
  * GET /attachments/:id: a version's documents for anyone; a scanned letter only for the owning organisation's staff,
- * moderators and admins, and for auditors.
+ * moderators and admins, and for auditors. Anyone else is answered exactly as for an id that does not exist, so the
+ * answer never tells that a scan exists.
  */
 export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => Promise<Viewer | null>): express.Router {
   const router = express.Router();
@@ -72,7 +81,7 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
         const body = req.body as unknown;
         if (!Buffer.isBuffer(body) || body.length === 0)
           return refuse(res, 400, 'VALIDATION', 'Tệp trống.', 'The file is empty.');
-        const { sha256, size } = await blobs.put(body);
+        const { sha256, size } = await blobs.put(body, uploaderOrganizations(viewer));
         res.status(201).json({ sha256, size, mediaType });
       } catch (error) {
         if ((error as { type?: string }).type === 'entity.too.large') {
@@ -92,17 +101,16 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
   router.get('/attachments/:attachmentId', async (req, res, next) => {
     try {
       const id = req.params.attachmentId;
+      const notFound = () => refuse(res, 404, 'NOT_FOUND', 'Không tìm thấy tệp.', 'File not found.');
       const row = UUID.test(id) ? await attachmentQueries.byId(runtime.readDb, id) : undefined;
-      if (!row) return refuse(res, 404, 'NOT_FOUND', 'Không tìm thấy tệp.', 'File not found.');
+      if (!row) return notFound();
       if (row.commentId) {
         const [policy] = await policyQueries.byIds(runtime.readDb, [row.policyId]);
         const viewer = await viewerOf(req);
-        if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
         const mine = roles(viewer, policy?.organizationId ?? '');
         const allowed =
           mine.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || anywhere(viewer, 'auditor');
-        if (!allowed)
-          return refuse(res, 403, 'FORBIDDEN', 'Bạn không có quyền xem tệp này.', 'You may not see this file.');
+        if (!allowed) return notFound();
       }
       const bytes = await blobs.get(row.sha256);
       if (!bytes) return refuse(res, 404, 'NOT_FOUND', 'Tệp không còn đọc được.', 'The file can no longer be read.');

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { attachmentQueries, policyQueries, type AttachmentRow } from '@gopy/application/readModels/index';
 import { NotFoundError, ValidationError } from '@gopy/domain/errors';
+import { forbidden } from '@gopy/domain/rules';
+import { STAFF_ROLES } from '@gopy/domain/shared';
 import type { AttachmentRef } from '@gopy/schemas';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
@@ -9,6 +11,7 @@ import { ATTACHMENT_MEDIA_TYPES, blobStoreOf } from '../../attachments/blobs';
 import { Comment } from './comment';
 import { Policy } from './policy';
 import { principalOf } from '../../principal';
+import { notSignedIn } from '../errors';
 
 export const AttachmentInput = builder.inputType('AttachmentInput', {
   description: 'A file uploaded to POST /attachments, referenced by the SHA-256 it answered.',
@@ -19,12 +22,21 @@ export const AttachmentInput = builder.inputType('AttachmentInput', {
   }),
 });
 
-/** The references an event records for uploaded files; a file that was never uploaded is a VALIDATION error. */
+/**
+ * The references an event of `organizationId` records for uploaded files. Only staff and admins of that organisation
+ * cite files (the deciders' own rule, checked here first so that nobody else learns anything from the answer), and
+ * only files uploaded for that organisation: a file uploaded elsewhere, or never, is the same VALIDATION error, so a
+ * known SHA-256 neither fetches another organisation's scan nor tells that it exists.
+ */
 export async function attachmentRefs(
   ctx: GraphQLContext,
   inputs: readonly { sha256: string; fileName: string; mediaType: string }[],
   kind: AttachmentRef['kind'],
+  organizationId: string,
 ): Promise<AttachmentRef[]> {
+  if (inputs.length === 0) return [];
+  if (!ctx.viewer) throw notSignedIn();
+  if (!rolesIn(ctx.viewer, organizationId).some((r) => STAFF_ROLES.includes(r))) throw forbidden('STAFF_ONLY');
   if (inputs.length > 20) {
     throw new ValidationError('attachments', {
       vi: 'Đính kèm tối đa 20 tệp.',
@@ -41,7 +53,7 @@ export async function attachmentRefs(
         en: 'This kind of file cannot be attached.',
       });
     }
-    const bytes = await blobs.get(input.sha256);
+    const bytes = (await blobs.ownedBy(input.sha256, organizationId)) ? await blobs.get(input.sha256) : undefined;
     if (!bytes) {
       throw new ValidationError(`attachments[${i}].sha256`, {
         vi: 'Không tìm thấy tệp đính kèm: hãy tải tệp lên trước.',
@@ -158,7 +170,7 @@ builder.mutationField('attachVersionDocument', (t) =>
         : [];
       if (!policy)
         throw new NotFoundError('policy', policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
-      const [ref] = await attachmentRefs(ctx, [a.file], 'other');
+      const [ref] = await attachmentRefs(ctx, [a.file], 'other', policy.organizationId);
       const documentId = randomUUID();
       const result = await ctx.runtime.commands.policy(
         {

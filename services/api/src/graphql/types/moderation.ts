@@ -253,7 +253,7 @@ builder.mutationField('recordOfflineFeedback', (t) =>
         stance: input.stance,
         anchorNodeId: input.nodeId ? String(input.nodeId) : null,
         idempotencyKey: input.idempotencyKey,
-        attachments: await attachmentRefs(ctx, input.attachments ?? [], 'scan'),
+        attachments: await attachmentRefs(ctx, input.attachments ?? [], 'scan', policy.organizationId),
       });
     },
   }),
