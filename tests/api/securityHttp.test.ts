@@ -5,19 +5,23 @@
  * introspection and kept its data world-readable. Everything goes over HTTP to real servers.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
   ERROR_FIELDS,
+  client,
   demoAccount,
   expectRefusal,
   ok,
   openPolicy,
   signIn,
   signInAs,
+  signUp,
   staffOrganizationId,
   stopPlatform,
   submitComment,
@@ -66,6 +70,35 @@ function request(
   });
 }
 
+/**
+ * Runs `start` with this process's umask set to `mask`: a server spawned meanwhile inherits it. With 0, every file
+ * the server creates without choosing its mode would be readable and writable by anyone.
+ */
+async function withUmask<T>(mask: number, start: () => Promise<T>): Promise<T> {
+  const before = process.umask(mask);
+  try {
+    return await start();
+  } finally {
+    process.umask(before);
+  }
+}
+
+/** Every folder under the data folder (itself included) that is not 0700 and every file that is not 0600. */
+function looseModes(dataDir: string): { checked: string[]; loose: string[] } {
+  const checked: string[] = [];
+  const loose: string[] = [];
+  const visit = (full: string) => {
+    const stat = fs.statSync(full);
+    const mode = stat.mode & 0o777;
+    const name = path.relative(dataDir, full) || '.';
+    checked.push(name);
+    if (mode !== (stat.isDirectory() ? 0o700 : 0o600)) loose.push(`${name} ${mode.toString(8)}`);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(full)) visit(path.join(full, entry));
+  };
+  visit(dataDir);
+  return { checked, loose };
+}
+
 const CORS_HEADERS = [
   'access-control-allow-origin',
   'access-control-allow-credentials',
@@ -80,7 +113,9 @@ describe('the main demo platform', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await startPlatform({ env: { GOPY_CORS_ORIGINS: `${LISTED_ORIGIN}, https://other.gopy.example` } });
+    platform = await withUmask(0, () =>
+      startPlatform({ env: { GOPY_CORS_ORIGINS: `${LISTED_ORIGIN}, https://other.gopy.example` } }),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -395,6 +430,33 @@ describe('the main demo platform', () => {
       expect((await get(school, scanUrl)).status).toBe(404);
     });
   });
+
+  describe('finding 14: the data folder is private, whatever the umask', () => {
+    it('keeps every folder 0700 and every file 0600, the SQLite -wal and -shm files, mails and blobs included', async () => {
+      // A few more writes: an account (auth.sqlite, the log, a key, a mail) and a file (blobs).
+      await signUp(platform);
+      const staff = await signInAs(platform, 'staff');
+      const uploaded = await fetch(`${platform.baseUrl}/attachments`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${staff.token}` },
+        body: `Biên bản họp phụ huynh ${randomUUID()}`,
+      });
+      expect(uploaded.status).toBe(201);
+      const { checked, loose } = looseModes(platform.dataDir);
+      for (const file of [
+        'events.sqlite-wal',
+        'read.sqlite-wal',
+        'auth.sqlite-wal',
+        'keys.sqlite-wal',
+        'mail',
+        'blobs',
+      ])
+        expect(checked, file).toContain(file);
+      expect(checked.some((f) => f.endsWith('.eml'))).toBe(true);
+      expect(checked.some((f) => f.startsWith('blobs/') && f.endsWith('.owners'))).toBe(true);
+      expect(loose).toEqual([]);
+    });
+  });
 });
 
 /** A form post to the site, as a browser on this site's page sends it (SvelteKit refuses cross-site form posts). */
@@ -543,3 +605,88 @@ describe('finding 7: behind a proxy, each visitor of the site has a rate-limit b
     expect(elsewhere.status).toBe(303);
   });
 });
+
+describe('finding 14: a production install (GOPY_DEMO=0) answers no introspection and no suggestions', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await withUmask(0, () => startPlatform({ demo: false }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopPlatform(platform);
+  });
+
+  it('refuses __schema and __type as request errors, and still answers __typename', async () => {
+    const api = client(platform.baseUrl);
+    // Refused as any invalid request is (an unknown field), before anything runs.
+    const invalid = (await api.raw('{ noSuchField }')).errors?.[0]?.extensions?.code;
+    expect(invalid).toMatch(/VALIDATION/);
+    for (const query of [
+      '{ __schema { queryType { name } } }',
+      '{ __type(name: "Policy") { name fields { name } } }',
+    ]) {
+      const res = await api.raw(query);
+      expect(res.data?.__schema ?? res.data?.__type, query).toBeUndefined();
+      expect(res.errors?.[0]?.extensions?.code, query).toBe(invalid);
+      expect(res.errors?.[0]?.message, query).toMatch(/introspection/i);
+    }
+    expect((await api.gql<{ __typename: string }>('{ __typename }')).__typename).toBe('Query');
+  });
+
+  it('names no field, argument, type or value in its error messages', async () => {
+    const messages = await typoMessages(platform.baseUrl);
+    expect(messages).toHaveLength(TYPOS.length);
+    for (const message of messages) expect(message).not.toMatch(/did you mean|\[Suggestion/i);
+  });
+
+  it('keeps its data folder private too (a fresh install: the store, the keys, the sessions, a mail)', async () => {
+    await signUp(platform);
+    const { checked, loose } = looseModes(platform.dataDir);
+    for (const file of ['events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'auth.sqlite', 'secrets.json'])
+      expect(checked, file).toContain(file);
+    expect(loose).toEqual([]);
+  });
+});
+
+describe('finding 14: GOPY_GRAPHQL_INTROSPECTION=1 opens introspection and suggestions outside demo mode', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ demo: false, env: { GOPY_GRAPHQL_INTROSPECTION: '1' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopPlatform(platform);
+  });
+
+  it('answers __schema and suggests what was meant', async () => {
+    const { __schema } = await client(platform.baseUrl).gql<{ __schema: { queryType: { name: string } } }>(
+      '{ __schema { queryType { name } } }',
+    );
+    expect(__schema.queryType.name).toBe('Query');
+    const messages = await typoMessages(platform.baseUrl);
+    expect(messages.filter((m) => /Did you mean/.test(m))).toHaveLength(TYPOS.length);
+  });
+});
+
+/** Requests with a typo each, whose error message graphql-js completes with "Did you mean …?" when allowed. */
+const TYPOS: { query: string; variables?: Record<string, unknown> }[] = [
+  { query: '{ policie(first: 1) { totalCount } }' },
+  { query: '{ policies(statu: CONSULTATION) { totalCount } }' },
+  { query: '{ policies(status: CONSULTATON) { totalCount } }' },
+  { query: 'query($s: PolicyStatu) { policies(status: $s) { totalCount } }' },
+  // Coerced while executing, not while validating.
+  { query: 'query($s: PolicyStatus) { policies(status: $s) { totalCount } }', variables: { s: 'CONSULTATON' } },
+];
+
+async function typoMessages(baseUrl: string): Promise<string[]> {
+  const api = client(baseUrl);
+  const messages: string[] = [];
+  for (const { query, variables } of TYPOS) {
+    const res = await api.raw(query, variables);
+    expect(res.errors?.length, query).toBeGreaterThan(0);
+    messages.push(res.errors!.map((e) => e.message).join(' | '));
+  }
+  return messages;
+}

@@ -88,6 +88,8 @@ describe('docker-compose.yml', () => {
       'GOPY_SITE_KEY',
       // adapter-node's, for the site in the API process; app.ts sets it there.
       'ADDRESS_HEADER',
+      // Unset: follows GOPY_DEMO.
+      'GOPY_GRAPHQL_INTROSPECTION',
     ]);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([...read].filter((v) => !optional.has(v))));
     expect(env.GOPY_EVENT_STORE).toBe('kurrentdb');

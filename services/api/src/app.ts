@@ -14,6 +14,7 @@ import { schema } from './graphql/schema';
 import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { corsPolicy } from './cors';
+import { closedSchema, withoutSuggestions } from './graphql/closedSchema';
 import { CLIENT_ADDRESS_HEADER, clientAddressOf, siteKey } from './clientAddress';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
@@ -82,6 +83,7 @@ export async function buildApp(
         maxDirectives: { n: 50 },
         blockFieldSuggestion: { enabled: false },
       }),
+      ...(runtime.config.graphqlIntrospection ? [] : [closedSchema()]),
     ],
     graphqlEndpoint: '/graphql',
     // Without this yoga echoes any Origin with Access-Control-Allow-Credentials: a page anywhere could read myData.
@@ -117,7 +119,8 @@ export async function buildApp(
         // Errors of the request itself (syntax, unknown fields, variables of the wrong type) are the client's to see.
         if (error instanceof GraphQLError && !error.path) {
           const code = (error.extensions?.code as string | undefined) ?? 'VALIDATION';
-          return new GraphQLError(error.message, {
+          const message = runtime.config.graphqlIntrospection ? error.message : withoutSuggestions(error.message);
+          return new GraphQLError(message, {
             nodes: error.nodes,
             extensions: { ...error.extensions, code: code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code },
           });

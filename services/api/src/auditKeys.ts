@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parsePrivateKey, publicKeyPem } from '@gopy/application/audit/checkpoint';
+import { privateFolder } from '@gopy/adapters/privateFiles';
 import { ConfigError, type Config } from './config';
 
 /** Where the embedded runtime keeps a generated seal key when GOPY_SEAL_KEY is not set. */
@@ -28,7 +29,7 @@ export function loadSealKey(
   }
   const file = sealKeyFile(config.dataDir);
   if (fs.existsSync(file)) return parsePrivateKey(fs.readFileSync(file, 'utf8'));
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  privateFolder(config.dataDir, log);
   const { privateKey } = generateKeyPairSync('ed25519');
   fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   log(

@@ -25,6 +25,11 @@ export interface Config {
   kurrentdbUrl: string | undefined;
   /** Origins (scheme://host[:port]) whose pages may call /graphql with the reader's credentials; none by default. */
   corsOrigins: string[];
+  /**
+   * Whether /graphql answers introspection (__schema, __type) and completes error messages with "Did you mean …?":
+   * GOPY_GRAPHQL_INTROSPECTION when set, otherwise only in demo mode. A real install does not hand out its schema.
+   */
+  graphqlIntrospection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -93,11 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
   const host = env.HOST ?? '0.0.0.0';
+  const demo = bool(env.GOPY_DEMO, true);
   return {
     port,
     host,
     dataDir: path.resolve(env.GOPY_DATA_DIR ?? 'data'),
-    demo: bool(env.GOPY_DEMO, true),
+    demo,
     smtpUrl: env.SMTP_URL || undefined,
     publicUrl: (env.GOPY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     masterKeyHex: env.GOPY_MASTER_KEY || undefined,
@@ -124,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
     corsOrigins: origins('GOPY_CORS_ORIGINS', env.GOPY_CORS_ORIGINS),
+    graphqlIntrospection: bool(env.GOPY_GRAPHQL_INTROSPECTION, demo),
   };
 }
 

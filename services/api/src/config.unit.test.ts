@@ -20,3 +20,16 @@ describe('GOPY_CORS_ORIGINS', () => {
     }
   });
 });
+
+describe('GOPY_GRAPHQL_INTROSPECTION', () => {
+  it('follows demo mode when unset: on in the demo, off in a real install', () => {
+    expect(loadConfig({}).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ GOPY_DEMO: '1' }).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ GOPY_DEMO: '0' }).graphqlIntrospection).toBe(false);
+  });
+
+  it('decides when set', () => {
+    expect(loadConfig({ GOPY_DEMO: '0', GOPY_GRAPHQL_INTROSPECTION: '1' }).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ GOPY_DEMO: '1', GOPY_GRAPHQL_INTROSPECTION: '0' }).graphqlIntrospection).toBe(false);
+  });
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Mailer } from '@gopy/application/ports';
+import { privateFolder } from '@gopy/adapters/privateFiles';
 
 const FROM = 'Góp ý <no-reply@gopy.local>';
 
@@ -16,7 +17,7 @@ export function createMailer(smtpUrl: string | undefined, dataDir: string, log: 
     };
   }
   const dir = path.join(dataDir, 'mail');
-  fs.mkdirSync(dir, { recursive: true });
+  privateFolder(dir, log);
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let counter = 0;
   return {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { AccountService } from '@gopy/application/accounts';
 import { publicKeyPem } from '@gopy/application/audit/checkpoint';
@@ -25,6 +24,7 @@ import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
+import { privateFolder } from '@gopy/adapters/privateFiles';
 import { ConfigError, redactUrl, type Config } from './config';
 import { createMailer } from './mailer';
 import { loadLimits, RateLimits, type Limits } from './limits';
@@ -184,7 +184,7 @@ export async function openRuntime(
   const role = options.role ?? 'embedded';
   const log = options.log ?? ((msg: string) => console.log(`[gopy] ${msg}`));
   const clock = options.clock ?? systemClock;
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  privateFolder(config.dataDir, log);
   const secrets = loadSecrets(config, log);
   const store = await openEventStore(config);
   const keys = await openKeyStore(config, secrets.masterKey);

@@ -6,6 +6,7 @@ import { eventHash } from '@gopy/application/integrity';
 import { GENESIS_HASH } from '@gopy/schemas';
 import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
+import { privateFolder } from '@gopy/adapters/privateFiles';
 import { ConfigError, loadConfig, type Config } from './config';
 import { dataFiles, openEventStore, secretsOnPostgres } from './runtime';
 
@@ -69,7 +70,7 @@ function sameStore(a: StoreSpec, b: StoreSpec): boolean {
 async function openKeys(spec: StoreSpec | undefined, masterKey: Buffer): Promise<KeyEnds | undefined> {
   if (spec === undefined) return undefined;
   if (spec.kind === 'sqlite') {
-    fs.mkdirSync(spec.location, { recursive: true });
+    privateFolder(spec.location);
     return new SqliteKeyStore(dataFiles(path.resolve(spec.location)).keys, masterKey);
   }
   if (spec.kind === 'postgres') return PostgresKeyStore.open(spec.location, masterKey);
@@ -141,7 +142,7 @@ export async function copyStore(
         copied += batch.length;
       }
       done += batch.length;
-      fs.writeFileSync(progress, JSON.stringify({ after: batch.at(-1)!.position }));
+      fs.writeFileSync(progress, JSON.stringify({ after: batch.at(-1)!.position }), { mode: 0o600 });
       options.onProgress?.(done, total);
       batch = [];
     };

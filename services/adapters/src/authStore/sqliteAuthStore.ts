@@ -1,12 +1,13 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AuthStore } from '@gopy/application/ports';
+import { openPrivateDatabase } from '../privateFiles';
 
 /** Credentials, sessions and one-time tokens in their own SQLite file (see the AuthStore port). */
 export class SqliteAuthStore implements AuthStore {
   private readonly db: Database.Database;
 
   constructor(filename: string) {
-    this.db = new Database(filename);
+    this.db = openPrivateDatabase(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('secure_delete = ON');

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID }
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore, KeyStore } from '@gopy/application/ports';
+import { PRIVATE_FOLDER_MODE, PRIVATE_FILE_MODE } from '../privateFiles';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const IV_BYTES = 12;
@@ -49,7 +50,8 @@ export class FolderBlobStore implements BlobStore {
     const known = await this.owners(sha256);
     const added = [...new Set(owners)].filter((o) => o !== '' && !o.includes('\n') && !known.has(o));
     // One short append per upload: concurrent uploads interleave whole lines, and a line written twice is harmless.
-    if (added.length > 0) await fs.appendFile(this.ownersFile(sha256), `${added.join('\n')}\n`, { mode: 0o600 });
+    if (added.length > 0)
+      await fs.appendFile(this.ownersFile(sha256), `${added.join('\n')}\n`, { mode: PRIVATE_FILE_MODE });
     return { sha256, size };
   }
 
@@ -65,10 +67,12 @@ export class FolderBlobStore implements BlobStore {
     cipher.setAAD(Buffer.from(sha256, 'ascii'));
     const ciphertext = Buffer.concat([cipher.update(bytes), cipher.final()]);
     const target = this.file(sha256);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_FOLDER_MODE });
     // Written aside and renamed: a crash never leaves half a file under its final name.
     const temporary = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(temporary, Buffer.concat([iv, cipher.getAuthTag(), ciphertext]), { mode: 0o600 });
+    await fs.writeFile(temporary, Buffer.concat([iv, cipher.getAuthTag(), ciphertext]), {
+      mode: PRIVATE_FILE_MODE,
+    });
     await fs.rename(temporary, target);
   }
 

@@ -9,9 +9,9 @@
  * savepoint, so a surge costs one commit per batch while a conflicting append still fails alone.
  */
 import { revisionMatches, validateAppend } from './appendChecks';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openPrivateDatabase, privateFolder } from '../privateFiles';
 import {
   WrongExpectedRevisionError,
   type AllFilter,
@@ -139,9 +139,9 @@ class SqliteEventStoreImpl implements SqliteEventStore {
     this.pageSize = positiveInteger(options.pageSize ?? 500, 'pageSize');
     this.maxBatchSize = positiveInteger(options.maxBatchSize ?? 500, 'maxBatchSize');
     if (options.filename !== ':memory:' && !options.filename.startsWith('file:')) {
-      mkdirSync(dirname(options.filename), { recursive: true });
+      privateFolder(dirname(options.filename));
     }
-    this.db = new Database(options.filename);
+    this.db = openPrivateDatabase(options.filename);
     try {
       // The busy timeout comes first: switching to WAL and creating the table need the write lock, which another
       // process opening the same file at the same moment may hold.

@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { KeyDestroyedError, type KeyStore } from '@gopy/application/ports';
+import { openPrivateDatabase } from '../privateFiles';
 import { newDataKey, unwrapKey, wrapKey } from './wrapping';
 
 /**
@@ -31,7 +32,7 @@ export class SqliteKeyStore implements KeyStore {
     private readonly masterKey: Buffer,
   ) {
     if (masterKey.length !== 32) throw new Error('The master key must be 32 bytes');
-    this.db = new Database(filename);
+    this.db = openPrivateDatabase(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('secure_delete = ON');

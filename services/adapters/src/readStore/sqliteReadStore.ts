@@ -1,10 +1,11 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { ReadDb, ReadModelDatabase } from '@gopy/application/readModels/index';
+import { openPrivateDatabase } from '../privateFiles';
 
 /** The read models on SQLite through Kysely: one file, WAL, so the API reads while the projector writes. */
 export function openSqliteReadStore(filename: string): { db: ReadDb; close(): Promise<void> } {
-  const sqlite = new Database(filename);
+  const sqlite = openPrivateDatabase(filename);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');

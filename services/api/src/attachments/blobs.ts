@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BlobStore } from '@gopy/application/ports';
 import { FolderBlobStore } from '@gopy/adapters/blobStore/folderBlobStore';
+import { privateFolder } from '@gopy/adapters/privateFiles';
 import type { Runtime } from '../runtime';
 
 const stores = new WeakMap<Runtime, BlobStore>();
@@ -12,7 +13,9 @@ const stores = new WeakMap<Runtime, BlobStore>();
 export function blobStoreOf(runtime: Runtime): BlobStore {
   let store = stores.get(runtime);
   if (!store) {
-    store = new FolderBlobStore(path.join(runtime.config.dataDir, 'blobs'), runtime.keys);
+    const folder = path.join(runtime.config.dataDir, 'blobs');
+    privateFolder(folder, runtime.log);
+    store = new FolderBlobStore(folder, runtime.keys);
     stores.set(runtime, store);
   }
   return store;
