@@ -224,6 +224,17 @@ export class CommandHandlers {
               now,
             )
           : undefined;
+      // A reply is decided against the comment it answers (its policy, round and visibility).
+      const parent =
+        command.type === 'SubmitComment' && command.parentCommentId
+          ? (
+              await this.writePath.load(
+                streams.comment(command.parentCommentId),
+                commentAggregate.initialState,
+                commentAggregate.evolve,
+              )
+            ).state
+          : commentAggregate.initialState;
       const events = decideComment(
         {
           ...command,
@@ -234,6 +245,7 @@ export class CommandHandlers {
         state,
         policy,
         digest,
+        parent,
       );
       return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
     });

@@ -10,7 +10,7 @@ import {
   type StakeholderCategory,
 } from '@gopy/schemas';
 import { NotFoundError } from './errors';
-import type { CommentEvent, CommentState } from './comment';
+import { initialCommentState, type CommentEvent, type CommentState } from './comment';
 import { initialDigestState, type DigestState } from './digest';
 import { isRoundOpen, isTerminal, roundEndedAt, type ConsultationRound, type PolicyState } from './policy';
 import { conflict, forbidden, illegalState } from './rules';
@@ -136,11 +136,13 @@ export function decideComment(
   policy: PolicyState,
   /** The digest of the policy's current round, for offline feedback (accepted until the digest is approved). */
   digest: DigestState = initialDigestState,
+  /** The state of the comment a reply answers (its `parentCommentId` stream), folded by the caller. */
+  parent: CommentState = initialCommentState,
 ): CommentEvent[] {
   requireContext(command);
   switch (command.type) {
     case 'SubmitComment':
-      return submit(command, state, policy);
+      return submit(command, state, policy, parent);
     case 'RecordOfflineFeedback':
       return recordOffline(command, state, policy, digest);
     case 'EditComment':
@@ -223,7 +225,23 @@ function requireAnchorIn(policy: PolicyState, version: number, anchorNodeId: str
   }
 }
 
-function submit(command: SubmitComment, state: CommentState, policy: PolicyState): CommentEvent[] {
+/**
+ * A reply belongs to the thread it answers: the same policy and round, under a comment still shown. Anything else
+ * would put text on another organisation's page, beyond its moderators' reach, or under a comment taken down.
+ */
+function requireParent(parent: CommentState, parentCommentId: string, policyId: string, round: number): void {
+  if (!parent.exists || parent.commentId !== parentCommentId) throw illegalState('PARENT_NOT_FOUND');
+  if (parent.policyId !== policyId) throw illegalState('PARENT_IN_OTHER_POLICY');
+  if (parent.round !== round) throw illegalState('PARENT_IN_OTHER_ROUND');
+  if (parent.hidden || parent.withdrawn || parent.redacted) throw illegalState('PARENT_NOT_VISIBLE');
+}
+
+function submit(
+  command: SubmitComment,
+  state: CommentState,
+  policy: PolicyState,
+  parent: CommentState,
+): CommentEvent[] {
   if (command.authorAccountId !== command.actor.accountId) throw forbidden('AUTHOR_MUST_BE_ACTOR');
   if (command.authorConsent === 'missing') throw forbidden('CONSENT_REQUIRED');
   const commentId = requireUuid('commentId', command.commentId);
@@ -245,6 +263,7 @@ function submit(command: SubmitComment, state: CommentState, policy: PolicyState
   const round = open.currentRound as ConsultationRound;
   if (version !== round.version) throw illegalState('VERSION_NOT_UNDER_CONSULTATION');
   requireAnchorIn(open, version, anchorNodeId);
+  if (parentCommentId !== null) requireParent(parent, parentCommentId, policyId, round.round);
   return [
     {
       type: 'CommentSubmitted',

@@ -26,6 +26,7 @@ import {
   aPolicyInReview,
   aPolicyWithAnsweredRound,
   aRedactedComment,
+  aRevisedPolicy,
   aSubmittedComment,
   aWithdrawnComment,
   accounts,
@@ -40,10 +41,18 @@ import { specFor } from './testkit/spec';
 import { foldDigest, type DigestEvent } from './digest';
 import { anAnsweredDigest, anApprovedDigest, digestEvent } from './testkit/digestBuilders';
 
-/** Given the policy's history (by default a round open from T.opensAt to T.closesAt) and the comment's own. */
-const given = (comment: CommentEvent[] = [], policy: PolicyEvent[] = aPolicyInConsultation()) =>
+/**
+ * Given the policy's history (by default a round open from T.opensAt to T.closesAt), the comment's own, and for a
+ * reply the history of the comment it answers.
+ */
+const given = (
+  comment: CommentEvent[] = [],
+  policy: PolicyEvent[] = aPolicyInConsultation(),
+  parent: CommentEvent[] = [],
+) =>
   specFor({
-    decide: (command: CommentCommand, state: CommentState) => decideComment(command, state, foldPolicy(policy)),
+    decide: (command: CommentCommand, state: CommentState) =>
+      decideComment(command, state, foldPolicy(policy), undefined, foldComment(parent)),
     evolve: evolveComment,
     initialState: initialCommentState,
   })(comment);
@@ -58,6 +67,37 @@ const givenDigest = (digest: DigestEvent[]) =>
   })([]);
 
 const base = { commentId: ids.comment, now: T.during, actor: actors.participant };
+
+/** The comment a reply answers: another participant's, on the same policy and round unless told otherwise. */
+const parentId = '5d3c2b1a-0f9e-5d8c-9b7a-6f5e4d3c2b1a';
+const parentEvent = (over: Partial<Extract<CommentEvent, { type: 'CommentSubmitted' }>['data']> = {}): CommentEvent =>
+  commentEvent.submitted({
+    commentId: parentId,
+    authorAccountId: accounts.otherParticipant,
+    idempotencyKey: 'parent-key',
+    ...over,
+  });
+const aParentComment = (): CommentEvent[] => [parentEvent()];
+const parentHistory = {
+  hidden: (): CommentEvent[] => [
+    parentEvent(),
+    {
+      type: 'CommentHidden',
+      data: { commentId: parentId, hiddenBy: accounts.moderator, reasonCode: 'abuse', reason: 'Lời lẽ xúc phạm.' },
+    },
+  ],
+  withdrawn: (): CommentEvent[] => [
+    parentEvent(),
+    { type: 'CommentWithdrawn', data: { commentId: parentId, withdrawnBy: accounts.otherParticipant, reason: '' } },
+  ],
+  redacted: (): CommentEvent[] => [
+    parentEvent(),
+    {
+      type: 'CommentRedacted',
+      data: { commentId: parentId, redactedBy: accounts.moderator, reason: 'Lộ thông tin.', keyDestroyed: true },
+    },
+  ],
+};
 const submit = (over: Partial<SubmitComment> = {}): SubmitComment => ({
   type: 'SubmitComment',
   ...base,
@@ -166,10 +206,9 @@ describe('SubmitComment', () => {
   });
 
   it('accepts a comment on the whole draft, as a reply, under a pseudonym', () => {
-    const parent = randomUUID();
-    given()
-      .when(submit({ anchorNodeId: null, parentCommentId: parent, pseudonym: '  Phụ huynh lớp 3A ' }))
-      .then([commentEvent.submitted({ anchorNodeId: null, parentCommentId: parent, pseudonym: 'Phụ huynh lớp 3A' })]);
+    given([], aPolicyInConsultation(), aParentComment())
+      .when(submit({ anchorNodeId: null, parentCommentId: parentId, pseudonym: '  Phụ huynh lớp 3A ' }))
+      .then([commentEvent.submitted({ anchorNodeId: null, parentCommentId: parentId, pseudonym: 'Phụ huynh lớp 3A' })]);
   });
 
   it('accepts a comment at the instant the round opens', () => {
@@ -308,6 +347,67 @@ describe('SubmitComment', () => {
     given()
       .when(submit({ authorConsent: 'not_required' }))
       .then([commentEvent.submitted()]);
+  });
+});
+
+describe('SubmitComment as a reply', () => {
+  const reply = (over: Partial<SubmitComment> = {}) => submit({ parentCommentId: parentId, ...over });
+  const replied = (over: Partial<Extract<CommentEvent, { type: 'CommentSubmitted' }>['data']> = {}) =>
+    commentEvent.submitted({ parentCommentId: parentId, ...over });
+
+  it('accepts a reply to a visible comment of the same policy and round', () => {
+    given([], aPolicyInConsultation(), aParentComment()).when(reply()).then([replied()]);
+  });
+
+  it('accepts a reply to feedback recorded offline in the same round', () => {
+    given([], aPolicyInConsultation(), [
+      parentEvent({ channel: 'letter', authorAccountId: null, recordedBy: accounts.staff }),
+    ])
+      .when(reply())
+      .then([replied()]);
+  });
+
+  it('is refused when the comment replied to does not exist', () => {
+    given().when(reply()).then(IllegalStateError, 'PARENT_NOT_FOUND');
+  });
+
+  it("is refused when the comment replied to is another policy's (another organisation's, or an enacted one)", () => {
+    given([], aPolicyInConsultation(), [parentEvent({ policyId: randomUUID() })])
+      .when(reply())
+      .then(IllegalStateError, 'PARENT_IN_OTHER_POLICY');
+  });
+
+  it('is refused when the comment replied to belongs to an earlier round', () => {
+    const secondRound = [
+      ...aRevisedPolicy(),
+      policyEvent.consultationOpened({
+        round: 2,
+        version: 2,
+        opensAt: '2025-04-21T00:00:00Z',
+        closesAt: '2025-05-31T17:00:00Z',
+      }),
+    ];
+    given([], secondRound, aParentComment())
+      .when(reply({ version: 2, anchorNodeId: null, now: '2025-05-01T00:00:00Z' }))
+      .then(IllegalStateError, 'PARENT_IN_OTHER_ROUND');
+  });
+
+  it.each([
+    ['hidden', parentHistory.hidden],
+    ['withdrawn', parentHistory.withdrawn],
+    ['redacted', parentHistory.redacted],
+  ])('is refused when the comment replied to is %s', (_, history) => {
+    given([], aPolicyInConsultation(), history()).when(reply()).then(IllegalStateError, 'PARENT_NOT_VISIBLE');
+  });
+
+  it('acknowledges a retry of a reply whose parent was hidden since', () => {
+    given([replied()], aPolicyInConsultation(), parentHistory.hidden()).when(reply()).then([]);
+  });
+
+  it('checks the parent after the reply itself: a closed round is refused as such', () => {
+    given([], aPolicyInReview(), [parentEvent({ policyId: randomUUID() })])
+      .when(reply({ now: T.afterClose }))
+      .then(IllegalStateError, 'ROUND_NOT_OPEN');
   });
 });
 

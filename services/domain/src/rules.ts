@@ -103,6 +103,22 @@ export const illegalStateRules = {
   COMMENT_WITHDRAWN: { vi: 'Góp ý đã được rút.', en: 'The comment has been withdrawn.' },
   COMMENT_HIDDEN: { vi: 'Góp ý đang bị ẩn.', en: 'The comment is hidden.' },
   COMMENT_REDACTED: { vi: 'Nội dung góp ý đã bị xoá vĩnh viễn.', en: 'The comment has been redacted.' },
+  PARENT_NOT_FOUND: {
+    vi: 'Góp ý được trả lời không tồn tại.',
+    en: 'The comment being replied to does not exist.',
+  },
+  PARENT_IN_OTHER_POLICY: {
+    vi: 'Chỉ được trả lời góp ý của cùng dự thảo.',
+    en: 'A reply can only answer a comment on the same policy.',
+  },
+  PARENT_IN_OTHER_ROUND: {
+    vi: 'Chỉ được trả lời góp ý của đợt lấy ý kiến đang mở.',
+    en: 'A reply can only answer a comment of the round that is open.',
+  },
+  PARENT_NOT_VISIBLE: {
+    vi: 'Góp ý được trả lời đã bị ẩn, đã rút hoặc đã bị xoá nội dung.',
+    en: 'The comment being replied to is hidden, withdrawn or redacted.',
+  },
   ALREADY_FLAGGED: { vi: 'Bạn đã báo cáo góp ý này.', en: 'You have already flagged this comment.' },
   ALREADY_HIDDEN: { vi: 'Góp ý đã bị ẩn từ trước.', en: 'The comment is already hidden.' },
   NOT_HIDDEN: { vi: 'Góp ý không bị ẩn nên không cần khôi phục.', en: 'The comment is not hidden.' },

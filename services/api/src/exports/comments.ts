@@ -171,10 +171,13 @@ export async function* commentRowsAt(
   const l = labels[o.locale];
   const { versions } = await versionsAt(writePath, store, policyId, position);
   let no = 0;
+  // Comments of this policy so far (any round): a reply names its parent only when the parent is one of them.
+  const ofThisPolicy = new Set<string>();
   for await (const submitted of store.readAll({ filter: { eventTypes: ['CommentSubmitted'] } })) {
     if (store.comparePositions(submitted.position, position) > 0) break;
     // Policy and round are stored in the clear: only the round's comments are decrypted.
-    const head = JSON.parse(submitted.data) as { policyId?: string; round?: number };
+    const head = JSON.parse(submitted.data) as { policyId?: string; round?: number; commentId?: string };
+    if (head.policyId === policyId && head.commentId) ofThisPolicy.add(head.commentId);
     if (head.policyId !== policyId || head.round !== round) continue;
     let row: Omit<ExportRow, 'no'> | null = null;
     let status: CommentStatus = 'visible';
@@ -193,7 +196,7 @@ export async function* commentRowsAt(
             category: label(l.category, d.stakeholderCategory),
             stance: d.stance,
             node: d.anchorNodeId ? (node ? nodeLabel(node) : d.anchorNodeId) : l.wholeDraft,
-            parentCommentId: d.parentCommentId ?? '',
+            parentCommentId: d.parentCommentId && ofThisPolicy.has(d.parentCommentId) ? d.parentCommentId : '',
             status: 'visible',
             edits: 0,
             body: typeof d.body === 'string' ? d.body : '',

@@ -295,6 +295,9 @@ export async function policyAsOf(
     const c = foldComment(await upTo(stream));
     if (c) comments.push(c);
   }
+  // A reply shows under its parent only within the policy (older logs may hold a reply to another policy's comment).
+  const ofThisPolicy = new Set(comments.map((c) => c.commentId));
+  for (const c of comments) if (c.parentCommentId && !ofThisPolicy.has(c.parentCommentId)) c.parentCommentId = null;
   const byStance: Record<string, number> = {};
   for (const c of comments) if (c.status === 'visible') byStance[c.stance] = (byStance[c.stance] ?? 0) + 1;
   const count = (s: CommentSnapshot['status']) => comments.filter((c) => c.status === s).length;

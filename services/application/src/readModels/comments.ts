@@ -101,6 +101,20 @@ const insertRevision = compiledStatement((db, p: CommentRevisionsTable) =>
     .values({ comment_id: p.comment_id, revision: p.revision, body: p.body, stance: p.stance, at: p.at }),
 );
 
+const policyOfComment = compiledStatement((db, p: { id: string }) =>
+  db.selectFrom('comments').select('policy_id').where('id', '=', p.id),
+);
+
+/**
+ * The parent a reply is shown under: only a comment of the same policy. The decider refuses any other since issue 15,
+ * but older logs may hold a reply to another policy's comment, which must not show on that policy's page nor count there.
+ */
+async function parentInPolicy(tx: ReadTx, parentId: string | null, policyId: string): Promise<string | null> {
+  if (!parentId) return null;
+  const parent = (await policyOfComment(tx, { id: parentId })).rows[0];
+  return parent?.policy_id === policyId ? parentId : null;
+}
+
 const addReply = compiledStatement((db, p: { id: string }) =>
   db
     .updateTable('comments')
@@ -236,6 +250,7 @@ export const commentsReadModel: ReadModel = {
       case 'CommentSubmitted': {
         const d = event.data;
         const anchorLabel = d.anchorNodeId ? await anchorLabelOf(tx, d.policyId, d.version, d.anchorNodeId) : null;
+        const parentId = await parentInPolicy(tx, d.parentCommentId, d.policyId);
         let authorName = d.pseudonym ?? '';
         // A null body means the comment's key is gone (redacted): its pseudonym, sealed with that key, is gone too, and
         // the author's own name must not stand in for it. Offline feedback never carries a pseudonym.
@@ -256,7 +271,7 @@ export const commentsReadModel: ReadModel = {
           version: d.version,
           anchor_node_id: d.anchorNodeId,
           anchor_label: anchorLabel,
-          parent_id: d.parentCommentId,
+          parent_id: parentId,
           author_account_id: d.authorAccountId,
           author_name: authorName,
           body: d.body,
@@ -283,7 +298,7 @@ export const commentsReadModel: ReadModel = {
           at: ctx.metadata.recordedAt,
         });
         await countVisible(tx, d.policyId, d.anchorNodeId, 1);
-        if (d.parentCommentId) await addReply(tx, { id: d.parentCommentId });
+        if (parentId) await addReply(tx, { id: parentId });
         return;
       }
       case 'CommentEdited': {

@@ -87,6 +87,8 @@ async function notifyAuthor(
   kind: NotificationKind,
   commentId: string,
   actorAccountId: string | null,
+  /** For a reply: the policy it was written on; its parent's author hears of it only when the parent is there too. */
+  replyPolicyId?: string,
 ) {
   const parent = await tx
     .selectFrom('comments')
@@ -94,6 +96,7 @@ async function notifyAuthor(
     .where('id', '=', commentId)
     .executeTakeFirst();
   if (!parent?.author_account_id || parent.author_account_id === actorAccountId) return;
+  if (replyPolicyId !== undefined && parent.policy_id !== replyPolicyId) return;
   await insert(tx, {
     id: notificationIdFor(ctx.streamId, kind, commentId, parent.author_account_id),
     account_id: parent.author_account_id,
@@ -178,7 +181,14 @@ export const notificationsReadModel: ReadModel = {
         return notifyFollowers(tx, ctx, 'digest_published', event.data.policyId, event.data.round);
       case 'CommentSubmitted':
         if (event.data.parentCommentId)
-          await notifyAuthor(tx, ctx, 'reply', event.data.parentCommentId, event.data.authorAccountId);
+          await notifyAuthor(
+            tx,
+            ctx,
+            'reply',
+            event.data.parentCommentId,
+            event.data.authorAccountId,
+            event.data.policyId,
+          );
         return;
       case 'OfficialReplyPosted':
         return notifyAuthor(tx, ctx, 'official_reply', event.data.commentId, null);

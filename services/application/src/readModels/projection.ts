@@ -10,8 +10,12 @@ export interface ProjectionContext {
   seq: number;
 }
 
-/** Raise when any read model's tables change shape: every database built before is then rebuilt from position 0. */
-export const READ_MODEL_VERSION = 11;
+/**
+ * Raise when any read model's tables change shape, or what a projection keeps from the same events changes (12: a
+ * reply to another policy's comment is no longer attached to it): every database built before is then rebuilt from
+ * position 0.
+ */
+export const READ_MODEL_VERSION = 12;
 
 /** One read model: its tables and its evolve step. The projector knows nothing more of it. */
 export interface ReadModel {
