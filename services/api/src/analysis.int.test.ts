@@ -309,6 +309,7 @@ describe('analysis figures kept by the projector', () => {
     await runtime.writePath.execute(
       streams.digest(policyId, 1),
       { initialState: null, evolve: (s: null) => s },
+      null,
       async () => ({
         events: digestEvents,
         context: {

@@ -86,7 +86,7 @@ describe('publishing a digest after a crash between its two steps', () => {
     await digests.start(policyId, 1, staff);
     await digests.execute({ type: 'ApproveDigest', policyId, round: 1 }, spokesperson);
     // The first step alone, as a crash right after it would leave things: DigestPublished, no RoundAnswered.
-    await runtime.writePath.execute(streams.digest(policyId, 1), digestAggregate, async (state) => {
+    await runtime.writePath.execute(streams.digest(policyId, 1), digestAggregate, null, async (_command, state) => {
       const policy = (
         await runtime.writePath.load(streams.policy(policyId), initialPolicyState, policyAggregate.evolve)
       ).state;

@@ -71,21 +71,26 @@ export class AnalysisCommands {
     const organizationId = await this.owningOrganization(policyId, round);
     const roles = await principal.rolesIn(organizationId);
     const now = this.clock.now().toISOString();
-    const command = await build(now, { accountId: principal.accountId, roles });
-    return this.writePath.execute(streams.analysis(policyId, round), analysisAggregate, async (state) => {
-      const events = decideAnalysis(command, state);
-      const context: CommandContext = {
-        actor: {
-          accountId: principal.accountId,
-          role: precedence.find((r) => roles.includes(r)) ?? 'participant',
-          organizationId,
-        },
-        occurredAt: now,
-        correlationId: uuidv7(),
-        causationId: null,
-      };
-      return { events, context };
-    });
+    const input = await build(now, { accountId: principal.accountId, roles });
+    return this.writePath.execute(
+      streams.analysis(policyId, round),
+      analysisAggregate,
+      input,
+      async (command, state) => {
+        const events = decideAnalysis(command, state);
+        const context: CommandContext = {
+          actor: {
+            accountId: principal.accountId,
+            role: precedence.find((r) => roles.includes(r)) ?? 'participant',
+            organizationId,
+          },
+          occurredAt: now,
+          correlationId: uuidv7(),
+          causationId: null,
+        };
+        return { events, context };
+      },
+    );
   }
 
   async confirmDuplicateGroup(

@@ -88,7 +88,11 @@ export interface CommandOptions {
 
 export type CommandResult<S> = AppendOutcome & { events: DomainEvent[]; state: S };
 
-/** Command handlers: load, authorise (roles), decide, append. The only path by which anything enters the log. */
+/**
+ * Command handlers: load, authorise (roles), decide, append. The only path by which anything enters the log. Each
+ * takes the caller's `input` and decides on the `command` the write path admitted from it (NFC text, no control
+ * characters): inside the callbacks only that admitted copy is in scope.
+ */
 export class CommandHandlers {
   constructor(
     private readonly writePath: WritePath,
@@ -114,15 +118,16 @@ export class CommandHandlers {
   }
 
   async policy(
-    command: PolicyCommandInput,
+    input: PolicyCommandInput,
     principal: Principal | null,
     o: CommandOptions = {},
   ): Promise<CommandResult<PolicyState>> {
     const now = this.clock.now().toISOString();
     return this.writePath.execute(
-      streams.policy(command.policyId),
+      streams.policy(input.policyId),
       policyAggregate,
-      async (state) => {
+      input,
+      async (command, state) => {
         const orgId = command.type === 'ProposePolicy' ? command.owningOrganizationId : state.owningOrganizationId;
         const roles: Role[] = o.systemActor ? ['staff'] : principal ? await principal.rolesIn(orgId) : [];
         const events = decidePolicy(
@@ -140,13 +145,13 @@ export class CommandHandlers {
    * states the roles it acts with; `principal` null means the system (e.g. `gopy admin create`).
    */
   async account(
-    command: AccountCommandInput,
+    input: AccountCommandInput,
     principal: Principal | null,
     roles: Role[],
     o: CommandOptions = {},
   ): Promise<CommandResult<AccountState>> {
     const now = this.clock.now().toISOString();
-    return this.writePath.execute(streams.account(command.accountId), accountAggregate, async (state) => {
+    return this.writePath.execute(streams.account(input.accountId), accountAggregate, input, async (command, state) => {
       const actorId = principal?.accountId ?? command.accountId;
       const events = decideAccount({ ...command, now, actor: { accountId: actorId, roles } } as AccountCommand, state);
       const context = this.context(
@@ -162,15 +167,16 @@ export class CommandHandlers {
 
   /** Organisation commands: an admin of the organisation (or, for a new one, of its parent); system for bootstrap. */
   async organization(
-    command: OrganizationCommandInput,
+    input: OrganizationCommandInput,
     principal: Principal | null,
     o: CommandOptions = {},
   ): Promise<CommandResult<OrganizationState>> {
     const now = this.clock.now().toISOString();
     return this.writePath.execute(
-      streams.organization(command.organizationId),
+      streams.organization(input.organizationId),
       organizationAggregate,
-      async (state) => {
+      input,
+      async (command, state) => {
         const scopeOrg =
           command.type === 'RegisterOrganization'
             ? command.parentOrganizationId
@@ -191,14 +197,13 @@ export class CommandHandlers {
 
   /** Comment commands are decided against the comment's stream and the policy's current state. */
   async comment(
-    command: CommentCommandInput,
+    input: CommentCommandInput,
     principal: Principal,
     o: CommandOptions = {},
   ): Promise<CommandResult<CommentState>> {
     const now = this.clock.now().toISOString();
-    const policyId = 'policyId' in command ? command.policyId : undefined;
-    return this.writePath.execute(streams.comment(command.commentId), commentAggregate, async (state) => {
-      const pid = policyId ?? state.policyId;
+    return this.writePath.execute(streams.comment(input.commentId), commentAggregate, input, async (command, state) => {
+      const pid = ('policyId' in command ? command.policyId : undefined) ?? state.policyId;
       // The policy is only read here (the append is to the comment's stream), so its folded state may come from the
       // cache, which is brought up to the stream's current revision first.
       const policy = pid

@@ -82,15 +82,16 @@ export class DigestHandlers {
   }
 
   private async run(
-    command: WithoutContext<DigestCommand>,
+    input: WithoutContext<DigestCommand>,
     principal: Principal,
     o: CommandOptions,
     prepare?: (state: DigestState) => Promise<Partial<DigestCommand>>,
   ): Promise<CommandResult<DigestState>> {
     return this.deps.writePath.execute(
-      streams.digest(command.policyId, command.round),
+      streams.digest(input.policyId, input.round),
       digestAggregate,
-      async (state) => {
+      input,
+      async (command, state) => {
         const now = this.deps.clock.now().toISOString();
         const policy = await this.loadPolicy(command.policyId);
         const roles = await principal.rolesIn(policy.owningOrganizationId);

@@ -36,12 +36,13 @@ export class ReportCommands {
     private readonly clock: Clock,
   ) {}
 
-  async execute(command: ReportCommandInput, principal: Principal | null, o: CommandOptions = {}) {
+  async execute(input: ReportCommandInput, principal: Principal | null, o: CommandOptions = {}) {
     const now = this.clock.now().toISOString();
     return this.writePath.execute(
-      streams.report(command.organizationId, command.period),
+      streams.report(input.organizationId, input.period),
       reportAggregate,
-      async (state) => {
+      input,
+      async (command, state) => {
         const roles: Role[] = o.systemActor
           ? ['staff']
           : principal

@@ -9,6 +9,7 @@ import {
   type EventType,
 } from '@gopy/schemas';
 import { ConflictError } from '@gopy/domain/errors';
+import { admitCommand } from '@gopy/domain/text';
 import {
   WrongExpectedRevisionError,
   type EventStore,
@@ -165,19 +166,29 @@ export class WritePath {
   }
 
   /**
-   * Runs one command against one stream. `decide` gets the folded state and returns the events to append; an empty
-   * list means the command has already taken effect (idempotent retry) and is acknowledged without writing.
+   * Runs one command against one stream. `command` is what was asked, as it came in: it first passes the boundary
+   * step (`admitCommand`: every string NFC with LF line breaks, control characters refused with the field's path), and
+   * `decide` gets only the admitted copy, so nothing reaches a decider or the log that the step has not seen. (Writes
+   * of the system's own making, with nothing from outside, pass null.) `decide` gets the folded state too and returns
+   * the events to append; an empty list means the command has already taken effect (idempotent retry) and is
+   * acknowledged without writing.
    */
-  async execute<S>(
+  async execute<S, C>(
     streamId: string,
     aggregate: { initialState: S; evolve(state: S, event: DomainEvent): S },
+    command: C,
     /** Returns the events and the context to stamp them with (the actor's roles can depend on the loaded state). */
-    decide: (state: S, loaded: LoadedStream<S>) => Promise<{ events: DomainEvent[]; context: CommandContext }>,
+    decide: (
+      command: C,
+      state: S,
+      loaded: LoadedStream<S>,
+    ) => Promise<{ events: DomainEvent[]; context: CommandContext }>,
     options: { eventIds?: (index: number, event: DomainEvent) => string } = {},
   ): Promise<AppendOutcome & { events: DomainEvent[]; state: S }> {
+    const admitted = admitCommand(command);
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.load(streamId, aggregate.initialState, aggregate.evolve);
-      const { events, context } = await decide(loaded.state, loaded);
+      const { events, context } = await decide(admitted, loaded.state, loaded);
       if (events.length === 0) {
         return { revision: loaded.revision, position: loaded.lastPosition, appended: 0, events, state: loaded.state };
       }

@@ -14,6 +14,7 @@ import { initialCommentState, type CommentEvent, type CommentState } from './com
 import { initialDigestState, type DigestState } from './digest';
 import { isRoundOpen, isTerminal, roundEndedAt, type ConsultationRound, type PolicyState } from './policy';
 import { conflict, forbidden, illegalState } from './rules';
+import { sameText } from './text';
 import {
   STAFF_ROLES,
   invalid,
@@ -206,7 +207,7 @@ function isRetryOf(state: CommentState, idempotencyKey: string, content: Submitt
   const first = state.submitted;
   if (
     first &&
-    first.body === content.body &&
+    sameText(first.body, content.body) &&
     first.stance === content.stance &&
     first.anchorNodeId === content.anchorNodeId
   ) {

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './rules';
 export * from './shared';
+export { admitCommand, admitText, sameText } from './text';
 export * from './policy';
 export * from './policyDecider';
 export * from './comment';

@@ -1,6 +1,7 @@
 import { AttachmentRef, CalendarDate, Instant, Uuid, type Role } from '@gopy/schemas';
 import { ValidationError } from './errors';
 import { forbidden, type ForbiddenRule } from './rules';
+import { admitText } from './text';
 
 /** Who issues a command: the account and its effective roles in the organisation that owns the subject. */
 export interface CommandActor {
@@ -14,22 +15,19 @@ export interface CommandBase {
   actor: CommandActor;
 }
 
-/**
- * Vietnamese arrives both precomposed and decomposed, and with either tone placement (hoà/hòa);
- * NFC makes equal-looking text compare and hash equal, and trimming drops what forms pad around it.
- */
-export function normalizeText(text: string): string {
-  return text.normalize('NFC').trim();
-}
+export { normalizeText } from './text';
 
 export function invalid(field: string, vi: string, en: string): ValidationError {
   return new ValidationError(field, { vi, en });
 }
 
-/** Normalises and checks length in UTF-16 units, the measure the event schemas use. */
+/**
+ * Admits the text as the write path does (NFC, LF line breaks, no control characters), trims what forms pad around
+ * it, and checks its length in UTF-16 units, the measure the event schemas use.
+ */
 export function requireText(field: string, value: unknown, limits: { min: number; max: number }): string {
   if (typeof value !== 'string') throw invalid(field, `Trường ${field} phải là văn bản.`, `${field} must be text.`);
-  const text = normalizeText(value);
+  const text = admitText(field, value).trim();
   if (text.length < limits.min || text.length > limits.max) {
     throw limits.min > 0
       ? invalid(
@@ -137,7 +135,7 @@ export function requireAttachments(field: string, value: unknown): AttachmentRef
   return value.map((item: unknown, i) => {
     const withNormalName =
       item && typeof item === 'object' && typeof (item as { fileName?: unknown }).fileName === 'string'
-        ? { ...item, fileName: normalizeText((item as { fileName: string }).fileName) }
+        ? { ...item, fileName: admitText(`${field}[${i}].fileName`, (item as { fileName: string }).fileName).trim() }
         : item;
     const parsed = AttachmentRef.safeParse(withNormalName);
     if (!parsed.success) {

@@ -344,10 +344,12 @@ export async function generateComments(
   let appended = 0;
   await pool(count, options.concurrency ?? 64, async (i) => {
     const { commentId, command, context } = submitCommand(world, i, prefix, runtime.clock.now().toISOString());
-    const result = await runtime.writePath.execute(streams.comment(commentId), commentAggregate, async (state) => ({
-      events: decideComment(command, state, policy),
-      context,
-    }));
+    const result = await runtime.writePath.execute(
+      streams.comment(commentId),
+      commentAggregate,
+      command,
+      async (command, state) => ({ events: decideComment(command, state, policy), context }),
+    );
     appended += result.appended;
   });
   return { appended, seconds: (performance.now() - started) / 1000 };

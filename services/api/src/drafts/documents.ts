@@ -5,6 +5,7 @@ import mammoth from 'mammoth';
 import PDFDocument from 'pdfkit';
 import { legalParagraphs, parseLegalParagraphs, type ParsedDraft } from '@gopy/application/drafts/legalText';
 import type { DraftNode } from '@gopy/schemas';
+import { xmlSafe } from '../exports/xmlText';
 
 const require = createRequire(import.meta.url);
 /** DejaVu Sans has every Vietnamese glyph; it ships with the project as an npm package, so PDFs need no network. */
@@ -28,7 +29,8 @@ export interface DocumentVersion {
 }
 
 /** A version as .docx, in the usual layout of a Vietnamese draft: centred chapters, bold articles. */
-export async function exportDocx(v: DocumentVersion): Promise<Buffer> {
+export async function exportDocx(version: DocumentVersion): Promise<Buffer> {
+  const v = xmlSafe(version);
   const children: Paragraph[] = [
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: v.organization, bold: true })] }),
     new Paragraph({
@@ -63,7 +65,8 @@ export async function exportDocx(v: DocumentVersion): Promise<Buffer> {
 }
 
 /** A version as PDF, with a font that has every Vietnamese glyph. */
-export async function exportPdf(v: DocumentVersion): Promise<Buffer> {
+export async function exportPdf(version: DocumentVersion): Promise<Buffer> {
+  const v = xmlSafe(version);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 70, right: 56 },

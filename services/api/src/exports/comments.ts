@@ -9,6 +9,7 @@ import type { DomainEvent, DraftNode, Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
 import { spreadsheetCsv } from './csv';
+import { xmlSafe } from './xmlText';
 
 /**
  * A round's comments as CSV or XLSX, read from the event log up to a stated position: the same position always gives
@@ -333,7 +334,8 @@ export async function writeCommentsXlsx(
   workbook.modified = FIXED_DATE;
   const sheet = workbook.addWorksheet(labels[meta.locale].sheet, { views: [{ state: 'frozen', ySplit: 2 }] });
   sheet.columns = [6, 38, 26, 26, 18, 22, 14, 18, 38, 14, 8, 80].map((width) => ({ width }));
-  const [positionLine, header] = headerLines(meta);
+  // Rows go through xmlSafe: the sheet is XML, and a log written before issue 15 may hold control characters.
+  const [positionLine, header] = xmlSafe(headerLines(meta));
   sheet.addRow(positionLine).commit();
   const headerRow = sheet.addRow(header);
   headerRow.font = { bold: true };
@@ -357,7 +359,7 @@ export async function writeCommentsXlsx(
   };
   let n = 0;
   for await (const row of rows) {
-    sheet.addRow(cells(row, meta.locale)).commit();
+    sheet.addRow(xmlSafe(cells(row, meta.locale))).commit();
     if (++n % 200 === 0) await drained();
   }
   sheet.commit();

@@ -21,6 +21,7 @@ import { FONT, FONT_BOLD } from '../drafts/documents';
 import type { Runtime } from '../runtime';
 import { commentRowsAt, type ExportRow } from './comments';
 import { exportPosition } from './position';
+import { xmlSafe } from './xmlText';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -144,7 +145,8 @@ const cell = (text: string, o: { bold?: boolean; columnSpan?: number; rowSpan?: 
   });
 
 /** The digest as .docx in the official table: No. | feedback | from whom (category) | accepted, or why not. */
-export async function digestDocx(d: DigestDocument): Promise<Buffer> {
+export async function digestDocx(document: DigestDocument): Promise<Buffer> {
+  const d = xmlSafe(document);
   const [org, title, subtitle] = heading(d);
   const widths = [7, 43, 20, 30];
   const rows: TableRow[] = [
@@ -199,7 +201,8 @@ export async function digestDocx(d: DigestDocument): Promise<Buffer> {
 }
 
 /** The digest as PDF, with the font the draft PDFs use (every Vietnamese glyph), one block per theme. */
-export async function digestPdf(d: DigestDocument): Promise<Buffer> {
+export async function digestPdf(document: DigestDocument): Promise<Buffer> {
+  const d = xmlSafe(document);
   const [org, title, subtitle] = heading(d);
   const doc = new PDFDocument({
     size: 'A4',

@@ -23,6 +23,7 @@ import {
 import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
+import { xmlSafe } from './xmlText';
 
 const require = createRequire(import.meta.url);
 /** DejaVu Sans has every Vietnamese glyph; it ships with the project (npm package), so PDFs need no network. */
@@ -129,7 +130,8 @@ const table = (header: string[], rows: string[][]) =>
     ],
   });
 
-export async function semesterReportDocx(d: SemesterReportDocument): Promise<Buffer> {
+export async function semesterReportDocx(document: SemesterReportDocument): Promise<Buffer> {
+  const d = xmlSafe(document);
   const children: (Paragraph | Table)[] = [
     new Paragraph({
       alignment: AlignmentType.CENTER,
@@ -193,7 +195,8 @@ export async function semesterReportDocx(d: SemesterReportDocument): Promise<Buf
   return Packer.toBuffer(doc);
 }
 
-export async function semesterReportPdf(d: SemesterReportDocument): Promise<Buffer> {
+export async function semesterReportPdf(document: SemesterReportDocument): Promise<Buffer> {
+  const d = xmlSafe(document);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 70, right: 56 },

@@ -19,7 +19,8 @@ export async function recordSensitiveRead(writePath: WritePath, now: Date, read:
   await writePath.execute(
     readLogStream(read.readerAccountId),
     { initialState: null, evolve: (s: null) => s },
-    async () => ({
+    read,
+    async (read) => ({
       events: [
         {
           type: 'SensitiveDataRead',

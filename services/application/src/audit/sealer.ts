@@ -61,7 +61,8 @@ export class Sealer {
     const outcome = await writePath.execute(
       CHECKPOINT_STREAM,
       checkpointAggregate,
-      async (state, loaded) => {
+      null,
+      async (_command, state, loaded) => {
         const context = {
           actor: { accountId: null, role: 'system' as const, organizationId: null },
           occurredAt: now,

@@ -49,21 +49,31 @@ export class FollowCommands {
   ) {}
 
   async setFollowing(accountId: string, policyId: string, follow: boolean) {
-    return this.writePath.execute(followStream(accountId), followAggregate, async (state) => {
-      const already = state.following.has(policyId);
-      const events: DomainEvent[] =
-        follow === already
-          ? []
-          : [{ type: follow ? 'PolicyFollowed' : 'PolicyUnfollowed', data: { accountId, policyId } } as DomainEvent];
-      return { events, context: context(accountId, this.now().toISOString()) };
-    });
+    return this.writePath.execute(
+      followStream(accountId),
+      followAggregate,
+      { accountId, policyId },
+      async ({ accountId, policyId }, state) => {
+        const already = state.following.has(policyId);
+        const events: DomainEvent[] =
+          follow === already
+            ? []
+            : [{ type: follow ? 'PolicyFollowed' : 'PolicyUnfollowed', data: { accountId, policyId } } as DomainEvent];
+        return { events, context: context(accountId, this.now().toISOString()) };
+      },
+    );
   }
 
   async markRead(accountId: string, notificationIds: string[]) {
-    return this.writePath.execute(followStream(accountId), followAggregate, async () => ({
-      events: notificationIds.length ? [{ type: 'NotificationsRead', data: { accountId, notificationIds } }] : [],
-      context: context(accountId, this.now().toISOString()),
-    }));
+    return this.writePath.execute(
+      followStream(accountId),
+      followAggregate,
+      { accountId, notificationIds },
+      async ({ accountId, notificationIds }) => ({
+        events: notificationIds.length ? [{ type: 'NotificationsRead', data: { accountId, notificationIds } }] : [],
+        context: context(accountId, this.now().toISOString()),
+      }),
+    );
   }
 
   /**
@@ -73,12 +83,17 @@ export class FollowCommands {
    * of the same id as a replay, and both would send.) Returns false when that day's mail was already recorded.
    */
   async recordMail(accountId: string, day: string, notificationIds: string[]): Promise<boolean> {
-    const outcome = await this.writePath.execute(followStream(accountId), followAggregate, async (state) => ({
-      events: state.mailedDays.has(day)
-        ? []
-        : [{ type: 'NotificationMailSent', data: { accountId, day, notificationIds } }],
-      context: context(null, this.now().toISOString()),
-    }));
+    const outcome = await this.writePath.execute(
+      followStream(accountId),
+      followAggregate,
+      { accountId, day, notificationIds },
+      async ({ accountId, day, notificationIds }, state) => ({
+        events: state.mailedDays.has(day)
+          ? []
+          : [{ type: 'NotificationMailSent', data: { accountId, day, notificationIds } }],
+        context: context(null, this.now().toISOString()),
+      }),
+    );
     return outcome.appended > 0;
   }
 }
