@@ -200,9 +200,21 @@ describe('early warning: the surge detector', () => {
       .execute();
     clock.set(atMinute('12', 10));
     for (const t of targets) {
+      // Flagging needs a confirmed account (issue 15): each flag comes from one.
+      const flagger = await runtime.accounts.signUp(
+        {
+          email: `flag-${randomUUID().slice(0, 8)}@example.vn`,
+          password: 'mật-khẩu-đủ-dài-123',
+          displayName: 'Người báo cáo',
+          pseudonym: null,
+          stakeholderCategory: 'citizen',
+          locale: 'vi',
+        },
+        { verified: true },
+      );
       await runtime.commands.comment(
         { type: 'FlagComment', commentId: t.id, flagId: randomUUID(), reason: 'abuse', note: null },
-        principal(randomUUID()),
+        principal(flagger),
       );
     }
     await settle();

@@ -3,10 +3,10 @@ import { streams, type DomainEvent, type Role } from '@gopy/schemas';
 import { decideComment, type CommentCommand } from '@gopy/domain/commentDecider';
 import { decideAccount, type AccountCommand } from '@gopy/domain/accountDecider';
 import {
-  consentStatus,
   evolveAccount,
   initialAccountState,
   isAccountEvent,
+  standingOf,
   type AccountState,
 } from '@gopy/domain/account';
 import { decideOrganization, type OrganizationCommand } from '@gopy/domain/organizationDecider';
@@ -63,6 +63,25 @@ export const accountAggregate = {
   evolve: (state: AccountState, event: DomainEvent): AccountState =>
     isAccountEvent(event) ? evolveAccount(state, event) : state,
 };
+type StandingState = Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents'>;
+/**
+ * What an account's stream says about its taking part (Standing), folded without its personal data: the fold cache
+ * (`loadCached`) may keep it, as it must not keep an email or a name that erasure destroys.
+ */
+export const standingAggregate = {
+  initialState: {
+    status: initialAccountState.status,
+    verified: initialAccountState.verified,
+    pupil: initialAccountState.pupil,
+    consents: initialAccountState.consents,
+  } as StandingState,
+  evolve: (state: StandingState, event: DomainEvent): StandingState => {
+    if (!isAccountEvent(event)) return state;
+    const { status, verified, pupil, consents } = evolveAccount({ ...initialAccountState, ...state }, event);
+    return { status, verified, pupil, consents };
+  },
+};
+
 export const organizationAggregate = {
   initialState: initialOrganizationState,
   evolve: (state: OrganizationState, event: DomainEvent): OrganizationState =>
@@ -71,7 +90,9 @@ export const organizationAggregate = {
 
 type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
 export type PolicyCommandInput = WithoutContext<PolicyCommand>;
-export type CommentCommandInput = WithoutContext<CommentCommand>;
+/** The handler adds what the actor's account says (`actorStanding`), never the caller. */
+type WithoutStanding<C> = C extends unknown ? Omit<C, 'actorStanding'> : never;
+export type CommentCommandInput = WithoutStanding<WithoutContext<CommentCommand>>;
 export type AccountCommandInput = WithoutContext<AccountCommand>;
 export type OrganizationCommandInput = WithoutContext<OrganizationCommand>;
 
@@ -221,14 +242,16 @@ export class CommandHandlers {
               )
             ).state
           : digestAggregate.initialState;
-      // A pupil's account needs consent to comment: the author's account says whether it has it.
-      const authorConsent =
-        command.type === 'SubmitComment'
-          ? consentStatus(
-              (await this.writePath.loadCached(streams.account(command.authorAccountId), accountAggregate)).state,
+      // Taking part needs standing: a pupil's account needs consent to comment, and endorsing or flagging needs a
+      // confirmed account besides. The acting account's own stream says (for a comment, the author is the actor).
+      const standing =
+        command.type === 'SubmitComment' || command.type === 'EndorseComment' || command.type === 'FlagComment'
+          ? standingOf(
+              (await this.writePath.loadCached(streams.account(principal.accountId), standingAggregate)).state,
               now,
             )
           : undefined;
+      const authorConsent = command.type === 'SubmitComment' ? standing?.consent : undefined;
       // A reply is decided against the comment it answers (its policy, round and visibility).
       const parent =
         command.type === 'SubmitComment' && command.parentCommentId
@@ -244,6 +267,7 @@ export class CommandHandlers {
         {
           ...command,
           ...(authorConsent ? { authorConsent } : {}),
+          ...(command.type === 'EndorseComment' || command.type === 'FlagComment' ? { actorStanding: standing } : {}),
           now,
           actor: { accountId: principal.accountId, roles },
         } as CommentCommand,

@@ -111,6 +111,28 @@ export function pupilAge(birthYear: number, now: string): number {
 export type ConsentStatus = 'not_required' | 'given' | 'missing';
 
 /**
+ * What an account's own stream says about its taking part (commenting, endorsing, flagging), for the comment decider,
+ * which reads no account itself.
+ */
+export interface Standing {
+  /**
+   * The account stands for one person who can be reached: its email address was confirmed, or, for a pupil's
+   * account, the school issued it to a pupil on its class list (the school records AccountEmailVerified then: there is
+   * no address, the school vouches). A sign-up nobody confirmed stands for no one: endorsing or flagging from it would
+   * let one person pad endorsements or set off flag alerts with throw-away accounts.
+   */
+  verified: boolean;
+  consent: ConsentStatus;
+}
+
+export function standingOf(
+  state: Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents'>,
+  now: string,
+): Standing {
+  return { verified: state.status === 'registered' && state.verified, consent: consentStatus(state, now) };
+}
+
+/**
  * Whether the account may take part: adults and self-registered accounts need no one's consent; an enrolled pupil needs
  * a standing guardian's consent, and from OWN_CONSENT_AGE their own too.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentStatus, foldAccount, type AccountEvent } from './account';
+import { consentStatus, foldAccount, standingOf, type AccountEvent } from './account';
 import {
   accountDecider,
   type EnrolPupil,
@@ -379,5 +379,19 @@ describe('pupils and consent', () => {
     // Six years old: the guardian's consent is enough.
     expect(consentStatus(foldAccount([issued, enrolled(2019), guardianRecorded]), at)).toBe('given');
     expect(consentStatus(foldAccount([issued, enrolled(2019), guardianRecorded, withdrawn]), at)).toBe('missing');
+  });
+
+  it('its standing to endorse and flag: a confirmed email, or a pupil’s account the school issued and vouched for', () => {
+    const at = T.drafting;
+    expect(standingOf(foldAccount([registered()]), at)).toEqual({ verified: false, consent: 'not_required' });
+    expect(standingOf(foldAccount([registered(), verified]), at)).toEqual({ verified: true, consent: 'not_required' });
+    expect(standingOf(foldAccount([registered(), verified, erased]), at).verified).toBe(false);
+    // The school records AccountEmailVerified when it issues the account: what stands is the consent.
+    expect(standingOf(foldAccount([issued, verified, enrolled()]), at)).toEqual({ verified: true, consent: 'missing' });
+    expect(standingOf(foldAccount([issued, verified, enrolled(2019), guardianRecorded]), at)).toEqual({
+      verified: true,
+      consent: 'given',
+    });
+    expect(standingOf(foldAccount([]), at).verified).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { ConsentStatus } from './account';
+import type { ConsentStatus, Standing } from './account';
 import {
   Channels,
   FlagReasons,
@@ -54,7 +54,10 @@ export interface SubmitComment extends CommentCommandBase {
   pseudonym: string | null;
   idempotencyKey: string;
   attachments?: AttachmentRef[];
-  /** Whether the author's account may take part (a pupil needs consent); the handler reads it from the account. */
+  /**
+   * Whether the author's account may take part (a pupil needs consent); the handler reads it from the account. A
+   * confirmed email is checked where the request enters (the API), as it was before endorsing and flagging needed it.
+   */
   authorConsent?: ConsentStatus;
 }
 
@@ -88,6 +91,8 @@ export interface FlagComment extends CommentCommandBase {
   flagId: string;
   reason: FlagReason;
   note: string | null;
+  /** The flagger's standing, read by the handler from the account's stream. */
+  actorStanding: Standing;
 }
 export interface HideComment extends CommentCommandBase {
   type: 'HideComment';
@@ -109,6 +114,8 @@ export interface TagComment extends CommentCommandBase {
 }
 export interface EndorseComment extends CommentCommandBase {
   type: 'EndorseComment';
+  /** The endorser's standing, read by the handler from the account's stream. */
+  actorStanding: Standing;
 }
 export interface PostOfficialReply extends CommentCommandBase {
   type: 'PostOfficialReply';
@@ -365,6 +372,16 @@ function recordOffline(
   ];
 }
 
+/**
+ * Endorsing and flagging count for something (endorsements are shown and tallied, flags raise alerts), so they need
+ * an account that stands for one reachable person (see Standing: a confirmed email, or a pupil's account the school
+ * issued) and, for a pupil, the consent the law asks. A standing the caller did not provide is no standing.
+ */
+function requireStanding(standing: Standing | undefined): void {
+  if (!standing?.verified) throw forbidden('EMAIL_NOT_VERIFIED');
+  if (standing.consent === 'missing') throw forbidden('CONSENT_REQUIRED');
+}
+
 function requireAuthor(command: CommentCommandBase, state: CommentState): void {
   if (state.authorAccountId === null || state.authorAccountId !== command.actor.accountId)
     throw forbidden('AUTHOR_ONLY');
@@ -411,6 +428,7 @@ function withdraw(command: WithdrawComment, state: CommentState, policy: PolicyS
 }
 
 function flag(command: FlagComment, state: CommentState): CommentEvent[] {
+  requireStanding(command.actorStanding);
   requireVisible(state);
   if (state.flaggedBy.includes(command.actor.accountId)) throw illegalState('ALREADY_FLAGGED');
   const flagId = requireUuid('flagId', command.flagId);
@@ -483,6 +501,7 @@ function tag(command: TagComment, state: CommentState): CommentEvent[] {
 }
 
 function endorse(command: EndorseComment, state: CommentState): CommentEvent[] {
+  requireStanding(command.actorStanding);
   requireVisible(state);
   if (state.authorAccountId === command.actor.accountId) throw forbidden('OWN_COMMENT');
   if (state.endorsedBy.includes(command.actor.accountId)) throw illegalState('ALREADY_ENDORSED');

@@ -18,6 +18,7 @@ import {
 } from './commentDecider';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from './errors';
 import { foldPolicy, type PolicyEvent } from './policy';
+import type { Standing } from './account';
 import {
   T,
   aHiddenComment,
@@ -143,6 +144,13 @@ const withdraw = (over: Partial<WithdrawComment> = {}): WithdrawComment => ({
   reason: 'Tôi gửi nhầm.',
   ...over,
 });
+/** What the handler reads from the actor's account: a confirmed adult's, a pupil's with or without consent, an unconfirmed one. */
+const standing = {
+  confirmed: { verified: true, consent: 'not_required' },
+  pupilWithConsent: { verified: true, consent: 'given' },
+  pupilWithoutConsent: { verified: true, consent: 'missing' },
+  unconfirmed: { verified: false, consent: 'not_required' },
+} as const satisfies Record<string, Standing>;
 const flagId = randomUUID();
 const flag = (over: Partial<FlagComment> = {}): FlagComment => ({
   type: 'FlagComment',
@@ -151,6 +159,7 @@ const flag = (over: Partial<FlagComment> = {}): FlagComment => ({
   flagId,
   reason: 'abuse',
   note: null,
+  actorStanding: standing.confirmed,
   ...over,
 });
 const hide = (over: Partial<HideComment> = {}): HideComment => ({
@@ -188,6 +197,7 @@ const endorse = (over: Partial<EndorseComment> = {}): EndorseComment => ({
   type: 'EndorseComment',
   ...base,
   actor: actors.otherParticipant,
+  actorStanding: standing.confirmed,
   ...over,
 });
 const replyId = randomUUID();
@@ -678,6 +688,32 @@ describe('FlagComment', () => {
       .then(ValidationError, 'reason');
   });
 
+  it('is refused from an account whose email is not confirmed (flags raise alerts)', () => {
+    given(aSubmittedComment())
+      .when(flag({ actorStanding: standing.unconfirmed }))
+      .then(ForbiddenError, 'EMAIL_NOT_VERIFIED');
+  });
+
+  it('is refused when the handler said nothing of the account', () => {
+    given(aSubmittedComment())
+      .when(flag({ actorStanding: undefined as never }))
+      .then(ForbiddenError, 'EMAIL_NOT_VERIFIED');
+  });
+
+  it("is refused from a pupil's account without consent, accepted with it (the school vouches for the account)", () => {
+    given(aSubmittedComment())
+      .when(flag({ actorStanding: standing.pupilWithoutConsent }))
+      .then(ForbiddenError, 'CONSENT_REQUIRED');
+    given(aSubmittedComment())
+      .when(flag({ actorStanding: standing.pupilWithConsent }))
+      .then([
+        {
+          type: 'CommentFlagged',
+          data: { commentId: ids.comment, flagId, flaggedBy: accounts.otherParticipant, reason: 'abuse', note: null },
+        },
+      ]);
+  });
+
   it('is refused on a withdrawn comment', () => {
     given(aWithdrawnComment()).when(flag()).then(IllegalStateError, 'COMMENT_WITHDRAWN');
   });
@@ -805,6 +841,33 @@ describe('EndorseComment', () => {
 
   it('is refused on a hidden comment', () => {
     given(aHiddenComment()).when(endorse()).then(IllegalStateError, 'COMMENT_HIDDEN');
+  });
+
+  it('is refused from an account whose email is not confirmed (endorsements are counted and shown)', () => {
+    given(aSubmittedComment())
+      .when(endorse({ actorStanding: standing.unconfirmed }))
+      .then(ForbiddenError, 'EMAIL_NOT_VERIFIED');
+  });
+
+  it('is refused when the handler said nothing of the account', () => {
+    given(aSubmittedComment())
+      .when(endorse({ actorStanding: undefined as never }))
+      .then(ForbiddenError, 'EMAIL_NOT_VERIFIED');
+  });
+
+  it('asks who endorses before what is endorsed: unconfirmed on a hidden comment is refused as unconfirmed', () => {
+    given(aHiddenComment())
+      .when(endorse({ actorStanding: standing.unconfirmed }))
+      .then(ForbiddenError, 'EMAIL_NOT_VERIFIED');
+  });
+
+  it("is refused from a pupil's account without consent, accepted with it (the school vouches for the account)", () => {
+    given(aSubmittedComment())
+      .when(endorse({ actorStanding: standing.pupilWithoutConsent }))
+      .then(ForbiddenError, 'CONSENT_REQUIRED');
+    given(aSubmittedComment())
+      .when(endorse({ actorStanding: standing.pupilWithConsent }))
+      .then([{ type: 'CommentEndorsed', data: { commentId: ids.comment, endorsedBy: accounts.otherParticipant } }]);
   });
 });
 

@@ -171,8 +171,12 @@ export const forbiddenRules = {
   MODERATOR_ONLY: { vi: 'Chỉ người kiểm duyệt được làm việc này.', en: 'Only a moderator may do this.' },
   ADMIN_ONLY: { vi: 'Chỉ quản trị viên được làm việc này.', en: 'Only an administrator may do this.' },
   CONSENT_REQUIRED: {
-    vi: 'Tài khoản học sinh cần có sự đồng ý của cha mẹ hoặc người giám hộ (và của học sinh từ 7 tuổi) trước khi góp ý.',
-    en: 'A pupil’s account needs a parent’s or guardian’s consent (and the pupil’s own from age 7) before commenting.',
+    vi: 'Tài khoản học sinh cần có sự đồng ý của cha mẹ hoặc người giám hộ (và của học sinh từ 7 tuổi) trước khi góp ý, tán thành hay báo cáo góp ý.',
+    en: 'A pupil’s account needs a parent’s or guardian’s consent (and the pupil’s own from age 7) before commenting, endorsing or flagging.',
+  },
+  EMAIL_NOT_VERIFIED: {
+    vi: 'Bạn cần xác nhận địa chỉ email trước khi góp ý, tán thành hay báo cáo góp ý.',
+    en: 'Please confirm your email address before commenting, endorsing or flagging a comment.',
   },
   STAFF_OR_SPOKESPERSON_ONLY: {
     vi: 'Chỉ cán bộ hoặc người phát ngôn của đơn vị được làm việc này.',

@@ -1,4 +1,5 @@
 import { DomainError, ForbiddenError } from '@gopy/domain/errors';
+import { forbidden } from '@gopy/domain/rules';
 import { UnauthenticatedError } from '@gopy/application/accounts';
 
 /** Over a rate limit: when to retry. */
@@ -30,11 +31,9 @@ export function forbiddenRole(): ForbiddenError {
   });
 }
 
+/** The same rule the comment decider applies to endorsing and flagging, with its messages (domain rules.ts). */
 export function emailNotVerified(): ForbiddenError {
-  return new ForbiddenError('EMAIL_NOT_VERIFIED', {
-    vi: 'Bạn cần xác nhận địa chỉ email trước khi góp ý.',
-    en: 'Please confirm your email address before commenting.',
-  });
+  return forbidden('EMAIL_NOT_VERIFIED');
 }
 
 export type TypedError = DomainError | UnauthenticatedError | RateLimitedError;
