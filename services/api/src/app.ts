@@ -5,11 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import express, { type Express, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { accountQueries, organizationQueries } from '@gopy/application/readModels/index';
 import type { Role } from '@gopy/schemas';
+import { argumentPath, ScalarInputError } from './graphql/argumentErrors';
 import type { GraphQLContext, Locale, Viewer } from './graphql/context';
+import { describeInputError, isInputValidationError } from './graphql/types/errors';
 import { schema } from './graphql/schema';
 import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
@@ -29,6 +31,65 @@ function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const e = err as { code?: unknown; messages?: { vi?: unknown; en?: unknown } };
   return typeof e.code === 'string' && typeof e.messages?.vi === 'string' && typeof e.messages?.en === 'string';
+}
+
+interface Refusal {
+  code: string;
+  messages: { vi: string; en: string };
+  rule?: string;
+  field?: string;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * A refusal the client should see as such, wherever it was thrown: a typed domain or API error; an argument refused by
+ * its schema (`validate`) on a field without a result union; a scalar that did not parse, named by the argument the
+ * request put it in. Anything else is unexpected (INTERNAL).
+ */
+/** Errors met while the request is validated or its variables read come wrapped more than once. */
+function rootCause(error: unknown): unknown {
+  let original = error;
+  while (original instanceof GraphQLError && original.originalError) original = original.originalError;
+  return original;
+}
+
+/** The error a refusal is answered with, its code, rule or field and both languages in `extensions`. */
+function refusalError(error: unknown): GraphQLError | undefined {
+  const r = refusalOf(rootCause(error), error);
+  if (!r) return undefined;
+  return new GraphQLError(r.messages.vi, {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    extensions: {
+      ...(error instanceof GraphQLError && error.extensions?.http ? { http: error.extensions.http } : {}),
+      code: r.code,
+      messageVi: r.messages.vi,
+      messageEn: r.messages.en,
+      ...(r.rule ? { rule: r.rule } : {}),
+      ...(r.field ? { field: r.field } : {}),
+      ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}),
+    },
+  });
+}
+
+/**
+ * Errors of the validation phase are answered as they are, not through maskError: a literal that does not parse (a
+ * DateTime argument written "yesterday") is a refusal like any other, so it is typed here the same way.
+ */
+const typedValidationErrors: YogaPlugin = {
+  onValidate() {
+    return ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((e) => refusalError(e) ?? e));
+    };
+  },
+};
+
+function refusalOf(original: unknown, error: unknown): Refusal | undefined {
+  if (original instanceof ScalarInputError) {
+    const field = (error instanceof GraphQLError && argumentPath(error)) || 'input';
+    return { code: original.code, messages: original.messagesFor(field), field };
+  }
+  if (original instanceof Error && isInputValidationError(original)) return describeInputError(original);
+  return isTypedRefusal(original) ? (original as unknown as Refusal) : undefined;
 }
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -75,6 +136,7 @@ export async function buildApp(
     schema,
     // Depth, cost and alias limits: refused before execution as request errors (code VALIDATION), never a 500.
     plugins: [
+      typedValidationErrors,
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
         costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
@@ -93,29 +155,12 @@ export async function buildApp(
     logging: false,
     maskedErrors: {
       maskError(error) {
-        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-        // A refusal thrown where no result union can carry it (a connection's arguments, a query behind a scope):
-        // still typed, with its code, rule or field and both languages.
-        if (isTypedRefusal(original)) {
-          const r = original as {
-            code: string;
-            messages: { vi: string; en: string };
-            rule?: string;
-            field?: string;
-            retryAfterSeconds?: number;
-          };
-          return new GraphQLError(r.messages.vi, {
-            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-            extensions: {
-              code: r.code,
-              messageVi: r.messages.vi,
-              messageEn: r.messages.en,
-              ...(r.rule ? { rule: r.rule } : {}),
-              ...(r.field ? { field: r.field } : {}),
-              ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}),
-            },
-          });
-        }
+        // A refusal thrown where no result union can carry it (a connection's arguments, a query behind a scope, a
+        // value refused while the request's variables were read): still typed, with its code, rule or field and both
+        // languages.
+        const refused = refusalError(error);
+        if (refused) return refused;
+        const original = rootCause(error);
         // Errors of the request itself (syntax, unknown fields, variables of the wrong type) are the client's to see.
         if (error instanceof GraphQLError && !error.path) {
           const code = (error.extensions?.code as string | undefined) ?? 'VALIDATION';

@@ -100,3 +100,17 @@ export interface EventStore {
   comparePositions(a: Position, b: Position): number;
   close(): Promise<void>;
 }
+
+/**
+ * A position handed back by a client (a page's `after`, an "as of"), checked before the store reads with it: each
+ * adapter refuses, by throwing, a string that is not one of its positions, which for a client's input is a mistake to
+ * name, not a failure. Well-formed only: whether the log has reached it is the caller's question.
+ */
+export function positionOf(store: Pick<EventStore, 'comparePositions'>, value: string): Position | undefined {
+  try {
+    store.comparePositions(value as Position, value as Position);
+    return value as Position;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,6 +7,7 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@gopy/domain/errors';
 import { InputValidationError } from '@pothos/plugin-validation';
 import { RateLimitedError, UnauthenticatedError, forbiddenRole, notSignedIn } from './errors';
+import { ScalarInputError } from './argumentErrors';
 import { hasRoleAnywhere, type GraphQLContext } from './context';
 
 /**
@@ -62,7 +63,10 @@ builder.scalarType('DateTime', {
   serialize: (v) => v,
   parseValue: (v) => {
     if (typeof v !== 'string' || Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v))
-      throw new TypeError('DateTime must be ISO 8601');
+      throw new ScalarInputError({
+        vi: 'một thời điểm dạng ISO 8601 (ví dụ 2026-12-15T10:00:00Z)',
+        en: 'an ISO 8601 instant (e.g. 2026-12-15T10:00:00Z)',
+      });
     return new Date(v).toISOString();
   },
 });
@@ -70,7 +74,11 @@ builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD.',
   serialize: (v) => v,
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new TypeError('Date must be YYYY-MM-DD');
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v))
+      throw new ScalarInputError({
+        vi: 'một ngày dạng YYYY-MM-DD (ví dụ 2026-12-15)',
+        en: 'a date as YYYY-MM-DD (e.g. 2026-12-15)',
+      });
     return v;
   },
 });

@@ -9,18 +9,33 @@ export function decodeCursor(cursor: string | null | undefined): number | undefi
   if (!cursor) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const m = /^seq:(\d+)$/.exec(text);
-  if (!m) throw new ValidationError('after', { vi: 'Con trỏ phân trang không hợp lệ.', en: 'Invalid paging cursor.' });
+  if (!m)
+    throw new ValidationError('after', {
+      vi: 'Con trỏ phân trang không hợp lệ: hãy dùng endCursor của trang trước.',
+      en: 'The paging cursor is not valid: pass the endCursor of the previous page.',
+    });
   return Number(m[1]);
 }
 
 export const MAX_PAGE = 100;
 
-export function pageSize(first: number | null | undefined, last: number | null | undefined): number {
-  if (last != null)
-    throw new ValidationError('last', {
-      vi: 'Chỉ hỗ trợ phân trang tiến (first/after).',
-      en: 'Only forward paging (first/after) is supported.',
-    });
+/** The page size a connection's arguments ask for; paging runs forward only (first/after), so last/before are refused. */
+export function pageSize(args: {
+  first?: number | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}): number {
+  const { first, last, before } = args;
+  for (const [field, value] of [
+    ['last', last],
+    ['before', before],
+  ] as const) {
+    if (value != null)
+      throw new ValidationError(field, {
+        vi: `Chỉ hỗ trợ phân trang tiến (first/after), không dùng ${field}.`,
+        en: `Only forward paging (first/after) is supported, not ${field}.`,
+      });
+  }
   const n = first ?? 20;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
     throw new ValidationError('first', {

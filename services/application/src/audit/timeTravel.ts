@@ -1,15 +1,22 @@
 import type { DomainEvent } from '@gopy/schemas';
-import type { EventStore, Position } from '../eventStore';
+import { ValidationError } from '@gopy/domain/errors';
+import { positionOf, type EventStore, type Position } from '../eventStore';
 import type { ReadEvent, WritePath } from '../writePath';
 
 /** "As of" a recorded time (ISO 8601, compared with recordedAt) or a log position (opaque, as the API hands it out). */
 export type AsOf = { kind: 'time'; at: string } | { kind: 'position'; position: Position };
 
-export function parseAsOf(text: string): AsOf {
+/** Refuses (VALIDATION naming `asOf`) what is neither an ISO 8601 time nor a position of this store. */
+export function parseAsOf(text: string, store: Pick<EventStore, 'comparePositions'>): AsOf {
   const t = text.trim();
   if (/^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(Date.parse(t)))
     return { kind: 'time', at: new Date(t).toISOString() };
-  return { kind: 'position', position: t as Position };
+  const position = positionOf(store, t);
+  if (position) return { kind: 'position', position };
+  throw new ValidationError('asOf', {
+    vi: 'Trường asOf phải là một thời điểm dạng ISO 8601 (ví dụ 2026-12-15T10:00:00Z) hoặc một vị trí trong nhật ký sự kiện do API trả về.',
+    en: 'asOf must be an ISO 8601 time (e.g. 2026-12-15T10:00:00Z) or a position of the event log, as the API returned it.',
+  });
 }
 
 export interface HistoryEntry {
@@ -273,7 +280,7 @@ export async function policyAsOf(
   policyId: string,
   asOfText: string,
 ): Promise<PolicySnapshot | null> {
-  const asOf = parseAsOf(asOfText);
+  const asOf = parseAsOf(asOfText, store);
   const upTo = async (streamId: string) => {
     const out: ReadEvent[] = [];
     for await (const e of writePath.readStream(streamId)) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CHECKPOINT_STREAM, type CheckpointData } from '@gopy/application/audit/checkpoint';
 import { verifyLog, type UnsealedTail, type VerifyReport } from '@gopy/application/audit/verify';
-import type { Position, RecordedEvent } from '@gopy/application/eventStore';
+import { positionOf, type Position, type RecordedEvent } from '@gopy/application/eventStore';
+import { ValidationError } from '@gopy/domain/errors';
 import { eventHash } from '@gopy/application/integrity';
 import { parsePublicKey } from '@gopy/application/audit/checkpoint';
 import { readLog, recordSensitiveRead, type ReadLogEntry } from '@gopy/application/audit/readLog';
@@ -249,6 +250,13 @@ builder.queryField('auditEvents', (t) =>
     },
     resolve: async (_r, a, ctx) => {
       const first = a.first ?? 50;
+      const after = a.after ? positionOf(ctx.runtime.store, a.after) : undefined;
+      if (a.after && !after) {
+        throw new ValidationError('after', {
+          vi: 'Trường after phải là một vị trí trong nhật ký sự kiện: hãy dùng nextAfter của trang trước.',
+          en: 'after must be a position of the event log: pass the nextAfter of the previous page.',
+        });
+      }
       const events: EventShape[] = [];
       let last: Position | undefined;
       const filter = {
@@ -256,7 +264,7 @@ builder.queryField('auditEvents', (t) =>
         ...(a.eventType ? { eventTypes: [a.eventType] } : {}),
       };
       for await (const recorded of ctx.runtime.store.readAll({
-        ...(a.after ? { after: a.after as Position } : {}),
+        ...(after ? { after } : {}),
         filter,
       })) {
         last = recorded.position;

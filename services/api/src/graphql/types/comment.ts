@@ -58,10 +58,10 @@ export function commentConnection<P>(
     type: Comment,
     resolve: async (
       parent: P,
-      args: { first?: number | null; last?: number | null; after?: string | null },
+      args: { first?: number | null; last?: number | null; after?: string | null; before?: string | null },
       ctx: GraphQLContext,
     ) => {
-      const size = pageSize(args.first, args.last);
+      const size = pageSize(args);
       const rows = await fetch(parent, ctx, size + 1, decodeCursor(args.after));
       return toConnection(rows, size);
     },

@@ -111,7 +111,7 @@ DigestTheme.implement({
       type: Comment,
       description: 'Visible comments of the theme, newest first.',
       resolve: async (th, args, ctx) => {
-        const size = pageSize(args.first, args.last);
+        const size = pageSize(args);
         return toConnection(
           await digestQueries.themeComments(ctx.runtime.readDb, th.id, size + 1, decodeCursor(args.after)),
           size,
@@ -171,7 +171,7 @@ Digest.implement({
       description: "The round's visible comments, filtered, newest first: the list staff assign to themes from.",
       args: { filter: t.arg({ type: RoundCommentsFilter, required: false }) },
       resolve: async (d, args, ctx) => {
-        const size = pageSize(args.first, args.last);
+        const size = pageSize(args);
         const f = args.filter ?? {};
         const filter: RoundCommentFilter = {
           policyId: d.policyId,

@@ -8,7 +8,7 @@ interface Localised {
   messages: { vi: string; en: string };
 }
 
-function describeInputError(err: InputValidationError): Localised & { field: string } {
+export function describeInputError(err: InputValidationError): Localised & { field: string } {
   const issue = err.issues[0];
   const field = (issue?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || 'input';
   return {
@@ -25,7 +25,7 @@ function describeInputError(err: InputValidationError): Localised & { field: str
  * The errors plugin hands resolvers a proxy of the thrown error whose prototype chain is proxied too, so `instanceof`
  * cannot tell an input validation error; its `issues` can.
  */
-function isInputValidationError(err: object): err is InputValidationError {
+export function isInputValidationError(err: object): err is InputValidationError {
   return 'issues' in err && Array.isArray((err as { issues: unknown }).issues);
 }
 

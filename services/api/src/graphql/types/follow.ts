@@ -42,7 +42,7 @@ builder.objectFields(Viewer, (t) => ({
     type: Notification,
     description: 'Newest first.',
     resolve: async (v, args, ctx) => {
-      const size = pageSize(args.first, args.last);
+      const size = pageSize(args);
       return toConnection(
         await notificationQueries.page(ctx.runtime.readDb, v.accountId, size + 1, decodeCursor(args.after)),
         size,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { commentQueries } from '@gopy/application/readModels/index';
 import { builder } from '../builder';
 import { hasRoleAnywhere } from '../context';
@@ -9,10 +10,10 @@ builder.queryField('hiddenComments', (t) =>
     description:
       'Hidden comments, most recently submitted first, on policies of the organisations where the viewer moderates (auditors: all): what a moderator may restore.',
     authScopes: { signedIn: true },
-    args: { first: t.arg.int({ required: false, defaultValue: 50 }) },
+    args: { first: t.arg.int({ required: false, defaultValue: 50, validate: z.number().int().min(1).max(200) }) },
     resolve: async (_r, a, ctx) => {
       const viewer = ctx.viewer!;
-      const first = Math.min(Math.max(a.first ?? 50, 1), 200);
+      const first = a.first ?? 50;
       let q = ctx.runtime.readDb.selectFrom('comments').select('id').where('status', '=', 'hidden');
       if (!hasRoleAnywhere(viewer, 'auditor')) {
         const orgs = [...viewer.memberships.entries()]

@@ -353,10 +353,10 @@ builder.queryField('moderationQueue', (t) =>
     description:
       'Open flags, oldest first, on policies of the organisations where the viewer moderates (auditors: all).',
     authScopes: { signedIn: true },
-    args: { first: t.arg.int({ required: false, defaultValue: 50 }) },
+    args: { first: t.arg.int({ required: false, defaultValue: 50, validate: z.number().int().min(1).max(200) }) },
     resolve: async (_r, a, ctx) => {
       const viewer = ctx.viewer!;
-      const first = Math.min(Math.max(a.first ?? 50, 1), 200);
+      const first = a.first ?? 50;
       if (hasRoleAnywhere(viewer, 'auditor')) return commentQueries.openFlags(ctx.runtime.readDb, 'all', first);
       const orgs = [...viewer.memberships.entries()]
         .filter(([, roles]) => roles.includes('moderator'))

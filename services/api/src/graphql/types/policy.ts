@@ -133,7 +133,7 @@ Policy.implement({
           'Visible comments, newest first. nodeId filters to one node; wholeDraftOnly to comments on the whole draft.',
         args: { nodeId: t.arg.id({ required: false }), wholeDraftOnly: t.arg.boolean({ required: false }) },
         resolve: async (p, args, ctx) => {
-          const size = pageSize(args.first, args.last);
+          const size = pageSize(args);
           const filter = {
             policyId: p.id,
             nodeId: args.nodeId ? String(args.nodeId) : undefined,
@@ -173,7 +173,7 @@ builder.queryField('policies', (t) =>
       type: Policy,
       args: { status: t.arg({ type: PolicyStatusEnum, required: false }) },
       resolve: async (_r, args, ctx) => {
-        const size = pageSize(args.first, args.last);
+        const size = pageSize(args);
         const rows = await policyQueries.page(ctx.runtime.readDb, {
           status: args.status ?? undefined,
           first: size + 1,

@@ -20,7 +20,7 @@ builder.queryField('searchComments', (t) =>
       to: t.arg({ type: 'DateTime', required: false }),
     },
     resolve: async (_r, args, ctx) => {
-      const size = pageSize(args.first, args.last);
+      const size = pageSize(args);
       const rows = await searchQueries.search(ctx.runtime.readDb, {
         policyId: String(args.policyId),
         query: args.query.slice(0, 500),
