@@ -280,6 +280,8 @@ async function openRun(): Promise<Run> {
       null,
       ['participant'],
     );
+    // Endorsing and flagging need a confirmed email (issue 15): these participants confirmed theirs.
+    await commands.account({ type: 'VerifyEmail', accountId: p.accountId }, null, ['participant']);
   }
   return {
     policies: [id(`run-${runNo}-policy-0`), id(`run-${runNo}-policy-1`)],
