@@ -198,6 +198,7 @@ export class Projector extends EventEmitter<{ applied: [AppliedBatch]; error: [E
         if (i > 0 && i % YIELD_EVERY_EVENTS === 0) await immediate();
         seq += 1;
         const ctx = {
+          eventId: item.recorded.eventId,
           metadata: item.metadata,
           streamId: item.recorded.streamId,
           position: item.recorded.position,

@@ -71,6 +71,7 @@ async function apply(db: ReadDb, batchSize: number): Promise<void> {
     await db.transaction().execute(async (tx) => {
       for (const [j, event] of log.slice(i, i + batchSize).entries()) {
         const ctx: ProjectionContext = {
+          eventId: `event-${i + j}`,
           metadata: { recordedAt: '2026-03-01T19:00:00.000Z' } as EventMetadata,
           streamId: 's',
           position: String(i + j),

@@ -12,6 +12,7 @@ import { semesterReportsReadModel } from './semesterReports';
 import { pupilsReadModel } from './pupils';
 import { channelsReadModel } from './channels';
 import { attachmentsReadModel } from './attachments';
+import { lifecycleReadModel } from './lifecycle';
 import type { ReadModel } from './projection';
 
 export * from './database';
@@ -30,6 +31,7 @@ export * from './channels';
 export * from './digests';
 export * from './analysis';
 export * from './attachments';
+export * from './lifecycle';
 
 /** Every read model, in the order their evolve steps run for one event. */
 export const allReadModels: ReadModel[] = [
@@ -47,4 +49,5 @@ export const allReadModels: ReadModel[] = [
   attachmentsReadModel,
   pupilsReadModel,
   channelsReadModel,
+  lifecycleReadModel,
 ];

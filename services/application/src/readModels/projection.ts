@@ -3,6 +3,8 @@ import type { ReadDb, ReadTx } from './database';
 
 /** What a projection sees of each event besides its data. */
 export interface ProjectionContext {
+  /** The event's own id (UUIDv7): kept by store copies, so what is derived from it survives a move to another store. */
+  eventId: string;
   metadata: EventMetadata;
   streamId: string;
   position: string;
