@@ -21,6 +21,7 @@ import { CLIENT_ADDRESS_HEADER, clientAddressOf, siteKey } from './clientAddress
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import { digestDownloads } from './exports/digest';
+import { noticeDownloads } from './notices/routes';
 import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
@@ -283,6 +284,7 @@ export async function buildApp(
   app.use(attachmentRoutes(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   // Before the comment exports: both answer under /export/policies/<id>/rounds/<n>/.
   app.use(digestDownloads(runtime));
+  app.use(noticeDownloads(runtime));
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(auditWitnessDownload(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
