@@ -22,6 +22,7 @@ import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import { digestDownloads } from './exports/digest';
 import { noticeDownloads } from './notices/routes';
+import { feedRoutes } from './feeds/routes';
 import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
@@ -288,6 +289,7 @@ export async function buildApp(
   app.use(commentExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(auditWitnessDownload(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
+  app.use(feedRoutes(runtime));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) {
     app.use((req, _res, next) => {

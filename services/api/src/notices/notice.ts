@@ -22,7 +22,7 @@ export interface Notice {
   summary: string;
   round: number;
   version: number;
-  state: 'scheduled' | 'open' | 'closed';
+  state: 'scheduled' | 'open' | 'closed' | 'withdrawn';
   /** When the round last changed (opened, extended, closed): the notice's date as a document. */
   asOf: string;
   policyUrl: string;
@@ -94,9 +94,11 @@ function texts(
     const status =
       n.state === 'closed'
         ? `Đợt lấy ý kiến này đã kết thúc lúc ${at(n.closedAt ?? n.closesAt)}.`
-        : n.previousClosesAt
-          ? `Thời hạn đã được gia hạn (hạn ban đầu: ${at(n.previousClosesAt)}).`
-          : '';
+        : n.state === 'withdrawn'
+          ? 'Dự thảo đã được rút; đợt lấy ý kiến này không còn nhận góp ý.'
+          : n.previousClosesAt
+            ? `Thời hạn đã được gia hạn (hạn ban đầu: ${at(n.previousClosesAt)}).`
+            : '';
     return {
       nation: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
       motto: 'Độc lập - Tự do - Hạnh phúc',
@@ -118,9 +120,11 @@ function texts(
   const status =
     n.state === 'closed'
       ? `This consultation round closed at ${at(n.closedAt ?? n.closesAt)} (Vietnam time).`
-      : n.previousClosesAt
-        ? `The deadline was extended (originally ${at(n.previousClosesAt)}).`
-        : '';
+      : n.state === 'withdrawn'
+        ? 'The draft was withdrawn; this round no longer takes comments.'
+        : n.previousClosesAt
+          ? `The deadline was extended (originally ${at(n.previousClosesAt)}).`
+          : '';
   return {
     nation: 'SOCIALIST REPUBLIC OF VIET NAM',
     motto: 'Independence - Freedom - Happiness',
@@ -166,7 +170,13 @@ export async function noticeOf(
   const asOf = steps[0]?.recordedAt ?? r.opensAt;
   const now = runtime.clock.now().toISOString();
   const state: Notice['state'] =
-    r.closedAt !== null || r.closesAt <= now ? 'closed' : r.opensAt > now ? 'scheduled' : 'open';
+    r.closedAt !== null || r.closesAt <= now
+      ? 'closed'
+      : policy.status === 'withdrawn'
+        ? 'withdrawn'
+        : r.opensAt > now
+          ? 'scheduled'
+          : 'open';
   const policyUrl = `${runtime.config.publicUrl}/policies/${policy.id}`;
   const organization = org?.name ?? '';
   return {

@@ -262,6 +262,8 @@ export interface LifecycleFilter {
 
 /** One consultation round's deadline as a calendar shows it: the current one, and how often it changed. */
 export interface RoundDeadline {
+  /** The opening event's id: the round's identity wherever the log is copied (a calendar's UID). */
+  openedEventId: string;
   policyId: string;
   organizationId: string;
   round: number;
@@ -270,7 +272,9 @@ export interface RoundDeadline {
   closesAt: string;
   closedAt: string | null;
   closedBy: 'deadline' | 'staff' | null;
-  /** How many times the deadline moved (each extension, an early close): the calendar's SEQUENCE. */
+  /** The policy was withdrawn while the round was still open: the deadline no longer holds. */
+  cancelled: boolean;
+  /** How many times the deadline moved or fell away (an extension, an early close, a withdrawal): the calendar's SEQUENCE. */
   changes: number;
   openedRecordedAt: string;
   updatedRecordedAt: string;
@@ -300,12 +304,13 @@ export const lifecycleQueries = {
       .withTables<Db>()
       .selectFrom('lifecycle_events')
       .selectAll()
-      .where('type', 'in', ['ConsultationExtended', 'ConsultationClosed', 'DraftVersionPublished'])
+      .where('type', 'in', ['ConsultationExtended', 'ConsultationClosed', 'DraftVersionPublished', 'PolicyWithdrawn'])
       .where('policy_id', 'in', [...new Set(opened.map((o) => o.policyId))])
       .orderBy('seq')
       .execute();
     return opened.map((o) => {
       const deadline: RoundDeadline = {
+        openedEventId: o.eventId,
         policyId: o.policyId,
         organizationId: o.organizationId,
         round: o.round!,
@@ -314,6 +319,7 @@ export const lifecycleQueries = {
         closesAt: o.detail.closesAt!,
         closedAt: null,
         closedBy: null,
+        cancelled: false,
         changes: 0,
         openedRecordedAt: o.recordedAt,
         updatedRecordedAt: o.recordedAt,
@@ -324,6 +330,14 @@ export const lifecycleQueries = {
         // A later version renames the policy; the calendar shows its current title.
         if (c.type === 'DraftVersionPublished') {
           if (c.seq > o.seq) deadline.title = c.title;
+          continue;
+        }
+        if (c.type === 'PolicyWithdrawn') {
+          if (c.seq > o.seq && deadline.closedAt === null) {
+            deadline.cancelled = true;
+            deadline.changes += 1;
+            deadline.updatedRecordedAt = c.recordedAt;
+          }
           continue;
         }
         if (c.round !== o.round) continue;
