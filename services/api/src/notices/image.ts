@@ -50,6 +50,7 @@ function wrap(ctx: SKRSContext2D, text: string, width: number): string[] {
 
 /** At most `max` lines, the last one ending in an ellipsis when text was left out. */
 function clamp(ctx: SKRSContext2D, lines: string[], max: number, width: number): string[] {
+  if (max <= 0) return [];
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, max);
   let last = kept[max - 1]!;
@@ -87,7 +88,8 @@ function drawLines(ctx: SKRSContext2D, lines: string[], x: number, y: number, li
 
 /**
  * The notice as a square PNG for a Zalo group or a Facebook page: the organisation and the heading on a coloured
- * band, the title and summary, the deadline in a box, the ways to comment and a QR code to the policy page.
+ * band, the title and summary, the deadline in a box, the ways to comment and a QR code to the policy page. Every block
+ * is measured first; the summary gives way when room is short, and spare room is shared between the gaps.
  */
 export async function noticeImage(n: Notice): Promise<Buffer> {
   registerFonts();
@@ -96,49 +98,72 @@ export async function noticeImage(n: Notice): Promise<Buffer> {
   const ctx = canvas.getContext('2d');
   const t = n.text;
   const width = S - 2 * PAD;
+  const bottomMargin = 40;
   ctx.textBaseline = 'top';
+
+  // Measure. The band: organisation (up to two lines) and the heading.
+  const org = fit(ctx, n.organization.toUpperCase(), width, [30, 26, 22], 2, true);
+  const heading = fit(ctx, t.heading, width, [52, 46, 40], 1, true);
+  const bandHeight = 44 + org.lines.length * (org.size + 8) + 14 + heading.size + 34;
+  const title = fit(ctx, t.subheading, width, [46, 42, 38, 34], 3, true);
+  const titleHeight = title.lines.length * (title.size + 10) + 10;
+  // The deadline box.
+  const innerWidth = width - 48;
+  const deadline = fit(ctx, t.deadline, innerWidth, [52, 46, 40, 34], 2, true);
+  ctx.font = font(22);
+  const status = t.status ? clamp(ctx, wrap(ctx, t.status, innerWidth), 2, innerWidth) : [];
+  const boxHeight = 24 + 30 + 10 + deadline.lines.length * (deadline.size + 8) + status.length * 30 + 18;
+  // The bottom block: the ways to comment beside the QR code and its caption.
+  const qrSize = 290;
+  const captionSize = 20;
+  const qrLeft = S - PAD - qrSize;
+  const listWidth = qrLeft - PAD - 28 - 24;
+  const lineHeight = 29;
+  ctx.font = font(22);
+  const ways = [{ label: t.online, value: n.policyUrl }, ...n.channels].map((w) =>
+    wrap(ctx, `${w.label}: ${w.value || '—'}`, listWidth),
+  );
+  ctx.font = font(captionSize);
+  const caption = clamp(ctx, wrap(ctx, t.qrCaption, qrSize + 20), 2, qrSize + 20);
+  const qrHeight = qrSize + 8 + caption.length * (captionSize + 6);
+  const listHeight = 40 + ways.reduce((h, lines) => h + lines.length * lineHeight + 6, 0);
+  const top = bandHeight + 34;
+  const room = S - bottomMargin - top;
+  // What the summary may take: never the room of the box or of the QR code.
+  const aboveBottom = titleHeight + 24 + boxHeight + 30;
+  const bottomMin = Math.max(qrHeight, Math.min(listHeight, 330));
+  const summaryLineHeight = 36;
+  const summaryMax = Math.max(0, Math.min(4, Math.floor((room - aboveBottom - bottomMin) / summaryLineHeight)));
+  ctx.font = font(27);
+  const summary = n.summary.trim() ? clamp(ctx, wrap(ctx, n.summary, width), summaryMax, width) : [];
+  const summaryHeight = summary.length * summaryLineHeight;
+  const bottomHeight = Math.max(qrHeight, Math.min(listHeight, room - aboveBottom - summaryHeight));
+  const used = aboveBottom + summaryHeight + bottomHeight;
+  const spare = Math.max(0, room - used);
+  const gapBeforeBox = 24 + Math.floor(spare / 3);
+  const gapBeforeBottom = 30 + Math.floor(spare / 3);
+
+  // Draw.
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, S, S);
-
-  // The band: organisation (up to two lines) and the heading.
-  const org = fit(ctx, n.organization.toUpperCase(), width, [30, 26, 22], 2, true);
-  const bandHeight = 44 + org.lines.length * (org.size + 8) + 14 + 52 + 34;
   ctx.fillStyle = ACCENT;
   ctx.fillRect(0, 0, S, bandHeight);
   ctx.fillStyle = '#ffffff';
   ctx.font = font(org.size, true);
   let y = drawLines(ctx, org.lines, PAD, 44, org.size + 8) + 14;
   ctx.fillStyle = '#ffd166';
-  const heading = fit(ctx, t.heading, width, [52, 46, 40], 1, true);
   ctx.font = font(heading.size, true);
   ctx.fillText(heading.lines[0]!, PAD, y);
 
-  // The deadline box's height, known before placing it.
-  const innerWidth = width - 48;
-  const deadline = fit(ctx, t.deadline, innerWidth, [52, 46, 40, 34], 2, true);
-  ctx.font = font(22);
-  const status = t.status ? clamp(ctx, wrap(ctx, t.status, innerWidth), 2, innerWidth) : [];
-  const boxHeight = 24 + 30 + 10 + deadline.lines.length * (deadline.size + 8) + status.length * 30 + 18;
-
-  // Title and summary flow under the band; the summary gives way so that the box and the bottom block (the ways to
-  // comment and a QR code large enough to scan from a phone screen) always fit.
-  const bottomMin = 300;
-  y = bandHeight + 34;
-  const title = fit(ctx, t.subheading, width, [46, 42, 38, 34], 3, true);
+  y = top;
   ctx.fillStyle = INK;
   ctx.font = font(title.size, true);
   y = drawLines(ctx, title.lines, PAD, y, title.size + 10) + 10;
-  const summaryLineHeight = 36;
-  const summaryRoom = S - PAD - bottomMin - 28 - boxHeight - 28 - y;
-  const summaryLines = Math.min(4, Math.floor(summaryRoom / summaryLineHeight));
-  if (n.summary.trim() && summaryLines > 0) {
-    ctx.font = font(27);
-    ctx.fillStyle = MUTED;
-    const lines = clamp(ctx, wrap(ctx, n.summary, width), summaryLines, width);
-    y = drawLines(ctx, lines, PAD, y, summaryLineHeight);
-  }
+  ctx.font = font(27);
+  ctx.fillStyle = MUTED;
+  y = drawLines(ctx, summary, PAD, y, summaryLineHeight);
 
-  const boxTop = y + 24;
+  const boxTop = y + gapBeforeBox;
   ctx.fillStyle = '#fff6e0';
   ctx.strokeStyle = DEADLINE;
   ctx.lineWidth = 4;
@@ -152,39 +177,27 @@ export async function noticeImage(n: Notice): Promise<Buffer> {
   ctx.fillText(t.deadlineLabel.toUpperCase(), S / 2, boxTop + 24);
   ctx.fillStyle = DEADLINE;
   ctx.font = font(deadline.size, true);
-  let by = drawLines(ctx, deadline.lines, S / 2, boxTop + 24 + 30 + 10, deadline.size + 8);
+  y = drawLines(ctx, deadline.lines, S / 2, boxTop + 24 + 30 + 10, deadline.size + 8);
   ctx.fillStyle = INK;
   ctx.font = font(22);
-  drawLines(ctx, status, S / 2, by, 30);
-  ctx.textAlign = 'left';
+  drawLines(ctx, status, S / 2, y, 30);
 
-  // The bottom block: the ways to comment, and the QR code with its caption on the right.
-  const bottomTop = boxTop + boxHeight + 30;
-  const bottomEnd = S - 24;
-  const captionSize = 19;
-  ctx.font = font(captionSize);
-  const qrSize = Math.min(290, bottomEnd - bottomTop - 2 * (captionSize + 6) - 8);
-  const caption = clamp(ctx, wrap(ctx, t.qrCaption, qrSize + 20), 2, qrSize + 20);
-  const qrLeft = S - PAD - qrSize;
+  const bottomTop = boxTop + boxHeight + gapBeforeBottom;
   drawQr(ctx, n.policyUrl, qrLeft, bottomTop, qrSize);
   ctx.fillStyle = INK;
-  ctx.textAlign = 'center';
+  ctx.font = font(captionSize);
   drawLines(ctx, caption, qrLeft + qrSize / 2, bottomTop + qrSize + 8, captionSize + 6);
   ctx.textAlign = 'left';
 
-  const listWidth = qrLeft - PAD - 28;
-  ctx.fillStyle = INK;
   ctx.font = font(28, true);
-  by = drawLines(ctx, [t.waysLabel], PAD, bottomTop, 38) + 2;
-  const lineHeight = 29;
-  for (const item of [{ label: t.online, value: n.policyUrl }, ...n.channels]) {
-    ctx.font = font(22);
-    const text = `${item.label}: ${item.value || '—'}`;
-    const max = Math.floor((bottomEnd - by) / lineHeight);
+  y = drawLines(ctx, [t.waysLabel], PAD, bottomTop, 38) + 2;
+  const listEnd = S - bottomMargin + 16;
+  ctx.font = font(22);
+  for (const lines of ways) {
+    const max = Math.floor((listEnd - y) / lineHeight);
     if (max <= 0) break;
-    const lines = clamp(ctx, wrap(ctx, text, listWidth - 24), max, listWidth - 24);
-    ctx.fillText('•', PAD, by);
-    by = drawLines(ctx, lines, PAD + 24, by, lineHeight) + 6;
+    ctx.fillText('•', PAD, y);
+    y = drawLines(ctx, clamp(ctx, lines, max, listWidth), PAD + 24, y, lineHeight) + 6;
   }
 
   return canvas.encode('png');
