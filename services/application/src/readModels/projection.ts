@@ -14,8 +14,8 @@ export interface ProjectionContext {
 
 /**
  * Raise when any read model's tables change shape, or what a projection keeps from the same events changes (12: a
- * reply to another policy's comment is no longer attached to it; 13: lifecycle_events, the public steps of each policy): every database built before is then rebuilt from
- * position 0.
+ * reply to another policy's comment is no longer attached to it; 13: lifecycle_events, the public steps of each
+ * policy): every database built before is then rebuilt from position 0.
  */
 export const READ_MODEL_VERSION = 13;
 
