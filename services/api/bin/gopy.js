@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `gopy` command. TypeScript runs through tsx (type-checked separately by `npm test`).
-import { register } from 'tsx/esm/api';
+// The `gopy` command: the compiled build when it is up to date (npm run build), else the sources through tsx.
+import { launch } from './launch.js';
 
-register();
-await import('../src/cli.ts');
+await launch(new URL('../dist/cli.js', import.meta.url), new URL('../src/cli.ts', import.meta.url), 'gopy');

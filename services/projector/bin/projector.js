@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+// The projector process: the compiled build when it is up to date (npm run build), else the sources through tsx.
+import { launch } from '@gopy/api/launch';
 
-register();
-await import('../src/main.ts');
+await launch(new URL('../dist/main.js', import.meta.url), new URL('../src/main.ts', import.meta.url), 'gopy projector');
