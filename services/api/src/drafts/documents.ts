@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
-import mammoth from 'mammoth';
-import PDFDocument from 'pdfkit';
+// docx, mammoth and pdfkit are imported where a document is made: loaded at start, they would hold megabytes of
+// every idle server's memory for requests most processes never see.
+import type { Paragraph } from 'docx';
 import { legalParagraphs, parseLegalParagraphs, type ParsedDraft } from '@gopy/application/drafts/legalText';
 import type { DraftNode } from '@gopy/schemas';
 import { xmlSafe } from '../exports/xmlText';
@@ -15,6 +15,7 @@ export const FONT_BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
 
 /** Reads a .docx draft into a tree, for staff to review before publishing. */
 export async function importDocx(buffer: Buffer, newId: () => string): Promise<ParsedDraft> {
+  const { default: mammoth } = await import('mammoth');
   const { value } = await mammoth.extractRawText({ buffer });
   return parseLegalParagraphs(value.split(/\n+/), newId);
 }
@@ -30,6 +31,7 @@ export interface DocumentVersion {
 
 /** A version as .docx, in the usual layout of a Vietnamese draft: centred chapters, bold articles. */
 export async function exportDocx(version: DocumentVersion): Promise<Buffer> {
+  const { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } = await import('docx');
   const v = xmlSafe(version);
   const children: Paragraph[] = [
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: v.organization, bold: true })] }),
@@ -66,6 +68,7 @@ export async function exportDocx(version: DocumentVersion): Promise<Buffer> {
 
 /** A version as PDF, with a font that has every Vietnamese glyph. */
 export async function exportPdf(version: DocumentVersion): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const v = xmlSafe(version);
   const doc = new PDFDocument({
     size: 'A4',

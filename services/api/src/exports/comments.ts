@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+// exceljs is imported on the first XLSX export, not at start: it would hold megabytes of every idle server's memory.
+import type ExcelJS from 'exceljs';
 import express from 'express';
 import type { EventStore, Position } from '@gopy/application/eventStore';
 import { findNode, nodeLabel, policyQueries } from '@gopy/application/readModels/index';
@@ -299,24 +300,30 @@ interface ZipLike {
   append(source: unknown, data: Record<string, unknown>): unknown;
 }
 type WriterInternals = ExcelJS.stream.xlsx.WorkbookWriter & { zip: ZipLike; addThemes(): Promise<void> };
-const WorkbookWriterBase = ExcelJS.stream.xlsx.WorkbookWriter as unknown as new (
-  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>,
-) => WriterInternals;
+type WorkbookWriterClass = new (options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>) => WriterInternals;
+
+let workbookWriterClass: Promise<WorkbookWriterClass> | undefined;
 
 /**
  * Archiver stamps every zip entry with the time of writing unless told otherwise, and the writer's constructor already
  * appends the theme and the package relations: the dates are pinned before its first entry.
  */
-class ReproducibleWorkbookWriter extends WorkbookWriterBase {
-  override addThemes(): Promise<void> {
-    const zip = this.zip as ZipLike & { pinned?: boolean };
-    if (!zip.pinned) {
-      const append = zip.append.bind(zip);
-      zip.append = (source, data) => append(source, { ...data, date: FIXED_DATE });
-      zip.pinned = true;
-    }
-    return super.addThemes();
-  }
+function reproducibleWorkbookWriter(): Promise<WorkbookWriterClass> {
+  workbookWriterClass ??= import('exceljs').then(({ default: excel }) => {
+    const WorkbookWriterBase = excel.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterClass;
+    return class ReproducibleWorkbookWriter extends WorkbookWriterBase {
+      override addThemes(): Promise<void> {
+        const zip = this.zip as ZipLike & { pinned?: boolean };
+        if (!zip.pinned) {
+          const append = zip.append.bind(zip);
+          zip.append = (source, data) => append(source, { ...data, date: FIXED_DATE });
+          zip.pinned = true;
+        }
+        return super.addThemes();
+      }
+    };
+  });
+  return workbookWriterClass;
 }
 
 /**
@@ -328,6 +335,7 @@ export async function writeCommentsXlsx(
   meta: ExportMeta,
   out: Writable,
 ): Promise<void> {
+  const ReproducibleWorkbookWriter = await reproducibleWorkbookWriter();
   const workbook = new ReproducibleWorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
   workbook.creator = 'Góp ý';
   workbook.created = FIXED_DATE;

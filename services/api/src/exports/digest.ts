@@ -1,17 +1,6 @@
 import express from 'express';
-import {
-  AlignmentType,
-  Document,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
-import PDFDocument from 'pdfkit';
+// docx and pdfkit are imported where a document is made, not at start (see drafts/documents.ts).
+import type { TableRow } from 'docx';
 import { initialDigestState, type DigestState } from '@gopy/domain/digest';
 import { digestAggregate } from '@gopy/application/commands';
 import type { Position } from '@gopy/application/eventStore';
@@ -136,16 +125,19 @@ function footer(d: DigestDocument): string {
   return `${d.coveredCount}/${d.visibleCount} ý kiến được tổng hợp khi công bố. Tài liệu lập từ nhật ký sự kiện tại vị trí ${d.position}.`;
 }
 
-const cell = (text: string, o: { bold?: boolean; columnSpan?: number; rowSpan?: number; width?: number } = {}) =>
-  new TableCell({
-    columnSpan: o.columnSpan,
-    rowSpan: o.rowSpan,
-    width: o.width ? { size: o.width, type: WidthType.PERCENTAGE } : undefined,
-    children: text.split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: o.bold })] })),
-  });
-
 /** The digest as .docx in the official table: No. | feedback | from whom (category) | accepted, or why not. */
 export async function digestDocx(document: DigestDocument): Promise<Buffer> {
+  const { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } =
+    await import('docx');
+  const cell = (text: string, o: { bold?: boolean; columnSpan?: number; rowSpan?: number; width?: number } = {}) =>
+    new TableCell({
+      columnSpan: o.columnSpan,
+      rowSpan: o.rowSpan,
+      width: o.width ? { size: o.width, type: WidthType.PERCENTAGE } : undefined,
+      children: text
+        .split('\n')
+        .map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: o.bold })] })),
+    });
   const d = xmlSafe(document);
   const [org, title, subtitle] = heading(d);
   const widths = [7, 43, 20, 30];
@@ -202,6 +194,7 @@ export async function digestDocx(document: DigestDocument): Promise<Buffer> {
 
 /** The digest as PDF, with the font the draft PDFs use (every Vietnamese glyph), one block per theme. */
 export async function digestPdf(document: DigestDocument): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const d = xmlSafe(document);
   const [org, title, subtitle] = heading(d);
   const doc = new PDFDocument({

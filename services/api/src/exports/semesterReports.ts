@@ -1,19 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import {
-  AlignmentType,
-  Document,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+// docx and pdfkit are imported where a document is made, not at start (see drafts/documents.ts).
+import type { Paragraph, Table } from 'docx';
 import express from 'express';
-import PDFDocument from 'pdfkit';
 import {
   organizationQueries,
   semesterReportQueries,
@@ -119,18 +108,19 @@ function vnDate(iso: string): string {
   return `${String(t.getUTCDate()).padStart(2, '0')}/${String(t.getUTCMonth() + 1).padStart(2, '0')}/${t.getUTCFullYear()}`;
 }
 
-const cell = (text: string, bold = false) =>
-  new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
-const table = (header: string[], rows: string[][]) =>
-  new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [
-      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
-      ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) })),
-    ],
-  });
-
 export async function semesterReportDocx(document: SemesterReportDocument): Promise<Buffer> {
+  const { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } =
+    await import('docx');
+  const cell = (text: string, bold = false) =>
+    new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
+  const table = (header: string[], rows: string[][]) =>
+    new Table({
+      width: { size: 100, type: WidthType.PERCENTAGE },
+      rows: [
+        new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
+        ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) })),
+      ],
+    });
   const d = xmlSafe(document);
   const children: (Paragraph | Table)[] = [
     new Paragraph({
@@ -196,6 +186,7 @@ export async function semesterReportDocx(document: SemesterReportDocument): Prom
 }
 
 export async function semesterReportPdf(document: SemesterReportDocument): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const d = xmlSafe(document);
   const doc = new PDFDocument({
     size: 'A4',
