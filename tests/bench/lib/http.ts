@@ -1,5 +1,7 @@
 /** HTTP load through autocannon: comment submissions and the policy page query, against the API or the baseline. */
-import autocannon, { type Result } from 'autocannon';
+// autocannon is a dependency of the benchmark package (tests/bench/package.json, installed by npm run bench): imported
+// when a load runs, so the load tests can take this file's documents from the repository's own install.
+import type { Result } from 'autocannon';
 
 export const SUBMIT_COMMENT = /* GraphQL */ `
   mutation Submit($input: SubmitCommentInput!) {
@@ -183,6 +185,7 @@ export async function commentLoad(
   baseUrl: string,
   o: { tokens: string[]; policyId: string; seconds: number; connections?: number; keyPrefix: string },
 ): Promise<HttpResult> {
+  const { default: autocannon } = await import('autocannon');
   let n = 0;
   const samples: string[] = [];
   const result = await autocannon({
@@ -232,6 +235,7 @@ export async function queryLoad(
     overallRate?: number;
   },
 ): Promise<HttpResult> {
+  const { default: autocannon } = await import('autocannon');
   const samples: string[] = [];
   const result = await autocannon({
     url: `${baseUrl}/graphql`,
