@@ -113,7 +113,8 @@ describe('every CSV the platform writes goes through exports/csv.ts', () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'build') continue;
+        // build and dist hold generated bundles (web/build, services/*/dist), not sources.
+        if (['node_modules', 'build', 'dist'].includes(entry.name) || entry.name.startsWith('.')) continue;
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
         else if (/\.(ts|js|svelte)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
