@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { allReadModels } from '@gopy/application/readModels/index';
 import { Projector } from '@gopy/application/projector';
@@ -125,6 +124,8 @@ program
     const head = await store.headPosition();
     let total = 0;
     for await (const _ of store.readAll()) total += 1;
+    // Imported here, not at start: only the commands with a progress bar need it.
+    const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {eps} events/s' },
       Presets.shades_classic,
@@ -171,6 +172,7 @@ storeCmd
   )
   .action(async (opts: { from: string; to: string; keysTo?: string }) => {
     const { copyStore } = await import('./storeCopy');
+    const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'copy [{bar}] {percentage}% | {value}/{total} events' },
       Presets.shades_classic,

@@ -1,6 +1,4 @@
 import express from 'express';
-import { Feed } from 'feed';
-import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import {
   lifecycleQueries,
   organizationQueries,
@@ -45,6 +43,8 @@ async function atom(
   const names = await organizationNames(runtime, rows);
   const suffix = o.lang === 'en' ? '?lang=en' : '';
   const updated = rows[0]?.recordedAt;
+  // feed and ical-generator are imported when a feed is asked for, not at start (memory of an idle server).
+  const { Feed } = await import('feed');
   const feed = new Feed({
     // The feed's own address identifies it, as Atom readers expect; entries carry ids of their own.
     id: `${publicUrl}${o.selfPath}`,
@@ -81,6 +81,7 @@ async function calendar(runtime: Runtime, lang: NoticeLang): Promise<{ ics: stri
   const vi = lang === 'vi';
   const deadlines = await lifecycleQueries.roundDeadlines(runtime.readDb, CALENDAR_ROUNDS);
   const names = await organizationNames(runtime, deadlines);
+  const { default: ical, ICalEventStatus, ICalEventTransparency } = await import('ical-generator');
   const cal = ical({
     name: vi ? `${SITE} — hạn góp ý các dự thảo` : `${SITE} — consultation deadlines`,
     description: vi

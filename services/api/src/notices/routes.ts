@@ -1,9 +1,8 @@
 import express from 'express';
 import type { Runtime } from '../runtime';
 import { langOf } from '../vietnamTime';
-import { noticeImage } from './image';
-import { noticeOf } from './notice';
-import { noticePdf } from './pdf';
+// The notice's modules (qrcode, pdfkit, @napi-rs/canvas with its native Skia) are imported on the first notice, not at
+// start: together they would hold about 60 MB of every idle server's memory.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,6 +33,7 @@ export function noticeDownloads(runtime: Runtime): express.Router {
         return;
       }
       const lang = langOf(req.query.lang);
+      const { noticeOf } = await import('./notice');
       const notice = await noticeOf(runtime, req.params.policyId.toLowerCase(), round, lang);
       if (!notice) {
         notFound(res);
@@ -44,8 +44,10 @@ export function noticeDownloads(runtime: Runtime): express.Router {
       res.setHeader('Cache-Control', 'no-cache');
       res.setHeader('Content-Disposition', `inline; filename="${name}"`);
       if (m[1] === 'pdf') {
+        const { noticePdf } = await import('./pdf');
         res.type('application/pdf').send(await noticePdf(notice));
       } else {
+        const { noticeImage } = await import('./image');
         res.type('image/png').send(await noticeImage(notice));
       }
     } catch (err) {
