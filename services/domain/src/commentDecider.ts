@@ -30,6 +30,7 @@ import {
   requireText,
   requireUuid,
   unreachable,
+  type CommandActor,
   type CommandBase,
 } from './shared';
 
@@ -154,35 +155,30 @@ export function decideComment(
     case 'RecordOfflineFeedback':
       return recordOffline(command, state, policy, digest);
     case 'EditComment':
-      return edit(command, existing(command, state), policy);
+      return edit(command, existing(command.commentId, state), policy);
     case 'WithdrawComment':
-      return withdraw(command, existing(command, state), policy);
+      return withdraw(command, existing(command.commentId, state), policy);
     case 'FlagComment':
-      return flag(command, existing(command, state));
+      return flag(command, existing(command.commentId, state));
     case 'HideComment':
-      return hide(command, existing(command, state));
+      return hide(command, existing(command.commentId, state));
     case 'RestoreComment':
-      return restore(command, existing(command, state));
+      return restore(command, existing(command.commentId, state));
     case 'RedactComment':
-      return redact(command, existing(command, state));
+      return redact(command, existing(command.commentId, state));
     case 'TagComment':
-      return tag(command, existing(command, state));
+      return tag(command, existing(command.commentId, state));
     case 'EndorseComment':
-      return endorse(command, existing(command, state));
+      return endorse(command, existing(command.commentId, state));
     case 'PostOfficialReply':
-      return reply(command, existing(command, state));
+      return reply(command, existing(command.commentId, state));
     default:
       return unreachable(command);
   }
 }
 
-function existing(command: CommentCommandBase, state: CommentState): CommentState {
-  if (!state.exists || state.commentId !== command.commentId) {
-    throw new NotFoundError('comment', command.commentId, {
-      vi: `Không tìm thấy góp ý ${command.commentId}.`,
-      en: `Comment ${command.commentId} not found.`,
-    });
-  }
+function existing(commentId: string, state: CommentState): CommentState {
+  commentGuards.exists(state, commentId);
   return state;
 }
 
@@ -233,17 +229,6 @@ function requireAnchorIn(policy: PolicyState, version: number, anchorNodeId: str
   }
 }
 
-/**
- * A reply belongs to the thread it answers: the same policy and round, under a comment still shown. Anything else
- * would put text on another organisation's page, beyond its moderators' reach, or under a comment taken down.
- */
-function requireParent(parent: CommentState, parentCommentId: string, policyId: string, round: number): void {
-  if (!parent.exists || parent.commentId !== parentCommentId) throw illegalState('PARENT_NOT_FOUND');
-  if (parent.policyId !== policyId) throw illegalState('PARENT_IN_OTHER_POLICY');
-  if (parent.round !== round) throw illegalState('PARENT_IN_OTHER_ROUND');
-  if (parent.hidden || parent.withdrawn || parent.redacted) throw illegalState('PARENT_NOT_VISIBLE');
-}
-
 function submit(
   command: SubmitComment,
   state: CommentState,
@@ -251,7 +236,7 @@ function submit(
   parent: CommentState,
 ): CommentEvent[] {
   if (command.authorAccountId !== command.actor.accountId) throw forbidden('AUTHOR_MUST_BE_ACTOR');
-  if (command.authorConsent === 'missing') throw forbidden('CONSENT_REQUIRED');
+  commentGuards.mayTakePart(command.authorConsent);
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
   const version = requirePositiveInt('version', command.version);
@@ -266,12 +251,11 @@ function submit(
 
   if (isRetryOf(state, idempotencyKey, { body, stance, anchorNodeId })) return [];
 
-  const open = policyOf(policyId, policy);
-  if (!isRoundOpen(open, command.now)) throw illegalState('ROUND_NOT_OPEN');
-  const round = open.currentRound as ConsultationRound;
+  commentGuards.roundTakesComments(policy, policyId, command.now);
+  const round = policy.currentRound as ConsultationRound;
   if (version !== round.version) throw illegalState('VERSION_NOT_UNDER_CONSULTATION');
-  requireAnchorIn(open, version, anchorNodeId);
-  if (parentCommentId !== null) requireParent(parent, parentCommentId, policyId, round.round);
+  requireAnchorIn(policy, version, anchorNodeId);
+  if (parentCommentId !== null) commentGuards.replyTo(parent, parentCommentId, policyId, round.round);
   return [
     {
       type: 'CommentSubmitted',
@@ -304,7 +288,7 @@ function recordOffline(
   policy: PolicyState,
   digest: DigestState,
 ): CommentEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  commentGuards.recordOffline(command.actor);
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
   const channel = requireOneOf(
@@ -336,16 +320,10 @@ function recordOffline(
 
   if (isRetryOf(state, idempotencyKey, { body, stance, anchorNodeId })) return [];
 
-  const known = policyOf(policyId, policy);
-  const round = known.currentRound;
-  if (!round) throw illegalState('NO_ROUND');
-  // Letters keep arriving after the deadline; they count if they were sent in time, until the digest is done.
-  if (round.answered) throw illegalState('ROUND_ANSWERED');
-  if (digest.exists && digest.round === round.round && (digest.approved || digest.published))
-    throw illegalState('DIGEST_APPROVED');
+  const round = commentGuards.roundTakesOfflineFeedback(policy, policyId, digest, command.now);
   if (isBefore(receivedAt, round.opensAt)) throw illegalState('RECEIVED_BEFORE_OPEN');
   if (!isBefore(receivedAt, roundEndedAt(round))) throw illegalState('RECEIVED_AFTER_CLOSE');
-  requireAnchorIn(known, round.version, anchorNodeId);
+  requireAnchorIn(policy, round.version, anchorNodeId);
   return [
     {
       type: 'CommentSubmitted',
@@ -382,18 +360,13 @@ function requireStanding(standing: Standing | undefined): void {
   if (standing.consent === 'missing') throw forbidden('CONSENT_REQUIRED');
 }
 
-function requireAuthor(command: CommentCommandBase, state: CommentState): void {
-  if (state.authorAccountId === null || state.authorAccountId !== command.actor.accountId)
-    throw forbidden('AUTHOR_ONLY');
+function requireAuthor(actor: CommandActor, state: CommentState): void {
+  if (state.authorAccountId === null || state.authorAccountId !== actor.accountId) throw forbidden('AUTHOR_ONLY');
 }
 
 /** An author changes their mind only while the round they wrote in is still taking comments. */
-function requireOwnRoundOpen(command: CommentCommandBase, state: CommentState, policy: PolicyState): void {
-  if (
-    policy.policyId !== state.policyId ||
-    policy.currentRound?.round !== state.round ||
-    !isRoundOpen(policy, command.now)
-  ) {
+function requireOwnRoundOpen(state: CommentState, policy: PolicyState, now: string): void {
+  if (policy.policyId !== state.policyId || policy.currentRound?.round !== state.round || !isRoundOpen(policy, now)) {
     throw illegalState('ROUND_NOT_OPEN');
   }
 }
@@ -405,10 +378,106 @@ function requireVisible(state: CommentState): void {
   if (state.hidden) throw illegalState('COMMENT_HIDDEN');
 }
 
+/**
+ * What each comment command asks of the comment, its policy, the actor and the time, before its own input is looked
+ * at. The deciders call them; `commentActions` and `policyActions` (actions.ts) call the same ones to tell a viewer
+ * what is possible now, so a rule is written once. A guard throws the refusal; what depends on the input (the text,
+ * the anchor, when a letter was received) stays in the decider.
+ */
+export const commentGuards = {
+  /** Every command on a comment but its submission asks first that the comment is there. */
+  exists(state: CommentState, commentId: string): void {
+    if (!state.exists || state.commentId !== commentId) {
+      throw new NotFoundError('comment', commentId, {
+        vi: `Không tìm thấy góp ý ${commentId}.`,
+        en: `Comment ${commentId} not found.`,
+      });
+    }
+  },
+  /** A pupil's account takes part only with consent; the handler reads it from the account. */
+  mayTakePart(consent: ConsentStatus | undefined): void {
+    if (consent === 'missing') throw forbidden('CONSENT_REQUIRED');
+  },
+  /** A participant's comment (or reply) is accepted while the round is open: opensAt ≤ now < closesAt, not closed. */
+  roundTakesComments(policy: PolicyState, policyId: string, now: string): void {
+    if (!isRoundOpen(policyOf(policyId, policy), now)) throw illegalState('ROUND_NOT_OPEN');
+  },
+  /**
+   * A reply belongs to the thread it answers: the same policy and round, under a comment still shown. Anything else
+   * would put text on another organisation's page, beyond its moderators' reach, or under a comment taken down.
+   */
+  replyTo(parent: CommentState, parentCommentId: string, policyId: string, round: number): void {
+    if (!parent.exists || parent.commentId !== parentCommentId) throw illegalState('PARENT_NOT_FOUND');
+    if (parent.policyId !== policyId) throw illegalState('PARENT_IN_OTHER_POLICY');
+    if (parent.round !== round) throw illegalState('PARENT_IN_OTHER_ROUND');
+    if (parent.hidden || parent.withdrawn || parent.redacted) throw illegalState('PARENT_NOT_VISIBLE');
+  },
+  recordOffline(actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+  },
+  /**
+   * Letters keep arriving after the deadline; they count if they were sent in time, until the digest is done. Before
+   * the round opens (or when it closed before it opened) nothing received so far can fall inside it.
+   */
+  roundTakesOfflineFeedback(
+    policy: PolicyState,
+    policyId: string,
+    digest: DigestState,
+    now: string,
+  ): ConsultationRound {
+    const round = policyOf(policyId, policy).currentRound;
+    if (!round) throw illegalState('NO_ROUND');
+    if (round.answered) throw illegalState('ROUND_ANSWERED');
+    if (digest.exists && digest.round === round.round && (digest.approved || digest.published))
+      throw illegalState('DIGEST_APPROVED');
+    if (isBefore(now, round.opensAt)) throw illegalState('RECEIVED_BEFORE_OPEN');
+    if (!isBefore(round.opensAt, roundEndedAt(round))) throw illegalState('RECEIVED_AFTER_CLOSE');
+    return round;
+  },
+  edit(state: CommentState, policy: PolicyState, actor: CommandActor, now: string): void {
+    requireAuthor(actor, state);
+    requireVisible(state);
+    requireOwnRoundOpen(state, policy, now);
+  },
+  withdraw(state: CommentState, policy: PolicyState, actor: CommandActor, now: string): void {
+    requireAuthor(actor, state);
+    if (state.withdrawn) throw illegalState('COMMENT_WITHDRAWN');
+    requireOwnRoundOpen(state, policy, now);
+  },
+  flag(state: CommentState, actor: CommandActor, standing: Standing | undefined): void {
+    requireStanding(standing);
+    requireVisible(state);
+    if (state.flaggedBy.includes(actor.accountId)) throw illegalState('ALREADY_FLAGGED');
+  },
+  hide(state: CommentState, actor: CommandActor): void {
+    requireAnyRole(actor, ['moderator'], 'MODERATOR_ONLY');
+    if (state.hidden) throw illegalState('ALREADY_HIDDEN');
+  },
+  restore(state: CommentState, actor: CommandActor): void {
+    requireAnyRole(actor, ['moderator'], 'MODERATOR_ONLY');
+    if (!state.hidden) throw illegalState('NOT_HIDDEN');
+  },
+  redact(state: CommentState, actor: CommandActor): void {
+    requireAnyRole(actor, ['moderator'], 'MODERATOR_ONLY');
+    if (state.redacted) throw illegalState('ALREADY_REDACTED');
+  },
+  tag(actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+  },
+  endorse(state: CommentState, actor: CommandActor, standing: Standing | undefined): void {
+    requireStanding(standing);
+    requireVisible(state);
+    if (state.authorAccountId === actor.accountId) throw forbidden('OWN_COMMENT');
+    if (state.endorsedBy.includes(actor.accountId)) throw illegalState('ALREADY_ENDORSED');
+  },
+  postOfficialReply(state: CommentState, actor: CommandActor): void {
+    requireAnyRole(actor, ['spokesperson'], 'SPOKESPERSON_ONLY');
+    requireVisible(state);
+  },
+};
+
 function edit(command: EditComment, state: CommentState, policy: PolicyState): CommentEvent[] {
-  requireAuthor(command, state);
-  requireVisible(state);
-  requireOwnRoundOpen(command, state, policy);
+  commentGuards.edit(state, policy, command.actor, command.now);
   const body = requireText('body', command.body, { min: 1, max: 10_000 });
   const stance = requireOneOf('stance', command.stance, Stances);
   if (body === state.body && stance === state.stance) return [];
@@ -418,9 +487,7 @@ function edit(command: EditComment, state: CommentState, policy: PolicyState): C
 }
 
 function withdraw(command: WithdrawComment, state: CommentState, policy: PolicyState): CommentEvent[] {
-  requireAuthor(command, state);
-  if (state.withdrawn) throw illegalState('COMMENT_WITHDRAWN');
-  requireOwnRoundOpen(command, state, policy);
+  commentGuards.withdraw(state, policy, command.actor, command.now);
   const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
   return [
     { type: 'CommentWithdrawn', data: { commentId: command.commentId, withdrawnBy: command.actor.accountId, reason } },
@@ -428,9 +495,7 @@ function withdraw(command: WithdrawComment, state: CommentState, policy: PolicyS
 }
 
 function flag(command: FlagComment, state: CommentState): CommentEvent[] {
-  requireStanding(command.actorStanding);
-  requireVisible(state);
-  if (state.flaggedBy.includes(command.actor.accountId)) throw illegalState('ALREADY_FLAGGED');
+  commentGuards.flag(state, command.actor, command.actorStanding);
   const flagId = requireUuid('flagId', command.flagId);
   const reason = requireOneOf('reason', command.reason, FlagReasons);
   const note = optionalText('note', command.note, { min: 0, max: 2_000 }) || null;
@@ -443,8 +508,7 @@ function flag(command: FlagComment, state: CommentState): CommentEvent[] {
 }
 
 function hide(command: HideComment, state: CommentState): CommentEvent[] {
-  requireAnyRole(command.actor, ['moderator'], 'MODERATOR_ONLY');
-  if (state.hidden) throw illegalState('ALREADY_HIDDEN');
+  commentGuards.hide(state, command.actor);
   const reasonCode = requireOneOf('reasonCode', command.reasonCode, FlagReasons);
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
   return [
@@ -456,8 +520,7 @@ function hide(command: HideComment, state: CommentState): CommentEvent[] {
 }
 
 function restore(command: RestoreComment, state: CommentState): CommentEvent[] {
-  requireAnyRole(command.actor, ['moderator'], 'MODERATOR_ONLY');
-  if (!state.hidden) throw illegalState('NOT_HIDDEN');
+  commentGuards.restore(state, command.actor);
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
   return [
     { type: 'CommentRestored', data: { commentId: command.commentId, restoredBy: command.actor.accountId, reason } },
@@ -465,8 +528,7 @@ function restore(command: RestoreComment, state: CommentState): CommentEvent[] {
 }
 
 function redact(command: RedactComment, state: CommentState): CommentEvent[] {
-  requireAnyRole(command.actor, ['moderator'], 'MODERATOR_ONLY');
-  if (state.redacted) throw illegalState('ALREADY_REDACTED');
+  commentGuards.redact(state, command.actor);
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
   return [
     {
@@ -477,7 +539,7 @@ function redact(command: RedactComment, state: CommentState): CommentEvent[] {
 }
 
 function tag(command: TagComment, state: CommentState): CommentEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
+  commentGuards.tag(command.actor);
   const tags = (field: string, list: unknown): string[] => {
     if (!Array.isArray(list))
       throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
@@ -501,16 +563,12 @@ function tag(command: TagComment, state: CommentState): CommentEvent[] {
 }
 
 function endorse(command: EndorseComment, state: CommentState): CommentEvent[] {
-  requireStanding(command.actorStanding);
-  requireVisible(state);
-  if (state.authorAccountId === command.actor.accountId) throw forbidden('OWN_COMMENT');
-  if (state.endorsedBy.includes(command.actor.accountId)) throw illegalState('ALREADY_ENDORSED');
+  commentGuards.endorse(state, command.actor, command.actorStanding);
   return [{ type: 'CommentEndorsed', data: { commentId: command.commentId, endorsedBy: command.actor.accountId } }];
 }
 
 function reply(command: PostOfficialReply, state: CommentState): CommentEvent[] {
-  requireAnyRole(command.actor, ['spokesperson'], 'SPOKESPERSON_ONLY');
-  requireVisible(state);
+  commentGuards.postOfficialReply(state, command.actor);
   const replyId = requireUuid('replyId', command.replyId);
   const body = requireText('body', command.body, { min: 1, max: 20_000 });
   if (state.officialReplyIds.includes(replyId)) return [];

@@ -22,6 +22,7 @@ import {
   requireText,
   requireUuid,
   unreachable,
+  type CommandActor,
   type CommandBase,
 } from './shared';
 
@@ -82,15 +83,20 @@ export function decideDigest(command: DigestCommand, state: DigestState, policy:
     case 'StartDigest':
       return start(command, state, policy);
     case 'DefineTheme':
-      return defineTheme(command, editable(command, state, policy, 'staff'));
+      digestGuards.draft(state, policy, command.actor, command);
+      return defineTheme(command, state);
     case 'AssignCommentsToTheme':
-      return assign(command, editable(command, state, policy, 'staff'));
+      digestGuards.draft(state, policy, command.actor, command);
+      return assign(command, state);
     case 'AnswerTheme':
-      return answer(command, editable(command, state, policy, 'staff'), policy);
+      digestGuards.draft(state, policy, command.actor, command);
+      return answer(command, state, policy);
     case 'ApproveDigest':
-      return approve(command, editable(command, state, policy, 'spokesperson'), policy);
+      digestGuards.approve(state, policy, command.actor, command);
+      return approve(command, state);
     case 'PublishDigest':
-      return publish(command, editable(command, state, policy, 'spokesperson'));
+      digestGuards.publish(state, policy, command.actor, command);
+      return publish(command, state);
     default:
       return unreachable(command);
   }
@@ -98,14 +104,20 @@ export function decideDigest(command: DigestCommand, state: DigestState, policy:
 
 type Drafter = 'staff' | 'spokesperson';
 
+/** Which digest a command is about: its policy and round, as the command names them. */
+export interface DigestTarget {
+  policyId: string;
+  round: number;
+}
+
 /** Staff draft the digest (an admin may stand in); only a spokesperson speaks for the office: approves and publishes. */
-function requireRoles(command: DigestCommand, who: Drafter): void {
-  if (who === 'staff') requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  else requireAnyRole(command.actor, ['spokesperson'], 'SPOKESPERSON_ONLY');
+function requireRoles(actor: CommandActor, who: Drafter): void {
+  if (who === 'staff') requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+  else requireAnyRole(actor, ['spokesperson'], 'SPOKESPERSON_ONLY');
 }
 
 /** The policy exists, is not enacted or withdrawn, and `round` is its current round. */
-function currentRoundOf(command: DigestCommand, policy: PolicyState): void {
+function currentRoundOf(command: DigestTarget, policy: PolicyState): void {
   const policyId = requireUuid('policyId', command.policyId);
   if (policy.status === 'none' || policy.policyId !== policyId) {
     throw new NotFoundError('policy', policyId, {
@@ -118,25 +130,56 @@ function currentRoundOf(command: DigestCommand, policy: PolicyState): void {
   if (round !== policy.currentRound.round) throw illegalState('ROUND_MISMATCH');
 }
 
-function editable(command: DigestCommand, state: DigestState, policy: PolicyState, who: Drafter): DigestState {
-  requireRoles(command, who);
-  currentRoundOf(command, policy);
+function editable(state: DigestState, policy: PolicyState, actor: CommandActor, target: DigestTarget, who: Drafter) {
+  requireRoles(actor, who);
+  currentRoundOf(target, policy);
   if (!state.exists) throw illegalState('DIGEST_NOT_STARTED');
   if (state.published) throw illegalState('DIGEST_PUBLISHED');
   if (isTerminal(policy)) throw illegalState('TERMINAL_STATE');
-  return state;
 }
 
+/**
+ * What each digest command asks of the digest, its policy and the actor, before its own input is looked at. The
+ * decider calls them; `digestActions` and `policyActions` (actions.ts) call the same ones to tell a viewer what is
+ * possible now, so a rule is written once.
+ */
+export const digestGuards = {
+  /** Starting the digest of the policy's current round; a digest already there is the only one of its round. */
+  start(state: DigestState, policy: PolicyState, actor: CommandActor, target: DigestTarget): void {
+    requireRoles(actor, 'staff');
+    currentRoundOf(target, policy);
+    if (isTerminal(policy)) throw illegalState('TERMINAL_STATE');
+  },
+  notYetStarted(state: DigestState): void {
+    if (state.exists) throw illegalState('DIGEST_ALREADY_STARTED');
+  },
+  /** Defining, assigning and answering themes: staff, until the digest is published. */
+  draft(state: DigestState, policy: PolicyState, actor: CommandActor, target: DigestTarget): void {
+    editable(state, policy, actor, target, 'staff');
+  },
+  approve(state: DigestState, policy: PolicyState, actor: CommandActor, target: DigestTarget): void {
+    editable(state, policy, actor, target, 'spokesperson');
+    // More feedback can still arrive while the round is open: approving then would approve an unfinished digest.
+    if (!policy.currentRound?.closed) throw illegalState('ROUND_STILL_OPEN');
+    if (state.approved) throw illegalState('DIGEST_ALREADY_APPROVED');
+    if (state.themes.some((t) => t.answer === null)) throw illegalState('THEMES_UNANSWERED');
+  },
+  publish(state: DigestState, policy: PolicyState, actor: CommandActor, target: DigestTarget): void {
+    editable(state, policy, actor, target, 'spokesperson');
+    if (!state.approved) throw illegalState('DIGEST_NOT_APPROVED');
+  },
+  /** What is published answers every visible comment of the round, counted from the read models when publishing. */
+  covers(count: { coveredCount: number; visibleCount: number }): void {
+    if (count.coveredCount !== count.visibleCount) throw illegalState('DIGEST_INCOMPLETE');
+  },
+};
+
 function start(command: StartDigest, state: DigestState, policy: PolicyState): DigestEvent[] {
-  requireRoles(command, 'staff');
-  currentRoundOf(command, policy);
-  if (isTerminal(policy)) throw illegalState('TERMINAL_STATE');
+  digestGuards.start(state, policy, command.actor, command);
   const digestId = requireUuid('digestId', command.digestId);
-  if (state.exists) {
-    // The same start retried is acknowledged; a second digest for the round is not.
-    if (state.digestId === digestId) return [];
-    throw illegalState('DIGEST_ALREADY_STARTED');
-  }
+  // The same start retried is acknowledged; a second digest for the round is not.
+  if (state.exists && state.digestId === digestId) return [];
+  digestGuards.notYetStarted(state);
   return [
     {
       type: 'DigestStarted',
@@ -245,23 +288,18 @@ function answer(command: AnswerTheme, state: DigestState, policy: PolicyState): 
   ];
 }
 
-function approve(command: ApproveDigest, state: DigestState, policy: PolicyState): DigestEvent[] {
-  // More feedback can still arrive while the round is open: approving then would approve an unfinished digest.
-  if (!policy.currentRound?.closed) throw illegalState('ROUND_STILL_OPEN');
-  if (state.approved) throw illegalState('DIGEST_ALREADY_APPROVED');
-  if (state.themes.some((t) => t.answer === null)) throw illegalState('THEMES_UNANSWERED');
+function approve(command: ApproveDigest, state: DigestState): DigestEvent[] {
   return [{ type: 'DigestApproved', data: { digestId: state.digestId!, approvedBy: command.actor.accountId } }];
 }
 
 function publish(command: PublishDigest, state: DigestState): DigestEvent[] {
-  if (!state.approved) throw illegalState('DIGEST_NOT_APPROVED');
   const coveredCount = requireNonNegativeInt('coveredCount', command.coveredCount);
   const visibleCount = requireNonNegativeInt('visibleCount', command.visibleCount);
   const countedAtPosition =
     command.countedAtPosition === null
       ? null
       : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
-  if (coveredCount !== visibleCount) throw illegalState('DIGEST_INCOMPLETE');
+  digestGuards.covers({ coveredCount, visibleCount });
   return [
     {
       type: 'DigestPublished',

@@ -15,3 +15,4 @@ export * from './organizationDecider';
 export * from './report';
 export * from './reportDecider';
 export * from './surge';
+export * from './actions';

@@ -78,12 +78,29 @@ export function isTerminal(state: PolicyState): boolean {
   return state.status === 'enacted' || state.status === 'withdrawn';
 }
 
+/** What the round rules read of a policy: its status and its current round's calendar. */
+export interface RoundCalendar {
+  status: PolicyStatus;
+  currentRound: Pick<ConsultationRound, 'opensAt' | 'closesAt' | 'closed'> | null;
+}
+
 /** A participant may comment when the round has started, its deadline has not passed, and nobody closed it. */
-export function isRoundOpen(state: PolicyState, now: string): boolean {
+export function isRoundOpen(state: RoundCalendar, now: string): boolean {
+  return roundPhase(state, now) === 'open';
+}
+
+/**
+ * Where the current round stands at `now`, for the commenting rule and for what a page says about the round: not
+ * yet open (scheduled), open, or over (its deadline passed, it was closed, or the policy moved on). Null: no round.
+ */
+export type RoundPhase = 'scheduled' | 'open' | 'over';
+export function roundPhase(state: RoundCalendar, now: string): RoundPhase | null {
   const round = state.currentRound;
-  if (state.status !== 'consultation' || !round || round.closed) return false;
+  if (!round) return null;
+  if (state.status !== 'consultation' || round.closed) return 'over';
   const t = toMillis(now);
-  return toMillis(round.opensAt) <= t && t < toMillis(round.closesAt);
+  if (t < toMillis(round.opensAt)) return 'scheduled';
+  return t < toMillis(round.closesAt) ? 'open' : 'over';
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   initialPolicyState,
   isLastRoundAnswered,
   isTerminal,
+  type ConsultationRound,
   type PolicyEvent,
   type PolicyState,
 } from './policy';
@@ -31,6 +32,7 @@ import {
   requireText,
   requireUuid,
   unreachable,
+  type CommandActor,
   type CommandBase,
   type Decider,
 } from './shared';
@@ -115,16 +117,81 @@ export type PolicyCommand =
   | EnactPolicy
   | WithdrawPolicy;
 
-export function decidePolicy(command: PolicyCommand, state: PolicyState): PolicyEvent[] {
-  requireContext(command);
+/** The policy exists and can still change: every command on an existing policy asks this first. */
+export function requireLivePolicy(state: PolicyState, policyId: string): void {
   if (isTerminal(state)) throw illegalState('TERMINAL_STATE');
-  if (command.type === 'ProposePolicy') return propose(command, state);
-  if (state.status === 'none' || state.policyId !== command.policyId) {
-    throw new NotFoundError('policy', command.policyId, {
-      vi: `Không tìm thấy chính sách ${command.policyId}.`,
-      en: `Policy ${command.policyId} not found.`,
+  if (state.status === 'none' || state.policyId !== policyId) {
+    throw new NotFoundError('policy', policyId, {
+      vi: `Không tìm thấy chính sách ${policyId}.`,
+      en: `Policy ${policyId} not found.`,
     });
   }
+}
+
+/**
+ * What each command asks of the policy, of the actor and of the time, before its own input is looked at. The
+ * deciders below call them first; `policyActions` (actions.ts) calls the same ones to tell a viewer what is possible
+ * now, so a rule is written once. A guard throws the refusal; what it cannot know (the input) stays in the decider.
+ */
+export const policyGuards = {
+  startDrafting(state: PolicyState, actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+    if (state.status !== 'proposed') throw illegalState('NOT_PROPOSED');
+  },
+  publishDraftVersion(state: PolicyState, actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+    if (state.status === 'proposed') throw illegalState('DRAFTING_NOT_STARTED');
+    if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
+    // Revising after a round: that round's feedback must have been answered first.
+    if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  },
+  openConsultation(state: PolicyState, actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+    if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
+    if (state.latestVersion === 0) throw illegalState('NO_PUBLISHED_VERSION');
+    if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  },
+  extendConsultation(state: PolicyState, actor: CommandActor, now: string): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+    const round = state.currentRound;
+    // Past the deadline the round is due to close, and the scheduler closes it exactly once: too late to extend.
+    if (state.status !== 'consultation' || !round || round.closed || !isBefore(now, round.closesAt)) {
+      throw illegalState('ROUND_NOT_OPEN');
+    }
+  },
+  /** Closing early is a staff decision; the deadline's close is the scheduler's (`closeAtDeadline`). */
+  closeConsultation(state: PolicyState, actor: CommandActor): void {
+    requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
+    requireRoundNotClosed(state);
+  },
+  closeAtDeadline(state: PolicyState, now: string): void {
+    const round = requireRoundNotClosed(state);
+    if (isBefore(now, round.closesAt)) throw illegalState('DEADLINE_NOT_REACHED');
+  },
+  enact(state: PolicyState, actor: CommandActor): void {
+    requireAnyRole(actor, ['policymaker'], 'POLICYMAKER_ONLY');
+    if (!state.currentRound) throw illegalState('NO_ROUND');
+    if (!isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+    if (state.status !== 'review') throw illegalState('NOT_IN_REVIEW');
+  },
+  withdraw(actor: CommandActor): void {
+    requireAnyRole(actor, [...STAFF_ROLES, 'policymaker'], 'STAFF_OR_POLICYMAKER_ONLY');
+  },
+};
+
+function requireRoundNotClosed(state: PolicyState): ConsultationRound {
+  const round = state.currentRound;
+  if (state.status !== 'consultation' || !round || round.closed) throw illegalState('ROUND_NOT_OPEN');
+  return round;
+}
+
+export function decidePolicy(command: PolicyCommand, state: PolicyState): PolicyEvent[] {
+  requireContext(command);
+  if (command.type === 'ProposePolicy') {
+    if (isTerminal(state)) throw illegalState('TERMINAL_STATE');
+    return propose(command, state);
+  }
+  requireLivePolicy(state, command.policyId);
   switch (command.type) {
     case 'StartDrafting':
       return startDrafting(command, state);
@@ -169,17 +236,12 @@ function propose(command: ProposePolicy, state: PolicyState): PolicyEvent[] {
 }
 
 function startDrafting(command: StartDrafting, state: PolicyState): PolicyEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  if (state.status !== 'proposed') throw illegalState('NOT_PROPOSED');
+  policyGuards.startDrafting(state, command.actor);
   return [{ type: 'DraftingStarted', data: { policyId: command.policyId, startedBy: command.actor.accountId } }];
 }
 
 function publishDraftVersion(command: PublishDraftVersion, state: PolicyState): PolicyEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  if (state.status === 'proposed') throw illegalState('DRAFTING_NOT_STARTED');
-  if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
-  // Revising after a round: that round's feedback must have been answered first.
-  if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  policyGuards.publishDraftVersion(state, command.actor);
   const title = requireText('title', command.title, { min: 1, max: 300 });
   const changeNote = requireText('changeNote', command.changeNote, { min: 0, max: 5_000 });
   const nodes = validateDraftTree(command.nodes, state.nodeKinds);
@@ -301,10 +363,7 @@ const vietnameseKind: Record<NodeKind, string> = {
 };
 
 function openConsultation(command: OpenConsultation, state: PolicyState): PolicyEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  if (state.status === 'consultation') throw illegalState('ROUND_STILL_OPEN');
-  if (state.latestVersion === 0) throw illegalState('NO_PUBLISHED_VERSION');
-  if (state.status === 'review' && !isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
+  policyGuards.openConsultation(state, command.actor);
   const opensAt = requireInstant('opensAt', command.opensAt);
   const closesAt = requireInstant('closesAt', command.closesAt);
   if (!isBefore(opensAt, closesAt)) {
@@ -345,12 +404,8 @@ function openConsultation(command: OpenConsultation, state: PolicyState): Policy
 }
 
 function extendConsultation(command: ExtendConsultation, state: PolicyState): PolicyEvent[] {
-  requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  const round = state.currentRound;
-  // Past the deadline the round is due to close, and the scheduler closes it exactly once: too late to extend.
-  if (state.status !== 'consultation' || !round || round.closed || !isBefore(command.now, round.closesAt)) {
-    throw illegalState('ROUND_NOT_OPEN');
-  }
+  policyGuards.extendConsultation(state, command.actor, command.now);
+  const round = state.currentRound as ConsultationRound;
   const closesAt = requireInstant('closesAt', command.closesAt);
   if (!isBefore(round.closesAt, closesAt)) {
     throw invalid(
@@ -371,10 +426,9 @@ function extendConsultation(command: ExtendConsultation, state: PolicyState): Po
 function closeConsultation(command: CloseConsultation, state: PolicyState): PolicyEvent[] {
   const closedBy = requireOneOf('closedBy', command.closedBy, ['deadline', 'staff'] as const);
   // A deadline close states a fact anyone can check (the scheduler appends it); closing early is a staff decision.
-  if (closedBy === 'staff') requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
-  const round = state.currentRound;
-  if (state.status !== 'consultation' || !round || round.closed) throw illegalState('ROUND_NOT_OPEN');
-  if (closedBy === 'deadline' && isBefore(command.now, round.closesAt)) throw illegalState('DEADLINE_NOT_REACHED');
+  if (closedBy === 'staff') policyGuards.closeConsultation(state, command.actor);
+  else policyGuards.closeAtDeadline(state, command.now);
+  const round = state.currentRound as ConsultationRound;
   const reason = requireText('reason', command.reason ?? '', { min: 0, max: 2_000 });
   // Business time: the round ended when the deadline fell, even if the scheduler ran a little later.
   const closedAt = isBefore(command.now, round.closesAt) ? command.now : round.closesAt;
@@ -410,10 +464,7 @@ function answerRound(command: AnswerRound, state: PolicyState): PolicyEvent[] {
 }
 
 function enact(command: EnactPolicy, state: PolicyState): PolicyEvent[] {
-  requireAnyRole(command.actor, ['policymaker'], 'POLICYMAKER_ONLY');
-  if (!state.currentRound) throw illegalState('NO_ROUND');
-  if (!isLastRoundAnswered(state)) throw illegalState('ROUND_NOT_ANSWERED');
-  if (state.status !== 'review') throw illegalState('NOT_IN_REVIEW');
+  policyGuards.enact(state, command.actor);
   const version = requirePositiveInt('version', command.version);
   if (!state.versions[version]) {
     throw invalid('version', `Không có phiên bản dự thảo số ${version}.`, `There is no draft version ${version}.`);
@@ -429,7 +480,7 @@ function enact(command: EnactPolicy, state: PolicyState): PolicyEvent[] {
 }
 
 function withdraw(command: WithdrawPolicy): PolicyEvent[] {
-  requireAnyRole(command.actor, [...STAFF_ROLES, 'policymaker'], 'STAFF_OR_POLICYMAKER_ONLY');
+  policyGuards.withdraw(command.actor);
   const reason = requireText('reason', command.reason, { min: 1, max: 2_000 });
   return [{ type: 'PolicyWithdrawn', data: { policyId: command.policyId, reason } }];
 }

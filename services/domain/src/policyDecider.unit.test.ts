@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from './errors';
-import { foldPolicy, isLastRoundAnswered, isRoundOpen, type PolicyEvent } from './policy';
+import { foldPolicy, isLastRoundAnswered, isRoundOpen, roundPhase, type PolicyEvent } from './policy';
 import {
   policyDecider,
   type AnswerRound,
@@ -713,6 +713,29 @@ describe('isRoundOpen', () => {
       policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff' }),
     ]);
     expect(isRoundOpen(closedEarly, T.during)).toBe(false);
+  });
+});
+
+describe('roundPhase', () => {
+  it('is scheduled before opensAt, open until closesAt, over from then on', () => {
+    const state = foldPolicy(aPolicyInConsultation());
+    expect(roundPhase(state, T.beforeOpen)).toBe('scheduled');
+    expect(roundPhase(state, T.opensAt)).toBe('open');
+    expect(roundPhase(state, T.closesAt)).toBe('over');
+  });
+
+  it('is over once the round is closed or the policy withdrawn, and null without a round', () => {
+    expect(roundPhase(foldPolicy(aPolicyInReview()), T.during)).toBe('over');
+    expect(roundPhase(foldPolicy(aWithdrawnPolicy()), T.during)).toBe('over');
+    expect(roundPhase(foldPolicy(aPolicyInDrafting()), T.during)).toBeNull();
+  });
+
+  it('reads a calendar as the read models hold it (status and the current round only)', () => {
+    const calendar = {
+      status: 'consultation' as const,
+      currentRound: { opensAt: '2025-03-01T00:00:00.000Z', closesAt: T.closesAt, closed: false },
+    };
+    expect(roundPhase(calendar, T.opensAt)).toBe('open');
   });
 });
 
