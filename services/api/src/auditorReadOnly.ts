@@ -1,7 +1,7 @@
 import { wrapOrThrow } from '@pothos/plugin-errors';
 import { ForbiddenError } from '@gopy/domain/errors';
 import { defaultFieldResolver, isNonNullType, isUnionType, type GraphQLField, type GraphQLSchema } from 'graphql';
-import { hasRoleAnywhere, type GraphQLContext } from './graphql/context';
+import { hasRoleAnywhere, type GraphQLContext, type Viewer } from './graphql/context';
 
 /**
  * Auditors read everything and write nothing (DESIGN.md, roles). An auditor's account is also a verified
@@ -30,6 +30,11 @@ export function auditorReadOnly(): ForbiddenError {
   });
 }
 
+/** An auditor's account may not attempt this mutation (it is one of the participants'). */
+export function refusedToAuditor(viewer: Viewer | null, mutation: string): boolean {
+  return PARTICIPANT_MUTATIONS.has(mutation) && hasRoleAnywhere(viewer, 'auditor');
+}
+
 const wrapped = Symbol('gopy.auditorReadOnly');
 
 /** Wraps the participants' mutations once per schema; the refusal is a member of the result union (ForbiddenError). */
@@ -43,7 +48,7 @@ export function applyAuditorReadOnly(schema: GraphQLSchema): void {
     const type = isNonNullType(field.type) ? field.type.ofType : field.type;
     const answersWithUnion = isUnionType(type) && type.getTypes().some((t) => t.name === 'ForbiddenError');
     field.resolve = (source, args, ctx, info) => {
-      if (hasRoleAnywhere(ctx.viewer, 'auditor')) {
+      if (refusedToAuditor(ctx.viewer, name)) {
         const refusal = auditorReadOnly();
         if (answersWithUnion) return wrapOrThrow(refusal, [ForbiddenError], undefined);
         throw refusal;

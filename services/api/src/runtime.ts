@@ -3,6 +3,7 @@ import { AccountService } from '@gopy/application/accounts';
 import { publicKeyPem } from '@gopy/application/audit/checkpoint';
 import { Sealer } from '@gopy/application/audit/sealer';
 import { ChangeFeed } from '@gopy/application/changeFeed';
+import { AvailableActions } from '@gopy/application/availableActions';
 import { CommandHandlers } from '@gopy/application/commands';
 import { checkpointConsistency, inProcessConsistency, type ReadConsistency } from '@gopy/application/consistency';
 import type { EventStore } from '@gopy/application/eventStore';
@@ -50,6 +51,8 @@ export interface Runtime {
   mailer: Mailer;
   writePath: WritePath;
   commands: CommandHandlers;
+  /** What a viewer may do now with a policy, a comment or a digest (the deciders' guards over the streams). */
+  actions: AvailableActions;
   accounts: AccountService;
   /** Present where this process projects (embedded, projector). */
   projector: Projector;
@@ -267,6 +270,7 @@ export async function openRuntime(
     mailer,
     writePath,
     commands,
+    actions: new AvailableActions({ writePath, clock, readDb: read.db }),
     accounts,
     projector,
     scheduler,

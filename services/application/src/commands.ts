@@ -8,6 +8,7 @@ import {
   isAccountEvent,
   standingOf,
   type AccountState,
+  type Standing,
 } from '@gopy/domain/account';
 import { decideOrganization, type OrganizationCommand } from '@gopy/domain/organizationDecider';
 import {
@@ -246,10 +247,7 @@ export class CommandHandlers {
       // confirmed account besides. The acting account's own stream says (for a comment, the author is the actor).
       const standing =
         command.type === 'SubmitComment' || command.type === 'EndorseComment' || command.type === 'FlagComment'
-          ? standingOf(
-              (await this.writePath.loadCached(streams.account(principal.accountId), standingAggregate)).state,
-              now,
-            )
+          ? await standingOfAccount(this.writePath, principal.accountId, now)
           : undefined;
       const authorConsent = command.type === 'SubmitComment' ? standing?.consent : undefined;
       // A reply is decided against the comment it answers (its policy, round and visibility).
@@ -279,6 +277,11 @@ export class CommandHandlers {
       return { events, context: this.context(principal, roles, policy.owningOrganizationId, now, o) };
     });
   }
+}
+
+/** What an account's own stream says about its taking part at `now` (confirmed, a pupil's consent). */
+export async function standingOfAccount(writePath: WritePath, accountId: string, now: string): Promise<Standing> {
+  return standingOf((await writePath.loadCached(streams.account(accountId), standingAggregate)).state, now);
 }
 
 /** The account id the domain sees for the system's own commands (deadline scheduler); metadata records role `system`. */

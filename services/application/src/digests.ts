@@ -178,26 +178,7 @@ export class DigestHandlers {
       const head = await this.deps.writePath.store.headPosition();
       if (head !== undefined) await this.deps.consistency.waitFor(head);
     }
-    const answered = answeredCommentIds(digest);
-    return this.deps.readDb.transaction().execute(async (tx) => {
-      const checkpoint = await tx
-        .selectFrom('projector_checkpoint')
-        .select('position')
-        .where('name', '=', 'main')
-        .executeTakeFirst();
-      const visible = await tx
-        .selectFrom('comments')
-        .select('id')
-        .where('policy_id', '=', policyId)
-        .where('round', '=', round)
-        .where('status', '=', 'visible')
-        .execute();
-      return {
-        visibleCount: visible.length,
-        coveredCount: visible.filter((c) => answered.has(c.id)).length,
-        countedAtPosition: checkpoint?.position ?? null,
-      };
-    });
+    return countCoverage(this.deps.readDb, policyId, round, digest);
   }
 
   /**
@@ -281,4 +262,36 @@ export class DigestHandlers {
     }
     return { state, events: published };
   }
+}
+
+/**
+ * Visible comments of the round and how many of them sit in an answered theme of `digest`, counted from the read
+ * models in one transaction, with the position the read models stood at: what publishing holds the digest to.
+ */
+export function countCoverage(
+  readDb: ReadDb,
+  policyId: string,
+  round: number,
+  digest: DigestState,
+): Promise<CoverageCount> {
+  const answered = answeredCommentIds(digest);
+  return readDb.transaction().execute(async (tx) => {
+    const checkpoint = await tx
+      .selectFrom('projector_checkpoint')
+      .select('position')
+      .where('name', '=', 'main')
+      .executeTakeFirst();
+    const visible = await tx
+      .selectFrom('comments')
+      .select('id')
+      .where('policy_id', '=', policyId)
+      .where('round', '=', round)
+      .where('status', '=', 'visible')
+      .execute();
+    return {
+      visibleCount: visible.length,
+      coveredCount: visible.filter((c) => answered.has(c.id)).length,
+      countedAtPosition: checkpoint?.position ?? null,
+    };
+  });
 }

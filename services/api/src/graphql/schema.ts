@@ -21,6 +21,7 @@ import './types/reports';
 import './types/pupils';
 import './types/dashboard';
 import './types/channels';
+import './types/actions';
 
 export const schema = builder.toSchema();
 

@@ -13,7 +13,7 @@ import { NotFoundError } from '@gopy/domain/errors';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { decodeCursor, pageSize, toConnection } from '../cursors';
-import { emailNotVerified } from '../errors';
+import { attemptRefusal } from '../../attempt';
 import { principalOf } from '../../principal';
 import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
 
@@ -101,7 +101,8 @@ builder.mutationField('submitComment', (t) =>
     args: { input: t.arg({ type: SubmitCommentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const principal = principalOf(ctx);
-      if (!ctx.viewer?.emailVerified) throw emailNotVerified();
+      const refusal = attemptRefusal(ctx.viewer, 'submitComment');
+      if (refusal) throw refusal;
       const policyId = String(input.policyId);
       const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
       if (!policy)

@@ -9,9 +9,10 @@ import {
   type VersionRow,
 } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
+import { roundPhase, type PolicyStatus, type RoundPhase } from '@gopy/domain/policy';
 import type { DraftNode as DraftNodeData, NodeKind } from '@gopy/schemas';
 import { builder } from '../builder';
-import { rolesIn } from '../context';
+import { rolesIn, type GraphQLContext } from '../context';
 import { decodeCursor, pageSize, toConnection } from '../cursors';
 import { principalOf } from '../../principal';
 import { Comment } from './comment';
@@ -41,6 +42,27 @@ const DraftVersion = builder.objectRef<VersionRow>('DraftVersion').implement({
   }),
 });
 
+const RoundPhaseEnum = builder.enumType('RoundPhase', {
+  values: {
+    SCHEDULED: { value: 'scheduled', description: 'Opens later.' },
+    OPEN: { value: 'open', description: 'Taking comments now.' },
+    OVER: { value: 'over', description: 'Its deadline passed, it was closed, or the policy moved on.' },
+  } as const,
+});
+
+/**
+ * Where a round stands now, by the domain's rule (roundPhase, the one the comment decider asks), read from the
+ * policy's and the round's rows. A round other than the current one was closed before the next one opened.
+ */
+async function phaseOf(round: RoundRow, ctx: GraphQLContext): Promise<RoundPhase> {
+  const policy = await Policy.getDataloader(ctx).load(round.policyId);
+  const calendar = {
+    status: policy.status as PolicyStatus,
+    currentRound: { opensAt: round.opensAt, closesAt: round.closesAt, closed: round.closedAt !== null },
+  };
+  return roundPhase(calendar, ctx.runtime.clock.now().toISOString()) ?? 'over';
+}
+
 const ConsultationRound = builder.objectRef<RoundRow>('ConsultationRound').implement({
   fields: (t) => ({
     round: t.exposeInt('round'),
@@ -49,12 +71,10 @@ const ConsultationRound = builder.objectRef<RoundRow>('ConsultationRound').imple
     closesAt: t.field({ type: 'DateTime', resolve: (r) => r.closesAt }),
     closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.closedAt }),
     answered: t.exposeBoolean('answered'),
+    phase: t.field({ type: RoundPhaseEnum, resolve: (r, _a, ctx) => phaseOf(r, ctx) }),
     isOpen: t.boolean({
-      description: 'opensAt ≤ now < closesAt and not closed.',
-      resolve: (r, _a, ctx) => {
-        const now = ctx.runtime.clock.now().toISOString();
-        return r.closedAt === null && r.opensAt <= now && now < r.closesAt;
-      },
+      description: 'phase is OPEN: participants may comment now.',
+      resolve: async (r, _a, ctx) => (await phaseOf(r, ctx)) === 'open',
     }),
   }),
 });
