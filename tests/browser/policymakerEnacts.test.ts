@@ -62,8 +62,10 @@ describe('policymaker', () => {
     expect(await page.getByRole('link', { name: 'Ban hành chính sách' }).count()).toBe(0);
     await signOut(reader);
 
-    // The policymaker finds it in the staff area; enacting is refused while the round's digest is unpublished.
+    // The policymaker finds it in the staff area. While the round's digest is unpublished the page offers no
+    // enactment and says why (the API's refusal); the enactment page, reached directly, says the same and has no form.
     const policymaker = account('policymaker');
+    const notAnswered = 'Đợt lấy ý kiến gần nhất chưa được tổng hợp, tiếp thu, giải trình.';
     await signIn(reader, policymaker.email, policymaker.password);
     await visit(reader, '/staff');
     await clickAndAudit(
@@ -71,23 +73,24 @@ describe('policymaker', () => {
       page.getByRole('link', { name: title }),
       page.getByRole('heading', { level: 1, name: title }),
     );
+    await expect.poll(() => page.locator('.why-not').getByText(notAnswered).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Ban hành chính sách' }).count()).toBe(0);
+    await screenshots(reader, 'staff-policy-review');
+    await visit(reader, `/staff/policies/${policyId}/enact`);
+    expect(await page.getByRole('alert').filter({ hasText: notAnswered }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Ban hành', exact: true }).count()).toBe(0);
+
+    // The round is answered: its digest is published (the digest pages have a test of their own).
+    await answerRound(platform, await signInAs(platform, 'staff'), policyId, 1);
+
+    await visit(reader, `/staff/policies/${policyId}`);
+    expect(await page.locator('.why-not').getByText(notAnswered).count()).toBe(0);
     await clickAndAudit(
       reader,
       page.getByRole('link', { name: 'Ban hành chính sách' }),
       page.getByRole('heading', { level: 1, name: 'Ban hành chính sách' }),
     );
     await screenshots(reader, 'staff-enact');
-    await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
-    await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
-    await clickAndAudit(
-      reader,
-      page.getByRole('button', { name: 'Ban hành', exact: true }),
-      page.getByText('Đợt lấy ý kiến gần nhất chưa được tổng hợp, tiếp thu, giải trình.'),
-    );
-
-    // The round is answered: its digest is published (the digest pages have a test of their own).
-    await answerRound(platform, await signInAs(platform, 'staff'), policyId, 1);
-
     await page.getByLabel('Số quyết định').fill('15/QĐ-PGDĐT');
     await page.getByLabel('Ngày có hiệu lực').fill('2027-01-01');
     await clickAndAudit(

@@ -58,6 +58,8 @@ export interface Viewer {
   memberships: Membership[];
   staffOrganizations: Organization[];
 }
+/** Where a round stands now, as the API's domain says (SCHEDULED: opens later; OVER: deadline passed or closed). */
+export type RoundPhase = 'SCHEDULED' | 'OPEN' | 'OVER';
 export interface Round {
   round: number;
   version: number;
@@ -65,7 +67,45 @@ export interface Round {
   closesAt: string;
   closedAt: string | null;
   isOpen: boolean;
+  phase: RoundPhase;
 }
+
+/** Why an action is not possible now: the refusal its mutation would answer, `message` in the page's language. */
+export interface ActionRefusal {
+  code: string;
+  rule: string | null;
+  message: string;
+}
+/** One action of `availableActions`: what the site may offer, asked of the API (the rules live in its domain). */
+export interface Availability<A extends string = string> {
+  action: A;
+  allowed: boolean;
+  refusal: ActionRefusal | null;
+}
+export type PolicyAction =
+  | 'START_DRAFTING'
+  | 'PUBLISH_DRAFT_VERSION'
+  | 'OPEN_CONSULTATION'
+  | 'EXTEND_CONSULTATION'
+  | 'CLOSE_CONSULTATION'
+  | 'START_DIGEST'
+  | 'PUBLISH_DIGEST'
+  | 'ENACT_POLICY'
+  | 'WITHDRAW_POLICY'
+  | 'SUBMIT_COMMENT'
+  | 'RECORD_OFFLINE_FEEDBACK';
+export type CommentAction =
+  | 'REPLY_TO_COMMENT'
+  | 'EDIT_COMMENT'
+  | 'WITHDRAW_COMMENT'
+  | 'ENDORSE_COMMENT'
+  | 'FLAG_COMMENT'
+  | 'HIDE_COMMENT'
+  | 'RESTORE_COMMENT'
+  | 'REDACT_COMMENT'
+  | 'POST_OFFICIAL_REPLY';
+export type DigestAction =
+  'DEFINE_THEME' | 'ASSIGN_COMMENTS_TO_THEME' | 'ANSWER_THEME' | 'APPROVE_DIGEST' | 'PUBLISH_DIGEST';
 export interface Enactment {
   version: number;
   decisionNumber: string;
@@ -128,6 +168,7 @@ export interface PolicyDetail {
   withdrawalReason: string | null;
   commentCount: number;
   viewerRoles: Role[];
+  availableActions: Availability<PolicyAction>[];
 }
 export interface StaffPolicy extends Omit<PolicyDetail, 'currentVersion'> {
   currentVersion: VersionSummary | null;

@@ -1,6 +1,7 @@
 // The response digest of a round ("bản tổng hợp, tiếp thu, giải trình ý kiến"): the public page and the staff page
 // where themes are defined, comments assigned and answered, and the spokesperson approves and publishes.
 import {
+  AVAILABLE_ACTIONS,
   ERROR_FIELDS,
   NODE_FIELDS,
   NODE_TREE,
@@ -13,7 +14,17 @@ import {
   type GraphQLDocument,
 } from '$lib/server/api';
 import type { Channel } from '$lib/commentTypes';
-import type { Page, PolicyStatus, Role, StakeholderCategory, Stance, Version } from '$lib/types';
+import type {
+  Availability,
+  DigestAction,
+  Page,
+  PolicyAction,
+  PolicyStatus,
+  Role,
+  StakeholderCategory,
+  Stance,
+  Version,
+} from '$lib/types';
 
 import { THEME_DECISIONS, type DigestStatus, type ThemeDecision } from '$lib/digestLabels';
 
@@ -98,7 +109,7 @@ const DIGEST_COMMENTS_QUERY = graphql`
 
 const STAFF_DIGEST_QUERY = graphql`
 	query StaffDigest($id: ID!, $round: Int!) {
-		policy(id: $id) { id digest(round: $round) { ${DIGEST_FIELDS} themes { ${THEME_FIELDS} } } }
+		policy(id: $id) { id digest(round: $round) { ${DIGEST_FIELDS} ${AVAILABLE_ACTIONS} themes { ${THEME_FIELDS} } } }
 	}
 `;
 
@@ -107,7 +118,7 @@ const STAFF_DIGEST_QUERY = graphql`
 const STAFF_POLICY_QUERY = graphql`
 	query DigestPolicy($id: ID!) {
 		policy(id: $id) {
-			id title status viewerRoles
+			id title status viewerRoles ${AVAILABLE_ACTIONS}
 			owningOrganization { id name }
 			currentRound { round closedAt isOpen answered }
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
@@ -224,10 +235,17 @@ export interface StaffDigestFilter {
 export interface StaffDigest {
   policy: PolicyHead & {
     viewerRoles: Role[];
+    availableActions: Availability<PolicyAction>[];
     currentRound: { round: number; closedAt: string | null; isOpen: boolean; answered: boolean } | null;
     currentVersion: Version | null;
   };
-  digest: (DigestSummary & { themes: DigestTheme[]; comments: Page<DigestComment> }) | null;
+  digest:
+    | (DigestSummary & {
+        availableActions: Availability<DigestAction>[];
+        themes: DigestTheme[];
+        comments: Page<DigestComment>;
+      })
+    | null;
 }
 
 /** The digest of the policy's current round (none when the policy has had no round). */
@@ -241,7 +259,11 @@ export async function fetchStaffDigest(
   if (!head.policy) return null;
   const round = head.policy.currentRound?.round ?? 0;
   if (round === 0) return { policy: head.policy, digest: null };
-  type Raw = { policy: { digest: (DigestSummary & { themes: DigestTheme[] }) | null } | null };
+  type Raw = {
+    policy: {
+      digest: (DigestSummary & { availableActions: Availability<DigestAction>[]; themes: DigestTheme[] }) | null;
+    } | null;
+  };
   const [data, comments] = await Promise.all([
     gql<Raw>(event, STAFF_DIGEST_QUERY, { id: policyId, round }),
     digestComments(event, policyId, round, filter, after),

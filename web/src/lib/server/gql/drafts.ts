@@ -1,5 +1,6 @@
 // Versions compared node by node, and .docx drafts read into a tree for staff to review before publishing.
 import {
+  AVAILABLE_ACTIONS,
   ERROR_FIELDS,
   GraphQLRequestError,
   NODE_FIELDS,
@@ -11,7 +12,7 @@ import {
   graphql,
 } from '$lib/server/api';
 import type { DraftImportPreview, NodeDiff, VersionDocument } from '$lib/commentTypes';
-import type { PolicyStatus, Role, VersionSummary } from '$lib/types';
+import type { Availability, PolicyAction, PolicyStatus, Role, VersionSummary } from '$lib/types';
 
 const SNAPSHOT = `id kind number heading text parentId`;
 
@@ -32,7 +33,7 @@ const POLICY_DIFF_QUERY = graphql`
 const IMPORT_POLICY_QUERY = graphql`
 	query ImportPolicy($id: ID!) {
 		policy(id: $id) {
-			id title status viewerRoles
+			id title status viewerRoles ${AVAILABLE_ACTIONS}
 			owningOrganization { id name }
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
 		}
@@ -166,6 +167,7 @@ export interface ImportPolicy {
   title: string;
   status: PolicyStatus;
   viewerRoles: Role[];
+  availableActions: Availability<PolicyAction>[];
   owningOrganization: { id: string; name: string };
   currentVersion: (VersionSummary & { nodes: DraftImportPreview['nodes'] }) | null;
 }

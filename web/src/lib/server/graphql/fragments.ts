@@ -39,8 +39,15 @@ export const ROUND_FIELDS = graphql`
     closesAt
     closedAt
     isOpen
+    phase
   }
 `;
+
+/**
+ * What the viewer may do now with a policy, a comment or a digest, written out (not a fragment: the API's cost limit
+ * counts a spread as one more level). The pages show their buttons and forms from it (see $lib/actions).
+ */
+export const AVAILABLE_ACTIONS = `availableActions { action allowed refusal { code rule message } }`;
 
 export const NODE_FIELDS = graphql`
   fragment NodeFields on DraftNode {

@@ -11,6 +11,7 @@ import {
 } from '$lib/types';
 import { graphql, type GraphQLDocument } from './document';
 import {
+  AVAILABLE_ACTIONS,
   NODE_FIELDS,
   NODE_TREE,
   POLICY_CARD_FIELDS,
@@ -134,6 +135,7 @@ const STAFF_POLICY_QUERY = graphql`
       withdrawalReason
       commentCount
       viewerRoles
+      ${AVAILABLE_ACTIONS}
     }
   }
   ${ROUND_FIELDS}
@@ -142,7 +144,7 @@ const STAFF_POLICY_QUERY = graphql`
 const DRAFT_QUERY = graphql`
 	query DraftForEditing($id: ID!) {
 		policy(id: $id) {
-			id title status viewerRoles
+			id title status viewerRoles ${AVAILABLE_ACTIONS}
 			owningOrganization { id name }
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
 		}
@@ -218,7 +220,10 @@ export async function fetchStaffPolicy(event: ApiEvent, id: string): Promise<Sta
   return data.policy;
 }
 
-export type DraftPolicy = Pick<PolicyDetail, 'id' | 'title' | 'status' | 'viewerRoles' | 'owningOrganization'> & {
+export type DraftPolicy = Pick<
+  PolicyDetail,
+  'id' | 'title' | 'status' | 'viewerRoles' | 'availableActions' | 'owningOrganization'
+> & {
   currentVersion: Version | null;
 };
 

@@ -58,8 +58,6 @@ export const actions: Actions = {
     const opensAt = opensRaw ? fromLocalInput(opensRaw) : null;
     if (text(data, 'closesAt') && !closesAt) fieldErrors.closesAt = m.error_datetime();
     if (opensRaw && !opensAt) fieldErrors.opensAt = m.error_datetime();
-    if (closesAt && closesAt <= (opensAt ?? new Date().toISOString()))
-      fieldErrors.closesAt = m.round_closes_after_opens();
     if (Object.keys(fieldErrors).length > 0) return invalid({ ...state, fieldErrors });
     const result = await openConsultation(event, {
       policyId: event.params.id,

@@ -15,6 +15,7 @@ import {
 } from '$lib/draftEditor';
 import { refusalMessage, text } from '$lib/server/forms';
 import { requireRole } from '$lib/server/session';
+import { allowed, refusal } from '$lib/actions';
 
 /** What the editor's actions answer: the working tree travels back to the page with every answer. */
 interface EditorState {
@@ -41,7 +42,9 @@ export const load: PageServerLoad = async (event) => {
     policy: { id: policy.id, title: policy.title, status: policy.status, organization: policy.owningOrganization.name },
     base: base ? { number: base.number, title: base.title } : null,
     nextNumber,
-    editable: policy.status === 'DRAFTING' || policy.status === 'REVIEW',
+    // Publishing a version is possible now, or the API's reason why not.
+    editable: allowed(policy.availableActions, 'PUBLISH_DRAFT_VERSION'),
+    notEditable: refusal(policy.availableActions, 'PUBLISH_DRAFT_VERSION')?.message ?? null,
     tree: fromDraft(base?.nodes ?? []),
     seed: newSeed(),
     values: { title: m.editor_default_title({ number: String(nextNumber), title: policy.title }), changeNote: '' },

@@ -6,6 +6,7 @@ import { fetchImportPolicy, importDraftDocx } from '$lib/server/gql/drafts';
 import { TreeFormError, countNodes, fromDraft, parseTree, toInput, type EditNode } from '$lib/draftEditor';
 import { refusalMessage, text } from '$lib/server/forms';
 import { requireRole } from '$lib/server/session';
+import { allowed, refusal } from '$lib/actions';
 import type { DraftNode } from '$lib/draft';
 
 /** The largest .docx the page reads (a draft of a few hundred articles is well under 1 MB). */
@@ -28,7 +29,9 @@ export const load: PageServerLoad = async (event) => {
   return {
     policy: { id: policy.id, title: policy.title, status: policy.status },
     current: policy.currentVersion ? { number: policy.currentVersion.number } : null,
-    editable: policy.status === 'DRAFTING' || policy.status === 'REVIEW',
+    // Publishing a version is possible now, or the API's reason why not.
+    editable: allowed(policy.availableActions, 'PUBLISH_DRAFT_VERSION'),
+    notEditable: refusal(policy.availableActions, 'PUBLISH_DRAFT_VERSION')?.message ?? null,
   };
 };
 
