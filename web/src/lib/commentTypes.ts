@@ -1,7 +1,7 @@
 // Shapes of comments with their thread, history and moderation state, as the policy page and the staff pages read
 // them (no runtime dependencies).
 import type { DraftNode, NodeKind } from '$lib/draft';
-import type { Comment, Stance, StakeholderCategory } from '$lib/types';
+import type { Availability, Comment, CommentAction, Stance, StakeholderCategory } from '$lib/types';
 
 export type Channel = 'WEB' | 'LETTER' | 'EMAIL' | 'MEETING' | 'CONFERENCE' | 'PHONE' | 'PRESS' | 'SOCIAL_MEDIA';
 export const OFFLINE_CHANNELS: readonly Channel[] = [
@@ -59,6 +59,8 @@ export interface ThreadComment extends Comment {
   replies: ThreadComment[];
   /** Scans of offline feedback: only staff, moderators and auditors get any. */
   attachments?: Attachment[];
+  /** What the viewer may do with it now (asked on the policy page only). */
+  availableActions?: Availability<CommentAction>[];
 }
 
 export interface NodeSnapshot {
@@ -122,20 +124,15 @@ export interface OfflineFeedbackInput {
   attachments: { sha256: string; fileName: string; mediaType: string }[];
 }
 
-/** What a comment needs to offer its actions on the policy page (absent elsewhere: the comment is shown only). */
+/**
+ * What a comment needs to offer its actions on the policy page (absent elsewhere: the comment is shown only). Which
+ * actions it offers comes from the comment's own `availableActions`.
+ */
 export interface CommentActions {
-  signedIn: boolean;
-  emailVerified: boolean;
-  /** The round is open: replies, edits and withdrawals are possible. */
-  commenting: boolean;
-  /** Ids of the viewer's own comments (the author edits and withdraws; nobody endorses their own). */
-  mine: string[];
-  spokesperson: boolean;
   currentVersion: number | null;
   /** What each node says in the latest version, by node id. */
   currentTexts: Record<string, string>;
   keyBase: string;
   form: import('$lib/types').FormState | null | undefined;
-  signInHref: string;
   pseudonym: string | null;
 }

@@ -1,6 +1,7 @@
 // The policy page's comments with their threads, history and moderation state, and the participant's and
 // spokesperson's actions on a comment (reply, edit, withdraw, endorse, flag, official reply).
 import {
+  AVAILABLE_ACTIONS,
   GraphQLRequestError,
   NODE_FIELDS,
   NODE_TREE,
@@ -68,7 +69,8 @@ export const THREAD_FIELDS = graphql`
   }
 `;
 
-const REPLIES = `replies { ...ThreadFields replies { ...ThreadFields } }`;
+// What the viewer may do with each comment is asked on the policy page only (each answer reads the comment's stream).
+const REPLIES = `replies { ...ThreadFields ${AVAILABLE_ACTIONS} replies { ...ThreadFields ${AVAILABLE_ACTIONS} } }`;
 
 const POLICY_THREADS_QUERY = graphql`
 	query PolicyThreads($id: ID!, $first: Int!, $after: String, $nodeId: ID, $wholeDraftOnly: Boolean) {
@@ -81,11 +83,11 @@ const POLICY_THREADS_QUERY = graphql`
 			documents { id kind title version fileName mediaType size url }
 			currentRound { ...RoundFields }
 			enactment { version decisionNumber effectiveDate enactedAt }
-			withdrawalReason commentCount viewerRoles
+			withdrawalReason commentCount viewerRoles ${AVAILABLE_ACTIONS}
 			comments(first: $first, after: $after, nodeId: $nodeId, wholeDraftOnly: $wholeDraftOnly) {
 				totalCount
 				pageInfo { hasNextPage endCursor }
-				edges { cursor node { ...ThreadFields ${REPLIES} } }
+				edges { cursor node { ...ThreadFields ${AVAILABLE_ACTIONS} ${REPLIES} } }
 			}
 		}
 	}

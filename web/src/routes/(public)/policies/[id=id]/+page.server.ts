@@ -60,13 +60,11 @@ export const load: PageServerLoad = async (event) => {
     versions: result.policy.versions,
     documents: result.policy.documents,
     currentTexts,
-    mine: mine.map((c) => c.id),
     // The author still sees what a moderator hid, and why.
     myHidden: mine.filter((c) => c.status === 'hidden'),
     filter: { after, node: nodeParam },
     signedIn: viewer !== null,
     following,
-    emailVerified: viewer?.account.emailVerified ?? false,
     pseudonym: viewer?.account.pseudonym ?? null,
     // One idempotency key per rendered form: a re-sent POST (double click, reload, retry) stores one comment.
     keyBase: crypto.randomUUID(),

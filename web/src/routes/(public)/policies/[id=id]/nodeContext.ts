@@ -1,12 +1,15 @@
 import type { FormState } from '$lib/types';
 
+/**
+ * What a new comment can meet on this page, from the API's SUBMIT_COMMENT and the round's phase: the form, a link to
+ * sign in, the refusal's message (email not confirmed, consent missing, an auditor's read-only access…), or nothing
+ * when the round is not taking comments.
+ */
+export type CommentEntry = { kind: 'form' } | { kind: 'sign-in' } | { kind: 'refused'; message: string } | null;
+
 /** What every node of the draft needs to show its comment form, passed down the tree unchanged. */
 export interface NodeContext {
-  /** The round is open: show the comment forms. */
-  commenting: boolean;
-  signedIn: boolean;
-  /** Only verified accounts may comment; others are told to confirm their email first. */
-  emailVerified: boolean;
+  entry: CommentEntry;
   pseudonym: string | null;
   keyBase: string;
   form: FormState | null | undefined;
