@@ -120,7 +120,7 @@ const STAFF_POLICY_QUERY = graphql`
 		policy(id: $id) {
 			id title status viewerRoles ${AVAILABLE_ACTIONS}
 			owningOrganization { id name }
-			currentRound { round closedAt isOpen answered }
+			currentRound { round }
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
 		}
 	}
@@ -236,7 +236,7 @@ export interface StaffDigest {
   policy: PolicyHead & {
     viewerRoles: Role[];
     availableActions: Availability<PolicyAction>[];
-    currentRound: { round: number; closedAt: string | null; isOpen: boolean; answered: boolean } | null;
+    currentRound: { round: number } | null;
     currentVersion: Version | null;
   };
   digest:
