@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { AsyncResource } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +28,10 @@ import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
 import { auditWitnessDownload } from './auditWitnessDownload';
 import type { Runtime } from './runtime';
+import { logUnexpected } from '@gopy/application/logging';
+import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops/graphqlTelemetry';
+import { opsRoutes, requestTelemetry } from './ops/http';
+import { currentRequest } from './ops/requestContext';
 
 function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -112,6 +116,9 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
   if (!token) return null;
   const accountId = await runtime.accounts.sessionAccount(token);
   if (!accountId) return null;
+  // The request's log line names the account by its id (never an email or a name).
+  const request = currentRequest();
+  if (request) request.actor = accountId;
   const [account] = await accountQueries.byIds(runtime.readDb, [accountId]);
   if (!account || account.erased) return null;
   const memberships = new Map<string, Role[]>();
@@ -121,7 +128,8 @@ async function viewerFor(runtime: Runtime, token: string | undefined): Promise<V
 }
 
 /**
- * The express app: /graphql (yoga, SSE subscriptions), /healthz, and in the embedded runtime the SvelteKit site.
+ * The express app: /graphql (yoga, SSE subscriptions), /healthz, /readyz and /metrics (ops/http.ts), and in the
+ * embedded runtime the SvelteKit site. Every request is logged and counted (requestTelemetry).
  * main.ts only composes adapters and listens; tests call this app.
  */
 export async function buildApp(
@@ -138,6 +146,7 @@ export async function buildApp(
     schema,
     // Depth, cost and alias limits: refused before execution as request errors (code VALIDATION), never a 500.
     plugins: [
+      graphqlTelemetry(),
       typedValidationErrors,
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
@@ -161,21 +170,28 @@ export async function buildApp(
         // value refused while the request's variables were read): still typed, with its code, rule or field and both
         // languages.
         const refused = refusalError(error);
-        if (refused) return refused;
+        if (refused) {
+          noteRefusal({ code: refused.extensions.code });
+          return refused;
+        }
         const original = rootCause(error);
         // Errors of the request itself (syntax, unknown fields, variables of the wrong type) are the client's to see.
         if (error instanceof GraphQLError && !error.path) {
           const code = (error.extensions?.code as string | undefined) ?? 'VALIDATION';
+          noteRejected(code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code);
           const message = runtime.config.graphqlIntrospection ? error.message : withoutSuggestions(error.message);
           return new GraphQLError(message, {
             nodes: error.nodes,
             extensions: { ...error.extensions, code: code === 'INTERNAL_SERVER_ERROR' ? 'VALIDATION' : code },
           });
         }
-        const correlationId = randomUUID();
-        runtime.log(
-          `INTERNAL ${correlationId}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+        const correlationId = logUnexpected(
+          currentRequest()?.logger ?? runtime.logger,
+          original,
+          'unexpected failure answered as INTERNAL',
+          error instanceof GraphQLError && error.path ? { path: error.path.join('.') } : {},
         );
+        noteInternal(correlationId);
         return new GraphQLError(`Lỗi hệ thống (mã ${correlationId}). / Internal error (id ${correlationId}).`, {
           extensions: { code: 'INTERNAL', correlationId },
         });
@@ -210,9 +226,27 @@ export async function buildApp(
   app.disable('x-powered-by');
   // The site's server calls /graphql for its visitors and names them in X-Forwarded-For; only trusted hops may.
   app.set('trust proxy', limits.trustProxy);
-  app.get('/healthz', async (_req, res) => {
-    res.json({ ok: true, position: runtime.projector.position ?? null, caughtUp: runtime.projector.isCaughtUp });
-  });
+  const trustsProxy = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  app.use(
+    requestTelemetry({
+      logger: runtime.logger,
+      metrics: runtime.metrics,
+      trusted: (address) => trustsProxy(address, 0),
+      stopping: () => runtime.health.isStopping,
+    }),
+  );
+  app.use(
+    opsRoutes({
+      health: runtime.health,
+      metrics: runtime.metrics,
+      metricsToken: runtime.config.metricsToken,
+      alive: () => ({
+        role: runtime.role,
+        position: runtime.projector.position ?? null,
+        caughtUp: runtime.projector.isCaughtUp,
+      }),
+    }),
+  );
   // The sealer's public key, so anyone can check the signed checkpoints of an exported log (gopy audit verify --key).
   app.get('/.well-known/gopy-audit-key', (_req, res) => {
     res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);
@@ -261,11 +295,16 @@ export async function buildApp(
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (refused) return;
-      if (size > 0) (req as { body?: unknown }).body = Buffer.concat(chunks);
-      next();
-    });
+    // Bound to this request's context: 'end' comes from the socket, and what runs after it must still log and count
+    // under this request.
+    req.on(
+      'end',
+      AsyncResource.bind(() => {
+        if (refused) return;
+        if (size > 0) (req as { body?: unknown }).body = Buffer.concat(chunks);
+        next();
+      }),
+    );
     req.on('error', next);
   });
   app.use('/graphql', (req, res, next) => {

@@ -15,6 +15,7 @@ import {
 import { parseWitness, WitnessError, type Witness } from '@gopy/application/audit/witness';
 import { witnessNewestCheckpoint } from '@gopy/application/audit/witnessCapture';
 import type { EventStore } from '@gopy/application/eventStore';
+import { lineLogger } from '@gopy/application/logging';
 import { WritePath } from '@gopy/application/writePath';
 import { exportBundle, verifyBundle } from './auditBundle';
 import { loadSealKey } from './auditKeys';
@@ -62,7 +63,7 @@ export async function sealOnce(config: Config, log: (m: string) => void = err) {
       store,
       privateKey: loadSealKey(config, log),
       clock: systemClock,
-      log,
+      logger: lineLogger(log),
     });
     return await sealer.seal();
   } finally {

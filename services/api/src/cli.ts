@@ -83,12 +83,7 @@ program
     if (opts.role !== 'embedded' && opts.role !== 'api')
       throw new ConfigError(`--role must be embedded or api; got "${opts.role}"`);
     const server = await serve(loadConfig(), opts.role);
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    server.lifecycle.handleSignals();
   });
 
 program
@@ -96,12 +91,7 @@ program
   .description('Run the projector and the deadline scheduler as their own process (distributed runtime), under leases')
   .action(async () => {
     const proc = await runProjectorProcess(loadConfig());
-    const stop = async () => {
-      await proc.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    proc.lifecycle.handleSignals();
   });
 
 program

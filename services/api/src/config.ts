@@ -30,6 +30,16 @@ export interface Config {
    * GOPY_GRAPHQL_INTROSPECTION when set, otherwise only in demo mode. A real install does not hand out its schema.
    */
   graphqlIntrospection: boolean;
+  /** GOPY_METRICS_TOKEN: the bearer token /metrics wants from a peer that is not this machine (none: 404 there). */
+  metricsToken: string | undefined;
+  /** When /readyz answers 503 (GOPY_READY_MAX_LAG_EVENTS, GOPY_READY_MAX_LAG_SECONDS, GOPY_READY_CHECK_TIMEOUT_MS). */
+  readiness: { maxLagEvents: number; maxLagSeconds: number; checkTimeoutMs: number };
+  /** GOPY_SHUTDOWN_TIMEOUT_MS: how long requests in flight may take to finish after SIGTERM. */
+  shutdownTimeoutMs: number;
+  /** GOPY_SHUTDOWN_DELAY_MS: how long a stopping process goes on serving, not ready, before it stops accepting. */
+  shutdownDelayMs: number;
+  /** GOPY_OPS_PORT: the projector process serves /healthz, /readyz and /metrics on this port (none when unset). */
+  opsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
     corsOrigins: origins('GOPY_CORS_ORIGINS', env.GOPY_CORS_ORIGINS),
     graphqlIntrospection: bool(env.GOPY_GRAPHQL_INTROSPECTION, demo),
+    metricsToken: env.GOPY_METRICS_TOKEN || undefined,
+    readiness: {
+      maxLagEvents: count('GOPY_READY_MAX_LAG_EVENTS', env.GOPY_READY_MAX_LAG_EVENTS) ?? 10_000,
+      maxLagSeconds: count('GOPY_READY_MAX_LAG_SECONDS', env.GOPY_READY_MAX_LAG_SECONDS) ?? 120,
+      checkTimeoutMs: count('GOPY_READY_CHECK_TIMEOUT_MS', env.GOPY_READY_CHECK_TIMEOUT_MS) ?? 2_000,
+    },
+    shutdownTimeoutMs: count('GOPY_SHUTDOWN_TIMEOUT_MS', env.GOPY_SHUTDOWN_TIMEOUT_MS) ?? 8_000,
+    shutdownDelayMs: count('GOPY_SHUTDOWN_DELAY_MS', env.GOPY_SHUTDOWN_DELAY_MS) ?? 0,
+    opsPort: count('GOPY_OPS_PORT', env.GOPY_OPS_PORT),
   };
 }
 

@@ -18,6 +18,7 @@ import { defaultSurgeThresholds } from '@gopy/domain/surge';
 import { FollowCommands } from '@gopy/application/notifications/followCommands';
 import { NotificationMailDigest } from '@gopy/application/notifications/mailDigest';
 import { WritePath } from '@gopy/application/writePath';
+import { lineLogger, type Logger } from '@gopy/application/logging';
 import { SqliteAuthStore } from '@gopy/adapters/authStore/sqliteAuthStore';
 import { PostgresAuthStore } from '@gopy/adapters/authStore/postgresAuthStore';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
@@ -32,6 +33,9 @@ import { loadLimits, RateLimits, type Limits } from './limits';
 import { loadSealKey } from './auditKeys';
 import { argon2Hasher } from './passwords';
 import { loadSecrets } from './secrets';
+import { Health } from './ops/health';
+import { createLogger } from './ops/logger';
+import { Metrics } from './ops/metrics';
 
 /**
  * What a process runs: `embedded` everything in one process (the default); `api` serves requests and leaves projecting
@@ -76,7 +80,13 @@ export interface Runtime {
   auditPublicKeyPem: string;
   consistency: ReadConsistency;
   changes: ChangeFeed;
+  /** The process's structured logger (pino, ops/logger.ts); `log` is its info level for plain messages. */
+  logger: Logger;
   log: (msg: string) => void;
+  /** Prometheus metrics of this process (served at /metrics). */
+  metrics: Metrics;
+  /** Readiness (/readyz): stores reachable, projector within its lag, not shutting down, nothing vital stopped. */
+  health: Health;
   close(): Promise<void>;
 }
 
@@ -179,17 +189,25 @@ export async function openRuntime(
   options: {
     role?: ProcessRole;
     clock?: Clock;
+    /** Plain lines instead of the structured logger (tests, tools). */
     log?: (msg: string) => void;
+    logger?: Logger;
     readFile?: string;
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Runtime> {
   const role = options.role ?? 'embedded';
-  const log = options.log ?? ((msg: string) => console.log(`[gopy] ${msg}`));
+  const logger: Logger =
+    options.logger ?? (options.log ? lineLogger(options.log) : createLogger({ env: options.env ?? process.env, role }));
+  const log = (msg: string) => logger.info(msg);
   const clock = options.clock ?? systemClock;
-  privateFolder(config.dataDir, log);
-  const secrets = loadSecrets(config, log);
-  const store = await openEventStore(config);
+  const metrics = new Metrics();
+  // What these say is a warning: a folder left readable, keys generated rather than configured.
+  const warn = (msg: string) => logger.warn(msg);
+  privateFolder(config.dataDir, warn);
+  const secrets = loadSecrets(config, warn);
+  // Every append of this process is timed and its conflicts counted, whichever command made it.
+  const store = metrics.eventStore(await openEventStore(config));
   const keys = await openKeyStore(config, secrets.masterKey);
   const auth: AuthStore = secretsOnPostgres(config)
     ? await opening('auth store (schema gopy_auth)', 'DATABASE_URL', redactUrl(config.databaseUrl!), () =>
@@ -197,7 +215,7 @@ export async function openRuntime(
       )
     : new SqliteAuthStore(dataFiles(config.dataDir).auth);
   const read = await openReadStore(config, options.readFile);
-  const mailer = createMailer(config.smtpUrl, config.dataDir, log);
+  const mailer = metrics.mailer(createMailer(config.smtpUrl, config.dataDir, log));
   const writePath = new WritePath({ store, keys, clock });
   const commands = new CommandHandlers(writePath, clock);
   const accounts = new AccountService({
@@ -213,14 +231,15 @@ export async function openRuntime(
   if (role === 'embedded') await projector.init();
   const consistency = role === 'api' ? checkpointConsistency(read.db, store) : inProcessConsistency(projector);
   const changes =
-    role === 'api' ? await ChangeFeed.following(store, keys, consistency) : ChangeFeed.fromProjector(projector);
+    role === 'api' ? await ChangeFeed.following(store, keys, consistency, logger) : ChangeFeed.fromProjector(projector);
   const scheduler = new DeadlineScheduler({
     db: read.db,
     commands,
     clock,
     projector,
     intervalMs: config.schedulerIntervalMs,
-    log,
+    logger,
+    monitor: metrics,
   });
   const reports = new ReportCommands(writePath, clock);
   const surgeThresholds = {
@@ -234,7 +253,8 @@ export async function openRuntime(
     projector,
     intervalMs: config.surgeIntervalMs,
     thresholds: surgeThresholds,
-    log,
+    logger,
+    monitor: metrics,
     onAlert: alertMailer({ db: read.db, writePath, mailer, publicUrl: config.publicUrl }),
   });
   const semesterReports = new SemesterReports({
@@ -255,10 +275,22 @@ export async function openRuntime(
     publicUrl: config.publicUrl,
     intervalMs: limits.notifyMailIntervalMs,
     minAgeMs: limits.notifyMailDelayMs,
-    log,
+    logger,
+    monitor: metrics,
   });
-  const sealKey = loadSealKey(config, log);
-  const sealer = new Sealer({ writePath, store, privateKey: sealKey, clock, log });
+  const sealKey = loadSealKey(config, warn);
+  const sealer = new Sealer({ writePath, store, privateKey: sealKey, clock, logger, monitor: metrics });
+  const health = new Health({
+    store,
+    readDb: read.db,
+    keys,
+    auth,
+    consistency,
+    clock,
+    logger,
+    limits: config.readiness,
+  });
+  metrics.measureLagWith(() => health.lag());
   return {
     config,
     role,
@@ -286,7 +318,10 @@ export async function openRuntime(
     auditPublicKeyPem: publicKeyPem(sealKey),
     consistency,
     changes,
+    logger,
     log,
+    metrics,
+    health,
     async close() {
       await sealer.stop();
       await scheduler.stop();
@@ -305,7 +340,13 @@ export async function openRuntime(
 /** The embedded runtime: SQLite for the log, the keys, the secrets and the read models, all under the data folder. */
 export function openEmbeddedRuntime(
   config: Config,
-  options: { clock?: Clock; log?: (msg: string) => void; readFile?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    clock?: Clock;
+    log?: (msg: string) => void;
+    logger?: Logger;
+    readFile?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Runtime> {
   return openRuntime(config, { ...options, role: 'embedded' });
 }

@@ -1,16 +1,29 @@
 import type { Server } from 'node:http';
+import express from 'express';
 import { acquireLease, type Lease } from '@gopy/adapters/postgres/lease';
 import { buildApp } from './app';
 import { sealIntervalMs } from './auditKeys';
 import type { Config } from './config';
 import { printDemoAccounts, readDemoAccounts, seedDemo } from './demo';
+import { opsRoutes, requestTelemetry } from './ops/http';
+import { Lifecycle } from './ops/lifecycle';
 import { openRuntime, type ProcessRole, type Runtime } from './runtime';
 
-async function startProjecting(runtime: Runtime): Promise<void> {
+/**
+ * A process that can no longer do its job says so and stops: readiness names the part that failed, the error is
+ * logged with a correlation id, and the process exits 1 for its supervisor to restart it (a new projector resumes
+ * from its checkpoint; a new API process follows the log again).
+ */
+function stopOnFailure(runtime: Runtime, lifecycle: Lifecycle): void {
   runtime.projector.on('error', (err) => {
-    runtime.log(`projector stopped: ${err.stack ?? err.message}`);
-    process.exitCode = 1;
+    lifecycle.fatal('projector', err, 'the projector stopped: the read models no longer follow the log');
   });
+  runtime.changes.on('failed', ({ error }) => {
+    lifecycle.fatal('changeFeed', error, 'live updates stopped: this process no longer follows the log');
+  });
+}
+
+async function startProjecting(runtime: Runtime): Promise<void> {
   // Load the checkpoint now, not when the process started: a projector that waited for the lease must resume where
   // the previous holder stopped.
   await runtime.projector.init();
@@ -18,15 +31,92 @@ async function startProjecting(runtime: Runtime): Promise<void> {
   runtime.projector.start();
 }
 
+/** The process managers this process runs (embedded, projector), stopped first when it shuts down. */
+async function stopProcessManagers(runtime: Runtime): Promise<void> {
+  await Promise.all([
+    runtime.scheduler.stop(),
+    runtime.surgeDetector.stop(),
+    runtime.notificationMails.stop(),
+    runtime.sealer.stop(),
+  ]);
+}
+
+/** Requests being answered by a server, to wait for them when it stops. */
+function inFlight(server: Server): { count(): number; drained(deadline: number): Promise<boolean> } {
+  let count = 0;
+  const waiters = new Set<() => void>();
+  server.on('request', (_req, res) => {
+    count += 1;
+    res.once('close', () => {
+      count -= 1;
+      if (count === 0) for (const wake of waiters) wake();
+    });
+  });
+  return {
+    count: () => count,
+    drained(deadline) {
+      if (count === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve(count === 0);
+        };
+        const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
+        waiters.add(wake);
+      });
+    },
+  };
+}
+
+/**
+ * The shutdown of a process with an HTTP server: stop accepting connections, end the live-update streams, stop the
+ * process managers, let requests in flight finish until the deadline (then cut the connections left), and close the
+ * runtime: the projector finishes its batch and saves its checkpoint, then the stores close.
+ */
+function stopServing(runtime: Runtime, lifecycle: Lifecycle, server: Server, after?: () => Promise<void>): void {
+  const requests = inFlight(server);
+  lifecycle.onShutdown(async (deadline) => {
+    server.close();
+    runtime.changes.end();
+    const managers = stopProcessManagers(runtime);
+    if (!(await requests.drained(deadline)))
+      runtime.logger.warn({ requests: requests.count() }, 'requests still in flight at the shutdown deadline: cut');
+    // Idle keep-alive connections, and those the deadline cut.
+    server.closeAllConnections();
+    await managers;
+    await runtime.close();
+    await after?.();
+  });
+}
+
+export interface Serving {
+  runtime: Runtime;
+  server: Server;
+  url: string;
+  lifecycle: Lifecycle;
+  close(): Promise<void>;
+}
+
 /**
  * Starts an HTTP process: `embedded` (site, /graphql, projector and scheduler in one process, demo data on an empty
- * store) or `api` (requests only; a projector process keeps the read models).
+ * store) or `api` (requests only; a projector process keeps the read models). `exit` is process.exit unless a test
+ * says otherwise; signals are handled by the caller (`lifecycle.handleSignals()`).
  */
 export async function serve(
   config: Config,
   role: Extract<ProcessRole, 'embedded' | 'api'> = 'embedded',
-): Promise<{ runtime: Runtime; server: Server; url: string; close(): Promise<void> }> {
+  options: { exit?: (code: number) => void } = {},
+): Promise<Serving> {
   const runtime = await openRuntime(config, { role });
+  const lifecycle = new Lifecycle({
+    logger: runtime.logger,
+    health: runtime.health,
+    timeoutMs: config.shutdownTimeoutMs,
+    delayMs: config.shutdownDelayMs,
+    ...(options.exit ? { exit: options.exit } : {}),
+  });
+  stopOnFailure(runtime, lifecycle);
   if (role === 'embedded') {
     await startProjecting(runtime);
     if (config.demo && (await runtime.store.headPosition()) === undefined) {
@@ -44,6 +134,7 @@ export async function serve(
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
+  stopServing(runtime, lifecycle, server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -51,11 +142,12 @@ export async function serve(
     const accounts = readDemoAccounts(config.dataDir);
     if (accounts) printDemoAccounts(accounts, url);
   }
-  runtime.log(`listening on ${url} (${role})`);
+  runtime.logger.info({ url }, `listening on ${url} (${role})`);
   return {
     runtime,
     server,
     url,
+    lifecycle,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -67,15 +159,48 @@ export async function serve(
 /**
  * The projector process of the distributed runtime: it holds the `projector` lease while it applies events, and the
  * `deadline-scheduler` lease while it closes rounds. A second instance waits for the leases and takes over when the
- * first dies. Without PostgreSQL (one machine, SQLite), there is nothing to share and no lease.
+ * first dies. Without PostgreSQL (one machine, SQLite), there is nothing to share and no lease. With GOPY_OPS_PORT it
+ * serves /healthz, /readyz and /metrics on that port.
  */
-export async function runProjectorProcess(config: Config): Promise<{ runtime: Runtime; close(): Promise<void> }> {
+export async function runProjectorProcess(
+  config: Config,
+  options: { exit?: (code: number) => void } = {},
+): Promise<{ runtime: Runtime; lifecycle: Lifecycle; close(): Promise<void> }> {
   const runtime = await openRuntime(config, { role: 'projector' });
+  const lifecycle = new Lifecycle({
+    logger: runtime.logger,
+    health: runtime.health,
+    timeoutMs: config.shutdownTimeoutMs,
+    delayMs: config.shutdownDelayMs,
+    ...(options.exit ? { exit: options.exit } : {}),
+  });
+  stopOnFailure(runtime, lifecycle);
   const leases: Lease[] = [];
+  const releaseLeases = async () => {
+    for (const lease of leases) await lease.release().catch(() => undefined);
+  };
+  const opsPort = config.opsPort;
+  if (opsPort !== undefined) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(requestTelemetry({ logger: runtime.logger, metrics: runtime.metrics, trusted: () => false }));
+    app.use(opsRoutes({ health: runtime.health, metrics: runtime.metrics, metricsToken: config.metricsToken }));
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(opsPort, config.host, () => resolve(s));
+    });
+    stopServing(runtime, lifecycle, server, releaseLeases);
+    runtime.logger.info({ port: opsPort }, `serving /healthz, /readyz and /metrics on port ${opsPort}`);
+  } else {
+    lifecycle.onShutdown(async () => {
+      await stopProcessManagers(runtime);
+      await runtime.close();
+      await releaseLeases();
+    });
+  }
   const url = config.databaseUrl;
   const onLost = (lease: Lease) =>
     void lease.lost.then(() => {
-      runtime.log(`lease ${lease.name} lost: stopping at once`);
+      runtime.logger.error({ lease: lease.name }, `lease ${lease.name} lost: stopping at once`);
       process.exit(1);
     });
   if (url) {
@@ -105,9 +230,10 @@ export async function runProjectorProcess(config: Config): Promise<{ runtime: Ru
   await scheduling;
   return {
     runtime,
+    lifecycle,
     async close() {
       await runtime.close();
-      for (const lease of leases) await lease.release().catch(() => undefined);
+      await releaseLeases();
     },
   };
 }

@@ -13,6 +13,7 @@ import type { CommandOptions, Principal } from './commands';
 import { primaryRole, SYSTEM_ACCOUNT } from './commands';
 import type { Projector } from './projector';
 import type { Clock, Mailer } from './ports';
+import { logUnexpected, runJob, silentLogger, type JobMonitor, type Logger } from './logging';
 import { mailAddressOf } from './notifications/mailDigest';
 import { alertQueries } from './readModels/alerts';
 import { organizationQueries } from './readModels/organizations';
@@ -157,7 +158,8 @@ export class SurgeDetector {
       projector: Pick<Projector, 'isCaughtUp'>;
       thresholds?: SurgeThresholds;
       intervalMs?: number;
-      log?: (msg: string) => void;
+      logger?: Logger;
+      monitor?: JobMonitor;
       /** Told of each alert once it is recorded (the alert mail). */
       onAlert?: (alert: RaisedAlert) => Promise<void>;
     },
@@ -165,7 +167,7 @@ export class SurgeDetector {
 
   start(): void {
     this.timer = setInterval(
-      () => void this.tick().catch((err) => this.deps.log?.(`surge detector: ${String(err)}`)),
+      () => void runJob('surge_detector', this.deps, () => this.tick()),
       this.deps.intervalMs ?? 60_000,
     );
     this.timer.unref();
@@ -225,7 +227,15 @@ export class SurgeDetector {
         );
         if (outcome.appended > 0) {
           raised += 1;
-          this.deps.log?.(
+          this.deps.logger?.info(
+            {
+              alertId,
+              signal: s.signal,
+              observed: s.observed,
+              baseline: s.baseline,
+              policyId: round.policyId,
+              round: round.round,
+            },
             `surge: ${s.signal} ${s.observed} against ${s.baseline} on round ${round.round} of policy ${round.policyId}`,
           );
           // The alert is in the log whatever happens to the mail; a failed mail is logged, not retried.
@@ -239,7 +249,11 @@ export class SurgeDetector {
               baseline: s.baseline,
               hourStart,
             })
-            .catch((err: unknown) => this.deps.log?.(`surge: alert mail failed: ${String(err)}`));
+            .catch((err: unknown) =>
+              logUnexpected(this.deps.logger ?? silentLogger, err, 'surge alert mail failed (not retried)', {
+                alertId,
+              }),
+            );
         }
       }
     }

@@ -3,6 +3,7 @@ import { IllegalStateError } from '@gopy/domain/errors';
 import type { CommandHandlers } from './commands';
 import type { Projector } from './projector';
 import type { Clock } from './ports';
+import { runJob, type JobMonitor, type Logger } from './logging';
 import { policyQueries } from './readModels/policies';
 import type { ReadDb } from './readModels/database';
 
@@ -29,12 +30,16 @@ export class DeadlineScheduler {
       clock: Clock;
       projector: Projector;
       intervalMs?: number;
-      log?: (msg: string) => void;
+      logger?: Logger;
+      monitor?: JobMonitor;
     },
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.intervalMs ?? 1_000);
+    this.timer = setInterval(
+      () => void runJob('deadline_scheduler', this.deps, () => this.tick()),
+      this.deps.intervalMs ?? 1_000,
+    );
     this.timer.unref();
   }
 
@@ -62,7 +67,8 @@ export class DeadlineScheduler {
           );
           if (r.appended > 0) {
             closed += 1;
-            this.deps.log?.(
+            this.deps.logger?.info(
+              { policyId: round.policyId, round: round.round, closesAt: round.closesAt },
               `closed round ${round.round} of policy ${round.policyId} at its deadline ${round.closesAt}`,
             );
           }

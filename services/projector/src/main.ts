@@ -7,12 +7,7 @@ import { runProjectorProcess } from '@gopy/api/serve';
 
 try {
   const proc = await runProjectorProcess(loadConfig());
-  const stop = async () => {
-    await proc.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  proc.lifecycle.handleSignals();
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`gopy projector: configuration error: ${err.message}`);

@@ -9,6 +9,7 @@ import { InputValidationError } from '@pothos/plugin-validation';
 import { RateLimitedError, UnauthenticatedError, forbiddenRole, notSignedIn } from './errors';
 import { ScalarInputError } from './argumentErrors';
 import { hasRoleAnywhere, type GraphQLContext } from './context';
+import { noteRefusal } from '../ops/graphqlTelemetry';
 
 /**
  * Plugins and context only; no types here (STYLE.md). Scope auth comes first; scopes are computed once per request
@@ -49,6 +50,8 @@ export const builder = new SchemaBuilder<{
     ],
     // Input shape errors (zod) are not secret, so they may be answered before authorisation runs.
     unsafelyHandleInputErrors: true,
+    // Counted by code in the request's metrics and log line (ops/graphqlTelemetry.ts).
+    onResolvedError: noteRefusal,
   },
   relay: {
     clientMutationId: 'omit',

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DomainEvent } from '@gopy/schemas';
 import type { EventStore, Position } from '../eventStore';
 import type { Clock } from '../ports';
+import { runJob, type JobMonitor, type Logger } from '../logging';
 import type { WritePath } from '../writePath';
 import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, checkpointEventId, signCheckpoint } from './checkpoint';
 import { StreamingMerkle } from './merkle';
@@ -41,7 +42,8 @@ export class Sealer {
       store: EventStore;
       privateKey: KeyObject;
       clock: Clock;
-      log?: (msg: string) => void;
+      logger?: Logger;
+      monitor?: JobMonitor;
     },
   ) {}
 
@@ -81,8 +83,7 @@ export class Sealer {
       },
       { eventIds: () => checkpointEventId(count) },
     );
-    if (outcome.appended > 0)
-      this.options.log?.(`sealed checkpoint over ${count} events (Merkle root ${merkleRoot.slice(0, 16)}…)`);
+    if (outcome.appended > 0) this.options.logger?.info({ count, merkleRoot }, 'sealed a checkpoint');
     return { sealed: outcome.appended > 0, count, merkleRoot, position: outcome.position };
   }
 
@@ -96,14 +97,12 @@ export class Sealer {
   start(intervalMs: number): void {
     if (this.timer) return;
     const tick = () => {
-      this.running = this.seal()
-        .catch((err: unknown) => this.options.log?.(`sealer: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          if (this.timer) {
-            this.timer = setTimeout(tick, intervalMs);
-            this.timer.unref?.();
-          }
-        });
+      this.running = runJob('sealer', this.options, () => this.seal()).finally(() => {
+        if (this.timer) {
+          this.timer = setTimeout(tick, intervalMs);
+          this.timer.unref?.();
+        }
+      });
     };
     this.timer = setTimeout(tick, intervalMs);
     this.timer.unref?.();

@@ -1,4 +1,5 @@
 import type { Clock, Mailer } from '../ports';
+import { runJob, type JobMonitor, type Logger } from '../logging';
 import type { Projector } from '../projector';
 import { notificationQueries, type NotificationRow } from '../readModels/notifications';
 import { accountQueries } from '../readModels/accounts';
@@ -43,7 +44,8 @@ export interface MailDigestDeps {
   intervalMs: number;
   /** Notifications younger than this wait for the next pass, so a burst of events makes one mail. */
   minAgeMs: number;
-  log?: (msg: string) => void;
+  logger?: Logger;
+  monitor?: JobMonitor;
 }
 
 /**
@@ -60,7 +62,7 @@ export class NotificationMailDigest {
 
   start(): void {
     this.timer = setInterval(
-      () => void this.tick().catch((err: unknown) => this.deps.log?.(`notification mail: ${String(err)}`)),
+      () => void runJob('notification_mail', this.deps, () => this.tick()),
       this.deps.intervalMs,
     );
     this.timer.unref();

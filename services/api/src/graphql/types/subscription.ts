@@ -58,11 +58,14 @@ builder.subscriptionField('policyChanged', (t) =>
     args: { policyId: t.arg.id({ required: true }) },
     subscribe: async function* (_r, { policyId }, ctx) {
       const id = String(policyId);
+      // A feed that has ended (the process is stopping, or following the log failed) has nothing more to send.
+      if (ctx.runtime.changes.isEnded) return;
       const controller = new AbortController();
       try {
-        for await (const [batch] of on(ctx.runtime.changes, 'applied', { signal: controller.signal }) as AsyncIterable<
-          [AppliedBatch]
-        >) {
+        for await (const [batch] of on(ctx.runtime.changes, 'applied', {
+          signal: controller.signal,
+          close: ['closed'],
+        }) as AsyncIterable<[AppliedBatch]>) {
           for (const change of changesFor(id, batch)) yield change;
         }
       } finally {
