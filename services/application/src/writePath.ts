@@ -278,15 +278,39 @@ export async function decodeRecorded(keys: KeyStore, recorded: RecordedEvent): P
   // Data whose key was destroyed holds nulls where the schema wants ciphertext; the event is still what it was.
   const event = trusted
     ? ({ type: recorded.type, data: plain } as DomainEvent)
-    : parseEventLenient(recorded.type, metadata.schemaVersion, plain);
+    : await parseEventLenient(keys, recorded, metadata, plain);
   return { event, metadata, recorded };
 }
 
-/** Parses stored data; where a destroyed key left nulls in sealed fields, keeps the data as it is rather than failing. */
-function parseEventLenient(type: string, schemaVersion: number, data: Record<string, unknown>): DomainEvent {
+/** A stored event that its catalogue entry cannot read, for a reason other than a destroyed key. */
+export class UndecodableEventError extends Error {
+  override readonly name = 'UndecodableEventError';
+  constructor(recorded: RecordedEvent, schemaVersion: number, cause: unknown) {
+    super(
+      `event ${recorded.eventId} (${recorded.type} v${schemaVersion}, stream ${recorded.streamId} revision ` +
+        `${recorded.revision}, position ${recorded.position}) does not parse: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Parses stored data; where a destroyed (or absent) key left nulls in sealed fields, keeps the data as it is rather
+ * than failing. Any other failure (an upcaster or a schema that no longer reads what was stored) is thrown, naming the
+ * event: read as something it is not, it would be projected wrong without anyone knowing.
+ */
+async function parseEventLenient(
+  keys: KeyStore,
+  recorded: RecordedEvent,
+  metadata: EventMetadata,
+  data: Record<string, unknown>,
+): Promise<DomainEvent> {
   try {
-    return parseEvent(type, schemaVersion, data);
-  } catch {
-    return { type, data } as DomainEvent;
+    return parseEvent(recorded.type, metadata.schemaVersion, data);
+  } catch (err) {
+    for (const keyId of metadata.keyIds ?? []) {
+      if (!(await keys.getKey(keyId))) return { type: recorded.type, data } as DomainEvent;
+    }
+    throw new UndecodableEventError(recorded, metadata.schemaVersion, err);
   }
 }
