@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { acquireLease, type Lease } from '@gopy/adapters/postgres/lease';
+import type { Logger } from '@gopy/application/logging';
 import { buildApp } from './app';
 import { sealIntervalMs } from './auditKeys';
 import type { Config } from './config';
@@ -100,15 +101,15 @@ export interface Serving {
 
 /**
  * Starts an HTTP process: `embedded` (site, /graphql, projector and scheduler in one process, demo data on an empty
- * store) or `api` (requests only; a projector process keeps the read models). `exit` is process.exit unless a test
- * says otherwise; signals are handled by the caller (`lifecycle.handleSignals()`).
+ * store) or `api` (requests only; a projector process keeps the read models). `exit` is process.exit and `logger` the
+ * process's unless a test says otherwise; signals are handled by the caller (`lifecycle.handleSignals()`).
  */
 export async function serve(
   config: Config,
   role: Extract<ProcessRole, 'embedded' | 'api'> = 'embedded',
-  options: { exit?: (code: number) => void } = {},
+  options: { exit?: (code: number) => void; logger?: Logger } = {},
 ): Promise<Serving> {
-  const runtime = await openRuntime(config, { role });
+  const runtime = await openRuntime(config, { role, ...(options.logger ? { logger: options.logger } : {}) });
   const lifecycle = new Lifecycle({
     logger: runtime.logger,
     health: runtime.health,
