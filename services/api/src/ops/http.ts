@@ -80,8 +80,9 @@ export function requestTelemetry(deps: {
         ...(graphql?.internal ? { correlationId: graphql.internal } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (status >= 500 || graphql?.internal) context.logger.error(line, 'request');
-      else if (PROBES.has(route)) context.logger.debug(line, 'request');
+      // A probe's 503 is its answer (what failed is logged by the check itself), not a failed request.
+      if (PROBES.has(route)) context.logger.debug(line, 'request');
+      else if (status >= 500 || graphql?.internal) context.logger.error(line, 'request');
       else context.logger.info(line, 'request');
     };
     res.once('finish', finish);
