@@ -10,6 +10,8 @@ declare global {
     interface Locals {
       /** The session token from the httpOnly `gopy_session` cookie; never sent to the browser. */
       token: string | null;
+      /** The request id (X-Request-Id) this request came with, passed on to /graphql. */
+      requestId?: string;
       /** The signed-in account, loaded at most once per request. */
       viewer?: Promise<Viewer | null>;
     }

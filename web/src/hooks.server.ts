@@ -3,6 +3,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { m } from '$lib/paraglide/messages';
 import { SESSION_COOKIE, isApiRequest } from '$lib/server/api';
+import { requestIdOf, serverErrorLine } from '$lib/server/log';
 
 // Paraglide 2's SvelteKit set-up: the middleware picks the locale (cookie, then Accept-Language, then vi) and
 // keeps it in AsyncLocalStorage for this request, so getLocale() and every m.*() work in loads and actions.
@@ -43,6 +44,8 @@ const sameOrigin: Handle = ({ event, resolve }) => {
 
 const session: Handle = async ({ event, resolve }) => {
   event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
+  // Passed on to /graphql, so the API's log lines of this page share its request id.
+  event.locals.requestId = requestIdOf(event.request.headers);
   const response = await resolve(event);
   // Pages differ per reader (session, language): never let a shared cache keep them.
   if (!response.headers.has('cache-control') && response.headers.get('content-type')?.includes('text/html')) {
@@ -63,6 +66,15 @@ export const handleFetch: HandleFetch = ({ event, request, fetch: kitFetch }) =>
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: m.error_page_not_found() };
   const correlationId = crypto.randomUUID();
-  console.error(`[web] ${correlationId} ${event.request.method} ${event.url.pathname}`, error);
+  console.error(
+    serverErrorLine({
+      correlationId,
+      requestId: requestIdOf(event.request.headers),
+      method: event.request.method,
+      route: event.route.id,
+      status,
+      error,
+    }),
+  );
   return { message: m.error_unexpected(), correlationId };
 };

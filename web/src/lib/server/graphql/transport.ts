@@ -64,6 +64,8 @@ export function apiHeaders(event: ApiEvent, accept: string): Record<string, stri
     'accept-language': getLocale(),
   };
   if (event.locals.token) headers.authorization = `Bearer ${event.locals.token}`;
+  // The API keeps it only from a peer it trusts as a proxy (GOPY_TRUST_PROXY); in the embedded runtime, loopback.
+  if (event.locals.requestId) headers['x-request-id'] = event.locals.requestId;
   try {
     // The visitor's address, for the API's per-address limits. adapter-node finds it: in the embedded runtime from
     // the header the API's express app sets (GOPY_TRUST_PROXY decides), run on its own from ADDRESS_HEADER and
