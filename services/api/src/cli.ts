@@ -12,6 +12,10 @@ import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from './
 import { loadSecrets } from './secrets';
 import { runProjectorProcess, serve } from './serve';
 import { registerAuditCommands } from './auditCli';
+import { createLogger } from './ops/logger';
+
+/** Log lines of the command line's own commands (warnings, a copy's progress), in the servers' format, on stderr. */
+const cliLogger = () => createLogger({ role: 'cli', fd: 2 });
 
 /**
  * A fresh read-model database beside the live one: a new SQLite file, or the PostgreSQL schema gopy_read_rebuild.
@@ -105,7 +109,8 @@ program
   )
   .action(async (opts: { verify?: boolean }) => {
     const config = loadConfig();
-    const secrets = loadSecrets(config, (m) => console.error(m));
+    const logger = cliLogger();
+    const secrets = loadSecrets(config, (m) => logger.warn(m));
     const store = await openEventStore(config);
     const keys = await openKeyStore(config, secrets.masterKey);
     const target = await freshReadStore(config);
@@ -163,6 +168,7 @@ storeCmd
   .action(async (opts: { from: string; to: string; keysTo?: string }) => {
     const { copyStore } = await import('./storeCopy');
     const { SingleBar, Presets } = await import('cli-progress');
+    const logger = cliLogger();
     const bar = new SingleBar(
       { format: 'copy [{bar}] {percentage}% | {value}/{total} events' },
       Presets.shades_classic,
@@ -170,7 +176,7 @@ storeCmd
     let started = false;
     const report = await copyStore(opts.from, opts.to, {
       ...(opts.keysTo ? { keysTo: opts.keysTo } : {}),
-      log: (m) => console.error(m),
+      log: (m) => logger.info(m),
       onProgress: (done, total) => {
         if (!started) {
           bar.start(total, done);

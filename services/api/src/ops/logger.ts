@@ -33,11 +33,18 @@ export function logSettings(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = 
  * in the first line). It is loaded synchronously as a stream, not as a worker-thread transport: a development server
  * needs no extra thread, and a line written just before process.exit is not lost.
  */
-function prettyStream(): DestinationStream | undefined {
+function prettyStream(fd: 1 | 2): DestinationStream | undefined {
   try {
     const require = createRequire(import.meta.url);
     const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
-    return pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    return pretty({
+      colorize: true,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      singleLine: true,
+      destination: fd,
+    });
   } catch {
     return undefined;
   }
@@ -45,12 +52,15 @@ function prettyStream(): DestinationStream | undefined {
 
 /**
  * The process's logger. Every line has `time`, `level`, `msg`, `service`, the process's `role` and `pid`; errors go
- * under `err` with their type, message and stack. `destination` is for tests.
+ * under `err` with their type, message and stack. Servers log to stdout; the command line to stderr (`fd: 2`), which
+ * leaves stdout to what a command answers. `destination` is for tests.
  */
 export function createLogger(
-  options: { env?: NodeJS.ProcessEnv; role?: string; destination?: Writable | DestinationStream } = {},
+  options: { env?: NodeJS.ProcessEnv; role?: string; fd?: 1 | 2; destination?: Writable | DestinationStream } = {},
 ): PinoLogger {
-  const settings = logSettings(options.env, options.destination ? false : undefined);
+  const fd = options.fd ?? 1;
+  const tty = (fd === 1 ? process.stdout : process.stderr).isTTY === true;
+  const settings = logSettings(options.env, options.destination ? false : tty);
   const base = { service: 'gopy', ...(options.role ? { role: options.role } : {}) };
   const pinoOptions = {
     level: settings.level,
@@ -62,11 +72,11 @@ export function createLogger(
   };
   if (options.destination) return pino(pinoOptions, options.destination as DestinationStream);
   if (settings.format === 'pretty') {
-    const stream = prettyStream();
+    const stream = prettyStream(fd);
     if (stream) return pino(pinoOptions, stream);
-    const logger = pino(pinoOptions);
+    const logger = pino(pinoOptions, pino.destination(fd));
     logger.warn('GOPY_LOG_FORMAT=pretty needs pino-pretty (a development dependency): logging JSON');
     return logger;
   }
-  return pino(pinoOptions);
+  return fd === 1 ? pino(pinoOptions) : pino(pinoOptions, pino.destination(fd));
 }
