@@ -90,7 +90,19 @@ describe('docker-compose.yml', () => {
       'ADDRESS_HEADER',
       // Unset: follows GOPY_DEMO.
       'GOPY_GRAPHQL_INTROSPECTION',
+      // Logs, metrics, readiness and shutdown (README, Operations): defaults suit the compose file.
+      'GOPY_LOG_LEVEL',
+      'GOPY_LOG_FORMAT',
+      'GOPY_METRICS_TOKEN',
+      'GOPY_READY_MAX_LAG_EVENTS',
+      'GOPY_READY_MAX_LAG_SECONDS',
+      'GOPY_READY_CHECK_TIMEOUT_MS',
+      'GOPY_SHUTDOWN_TIMEOUT_MS',
+      'GOPY_SHUTDOWN_DELAY_MS',
+      // The projector's own port (set on that service only).
+      'GOPY_OPS_PORT',
     ]);
+    expect(s.projector!.environment!.GOPY_OPS_PORT).toBe(s.projector!.environment!.PORT);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([...read].filter((v) => !optional.has(v))));
     expect(env.GOPY_EVENT_STORE).toBe('kurrentdb');
     expect(env.GOPY_READ_STORE).toBe('postgres');
