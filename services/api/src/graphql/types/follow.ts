@@ -9,6 +9,7 @@ import { NotFoundError } from '@gopy/domain/errors';
 import { policyQueries } from '@gopy/application/readModels/index';
 import { builder } from '../builder';
 import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { emailNotVerified } from '../errors';
 import { principalOf } from '../../principal';
 import { Viewer } from './account';
 import { Policy } from './policy';
@@ -91,11 +92,13 @@ for (const [name, follow] of [
       errors: {},
       authScopes: { signedIn: true },
       description: follow
-        ? 'Receive notifications (in the app, and at most one mail a day) when a round of this policy opens or closes or its digest is published.'
-        : 'Stop following this policy.',
+        ? 'Receive notifications (in the app, and at most one mail a day) when a round of this policy opens or closes or its digest is published. Needs a confirmed email (FORBIDDEN EMAIL_NOT_VERIFIED).'
+        : 'Stop following this policy. Needs a confirmed email, as following does.',
       args: { policyId: t.arg.id({ required: true }) },
       resolve: async (_r, args, ctx) => {
         const principal = principalOf(ctx);
+        // Following sends mail: only to an address its owner confirmed, never to one somebody typed in at sign-up.
+        if (!ctx.viewer?.emailVerified) throw emailNotVerified();
         const policyId = String(args.policyId);
         const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [policyId]);
         if (!policy)
