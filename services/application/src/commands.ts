@@ -1,4 +1,4 @@
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import { streams, type DomainEvent, type Role } from '@gopy/schemas';
 import { decideComment, type CommentCommand } from '@gopy/domain/commentDecider';
 import { decideAccount, type AccountCommand } from '@gopy/domain/accountDecider';
@@ -21,6 +21,7 @@ import { evolveComment, initialCommentState, isCommentEvent, type CommentState }
 import { evolveDigest, initialDigestState, isDigestEvent, type DigestState } from '@gopy/domain/digest';
 import { evolvePolicy, initialPolicyState, isPolicyEvent, type PolicyState } from '@gopy/domain/policy';
 import { decidePolicy, type PolicyCommand } from '@gopy/domain/policyDecider';
+import { nameBasedId } from './nameBasedId';
 import type { Clock } from './ports';
 import type { AppendOutcome, CommandContext, WritePath } from './writePath';
 
@@ -39,7 +40,7 @@ export function primaryRole(roles: Role[]): Role {
 /** Namespace of comment ids: UUIDv5(account ‖ idempotency key), so a retried submission lands on the same stream. */
 export const COMMENT_ID_NAMESPACE = '6f1c2a57-3c1e-4b8e-9a55-5f0b1d8e2c44';
 export function commentIdFor(accountId: string, idempotencyKey: string): string {
-  return uuidv5(`${accountId}:${idempotencyKey}`, COMMENT_ID_NAMESPACE);
+  return nameBasedId(`${accountId}:${idempotencyKey}`, COMMENT_ID_NAMESPACE);
 }
 
 export const policyAggregate = {
