@@ -863,3 +863,21 @@ describe('found by the matrix', () => {
     }
   });
 });
+
+describe('a refusal tells nothing about its target', () => {
+  it('grantRoles refuses a registered and an unknown email alike to whoever may not grant (no account enumeration)', async () => {
+    const registered = w.actor('participant').credentials!.email;
+    for (const key of ['participant', 'unverified', 'staff', 'admin@other'] as ActorKey[]) {
+      const answers: string[] = [];
+      for (const email of [registered, uniqueEmail()]) {
+        const outcome = await attempt(w.actor(key).api, 'grantRoles', {
+          organizationId: w.ownOrgId,
+          email,
+          roles: ['STAFF'],
+        });
+        answers.push(`${outcome.typename} ${outcome.code} ${outcome.rule}`);
+      }
+      expect(answers, key).toEqual(['ForbiddenError FORBIDDEN ADMIN_ONLY', 'ForbiddenError FORBIDDEN ADMIN_ONLY']);
+    }
+  });
+});

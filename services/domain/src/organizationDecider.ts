@@ -22,6 +22,7 @@ import {
   requireText,
   requireUuid,
   unreachable,
+  type CommandActor,
   type CommandBase,
   type Decider,
 } from './shared';
@@ -77,13 +78,22 @@ export type OrganizationCommand =
   | AddCommunicationChannel
   | RetireCommunicationChannel;
 
+/**
+ * Who manages an organisation's members and registers organisations under it: its admins. Asked first, also by a
+ * caller that must look something up before it can build the command (whose account an email names), so a refusal
+ * tells a non-admin nothing about what it looked up.
+ */
+export function requireMemberManager(actor: CommandActor): void {
+  requireAnyRole(actor, ['admin'], 'ADMIN_ONLY');
+}
+
 /** Every organisation command is an admin's: for a new organisation, an admin of its parent (the caller computes roles). */
 export function decideOrganization(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
   requireContext(command);
   if (command.type === 'AddCommunicationChannel' || command.type === 'RetireCommunicationChannel') {
     requireAnyRole(command.actor, STAFF_ROLES, 'STAFF_ONLY');
   } else {
-    requireAnyRole(command.actor, ['admin'], 'ADMIN_ONLY');
+    requireMemberManager(command.actor);
   }
   if (command.type === 'RegisterOrganization') return register(command, state);
   if (state.status === 'none' || state.organizationId !== command.organizationId) {

@@ -7,6 +7,7 @@ import {
   type AccountRow,
 } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
+import { requireMemberManager } from '@gopy/domain/organizationDecider';
 import { SchoolLevels, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
@@ -215,6 +216,9 @@ builder.mutationField('grantRoles', (t) =>
     },
     resolve: async (_r, args, ctx) => {
       const organizationId = String(args.organizationId);
+      const principal = principalOf(ctx);
+      // Who may is asked before whom: "no account has this email" must not tell anyone signed in who is registered.
+      requireMemberManager({ accountId: principal.accountId, roles: await principal.rolesIn(organizationId) });
       const accountId = await ctx.runtime.accounts.accountIdForEmail(args.email);
       if (!accountId) {
         throw new NotFoundError('account', args.email, {
@@ -223,7 +227,6 @@ builder.mutationField('grantRoles', (t) =>
         });
       }
       const roles = [...new Set(args.roles)] as Role[];
-      const principal = principalOf(ctx);
       const current = (await organizationQueries.members(ctx.runtime.readDb, organizationId)).find(
         (m) => m.accountId === accountId,
       );
