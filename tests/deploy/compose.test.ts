@@ -86,8 +86,9 @@ describe('docker-compose.yml', () => {
       'GOPY_CORS_ORIGINS',
       // Unset: the API trusts the site's forwarded address through GOPY_TRUST_PROXY (uniquelocal here).
       'GOPY_SITE_KEY',
-      // adapter-node's, for the site in the API process; app.ts sets it there.
+      // adapter-node's, for the site in the API process; app.ts sets them there.
       'ADDRESS_HEADER',
+      'PROTOCOL_HEADER',
       // Unset: follows GOPY_DEMO.
       'GOPY_GRAPHQL_INTROSPECTION',
       // Logs, metrics, readiness and shutdown (README, Operations): defaults suit the compose file.

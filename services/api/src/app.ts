@@ -17,7 +17,7 @@ import { applyRateLimits } from './limits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { corsPolicy } from './cors';
 import { closedSchema, withoutSuggestions } from './graphql/closedSchema';
-import { CLIENT_ADDRESS_HEADER, clientAddressOf, siteKey } from './clientAddress';
+import { CLIENT_ADDRESS_HEADER, CLIENT_PROTOCOL_HEADER, clientAddressOf, siteKey } from './clientAddress';
 import { SESSION_COOKIE } from './graphql/types/account';
 import { draftDownloads } from './drafts/routes';
 import { digestDownloads } from './exports/digest';
@@ -251,6 +251,14 @@ export async function buildApp(
   app.get('/.well-known/gopy-audit-key', (_req, res) => {
     res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);
   });
+  if (runtime.config.corsOrigins.length > 0) {
+    // With an allow-list the CORS headers depend on the request's Origin (a listed one gets them, any other none), so
+    // a shared cache must not answer one origin with what it kept for another.
+    app.use('/graphql', (_req, res, next) => {
+      res.vary('Origin');
+      next();
+    });
+  }
   app.use('/graphql', (req, res, next) => {
     // The body limit, before yoga reads anything: over it, a GraphQL error with code PAYLOAD_TOO_LARGE and HTTP 413.
     const tooLarge = () =>
@@ -332,8 +340,9 @@ export async function buildApp(
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) {
     app.use((req, _res, next) => {
-      // Overwritten, never passed on: what the visitor sent under this name means nothing.
+      // Overwritten, never passed on: what the visitor sent under these names means nothing.
       req.headers[CLIENT_ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+      req.headers[CLIENT_PROTOCOL_HEADER] = req.protocol;
       next();
     });
     app.use(web);
@@ -356,6 +365,11 @@ export async function loadWebHandler(log: (msg: string) => void): Promise<expres
     log(`ADDRESS_HEADER=${process.env.ADDRESS_HEADER} ignored in the embedded runtime: GOPY_TRUST_PROXY decides.`);
   }
   process.env.ADDRESS_HEADER = CLIENT_ADDRESS_HEADER;
+  // The same for the scheme: https only when express saw TLS or a trusted proxy said so (the Secure cookie flag).
+  if (process.env.PROTOCOL_HEADER && process.env.PROTOCOL_HEADER.toLowerCase() !== CLIENT_PROTOCOL_HEADER) {
+    log(`PROTOCOL_HEADER=${process.env.PROTOCOL_HEADER} ignored in the embedded runtime: GOPY_TRUST_PROXY decides.`);
+  }
+  process.env.PROTOCOL_HEADER = CLIENT_PROTOCOL_HEADER;
   siteKey();
   const mod = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };
   return mod.handler;

@@ -17,6 +17,12 @@ import type { Request } from 'express';
  *   only the load balancer does not trust).
  */
 export const CLIENT_ADDRESS_HEADER = 'x-gopy-client-address';
+/**
+ * The scheme the visitor used, handed to the embedded site the same way (its adapter-node PROTOCOL_HEADER): express's
+ * `req.protocol`, which believes X-Forwarded-Proto only from a proxy GOPY_TRUST_PROXY trusts. The site marks its
+ * cookies Secure by it.
+ */
+export const CLIENT_PROTOCOL_HEADER = 'x-gopy-client-protocol';
 export const SITE_KEY_HEADER = 'x-gopy-site-key';
 
 /**

@@ -1,5 +1,6 @@
 // The session: a token in an httpOnly cookie, read once per request, turned into the viewer on demand.
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { m } from '$lib/paraglide/messages';
 import { SESSION_COOKIE, fetchViewer, type Viewer } from './api';
 import type { Role } from '$lib/types';
@@ -9,14 +10,17 @@ const SESSION_DAYS = 14;
 type CookieEvent = Pick<RequestEvent, 'cookies' | 'url' | 'platform' | 'request'>;
 
 /**
- * Whether the reader's connection is https. adapter-node without ORIGIN guesses https for every request, so the
- * Node request says it best: TLS on this socket, or a proxy in front that says so.
+ * Whether the reader's connection is https, for the Secure flag of the cookies. TLS on this socket says so. A proxy's
+ * word (X-Forwarded-Proto) counts only where whoever runs the site said which proxy to believe: adapter-node's
+ * PROTOCOL_HEADER (in the embedded runtime the API's express app sets it and hands over its verdict, which follows
+ * GOPY_TRUST_PROXY) or its ORIGIN, and then `event.url` carries the scheme. Otherwise a header the visitor can write
+ * is not believed.
  */
 export function isHttps(event: Pick<RequestEvent, 'url' | 'platform' | 'request'>): boolean {
   const req = event.platform?.req;
   if (!req) return event.url.protocol === 'https:';
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return encrypted || event.request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  return env.PROTOCOL_HEADER || env.ORIGIN ? event.url.protocol === 'https:' : false;
 }
 
 export function setSession(event: CookieEvent, token: string): void {
