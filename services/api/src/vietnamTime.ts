@@ -2,9 +2,9 @@
  * Instants as people in Vietnam read them on a notice or in a feed: always in Asia/Ho_Chi_Minh (UTC+7 all year),
  * whatever the server's zone. Vietnamese writes "23 giờ 59 ngày 15/01/2027"; English "23:59 on 15 January 2027".
  */
-export type NoticeLang = 'vi' | 'en';
+import { vietnamClock } from '@gopy/domain/vietnamTime';
 
-export const VIETNAM_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+export type NoticeLang = 'vi' | 'en';
 
 const EN_MONTHS = [
   'January',
@@ -21,27 +21,13 @@ const EN_MONTHS = [
   'December',
 ];
 
-const formatter = new Intl.DateTimeFormat('en-GB', {
-  timeZone: VIETNAM_TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-function partsOf(iso: string): { year: string; month: string; day: string; hour: string; minute: string } {
-  const out: Record<string, string> = {};
-  for (const p of formatter.formatToParts(new Date(iso))) out[p.type] = p.value;
-  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute! };
-}
+const two = (n: number) => String(n).padStart(2, '0');
 
 /** vi "23 giờ 59 ngày 15/01/2027" · en "23:59 on 15 January 2027". */
 export function formatInstant(iso: string, lang: NoticeLang): string {
-  const p = partsOf(iso);
-  if (lang === 'vi') return `${Number(p.hour)} giờ ${p.minute} ngày ${p.day}/${p.month}/${p.year}`;
-  return `${p.hour}:${p.minute} on ${Number(p.day)} ${EN_MONTHS[Number(p.month) - 1]} ${p.year}`;
+  const p = vietnamClock(iso);
+  if (lang === 'vi') return `${p.hour} giờ ${two(p.minute)} ngày ${two(p.day)}/${two(p.month)}/${p.year}`;
+  return `${two(p.hour)}:${two(p.minute)} on ${p.day} ${EN_MONTHS[p.month - 1]} ${p.year}`;
 }
 
 /** A calendar date (YYYY-MM-DD): vi "15/01/2027" · en "15 January 2027". */

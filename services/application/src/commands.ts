@@ -21,7 +21,7 @@ import { evolveComment, initialCommentState, isCommentEvent, type CommentState }
 import { evolveDigest, initialDigestState, isDigestEvent, type DigestState } from '@gopy/domain/digest';
 import { evolvePolicy, initialPolicyState, isPolicyEvent, type PolicyState } from '@gopy/domain/policy';
 import { decidePolicy, type PolicyCommand } from '@gopy/domain/policyDecider';
-import { nameBasedId } from './nameBasedId';
+import { commentIdFor } from './ids';
 import type { Clock } from './ports';
 import type { AppendOutcome, CommandContext, WritePath } from './writePath';
 
@@ -37,11 +37,7 @@ export function primaryRole(roles: Role[]): Role {
   return rolePrecedence.find((r) => roles.includes(r)) ?? 'participant';
 }
 
-/** Namespace of comment ids: UUIDv5(account ‖ idempotency key), so a retried submission lands on the same stream. */
-export const COMMENT_ID_NAMESPACE = '6f1c2a57-3c1e-4b8e-9a55-5f0b1d8e2c44';
-export function commentIdFor(accountId: string, idempotencyKey: string): string {
-  return nameBasedId(`${accountId}:${idempotencyKey}`, COMMENT_ID_NAMESPACE);
-}
+export { commentIdFor };
 
 export const policyAggregate = {
   initialState: initialPolicyState,

@@ -1,4 +1,5 @@
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
+import { digestIdFor, roundAnsweredEventId } from './ids';
 import { streams, type Role } from '@gopy/schemas';
 import { answeredCommentIds, initialDigestState, type DigestState } from '@gopy/domain/digest';
 import { decideDigest, type DigestCommand } from '@gopy/domain/digestDecider';
@@ -21,17 +22,7 @@ type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'actor'> : never;
 /** What callers send: the publish counts are taken by the handler, never by the caller. */
 export type DigestCommandInput = Exclude<WithoutContext<DigestCommand>, { type: 'PublishDigest' | 'StartDigest' }>;
 
-const DIGEST_NAMESPACE = '5b0c9e4a-71d2-4c3f-8a6e-0f2d7c9b1e35';
-
-/** One digest per policy and round: its id is derived from them, so a retried start lands on the same digest. */
-export function digestIdFor(policyId: string, round: number): string {
-  return uuidv5(`digest:${policyId}:${round}`, DIGEST_NAMESPACE);
-}
-
-/** The event id of the RoundAnswered a published digest leads to: the same on every retry, so it is appended once. */
-export function roundAnsweredEventId(digestId: string): string {
-  return uuidv5(`RoundAnswered:${digestId}`, DIGEST_NAMESPACE);
-}
+export { digestIdFor, roundAnsweredEventId };
 
 /** Counts of a round's comments taken from the read models in one transaction, with the position they stand at. */
 export interface CoverageCount {

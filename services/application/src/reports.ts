@@ -1,4 +1,5 @@
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
+import { surgeAlertId } from './ids';
 import { streams, type DomainEvent, type Role } from '@gopy/schemas';
 import {
   evolveReport,
@@ -69,12 +70,7 @@ export class ReportCommands {
   }
 }
 
-const SURGE_NAMESPACE = 'd7c4e1a2-5b3f-4c8d-9e6a-0f1b2c3d4e5f';
-
-/** The id of the alert for one round, signal and clock hour: a second pass over the same hour raises nothing new. */
-export function surgeAlertId(policyId: string, round: number, signal: string, hourStart: string): string {
-  return uuidv5(`FeedbackSurgeDetected:${policyId}:${round}:${signal}:${hourStart}`, SURGE_NAMESPACE);
-}
+export { surgeAlertId };
 
 export interface RaisedAlert {
   organizationId: string;

@@ -1,4 +1,4 @@
-import { v5 as uuidv5 } from 'uuid';
+import { deadlineCloseEventId } from './ids';
 import { IllegalStateError } from '@gopy/domain/errors';
 import type { CommandHandlers } from './commands';
 import type { Projector } from './projector';
@@ -7,12 +7,7 @@ import { runJob, type JobMonitor, type Logger } from './logging';
 import { policyQueries } from './readModels/policies';
 import type { ReadDb } from './readModels/database';
 
-const DEADLINE_NAMESPACE = 'b3a0f7c2-8d4e-4f61-9c1a-2e7d5b6a9f10';
-
-/** The event id of the close of a round by its deadline: the same on every run, so it is appended at most once. */
-export function deadlineCloseEventId(policyId: string, round: number): string {
-  return uuidv5(`ConsultationClosed:${policyId}:${round}`, DEADLINE_NAMESPACE);
-}
+export { deadlineCloseEventId };
 
 /**
  * Closes each round when its closing time passes, exactly once: the event id is deterministic and the append uses the

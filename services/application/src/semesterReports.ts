@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { defaultReportDeadlines, periodRange, type ReportDeadlines } from '@gopy/domain/report';
 import type { Principal } from './commands';
-import { nameBasedId } from './nameBasedId';
+import { semesterReportId } from './ids';
 import type { ReadDb } from './readModels/database';
 import { organizationQueries, type OrganizationRow } from './readModels/organizations';
 import { semesterReportQueries, type SemesterReportRow } from './readModels/semesterReports';
@@ -174,10 +174,7 @@ export interface ReportingOverview {
   late: OrganizationRow[];
 }
 
-const REPORT_NAMESPACE = '0c9f7e26-3a41-4d5b-8e7f-6a1b2c3d4e5f';
-/** One report per organisation and period: recompiling keeps its id. */
-export const semesterReportId = (organizationId: string, period: string) =>
-  nameBasedId(`SemesterReport:${organizationId}:${period}`, REPORT_NAMESPACE);
+export { semesterReportId };
 
 /** Semester reports: compile from the read models, submit upward, and what a district or province sees of its members. */
 export class SemesterReports {

@@ -1,5 +1,6 @@
 import type { DomainEvent, EventOf, StakeholderCategory } from '@gopy/schemas';
 import { unreachable } from './shared';
+import { vietnamClock } from './vietnamTime';
 
 export const accountEventTypes = [
   'AccountRegistered',
@@ -105,7 +106,7 @@ export const OWN_CONSENT_AGE = 7;
 
 /** A pupil's age in the calendar year of `now` (Vietnam time): the rule the school applies to its class lists. */
 export function pupilAge(birthYear: number, now: string): number {
-  return new Date(Date.parse(now) + 7 * 3_600_000).getUTCFullYear() - birthYear;
+  return vietnamClock(now).year - birthYear;
 }
 
 export type ConsentStatus = 'not_required' | 'given' | 'missing';

@@ -16,3 +16,4 @@ export * from './report';
 export * from './reportDecider';
 export * from './surge';
 export * from './actions';
+export * from './vietnamTime';

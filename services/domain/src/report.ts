@@ -1,5 +1,6 @@
 import type { DomainEvent, EventOf } from '@gopy/schemas';
 import { unreachable } from './shared';
+import { vietnamClock, vietnamMidnight } from './vietnamTime';
 
 /**
  * `report-<org>-<period>`: what an organisation reports upward for one semester — its semester report, incidents, and
@@ -73,9 +74,7 @@ export function evolveReport(state: ReportState, event: ReportEvent): ReportStat
  * `2026-2027-S1` is semester I of the school year 2026–2027.
  */
 export function reportingPeriodOf(instant: string): string {
-  const local = new Date(Date.parse(instant) + 7 * 3_600_000);
-  const year = local.getUTCFullYear();
-  const month = local.getUTCMonth() + 1;
+  const { year, month } = vietnamClock(instant);
   if (month >= 8) return `${year}-${year + 1}-S1`;
   if (month === 1) return `${year - 1}-${year}-S1`;
   return `${year - 1}-${year}-S2`;
@@ -87,11 +86,6 @@ export interface ReportDeadlines {
   semester2: string;
 }
 export const defaultReportDeadlines: ReportDeadlines = { semester1: '12-15', semester2: '05-15' };
-
-const VN_OFFSET_MS = 7 * 3_600_000;
-/** Midnight at the start of a day in Vietnam, as a UTC instant. */
-const vnMidnight = (year: number, month: number, day: number) =>
-  new Date(Date.UTC(year, month - 1, day) - VN_OFFSET_MS).toISOString();
 
 /**
  * The instants a period spans, [start, end), and its deadline: the end of the due day in Vietnam. The deadline of
@@ -113,13 +107,13 @@ export function periodRange(
   const dueYear = dueMonth >= 8 ? first : first + 1;
   return semester === 1
     ? {
-        start: vnMidnight(first, 8, 1),
-        end: vnMidnight(first + 1, 2, 1),
-        deadline: vnMidnight(dueYear, dueMonth, dueDay + 1),
+        start: vietnamMidnight(first, 8, 1),
+        end: vietnamMidnight(first + 1, 2, 1),
+        deadline: vietnamMidnight(dueYear, dueMonth, dueDay + 1),
       }
     : {
-        start: vnMidnight(first + 1, 2, 1),
-        end: vnMidnight(first + 1, 8, 1),
-        deadline: vnMidnight(dueYear, dueMonth, dueDay + 1),
+        start: vietnamMidnight(first + 1, 2, 1),
+        end: vietnamMidnight(first + 1, 8, 1),
+        deadline: vietnamMidnight(dueYear, dueMonth, dueDay + 1),
       };
 }

@@ -1,5 +1,7 @@
 // Dates, times and numbers in the reader's locale. Every instant is shown in Asia/Ho_Chi_Minh, where the
-// consultations happen, whatever the reader's machine says.
+// consultations happen, whatever the reader's machine says. This is the site's one Vietnam-time module (the site
+// talks to the services over GraphQL only, so it cannot import services/domain/src/vietnamTime.ts; the two agree
+// on the fixed UTC+7 offset).
 import { getLocale } from '$lib/paraglide/runtime';
 
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -86,6 +88,13 @@ export function toLocalInput(iso: string): string {
     'vi',
   );
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** The start of a calendar date (YYYY-MM-DD) in Vietnam, `plusDays` later, as a UTC ISO instant. */
+export function startOfDay(date: string, plusDays = 0): string {
+  const d = new Date(`${date}T00:00:00${VIETNAM_OFFSET}`);
+  d.setUTCDate(d.getUTCDate() + plusDays);
+  return d.toISOString();
 }
 
 /** Reads <input type="datetime-local"> (Vietnam time) into a UTC ISO instant; null when not a valid value. */

@@ -48,6 +48,7 @@ import {
 } from '@gopy/application/eventStore';
 import { DuplicateEventIdError } from './errors';
 import { PollingSubscription, readPages, type ScannedPage } from './pollingSubscription';
+import { isUuid } from '@gopy/application/ids';
 
 // --- positions ------------------------------------------------------------------------------------------------
 
@@ -168,8 +169,6 @@ const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
 
 /** First key of every advisory lock this adapter takes (the two-key form, apart from one-key leases). */
 const LOCK_CLASS = 0x67707931; // 'gpy1'
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class PostgresEventStoreImpl implements PostgresEventStore {
   readonly schema: string;
@@ -703,8 +702,7 @@ function validatePostgresAppend(streamId: string, events: EventToAppend[], expec
     },
     // The column is uuid (KurrentDB demands UUIDs too). It is read back in PostgreSQL's lower-case form.
     checkEvent(event) {
-      if (!UUID_PATTERN.test(event.eventId))
-        throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
+      if (!isUuid(event.eventId)) throw new TypeError(`An event id must be a UUID: ${JSON.stringify(event.eventId)}`);
     },
   });
 }

@@ -4,8 +4,7 @@ import type { Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
 import { ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, blobStoreOf } from './blobs';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '@gopy/application/ids';
 
 function refuse(res: express.Response, status: number, code: string, vi: string, en: string) {
   res.status(status).json({ error: { code, messageVi: vi, messageEn: en, message: `${vi} / ${en}` } });
@@ -102,7 +101,7 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
     try {
       const id = req.params.attachmentId;
       const notFound = () => refuse(res, 404, 'NOT_FOUND', 'Không tìm thấy tệp.', 'File not found.');
-      const row = UUID.test(id) ? await attachmentQueries.byId(runtime.readDb, id) : undefined;
+      const row = isUuid(id) ? await attachmentQueries.byId(runtime.readDb, id) : undefined;
       if (!row) return notFound();
       if (row.commentId) {
         const [policy] = await policyQueries.byIds(runtime.readDb, [row.policyId]);

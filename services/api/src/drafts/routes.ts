@@ -2,8 +2,7 @@ import express from 'express';
 import { organizationQueries, policyQueries } from '@gopy/application/readModels/index';
 import type { Runtime } from '../runtime';
 import { exportDocx, exportPdf, type DocumentVersion } from './documents';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '@gopy/application/ids';
 
 /** Published versions are public: anyone downloads one as .docx or .pdf. */
 export function draftDownloads(runtime: Runtime): express.Router {
@@ -11,7 +10,7 @@ export function draftDownloads(runtime: Runtime): express.Router {
   router.get('/export/policies/:policyId/versions/:file', async (req, res, next) => {
     try {
       const m = /^(\d+)\.(docx|pdf)$/.exec(req.params.file);
-      if (!UUID.test(req.params.policyId) || !m) {
+      if (!isUuid(req.params.policyId) || !m) {
         res.status(404).type('text/plain; charset=utf-8').send('Không tìm thấy. / Not found.');
         return;
       }

@@ -11,6 +11,7 @@ import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
 import { spreadsheetCsv } from './csv';
 import { xmlSafe } from './xmlText';
+import { isUuid } from '@gopy/application/ids';
 
 /**
  * A round's comments as CSV or XLSX, read from the event log up to a stated position: the same position always gives
@@ -376,7 +377,6 @@ export async function writeCommentsXlsx(
 
 /* ------------------------------------------------------------------ the route */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const READERS: readonly Role[] = ['staff', 'admin', 'policymaker'];
 
 function refuse(res: express.Response, status: number, vi: string, en: string) {
@@ -396,7 +396,7 @@ export function commentExports(
     try {
       const m = /^comments\.(csv|xlsx)$/.exec(req.params.file);
       const round = Number(req.params.round);
-      if (!UUID.test(req.params.policyId) || !m || !Number.isSafeInteger(round) || round < 1) {
+      if (!isUuid(req.params.policyId) || !m || !Number.isSafeInteger(round) || round < 1) {
         refuse(res, 404, 'Không tìm thấy.', 'Not found.');
         return;
       }

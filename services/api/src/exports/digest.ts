@@ -11,8 +11,7 @@ import type { Runtime } from '../runtime';
 import { commentRowsAt, type ExportRow } from './comments';
 import { exportPosition } from './position';
 import { xmlSafe } from './xmlText';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '@gopy/application/ids';
 
 const DECISION_VI: Record<string, string> = {
   accepted: 'Tiếp thu',
@@ -247,7 +246,7 @@ export function digestDownloads(runtime: Runtime): express.Router {
       res.status(status).type('text/plain; charset=utf-8').send(`${vi} / ${en}`);
     try {
       const round = Number(req.params.round);
-      if (!UUID.test(req.params.policyId) || !Number.isSafeInteger(round) || round < 1) {
+      if (!isUuid(req.params.policyId) || !Number.isSafeInteger(round) || round < 1) {
         notFound('Không tìm thấy.', 'Not found.');
         return;
       }

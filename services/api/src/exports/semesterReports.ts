@@ -13,6 +13,8 @@ import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/
 import type { Viewer } from '../graphql/context';
 import type { Runtime } from '../runtime';
 import { xmlSafe } from './xmlText';
+import { vietnamDay } from '@gopy/domain/vietnamTime';
+import { formatCalendarDate } from '../vietnamTime';
 
 const require = createRequire(import.meta.url);
 /** DejaVu Sans has every Vietnamese glyph; it ships with the project (npm package), so PDFs need no network. */
@@ -104,8 +106,7 @@ function statusLine(d: SemesterReportDocument): string {
 }
 
 function vnDate(iso: string): string {
-  const t = new Date(Date.parse(iso) + 7 * 3_600_000);
-  return `${String(t.getUTCDate()).padStart(2, '0')}/${String(t.getUTCMonth() + 1).padStart(2, '0')}/${t.getUTCFullYear()}`;
+  return formatCalendarDate(vietnamDay(iso), 'vi');
 }
 
 export async function semesterReportDocx(document: SemesterReportDocument): Promise<Buffer> {

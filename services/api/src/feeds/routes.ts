@@ -9,8 +9,8 @@ import {
 import type { Runtime } from '../runtime';
 import { formatInstant, langOf, type NoticeLang } from '../vietnamTime';
 import { CONSULTATION_STEPS, STEP_TERMS, entryHtml, entryText, escapeHtml } from './entries';
+import { isUuid } from '@gopy/application/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENTRIES = 100;
 const CALENDAR_ROUNDS = 500;
 const SITE = 'Góp ý';
@@ -159,7 +159,7 @@ export function feedRoutes(runtime: Runtime): express.Router {
     '/organizations/:organizationId/feed.atom',
     wrap(async (req, res) => {
       const id = String(req.params.organizationId);
-      const [org] = UUID.test(id) ? await organizationQueries.byIds(runtime.readDb, [id.toLowerCase()]) : [];
+      const [org] = isUuid(id) ? await organizationQueries.byIds(runtime.readDb, [id.toLowerCase()]) : [];
       if (!org) {
         notFound(res, 'Không tìm thấy tổ chức này.', 'No such organisation.');
         return;
@@ -180,7 +180,7 @@ export function feedRoutes(runtime: Runtime): express.Router {
     '/policies/:policyId/feed.atom',
     wrap(async (req, res) => {
       const id = String(req.params.policyId);
-      const [policy] = UUID.test(id) ? await policyQueries.byIds(runtime.readDb, [id.toLowerCase()]) : [];
+      const [policy] = isUuid(id) ? await policyQueries.byIds(runtime.readDb, [id.toLowerCase()]) : [];
       if (!policy) {
         notFound(res, 'Không tìm thấy dự thảo này.', 'No such policy.');
         return;

@@ -1,10 +1,9 @@
 import express from 'express';
 import type { Runtime } from '../runtime';
 import { langOf } from '../vietnamTime';
+import { isUuid } from '@gopy/application/ids';
 // The notice's modules (qrcode, pdfkit, @napi-rs/canvas with its native Skia) are imported on the first notice, not at
 // start: together they would hold about 60 MB of every idle server's memory.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(res: express.Response): void {
   res
@@ -28,7 +27,7 @@ export function noticeDownloads(runtime: Runtime): express.Router {
     }
     try {
       const round = Number(req.params.round);
-      if (!UUID.test(req.params.policyId) || !/^\d{1,6}$/.test(req.params.round) || round < 1) {
+      if (!isUuid(req.params.policyId) || !/^\d{1,6}$/.test(req.params.round) || round < 1) {
         notFound(res);
         return;
       }

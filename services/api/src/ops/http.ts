@@ -4,11 +4,10 @@ import type { Logger } from '@gopy/application/logging';
 import type { Health } from './health';
 import type { Metrics } from './metrics';
 import { runInRequest, type RequestContext } from './requestContext';
+import { isUuid } from '@gopy/application/ids';
 
 /** What an incoming X-Request-Id may look like to be kept (from a trusted proxy): short, no spaces or quotes. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Paths an orchestrator or a scraper calls every few seconds: logged at debug level only. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -27,7 +26,7 @@ export function routeOf(req: Request, status: number): string {
   if (path.startsWith('/_app/')) return '/_app/*';
   const segments = path.split('/').filter(Boolean);
   if (segments.length > 8) return 'unmatched';
-  return `/${segments.map((s) => (UUID.test(s) ? ':id' : /\d/.test(s) ? ':n' : s)).join('/')}`;
+  return `/${segments.map((s) => (isUuid(s) ? ':id' : /\d/.test(s) ? ':n' : s)).join('/')}`;
 }
 
 /**

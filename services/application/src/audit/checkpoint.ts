@@ -1,16 +1,11 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
 import { canonicalJson } from '../integrity';
 
 /** The stream holding the signed checkpoints. */
 export const CHECKPOINT_STREAM = 'audit-checkpoints';
 export const CHECKPOINT_EVENT_TYPE = 'CheckpointSealed';
 
-/** Namespace of checkpoint event ids: UUIDv5("checkpoint:<count>"), so sealing the same count twice stores one event. */
-const CHECKPOINT_NAMESPACE = '5b0f6a52-3f51-4d0c-9a55-7f3c4b1f2e61';
-export function checkpointEventId(count: number): string {
-  return uuidv5(`checkpoint:${count}`, CHECKPOINT_NAMESPACE);
-}
+export { checkpointEventId } from '../ids';
 
 /** What a checkpoint signs: position-independent facts about the log prefix it covers. */
 export interface CheckpointBody {

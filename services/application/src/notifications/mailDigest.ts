@@ -1,3 +1,4 @@
+import { vietnamDay } from '@gopy/domain/vietnamTime';
 import type { Clock, Mailer } from '../ports';
 import { runJob, type JobMonitor, type Logger } from '../logging';
 import type { Projector } from '../projector';
@@ -7,11 +8,6 @@ import { policyQueries } from '../readModels/policies';
 import type { ReadDb } from '../readModels/database';
 import type { WritePath } from '../writePath';
 import type { FollowCommands } from './followCommands';
-
-/** The calendar day in Asia/Ho_Chi_Minh (UTC+7, no daylight saving), YYYY-MM-DD. */
-export function vietnamDay(at: Date): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}
 
 const kindText: Record<NotificationRow['kind'], { vi: string; en: string }> = {
   round_opened: { vi: 'Đợt lấy ý kiến đã mở', en: 'A consultation round opened' },

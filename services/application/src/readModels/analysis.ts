@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
+import { vietnamDay } from '@gopy/domain/vietnamTime';
 import { compiledStatement } from './compiledStatement';
 import type { ReadDb, ReadModelDatabase, ReadTx } from './database';
 import type { DigestTables } from './digests';
@@ -96,13 +97,6 @@ export type AnalysisTables = {
 };
 
 type AnalysisDb = Kysely<ReadModelDatabase & AnalysisTables>;
-
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
-
-/** The calendar day in Asia/Ho_Chi_Minh (UTC+7 all year) of an instant. */
-export function vietnamDay(instant: string): string {
-  return new Date(Date.parse(instant) + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 const isCounted = (c: Pick<AnalysisCommentsTable, 'withdrawn' | 'hidden' | 'redacted'>) =>
   Number(c.withdrawn) === 0 && Number(c.hidden) === 0 && Number(c.redacted) === 0;

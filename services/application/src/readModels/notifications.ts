@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v5 as uuidv5 } from 'uuid';
+import { notificationIdFor } from '../ids';
 import type { DomainEvent } from '@gopy/schemas';
 import type { ReadDb, ReadTx } from './database';
 import type { ProjectionContext, ReadModel } from './projection';
@@ -36,12 +36,7 @@ export const NotificationKinds = [
 ] as const;
 export type NotificationKind = (typeof NotificationKinds)[number];
 
-const NOTIFICATION_NAMESPACE = '0d6f3f0e-3b7e-4f1e-9d1a-2b8c4e5a7f10';
-
-/** Stable across rebuilds and store copies: derived from the source stream, the kind and the recipient. */
-export function notificationIdFor(streamId: string, kind: string, key: string, accountId: string): string {
-  return uuidv5(`${streamId}|${kind}|${key}|${accountId}`, NOTIFICATION_NAMESPACE);
-}
+export { notificationIdFor };
 
 async function notifyFollowers(
   tx: ReadTx,

@@ -85,6 +85,7 @@ export {
   KURRENTDB_ZERO_POSITION,
   type NativePosition,
 } from './kurrentDbPosition';
+import { isLowerCaseUuid } from '@gopy/application/ids';
 
 export interface KurrentDbEventStoreOptions {
   /** e.g. `esdb://127.0.0.1:2113?tls=false`, or `esdb+discover://…` for a cluster. */
@@ -122,7 +123,6 @@ export interface KurrentDbEventStore extends EventStore {
 
 /** The largest search window asked of the server (KurrentDB's default read batch is 32). */
 const MAX_SEARCH_WINDOW = 32;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): KurrentDbEventStore {
@@ -714,7 +714,7 @@ function validateKurrentAppend(streamId: string, events: EventToAppend[], expect
     },
     checkEvent(event) {
       // KurrentDB stores ids as UUIDs and returns them in lower case: anything else would not come back as given.
-      if (!UUID_PATTERN.test(event.eventId))
+      if (!isLowerCaseUuid(event.eventId))
         throw new TypeError(`An event id must be a lower-case UUID: ${event.eventId}`);
       if (event.type.length === 0 || event.type.startsWith('$'))
         throw new TypeError(`Invalid event type: ${event.type}`);

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
-import { isIsoDate } from '$lib/format';
+import { isIsoDate, startOfDay } from '$lib/format';
 import { queryTerms } from '$lib/highlight';
 import { GraphQLRequestError } from '$lib/server/api';
 import {
@@ -16,13 +16,6 @@ import { STAKEHOLDER_CATEGORIES, STANCES, type Page, type StakeholderCategory, t
 
 const PAGE_SIZE = 20;
 const QUERY_MAX = 200;
-
-/** The start of a calendar day in Vietnam (UTC+7 all year) as a UTC instant. */
-function startOfDay(date: string, plusDays = 0): string {
-  const d = new Date(`${date}T00:00:00+07:00`);
-  d.setUTCDate(d.getUTCDate() + plusDays);
-  return d.toISOString();
-}
 
 function flattenNodes(nodes: SearchNode[], out: SearchNode[] = []): SearchNode[] {
   for (const n of nodes) {
