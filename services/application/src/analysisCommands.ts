@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { streams, type DomainEvent, type Role } from '@gopy/schemas';
 import {
+  ANALYST_ROLES,
   decideAnalysis,
   evolveAnalysis,
   initialAnalysisState,
@@ -9,6 +10,7 @@ import {
   type AnalysisState,
 } from '@gopy/domain/analysisDecider';
 import { NotFoundError } from '@gopy/domain/errors';
+import { actingRole } from '@gopy/domain/shared';
 import type { Principal, CommandResult } from './commands';
 import type { Clock } from './ports';
 import { analysisQueries } from './readModels/analysis';
@@ -34,8 +36,6 @@ export interface UndoDuplicateGroupInput {
   groupId: string;
   reason: string;
 }
-
-const precedence: Role[] = ['policymaker', 'staff', 'admin', 'moderator', 'spokesperson', 'auditor', 'participant'];
 
 /**
  * Analysts' commands on a round (stream `analysis-<policy>-<round>`): confirm a group of near-duplicate comments, undo
@@ -81,7 +81,7 @@ export class AnalysisCommands {
         const context: CommandContext = {
           actor: {
             accountId: principal.accountId,
-            role: precedence.find((r) => roles.includes(r)) ?? 'participant',
+            role: actingRole(roles, ANALYST_ROLES),
             organizationId,
           },
           occurredAt: now,

@@ -21,6 +21,7 @@ import { evolveComment, initialCommentState, isCommentEvent, type CommentState }
 import { evolveDigest, initialDigestState, isDigestEvent, type DigestState } from '@gopy/domain/digest';
 import { evolvePolicy, initialPolicyState, isPolicyEvent, type PolicyState } from '@gopy/domain/policy';
 import { decidePolicy, type PolicyCommand } from '@gopy/domain/policyDecider';
+import { actingRole } from '@gopy/domain/shared';
 import { commentIdFor } from './ids';
 import type { Clock } from './ports';
 import type { AppendOutcome, CommandContext, WritePath } from './writePath';
@@ -29,12 +30,6 @@ import type { AppendOutcome, CommandContext, WritePath } from './writePath';
 export interface Principal {
   accountId: string;
   rolesIn(organizationId: string | null): Promise<Role[]>;
-}
-
-/** The role recorded in an event's metadata: the most specific of the actor's roles. */
-const rolePrecedence: Role[] = ['policymaker', 'spokesperson', 'moderator', 'staff', 'admin', 'auditor', 'participant'];
-export function primaryRole(roles: Role[]): Role {
-  return rolePrecedence.find((r) => roles.includes(r)) ?? 'participant';
 }
 
 export { commentIdFor };
@@ -129,7 +124,7 @@ export class CommandHandlers {
       actor:
         o.systemActor || !principal
           ? { accountId: null, role: 'system', organizationId }
-          : { accountId: principal.accountId, role: primaryRole(roles), organizationId },
+          : { accountId: principal.accountId, role: actingRole(roles), organizationId },
       occurredAt: o.occurredAt ?? now,
       correlationId: o.correlationId ?? uuidv7(),
       causationId: o.causationId ?? null,

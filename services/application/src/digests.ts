@@ -2,7 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { digestIdFor, roundAnsweredEventId } from './ids';
 import { streams, type Role } from '@gopy/schemas';
 import { answeredCommentIds, initialDigestState, type DigestState } from '@gopy/domain/digest';
-import { decideDigest, type DigestCommand } from '@gopy/domain/digestDecider';
+import { decideDigest, DIGEST_ROLES, type DigestCommand } from '@gopy/domain/digestDecider';
+import { actingRole } from '@gopy/domain/shared';
 import { IllegalStateError, ValidationError } from '@gopy/domain/errors';
 import { initialPolicyState, type PolicyState } from '@gopy/domain/policy';
 import {
@@ -30,8 +31,6 @@ export interface CoverageCount {
   coveredCount: number;
   countedAtPosition: string | null;
 }
-
-const rolePrecedence: Role[] = ['spokesperson', 'staff', 'admin'];
 
 export interface PublishOutcome {
   /** Where DigestPublished was written (undefined when this call only finished an interrupted publication). */
@@ -107,7 +106,7 @@ export class DigestHandlers {
     return {
       actor: {
         accountId: principal.accountId,
-        role: rolePrecedence.find((r) => roles.includes(r)) ?? 'participant',
+        role: actingRole(roles, DIGEST_ROLES),
         organizationId,
       },
       occurredAt: o.occurredAt ?? now,

@@ -9,9 +9,10 @@ import {
   type ReportState,
 } from '@gopy/domain/report';
 import { decideReport, type ReportCommand } from '@gopy/domain/reportDecider';
+import { actingRole } from '@gopy/domain/shared';
 import { defaultSurgeThresholds, evaluateSurge, hourStartOf, type SurgeThresholds } from '@gopy/domain/surge';
 import type { CommandOptions, Principal } from './commands';
-import { primaryRole, SYSTEM_ACCOUNT } from './commands';
+import { SYSTEM_ACCOUNT } from './commands';
 import type { Projector } from './projector';
 import type { Clock, Mailer } from './ports';
 import { logUnexpected, runJob, silentLogger, type JobMonitor, type Logger } from './logging';
@@ -58,7 +59,7 @@ export class ReportCommands {
             actor:
               o.systemActor || !principal
                 ? { accountId: null, role: 'system' as const, organizationId: command.organizationId }
-                : { accountId: principal.accountId, role: primaryRole(roles), organizationId: command.organizationId },
+                : { accountId: principal.accountId, role: actingRole(roles), organizationId: command.organizationId },
             occurredAt: o.occurredAt ?? now,
             correlationId: o.correlationId ?? uuidv7(),
             causationId: o.causationId ?? null,

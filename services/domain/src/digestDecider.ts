@@ -1,4 +1,4 @@
-import { ThemeDecisions } from '@gopy/schemas';
+import { ThemeDecisions, type Role } from '@gopy/schemas';
 import {
   evolveDigest,
   findTheme,
@@ -103,6 +103,9 @@ export function decideDigest(command: DigestCommand, state: DigestState, policy:
 }
 
 type Drafter = 'staff' | 'spokesperson';
+
+/** Every role that may act on a digest: staff (or an admin) draft it, a spokesperson approves and publishes it. */
+export const DIGEST_ROLES: readonly Role[] = ['spokesperson', ...STAFF_ROLES];
 
 /** Which digest a command is about: its policy and round, as the command names them. */
 export interface DigestTarget {

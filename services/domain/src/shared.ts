@@ -124,6 +124,26 @@ export function requireAnyRole(actor: CommandActor, roles: readonly Role[], rule
 /** Staff run the drafting steps; an admin of the organisation may stand in for them. */
 export const STAFF_ROLES: readonly Role[] = ['staff', 'admin'];
 
+/** Roles from the most specific to the most general: the order in which an actor's role is chosen for the record. */
+export const ROLE_PRECEDENCE: readonly Role[] = [
+  'policymaker',
+  'spokesperson',
+  'moderator',
+  'staff',
+  'admin',
+  'auditor',
+  'participant',
+];
+
+/**
+ * The role an actor acted in, written into the (hashed) metadata of the events a command leads to: the most specific
+ * of the actor's roles among those competent for the command (all roles when `competent` is not given), or
+ * `participant` when none is held. Every command handler asks this one function.
+ */
+export function actingRole(roles: readonly Role[], competent: readonly Role[] = ROLE_PRECEDENCE): Role {
+  return ROLE_PRECEDENCE.find((r) => competent.includes(r) && roles.includes(r)) ?? 'participant';
+}
+
 export function unreachable(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }

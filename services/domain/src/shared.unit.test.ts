@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors';
-import { isBefore, normalizeText, requireText } from './shared';
+import { Roles } from '@gopy/schemas';
+import { ANALYST_ROLES } from './analysisDecider';
+import { DIGEST_ROLES } from './digestDecider';
+import { actingRole, isBefore, normalizeText, requireText, ROLE_PRECEDENCE } from './shared';
 
 describe('normalizeText', () => {
   it('composes decomposed Vietnamese (NFD) into NFC', () => {
@@ -39,5 +42,28 @@ describe('isBefore', () => {
   it('compares instants as time, not as strings', () => {
     expect(isBefore('2025-03-01T00:00:00Z', '2025-03-01T00:00:00.001Z')).toBe(true);
     expect(isBefore('2025-03-01T00:00:00.000Z', '2025-03-01T00:00:00Z')).toBe(false);
+  });
+});
+
+describe('actingRole: the role written into event metadata', () => {
+  it('is the most specific role the actor holds', () => {
+    expect(actingRole(['participant', 'staff', 'moderator'])).toBe('moderator');
+    expect(actingRole(['admin', 'policymaker'])).toBe('policymaker');
+    expect(actingRole(['auditor', 'participant'])).toBe('auditor');
+    expect(actingRole([])).toBe('participant');
+  });
+
+  it('is chosen among the roles competent for the command', () => {
+    // A spokesperson who is also a policymaker acts on a digest as spokesperson.
+    expect(actingRole(['policymaker', 'spokesperson'], DIGEST_ROLES)).toBe('spokesperson');
+    expect(actingRole(['moderator', 'admin'], DIGEST_ROLES)).toBe('admin');
+    // A moderator who is also staff analyses feedback as staff.
+    expect(actingRole(['moderator', 'staff'], ANALYST_ROLES)).toBe('staff');
+    expect(actingRole(['staff', 'policymaker'], ANALYST_ROLES)).toBe('policymaker');
+    expect(actingRole(['moderator'], ANALYST_ROLES)).toBe('participant');
+  });
+
+  it('orders every role exactly once', () => {
+    expect([...ROLE_PRECEDENCE].sort()).toEqual([...Roles].sort());
   });
 });
