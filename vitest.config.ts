@@ -36,6 +36,7 @@ export default defineConfig({
           include: [
             'schemas/src/**/*.unit.test.ts',
             'services/*/src/**/*.unit.test.ts',
+            'tests/architecture/**/*.test.ts',
             'tests/deploy/**/*.test.ts',
             'web/src/**/*.unit.test.ts',
           ],

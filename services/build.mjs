@@ -1,7 +1,7 @@
 // The production build of the services: esbuild bundles the TypeScript of the workspaces (@gopy/*) into plain ES
 // modules, one bundle per process entry point, and leaves every npm package to Node at run time. Run by
 // `npm run build:services` (and so by `npm run build`, `npm start`, `npm test`); the bins load the result
-// (services/api/bin/launch.js).
+// (services/composition/bin/launch.js).
 //
 // Why a bundler rather than tsc: the sources import each other without extensions and through the workspaces'
 // `exports` (./src/*.ts), which Node cannot load once compiled file by file; esbuild resolves them as vite and tsx

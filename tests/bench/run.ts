@@ -22,7 +22,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataFiles, type Runtime } from '@gopy/api/runtime';
+import { dataFiles, type Runtime } from '@gopy/composition/runtime';
 import { appendBenchmarks } from './benchmarks/append';
 import { rebuildBaseline, rebuildOurs, REBUILD_BATCH } from './benchmarks/rebuild';
 import { createWorld, generateCommentsFast, openRuntime, project, type World } from './lib/fixture';

@@ -71,7 +71,7 @@ function demo(email: string) {
   return found;
 }
 
-// The demo policy's comments (services/api/src/demo.ts).
+// The demo policy's comments (services/composition/src/demo.ts).
 const PARENT_DISCLOSURE = 'Đề nghị bổ sung quy định công khai danh sách học sinh được miễn, giảm';
 const TEACHER_RATE = 'Mức 30.000 đồng/ngày là hợp lý ở thị trấn';
 const PARENT_SUPPORT = 'Tôi ủng hộ dự thảo vì giúp các khoản thu minh bạch hơn.';

@@ -58,7 +58,7 @@ describe('infra/Dockerfile', () => {
     const sources = copies.map((c) => args(c)[0]!);
     for (const source of sources)
       expect(source).toMatch(
-        /^\/app\/(node_modules|package\.json|services\/(api|projector)\/(package\.json|bin|dist)|web\/(package\.json|build))$/,
+        /^\/app\/(node_modules|package\.json|services\/(api|projector|composition)\/(package\.json|bin|dist)|web\/(package\.json|build))$/,
       );
     // node_modules comes from a stage that installs production dependencies only, and nothing else installs.
     const modules = copies.find((c) => args(c)[0] === '/app/node_modules')!;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@gopy/application/commands';
-import { dataFiles } from '@gopy/api/runtime';
+import { dataFiles } from '@gopy/composition/runtime';
 import { createWorld, openRuntime, type World } from '../bench/lib/fixture';
 import { startPlatform, type Platform } from '../support/platform';
 import { SERVER_ENV, graphql, say, timed } from './support';

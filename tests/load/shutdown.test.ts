@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataFiles } from '@gopy/api/runtime';
+import { dataFiles } from '@gopy/composition/runtime';
 import { startPlatform, type Platform } from '../support/platform';
 import {
   SERVER_ENV,

@@ -13,8 +13,8 @@ import { allReadModels } from '@gopy/application/readModels/index';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { dataFiles } from '@gopy/api/runtime';
-import { loadSecrets } from '@gopy/api/secrets';
+import { dataFiles } from '@gopy/composition/runtime';
+import { loadSecrets } from '@gopy/composition/secrets';
 import { createWorld, openRuntime, runtimeConfig, type World } from '../bench/lib/fixture';
 import { SUBMIT_COMMENT } from '../bench/lib/http';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The `gopy` command: the compiled build when it is up to date (npm run build), else the sources through tsx.
-import { launch } from './launch.js';
+import { launch } from '@gopy/composition/launch';
 
 await launch(new URL('../dist/cli.js', import.meta.url), new URL('../src/cli.ts', import.meta.url), 'gopy');

@@ -24,8 +24,8 @@ import {
   type Stance,
   type StakeholderCategory,
 } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 class ManualClock {
   constructor(private t: number) {}

@@ -13,7 +13,7 @@ import { argumentPath, ScalarInputError } from './graphql/argumentErrors';
 import type { GraphQLContext, Locale, Viewer } from './graphql/context';
 import { describeInputError, isInputValidationError } from './graphql/types/errors';
 import { schema } from './graphql/schema';
-import { applyRateLimits } from './limits';
+import { applyRateLimits } from './graphql/rateLimits';
 import { applyAuditorReadOnly } from './auditorReadOnly';
 import { corsPolicy } from './cors';
 import { closedSchema, withoutSuggestions } from './graphql/closedSchema';
@@ -27,11 +27,11 @@ import { attachmentRoutes } from './attachments/routes';
 import { commentExports } from './exports/comments';
 import { semesterReportExports } from './exports/semesterReports';
 import { auditWitnessDownload } from './auditWitnessDownload';
-import type { Runtime } from './runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { logUnexpected } from '@gopy/application/logging';
 import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops/graphqlTelemetry';
-import { opsRoutes, requestTelemetry } from './ops/http';
-import { currentRequest } from './ops/requestContext';
+import { opsRoutes, requestTelemetry } from '@gopy/composition/ops/http';
+import { currentRequest } from '@gopy/composition/ops/requestContext';
 
 function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

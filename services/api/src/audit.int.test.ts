@@ -12,11 +12,11 @@ import type { Witness } from '@gopy/application/audit/witness';
 import { eventHash } from '@gopy/application/integrity';
 import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import { exportBundle, verifyBundle } from './auditBundle';
-import { loadSealKey } from './auditKeys';
+import { loadSealKey } from '@gopy/composition/auditKeys';
 import { verifyStore, witnessStore } from './auditCli';
-import { loadConfig, type Config } from './config';
-import { seedDemo } from './demo';
-import { dataFiles, openEventStore, openRuntime } from './runtime';
+import { loadConfig, type Config } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { dataFiles, openEventStore, openRuntime } from '@gopy/composition/runtime';
 
 const keysEnv = { GOPY_MASTER_KEY: 'e'.repeat(64), GOPY_LOOKUP_KEY: 'f'.repeat(64), GOPY_DEMO: '0' };
 

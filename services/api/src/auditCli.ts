@@ -18,10 +18,10 @@ import type { EventStore } from '@gopy/application/eventStore';
 import { lineLogger } from '@gopy/application/logging';
 import { WritePath } from '@gopy/application/writePath';
 import { exportBundle, verifyBundle } from './auditBundle';
-import { loadSealKey } from './auditKeys';
-import { loadConfig, type Config } from './config';
-import { openEventStore, openKeyStore, systemClock } from './runtime';
-import { loadSecrets } from './secrets';
+import { loadSealKey } from '@gopy/composition/auditKeys';
+import { loadConfig, type Config } from '@gopy/composition/config';
+import { openEventStore, openKeyStore, systemClock } from '@gopy/composition/runtime';
+import { loadSecrets } from '@gopy/composition/secrets';
 import { parseStoreSpec } from './storeCopy';
 
 const err = (m: string) => console.error(m);
@@ -257,7 +257,7 @@ export async function verifyRebuild(
   run: { applied: number; head: string | null; seconds: number },
 ): Promise<boolean> {
   const { compareReadModels } = await import('@gopy/application/audit/readModelChecksum');
-  const { openReadStore } = await import('./runtime');
+  const { openReadStore } = await import('@gopy/composition/runtime');
   const live = await openReadStore(config);
   try {
     const liveAt = await live.db

@@ -7,9 +7,9 @@ import { parsePublicKey } from '@gopy/application/audit/checkpoint';
 import { verifyLog } from '@gopy/application/audit/verify';
 import { ERASED_NAME } from '@gopy/application/readModels/index';
 import { buildApp } from './app';
-import { loadConfig } from './config';
-import { seedDemo, type DemoAccount } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo, type DemoAccount } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 /** Every file under a folder, recursively. */
 function filesUnder(dir: string): string[] {

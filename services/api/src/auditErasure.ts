@@ -5,8 +5,8 @@ import type { Principal } from '@gopy/application/commands';
 import { accountQueries, commentQueries, organizationQueries } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
 import type { Role } from '@gopy/schemas';
-import { eraseMailsTo } from './mailer';
-import { dataFiles, type Runtime } from './runtime';
+import { eraseMailsTo } from '@gopy/composition/mailer';
+import { dataFiles, type Runtime } from '@gopy/composition/runtime';
 
 /** The personal data of an account as its AccountRegistered event holds it, decrypted (while the key lives). */
 async function personalData(runtime: Runtime, accountId: string) {

@@ -8,9 +8,9 @@ import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDataba
 import { commentIdFor, type Principal } from '@gopy/application/commands';
 import { ERASED_NAME } from '@gopy/application/readModels/index';
 import { eraseAccount } from './auditErasure';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 /**
  * Erasure with every store on PostgreSQL: after it, no row of the platform's schemas holds the person's name or email,

@@ -11,9 +11,9 @@ import { allReadModels } from '@gopy/application/readModels/index';
 import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDatabase';
 import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { dataFiles, openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { dataFiles, openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 const env = { GOPY_MASTER_KEY: '3'.repeat(64), GOPY_LOOKUP_KEY: '4'.repeat(64), GOPY_DEMO: '0' };
 

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app';
-import { loadConfig } from './config';
-import { seedDemo, type DemoAccount } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo, type DemoAccount } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 describe('time travel (policyAsOf) and the audit read log', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-asof-'));

@@ -1,7 +1,7 @@
 import express from 'express';
 import { WitnessError } from '@gopy/application/audit/witness';
 import { hasRoleAnywhere, type Viewer } from './graphql/context';
-import type { Runtime } from './runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 
 /**
  * The auditor's download of a signed witness of the newest checkpoint (`gopy audit witness` on the server): the file an

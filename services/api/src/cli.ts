@@ -7,12 +7,13 @@ import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStor
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
 import type { ReadDb } from '@gopy/application/readModels/index';
 import pg from 'pg';
-import { ConfigError, loadConfig, type Config } from './config';
-import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from './runtime';
-import { loadSecrets } from './secrets';
-import { runProjectorProcess, serve } from './serve';
+import { ConfigError, loadConfig, type Config } from '@gopy/composition/config';
+import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from '@gopy/composition/runtime';
+import { loadSecrets } from '@gopy/composition/secrets';
+import { runProjectorProcess } from '@gopy/composition/process';
+import { serve } from './serve';
 import { registerAuditCommands } from './auditCli';
-import { createLogger } from './ops/logger';
+import { createLogger } from '@gopy/composition/ops/logger';
 
 /** Log lines of the command line's own commands (warnings, a copy's progress), in the servers' format, on stderr. */
 const cliLogger = () => createLogger({ role: 'cli', fd: 2 });

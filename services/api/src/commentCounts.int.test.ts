@@ -7,8 +7,8 @@ import { commentIdFor, type Principal } from '@gopy/application/commands';
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, commentQueries } from '@gopy/application/readModels/index';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { loadConfig } from './config';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 import { aPolicyInConsultation, type SmallWorld } from './smallWorld.testing';
 
 class ManualClock {

@@ -9,8 +9,8 @@ import { decideDigest } from '@gopy/domain/digestDecider';
 import { ForbiddenError, IllegalStateError } from '@gopy/domain/errors';
 import { initialPolicyState } from '@gopy/domain/policy';
 import { streams } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 // Publishing is two appends on two streams. A crash between them leaves a published digest and an unanswered round;
 // the next publish call finishes the second step, once, and nothing is published twice.

@@ -11,9 +11,9 @@ import { deadlineCloseEventId } from '@gopy/application/scheduler';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
 import { ConflictError } from '@gopy/domain/errors';
 import { GENESIS_HASH, type Role } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { readDemoAccounts, seedDemo } from './demo';
-import { dataFiles, openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { readDemoAccounts, seedDemo } from '@gopy/composition/demo';
+import { dataFiles, openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 /** A clock the test moves by hand, so deadlines fall when the test says. */
 class ManualClock {

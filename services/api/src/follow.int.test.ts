@@ -10,9 +10,9 @@ import type { Mailer } from '@gopy/application/ports';
 import { Projector } from '@gopy/application/projector';
 import { allReadModels, notificationQueries } from '@gopy/application/readModels/index';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 class ManualClock {
   constructor(private t: number) {}

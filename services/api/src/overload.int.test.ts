@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentIdFor } from '@gopy/application/commands';
 import { commentQueries } from '@gopy/application/readModels/index';
 import { buildApp } from './app';
-import { loadConfig } from './config';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 import { aPolicyInConsultation } from './smallWorld.testing';
 
 class ManualClock {

@@ -9,9 +9,9 @@ import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { IllegalStateError } from '@gopy/domain/errors';
 import { streams } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { dataFiles, openEmbeddedRuntime, type Runtime } from './runtime';
-import { loadSecrets } from './secrets';
+import { loadConfig } from '@gopy/composition/config';
+import { dataFiles, openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
+import { loadSecrets } from '@gopy/composition/secrets';
 import { aPolicyInConsultation } from './smallWorld.testing';
 
 class ManualClock {

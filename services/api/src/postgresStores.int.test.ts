@@ -12,9 +12,9 @@ import { SqliteAuthStore } from '@gopy/adapters/authStore/sqliteAuthStore';
 import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 let database: { url: string; drop(): Promise<void> };
 

@@ -7,9 +7,9 @@ import { streams, type DomainEvent } from '@gopy/schemas';
 import { commentAggregate, commentIdFor, type Principal } from '@gopy/application/commands';
 import { policyAsOf } from '@gopy/application/audit/timeTravel';
 import { commentQueries, notificationQueries } from '@gopy/application/readModels/index';
-import { loadConfig } from './config';
+import { loadConfig } from '@gopy/composition/config';
 import { commentRowsAt } from './exports/comments';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 import { aPolicyInConsultation, type SmallWorld } from './smallWorld.testing';
 
 /**

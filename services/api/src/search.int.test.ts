@@ -15,9 +15,9 @@ import {
 } from '@gopy/application/readModels/index';
 import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
 import type { Role, Stance } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = `gopy_search_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

@@ -13,11 +13,11 @@ import type {
 } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentIdFor, type Principal } from '@gopy/application/commands';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
 import type { GraphQLContext } from './graphql/context';
 import { schema } from './graphql/schema';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 /**
  * Scale: the policy page's query costs the same number of SQL statements and reads the same number of rows whatever

@@ -10,9 +10,9 @@ import { ForbiddenError, IllegalStateError } from '@gopy/domain/errors';
 import { periodRange } from '@gopy/domain/report';
 import type { DraftNode, Role, StakeholderCategory } from '@gopy/schemas';
 import { semesterReportQueries } from '@gopy/application/readModels/index';
-import { loadConfig } from './config';
+import { loadConfig } from '@gopy/composition/config';
 import { semesterReportDocx, semesterReportPdf } from './exports/semesterReports';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 class ManualClock {
   constructor(private t: number) {}

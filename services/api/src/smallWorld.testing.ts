@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@gopy/application/commands';
-import type { Runtime } from './runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 
 export interface SmallWorld {
   officeId: string;

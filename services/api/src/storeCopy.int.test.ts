@@ -6,9 +6,9 @@ import { createThrowawayDatabase } from '@gopy/adapters/postgres/throwawayDataba
 import type { RecordedEvent } from '@gopy/application/eventStore';
 import { openPostgresEventStore } from '@gopy/adapters/eventStore/postgresEventStore';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime } from '@gopy/composition/runtime';
 import { copyStore, verifyChains } from './storeCopy';
 
 let database: { url: string; drop(): Promise<void> };

@@ -7,8 +7,8 @@ import { GENESIS_HASH } from '@gopy/schemas';
 import { PostgresKeyStore } from '@gopy/adapters/keyStore/postgresKeyStore';
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { privateFolder } from '@gopy/adapters/privateFiles';
-import { ConfigError, loadConfig, type Config } from './config';
-import { dataFiles, openEventStore, secretsOnPostgres } from './runtime';
+import { ConfigError, loadConfig, type Config } from '@gopy/composition/config';
+import { dataFiles, openEventStore, secretsOnPostgres } from '@gopy/composition/runtime';
 
 /**
  * A store named on the command line: `sqlite:<data folder>`, `postgres:<DATABASE_URL>` or `kurrentdb:<KURRENTDB_URL>`.
@@ -108,7 +108,7 @@ export async function copyStore(
   const base = loadConfig();
   const from = parseStoreSpec(fromText);
   const to = parseStoreSpec(toText);
-  const { loadSecrets } = await import('./secrets');
+  const { loadSecrets } = await import('@gopy/composition/secrets');
   const source = await openEventStore(configFor(from, base));
   const target = await openEventStore(configFor(to, base));
   const progress = progressFile(from, to);

@@ -9,9 +9,9 @@ import { alertQueries } from '@gopy/application/readModels/index';
 import { ForbiddenError, IllegalStateError } from '@gopy/domain/errors';
 import { reportingPeriodOf } from '@gopy/domain/report';
 import type { Role, Stance } from '@gopy/schemas';
-import { loadConfig } from './config';
-import { seedDemo } from './demo';
-import { openEmbeddedRuntime, type Runtime } from './runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 class ManualClock {
   constructor(private t: number) {}

@@ -1,9 +1,10 @@
 /**
  * The projector process of the distributed runtime (`node services/projector/bin/projector.js`): the same composition
- * root as `gopy projector`, so configuration and store selection exist once (services/api/src/runtime.ts).
+ * as `gopy projector`, so configuration and store selection exist once (services/composition/src/runtime.ts). It
+ * depends on application, adapters and the composition only, never on the HTTP API (tests/importRules.unit.test.ts).
  */
-import { ConfigError, loadConfig } from '@gopy/api/config';
-import { runProjectorProcess } from '@gopy/api/serve';
+import { ConfigError, loadConfig } from '@gopy/composition/config';
+import { runProjectorProcess } from '@gopy/composition/process';
 
 try {
   const proc = await runProjectorProcess(loadConfig());

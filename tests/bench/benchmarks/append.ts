@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore';
-import { dataFiles, type Runtime } from '@gopy/api/runtime';
+import { dataFiles, type Runtime } from '@gopy/composition/runtime';
 import { createWorld, openRuntime, submitViaCommands, type World } from '../lib/fixture';
 import { round } from '../lib/http';
 import type { Entry } from '../lib/report';

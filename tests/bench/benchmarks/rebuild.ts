@@ -20,8 +20,8 @@ import { openSqliteEventStore } from '@gopy/adapters/eventStore/sqliteEventStore
 import { SqliteKeyStore } from '@gopy/adapters/keyStore/sqliteKeyStore';
 import { unwrapKey } from '@gopy/adapters/keyStore/wrapping';
 import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import { dataFiles } from '@gopy/api/runtime';
-import { loadSecrets } from '@gopy/api/secrets';
+import { dataFiles } from '@gopy/composition/runtime';
+import { loadSecrets } from '@gopy/composition/secrets';
 import type { DraftNode } from '@gopy/schemas';
 import { runtimeConfig } from '../lib/fixture';
 

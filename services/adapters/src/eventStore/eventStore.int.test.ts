@@ -41,6 +41,7 @@ import {
   kurrentDbContractOptions,
   kurrentDbFactory,
 } from './kurrentdb/kurrentDbContractFixture';
+import { KurrentDbTestDouble } from '../../../../tests/kurrentdb-double/kurrentDbTestDouble';
 
 const SQLITE_PAGE_SIZE = 50;
 
@@ -159,7 +160,7 @@ const adapters: Array<{ name: string; factory: EventStoreFactory; options: Event
     // Against KURRENTDB_URL when it is set, otherwise against the gRPC test double of tests/kurrentdb-double (a fresh
     // one per test); see kurrentdb/kurrentDbContractFixture.ts.
     name: kurrentDbContractName(),
-    factory: kurrentDbFactory,
+    factory: kurrentDbFactory(() => KurrentDbTestDouble.start()),
     options: kurrentDbContractOptions,
   },
 ];

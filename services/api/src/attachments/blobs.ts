@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BlobStore } from '@gopy/application/ports';
 import { FolderBlobStore } from '@gopy/adapters/blobStore/folderBlobStore';
 import { privateFolder } from '@gopy/adapters/privateFiles';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 
 const stores = new WeakMap<Runtime, BlobStore>();
 

@@ -2,7 +2,7 @@ import express, { type Request } from 'express';
 import { attachmentQueries, policyQueries } from '@gopy/application/readModels/index';
 import type { Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, blobStoreOf } from './blobs';
 import { isUuid } from '@gopy/application/ids';
 

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyQueries } from '@gopy/application/readModels/index';
 import type { DraftNode } from '@gopy/schemas';
 import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { seedDemo } from '../demo';
-import { openEmbeddedRuntime, type Runtime } from '../runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { seedDemo } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 import { exportDocx, exportPdf, importDocx } from './documents';
 
 const shape = (nodes: DraftNode[]): unknown =>

@@ -1,6 +1,6 @@
 import express from 'express';
 import { organizationQueries, policyQueries } from '@gopy/application/readModels/index';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { exportDocx, exportPdf, type DocumentVersion } from './documents';
 import { isUuid } from '@gopy/application/ids';
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@gopy/application/commands';
 import type { DraftNode, Role } from '@gopy/schemas';
 import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { openEmbeddedRuntime, type Runtime } from '../runtime';
+import { loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 
 class ManualClock {
   constructor(private t: number) {}

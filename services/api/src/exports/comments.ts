@@ -8,7 +8,7 @@ import { findNode, nodeLabel, policyQueries } from '@gopy/application/readModels
 import type { WritePath } from '@gopy/application/writePath';
 import type { DomainEvent, DraftNode, Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { spreadsheetCsv } from './csv';
 import { xmlSafe } from './xmlText';
 import { isUuid } from '@gopy/application/ids';

@@ -7,7 +7,7 @@ import type { Position } from '@gopy/application/eventStore';
 import { commentQueries, organizationQueries, policyQueries } from '@gopy/application/readModels/index';
 import { streams, type DomainEvent } from '@gopy/schemas';
 import { FONT, FONT_BOLD } from '../drafts/documents';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { commentRowsAt, type ExportRow } from './comments';
 import { exportPosition } from './position';
 import { xmlSafe } from './xmlText';

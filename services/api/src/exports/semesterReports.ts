@@ -11,7 +11,7 @@ import {
 } from '@gopy/application/readModels/index';
 import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
 import type { Viewer } from '../graphql/context';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { xmlSafe } from './xmlText';
 import { vietnamDay } from '@gopy/domain/vietnamTime';
 import { formatCalendarDate } from '../vietnamTime';

@@ -6,7 +6,7 @@ import {
   type LifecycleEventRow,
   type LifecycleFilter,
 } from '@gopy/application/readModels/index';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { formatInstant, langOf, type NoticeLang } from '../vietnamTime';
 import { CONSULTATION_STEPS, STEP_TERMS, entryHtml, entryText, escapeHtml } from './entries';
 import { isUuid } from '@gopy/application/ids';

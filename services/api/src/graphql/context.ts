@@ -1,5 +1,5 @@
 import type { Role } from '@gopy/schemas';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 
 export type Locale = 'vi' | 'en';
 

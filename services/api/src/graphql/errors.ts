@@ -2,18 +2,9 @@ import { DomainError, ForbiddenError } from '@gopy/domain/errors';
 import { forbidden } from '@gopy/domain/rules';
 import { UnauthenticatedError } from '@gopy/application/accounts';
 
-/** Over a rate limit: when to retry. */
-export class RateLimitedError extends Error {
-  readonly code = 'RATE_LIMITED' as const;
-  readonly messages;
-  constructor(readonly retryAfterSeconds: number) {
-    super('Rate limited');
-    this.messages = {
-      vi: `Bạn thao tác quá nhanh. Vui lòng thử lại sau ${retryAfterSeconds} giây.`,
-      en: `Too many requests. Please try again in ${retryAfterSeconds} seconds.`,
-    };
-  }
-}
+import { RateLimitedError } from '@gopy/composition/limits';
+
+export { RateLimitedError };
 
 export function notSignedIn(): UnauthenticatedError {
   const e = new UnauthenticatedError();

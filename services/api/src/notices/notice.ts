@@ -6,7 +6,7 @@ import {
   policyQueries,
   type ChannelRow,
 } from '@gopy/application/readModels/index';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { formatInstant, type NoticeLang } from '../vietnamTime';
 
 /**

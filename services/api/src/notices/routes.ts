@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { langOf } from '../vietnamTime';
 import { isUuid } from '@gopy/application/ids';
 // The notice's modules (qrcode, pdfkit, @napi-rs/canvas with its native Skia) are imported on the first notice, not at

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../config';
+import { loadConfig } from '@gopy/composition/config';
 import { serve, type Serving } from '../serve';
-import { createLogger } from './logger';
+import { createLogger } from '@gopy/composition/ops/logger';
 
 function collectingLogger() {
   const lines: Record<string, unknown>[] = [];

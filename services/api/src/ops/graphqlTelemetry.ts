@@ -1,6 +1,6 @@
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { currentRequest } from './requestContext';
+import { currentRequest } from '@gopy/composition/ops/requestContext';
 
 /** A client chooses its operation names: only a plain identifier is kept, for the log and the metrics' labels. */
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

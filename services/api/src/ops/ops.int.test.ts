@@ -6,12 +6,12 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { readDemoAccounts, seedDemo, type DemoAccount } from '../demo';
-import { openEmbeddedRuntime, type Runtime } from '../runtime';
-import { requestTelemetry } from './http';
-import { createLogger } from './logger';
-import { Metrics } from './metrics';
+import { loadConfig } from '@gopy/composition/config';
+import { readDemoAccounts, seedDemo, type DemoAccount } from '@gopy/composition/demo';
+import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
+import { requestTelemetry } from '@gopy/composition/ops/http';
+import { createLogger } from '@gopy/composition/ops/logger';
+import { Metrics } from '@gopy/composition/ops/metrics';
 
 /** Every line the logger wrote, parsed. */
 function collectingLogger() {

@@ -1,13 +1,13 @@
 /**
  * How the shared event store contract (../contract.ts) runs on KurrentDB: against the server named by KURRENTDB_URL
- * when it is set, otherwise against the gRPC TEST DOUBLE in tests/kurrentdb-double (a fresh one per test).
+ * when it is set, otherwise against a gRPC test double the test file starts (tests/kurrentdb-double, a fresh one per
+ * test): the test hands it in, so that no adapter module imports anything under tests/.
  *
  * On a real server every test gets a fresh store by way of a namespace (a unique stream-name prefix); the streams are
  * left on the server. Test-only module: it is imported by eventStore.int.test.ts and kurrentdb.int.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventStoreContractOptions, EventStoreFactory } from '../contract';
-import { KurrentDbTestDouble } from '../../../../../tests/kurrentdb-double/kurrentDbTestDouble';
 import {
   openKurrentDbEventStore,
   parseKurrentDbPosition,
@@ -34,26 +34,35 @@ export function kurrentDbContractName(): string {
   return process.env.KURRENTDB_URL ? 'KurrentDB' : 'KurrentDB (gRPC test double)';
 }
 
-export const kurrentDbFactory: EventStoreFactory = async () => {
-  const url = process.env.KURRENTDB_URL;
-  const double = url ? undefined : await KurrentDbTestDouble.start();
-  const options: KurrentDbEventStoreOptions = {
-    connectionString: url ?? double!.connectionString,
-    // A fresh double is an empty store; a shared server is made to look like one.
-    ...(url ? { namespace: `gopy-contract-${randomUUID().slice(0, 8)}-` } : {}),
-    pageSize: KURRENTDB_CONTRACT_PAGE_SIZE,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+/** A running KurrentDB stand-in, as tests/kurrentdb-double gives one. */
+export interface KurrentDbDouble {
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+/** The contract's store factory: KURRENTDB_URL when set, else a fresh double from `startDouble` per test. */
+export const kurrentDbFactory =
+  (startDouble: () => Promise<KurrentDbDouble>): EventStoreFactory =>
+  async () => {
+    const url = process.env.KURRENTDB_URL;
+    const double = url ? undefined : await startDouble();
+    const options: KurrentDbEventStoreOptions = {
+      connectionString: url ?? double!.connectionString,
+      // A fresh double is an empty store; a shared server is made to look like one.
+      ...(url ? { namespace: `gopy-contract-${randomUUID().slice(0, 8)}-` } : {}),
+      pageSize: KURRENTDB_CONTRACT_PAGE_SIZE,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    };
+    return {
+      store: openKurrentDbEventStore(options),
+      openSibling: () => openKurrentDbEventStore(options),
+      worker: {
+        module: new URL('./kurrentDbEventStore.ts', import.meta.url).href,
+        exportName: 'openKurrentDbEventStore',
+        args: options,
+      },
+      dispose: async () => {
+        await double?.stop();
+      },
+    };
   };
-  return {
-    store: openKurrentDbEventStore(options),
-    openSibling: () => openKurrentDbEventStore(options),
-    worker: {
-      module: new URL('./kurrentDbEventStore.ts', import.meta.url).href,
-      exportName: 'openKurrentDbEventStore',
-      args: options,
-    },
-    dispose: async () => {
-      await double?.stop();
-    },
-  };
-};

@@ -18,7 +18,7 @@ import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
 import { decodeCursor, pageSize, toConnection } from '../cursors';
 import { principalOf } from '../../principal';
-import type { Runtime } from '../../runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { Comment } from './comment';
 import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
 import { Policy } from './policy';
