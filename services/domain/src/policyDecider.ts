@@ -96,7 +96,8 @@ export interface AnswerRound extends PolicyCommandBase {
 }
 export interface EnactPolicy extends PolicyCommandBase {
   type: 'EnactPolicy';
-  version: number;
+  /** The published version enacted; the latest when not given. */
+  version?: number;
   decisionNumber: string;
   effectiveDate: string;
 }
@@ -465,7 +466,7 @@ function answerRound(command: AnswerRound, state: PolicyState): PolicyEvent[] {
 
 function enact(command: EnactPolicy, state: PolicyState): PolicyEvent[] {
   policyGuards.enact(state, command.actor);
-  const version = requirePositiveInt('version', command.version);
+  const version = command.version === undefined ? state.latestVersion : requirePositiveInt('version', command.version);
   if (!state.versions[version]) {
     throw invalid('version', `Không có phiên bản dự thảo số ${version}.`, `There is no draft version ${version}.`);
   }

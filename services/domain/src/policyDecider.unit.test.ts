@@ -590,6 +590,12 @@ describe('EnactPolicy', () => {
     given(aPolicyWithAnsweredRound()).when(enact()).then([enacted]);
   });
 
+  it('enacts the latest published version, as the stream has it, when none is named', () => {
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ version: undefined }))
+      .then([enacted]);
+  });
+
   it('is refused once the last round is closed but not yet answered by a published digest', () => {
     given(aPolicyInReview()).when(enact()).then(IllegalStateError, 'ROUND_NOT_ANSWERED');
   });

@@ -9,6 +9,7 @@ import {
   type VersionRow,
 } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
+import { isUuid } from '@gopy/application/ids';
 import { roundPhase, type PolicyStatus, type RoundPhase } from '@gopy/domain/policy';
 import type { DraftNode as DraftNodeData, NodeKind } from '@gopy/schemas';
 import { builder } from '../builder';
@@ -242,13 +243,15 @@ const PolicyPayload = builder
     }),
   });
 
+/**
+ * A policy command's target is its stream: the decider refuses an unknown policy (NOT_FOUND) from the stream's state,
+ * so a policy stored a moment ago is found even while the read models have not shown it yet (policyLag.int.test.ts).
+ * Only what cannot name a stream at all is refused here, without asking any store.
+ */
 async function runPolicyCommand(ctx: Parameters<typeof principalOf>[0], command: PolicyCommandInput) {
   const principal = principalOf(ctx);
-  if (command.type !== 'ProposePolicy') {
-    const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [command.policyId]);
-    if (!policy)
-      throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
-  }
+  if (command.type !== 'ProposePolicy' && !isUuid(command.policyId))
+    throw new NotFoundError('policy', command.policyId, { vi: 'Không tìm thấy dự thảo.', en: 'Policy not found.' });
   const result = await ctx.runtime.commands.policy(command, principal);
   const shown = result.position ? await ctx.runtime.consistency.waitFor(result.position) : true;
   return { policyId: command.policyId, position: result.position ?? '', readModelBehind: !shown };
@@ -415,16 +418,15 @@ builder.mutationField('enactPolicy', (t) =>
   t.field({
     ...common,
     args: { input: t.arg({ type: EnactPolicyInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      const [policy] = await policyQueries.byIds(ctx.runtime.readDb, [String(input.policyId)]);
-      return runPolicyCommand(ctx, {
+    // Without a version the decider enacts the latest published one, as the policy's stream has it.
+    resolve: (_r, { input }, ctx) =>
+      runPolicyCommand(ctx, {
         type: 'EnactPolicy',
         policyId: String(input.policyId),
         decisionNumber: input.decisionNumber,
         effectiveDate: input.effectiveDate,
-        version: input.version ?? policy?.currentVersion ?? 0,
-      });
-    },
+        ...(input.version != null ? { version: input.version } : {}),
+      }),
   }),
 );
 
