@@ -10,6 +10,7 @@ import { policyQueries } from '@gopy/application/readModels/index';
 import { loadConfig } from '@gopy/composition/config';
 import { openEmbeddedRuntime, type Runtime } from '@gopy/composition/runtime';
 import { buildApp } from './app';
+import { anOffice } from './smallWorld.testing';
 
 const START_DRAFTING = `mutation ($policyId: ID!) {
   startDrafting(policyId: $policyId) {
@@ -60,20 +61,7 @@ describe('policy commands while the read models lag behind', () => {
       { email, password, displayName: 'Cán bộ', pseudonym: null, stakeholderCategory: 'parent', locale: 'vi' },
       { origin: 'admin', verified: true },
     );
-    officeId = randomUUID();
-    await runtime.commands.organization(
-      {
-        type: 'RegisterOrganization',
-        organizationId: officeId,
-        name: 'Phòng Giáo dục và Đào tạo huyện Hoà Bình',
-        kind: 'district_office',
-        levels: [],
-        schoolType: '',
-        parentOrganizationId: null,
-      },
-      null,
-      { systemActor: true },
-    );
+    officeId = await anOffice(runtime);
     await runtime.commands.organization(
       { type: 'AddMember', organizationId: officeId, accountId, roles: ['staff'] },
       null,

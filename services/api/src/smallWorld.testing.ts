@@ -10,8 +10,8 @@ export interface SmallWorld {
   articleId: string;
 }
 
-/** For integration tests: an office, a staff member and a policy whose first round is open from `now` for a week. */
-export async function aPolicyInConsultation(runtime: Runtime): Promise<SmallWorld> {
+/** For integration tests: a district office, registered by the system; its id. */
+export async function anOffice(runtime: Runtime): Promise<string> {
   const officeId = randomUUID();
   await runtime.commands.organization(
     {
@@ -26,6 +26,12 @@ export async function aPolicyInConsultation(runtime: Runtime): Promise<SmallWorl
     null,
     { systemActor: true },
   );
+  return officeId;
+}
+
+/** For integration tests: an office, a staff member and a policy whose first round is open from `now` for a week. */
+export async function aPolicyInConsultation(runtime: Runtime): Promise<SmallWorld> {
+  const officeId = await anOffice(runtime);
   const staff: Principal = { accountId: randomUUID(), rolesIn: async () => ['staff', 'moderator', 'participant'] };
   await runtime.commands.organization(
     { type: 'AddMember', organizationId: officeId, accountId: staff.accountId, roles: ['staff', 'moderator'] },
