@@ -1,20 +1,13 @@
 import express, { type Request } from 'express';
 import { attachmentQueries, policyQueries } from '@gopy/application/readModels/index';
-import type { Role } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
+import { mayReadCommentFile, uploadOrganizations } from '../access';
 import type { Runtime } from '@gopy/composition/runtime';
 import { ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, blobStoreOf } from './blobs';
 import { isUuid } from '@gopy/application/ids';
 
 function refuse(res: express.Response, status: number, code: string, vi: string, en: string) {
   res.status(status).json({ error: { code, messageVi: vi, messageEn: en, message: `${vi} / ${en}` } });
-}
-
-function roles(viewer: Viewer | null, organizationId: string): Role[] {
-  return viewer?.memberships.get(organizationId) ?? [];
-}
-function anywhere(viewer: Viewer | null, role: Role): boolean {
-  return [...(viewer?.memberships.values() ?? [])].some((r) => r.includes(role));
 }
 
 /** The file name a browser saves, safe in the header whatever the original name holds. */
@@ -26,13 +19,6 @@ function contentDisposition(fileName: string): string {
       .replace(/["\\]/g, '_')
       .trim() || 'tep-dinh-kem';
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName || fallback)}`;
-}
-
-/** The organisations a file is stored for: those where the uploader is staff or admin (who may cite it there). */
-function uploaderOrganizations(viewer: Viewer): string[] {
-  return [...viewer.memberships.entries()]
-    .filter(([, roles]) => roles.includes('staff') || roles.includes('admin'))
-    .map(([organizationId]) => organizationId);
 }
 
 /**
@@ -58,7 +44,7 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
         }
         const viewer = await viewerOf(req);
         if (!viewer) return refuse(res, 401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.', 'Please sign in.');
-        if (!anywhere(viewer, 'staff') && !anywhere(viewer, 'admin')) {
+        if (uploadOrganizations(viewer).length === 0) {
           return refuse(
             res,
             403,
@@ -80,7 +66,7 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
         const body = req.body as unknown;
         if (!Buffer.isBuffer(body) || body.length === 0)
           return refuse(res, 400, 'VALIDATION', 'Tệp trống.', 'The file is empty.');
-        const { sha256, size } = await blobs.put(body, uploaderOrganizations(viewer));
+        const { sha256, size } = await blobs.put(body, uploadOrganizations(viewer));
         res.status(201).json({ sha256, size, mediaType });
       } catch (error) {
         if ((error as { type?: string }).type === 'entity.too.large') {
@@ -106,10 +92,7 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
       if (row.commentId) {
         const [policy] = await policyQueries.byIds(runtime.readDb, [row.policyId]);
         const viewer = await viewerOf(req);
-        const mine = roles(viewer, policy?.organizationId ?? '');
-        const allowed =
-          mine.some((r) => r === 'staff' || r === 'moderator' || r === 'admin') || anywhere(viewer, 'auditor');
-        if (!allowed) return notFound();
+        if (!mayReadCommentFile(viewer, policy?.organizationId)) return notFound();
       }
       const bytes = await blobs.get(row.sha256);
       if (!bytes) return refuse(res, 404, 'NOT_FOUND', 'Tệp không còn đọc được.', 'The file can no longer be read.');

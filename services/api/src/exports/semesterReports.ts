@@ -3,14 +3,10 @@ import path from 'node:path';
 // docx and pdfkit are imported where a document is made, not at start (see drafts/documents.ts).
 import type { Paragraph, Table } from 'docx';
 import express from 'express';
-import {
-  organizationQueries,
-  semesterReportQueries,
-  type OrganizationRow,
-  type SemesterReportRow,
-} from '@gopy/application/readModels/index';
+import { organizationQueries, semesterReportQueries, type SemesterReportRow } from '@gopy/application/readModels/index';
 import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
 import type { Viewer } from '../graphql/context';
+import { mayReadReports } from '../access';
 import type { Runtime } from '@gopy/composition/runtime';
 import { xmlSafe } from './xmlText';
 import { vietnamDay } from '@gopy/domain/vietnamTime';
@@ -232,16 +228,6 @@ export async function semesterReportPdf(document: SemesterReportDocument): Promi
   return done;
 }
 
-/** Who may download: those who read the organisation's reports (its staff, spokesperson, leaders; its parent's; auditors). */
-const READERS = ['staff', 'spokesperson', 'admin', 'policymaker', 'auditor'];
-function mayRead(viewer: Viewer, org: OrganizationRow): boolean {
-  const reads = (id: string | null) =>
-    id !== null && (viewer.memberships.get(id) ?? []).some((r) => READERS.includes(r));
-  return (
-    [...viewer.memberships.values()].some((roles) => roles.includes('auditor')) || reads(org.id) || reads(org.parentId)
-  );
-}
-
 /** `/export/organizations/<id>/reports/<period>.docx|.pdf`: the semester report in the district's layout. */
 export function semesterReportExports(
   runtime: Runtime,
@@ -261,7 +247,7 @@ export function semesterReportExports(
         res.status(401).type('text/plain; charset=utf-8').send('Cần đăng nhập. / Sign in first.');
         return;
       }
-      if (!mayRead(viewer, org)) {
+      if (!mayReadReports(viewer, org)) {
         res.status(403).type('text/plain; charset=utf-8').send('Không có quyền. / Forbidden.');
         return;
       }
