@@ -22,6 +22,7 @@ import {
   expectAllAudited,
   launchBrowser,
   newReader,
+  screenshots,
   signIn,
   uniqueSuffix,
   type Reader,
@@ -155,6 +156,12 @@ describe('what a reader types before the page is hydrated', () => {
     expect(await replyForm.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await replyForm.getByLabel('Nội dung trả lời').inputValue()).toBe(reply);
     expect(await replyForm.getByLabel('Ủng hộ', { exact: true }).isChecked()).toBe(true);
+
+    // The status box leads to the whole-draft form; each node's one control opened its form in place.
+    expect(
+      await page.locator('.banner-open').getByRole('link', { name: 'Góp ý cho dự thảo' }).getAttribute('href'),
+    ).toBe('#comment-whole');
+    await screenshots(reader, 'policy-typed-before-hydration');
 
     const listed = (body: string) =>
       page

@@ -172,7 +172,11 @@ export async function signIn(reader: Reader, email: string, password: string): P
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await expect.poll(() => page.getByText(/^Xin chào, /).count()).toBeGreaterThan(0);
+  // The next page may take a while on a busy machine: wait as long as for any element (expect.poll gives up after 1 s).
+  await page
+    .getByText(/^Xin chào, /)
+    .first()
+    .waitFor({ state: 'visible' });
   await audit(reader, 'after sign-in');
 }
 
