@@ -11,6 +11,10 @@ const config = {
     // (without ORIGIN it assumes https), so SvelteKit's own origin check would refuse every form on plain
     // http. hooks.server.ts checks instead that a form post comes from this very host (see sameOrigin).
     csrf: { trustedOrigins: ['*'] },
+    // The server resolves which route a link goes to: the browser does not download the table of every route (the
+    // staff and audit pages too) with the first page it loads. A link's first use asks the server (preloading on
+    // hover hides it); the JavaScript budget of the public pages (web/js-budget.json) counts on it.
+    router: { resolution: 'server' },
     // Scripts only from this site (SvelteKit adds a nonce to its own start-up script). Styles also allow inline
     // style attributes: SvelteKit's route announcer for screen readers is positioned with one.
     csp: {
