@@ -24,7 +24,6 @@ import {
   expectRefusal,
   getPolicy,
   inDays,
-  inSeconds,
   ok,
   signIn,
   signInAs,
@@ -731,7 +730,7 @@ describe('withdrawing a policy', () => {
     ok(
       (
         await staff.gql<{ openConsultation: ResultUnion }>(OPEN_CONSULTATION, {
-          input: { policyId: id, closesAt: inSeconds(3600) },
+          input: { policyId: id, closesAt: inDays(2) },
         })
       ).openConsultation,
     );
