@@ -16,13 +16,13 @@ import * as report from './events/report';
 export const eventCatalogue = {
   PolicyProposed: { version: 1, schema: policy.PolicyProposed, stream: 'policy' },
   DraftingStarted: { version: 1, schema: policy.DraftingStarted, stream: 'policy' },
-  DraftVersionPublished: { version: 1, schema: policy.DraftVersionPublished, stream: 'policy' },
+  DraftVersionPublished: { version: 2, schema: policy.DraftVersionPublished, stream: 'policy' },
   VersionDocumentAttached: { version: 1, schema: policy.VersionDocumentAttached, stream: 'policy' },
   ConsultationOpened: { version: 1, schema: policy.ConsultationOpened, stream: 'policy' },
   ConsultationExtended: { version: 1, schema: policy.ConsultationExtended, stream: 'policy' },
   ConsultationClosed: { version: 1, schema: policy.ConsultationClosed, stream: 'policy' },
   RoundAnswered: { version: 1, schema: policy.RoundAnswered, stream: 'policy' },
-  PolicyEnacted: { version: 1, schema: policy.PolicyEnacted, stream: 'policy' },
+  PolicyEnacted: { version: 2, schema: policy.PolicyEnacted, stream: 'policy' },
   PolicyWithdrawn: { version: 1, schema: policy.PolicyWithdrawn, stream: 'policy' },
 
   CommentSubmitted: { version: 1, schema: comment.CommentSubmitted, stream: 'comment' },
@@ -83,8 +83,15 @@ export type EventData<T extends EventType> = z.infer<(typeof eventCatalogue)[T][
 export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
-/** Upcasters turn an older stored version into the current one on read; none yet, every type is at version 1. */
-export const upcasters: Partial<Record<EventType, Record<number, (data: unknown) => unknown>>> = {};
+/** Upcasters turn an older stored version into the current one on read. */
+export const upcasters: Partial<Record<EventType, Record<number, (data: unknown) => unknown>>> = {
+  // v1 had no cycle fields: every version then was a working draft (a revision in review went back to drafting).
+  DraftVersionPublished: {
+    1: (data) => ({ ...(data as Record<string, unknown>), revisesRound: null, amendsVersion: null }),
+  },
+  // v1 did not record the decision's date; it stays unknown rather than guessed.
+  PolicyEnacted: { 1: (data) => ({ ...(data as Record<string, unknown>), decisionDate: null }) },
+};
 
 export function parseEvent(type: string, schemaVersion: number, data: unknown): DomainEvent {
   const entry = (eventCatalogue as Record<string, { version: number; schema: z.ZodType }>)[type];

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerRound } from '../support/digest';
 import { startPlatform, type Platform } from '../support/platform';
+
+const SHORT_ROUNDS = { GOPY_MIN_ROUND_DAYS: '0' };
 import {
   CLOSE_CONSULTATION,
   EXTEND_CONSULTATION,
@@ -37,7 +39,9 @@ let staff: Client;
 let organizationId: string;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  // The deadline tests watch real rounds reach their deadline within seconds: the round-length floor (default one day)
+  // is what they lower, on purpose; lifecycle.test.ts holds the default floor.
+  platform = await startPlatform({ env: SHORT_ROUNDS });
   staff = await signInAs(platform, 'staff');
   organizationId = await staffOrganizationId(staff);
 });
@@ -196,7 +200,7 @@ describe('the deadline scheduler', () => {
     expect(Date.now()).toBeLessThan(Date.parse(closesAt));
     expect(before.output()).not.toContain(`of policy ${policyId}`);
     await sleep(Math.max(0, Date.parse(closesAt) - Date.now()) + 1_000);
-    platform = await startPlatform({ dataDir });
+    platform = await startPlatform({ dataDir, env: SHORT_ROUNDS });
     staff = await signInAs(platform, 'staff');
     const closed = await eventually(
       async () => {

@@ -46,6 +46,13 @@ export const DraftVersionPublished = z.object({
   changeNote: z.string().max(5_000),
   attachments: z.array(AttachmentRef),
   publishedBy: Uuid,
+  /**
+   * v2. The round this version revises after consultation: published while the policy is in review with that round
+   * answered, so the policy stays in review and this version is what enactment enacts. Null for a working draft.
+   */
+  revisesRound: z.number().int().positive().nullable(),
+  /** v2. The enacted version this version amends: the first draft of a new cycle on an enacted policy. */
+  amendsVersion: z.number().int().positive().nullable(),
 });
 /**
  * A document that accompanies a published version: the explanatory memorandum (tờ trình) or another paper. The file
@@ -104,6 +111,8 @@ export const PolicyEnacted = z.object({
   policyId: Uuid,
   version: z.number().int().positive(),
   decisionNumber: z.string().min(1).max(100),
+  /** v2. The date the decision was signed; null for decisions recorded before v2 (the log never said). */
+  decisionDate: CalendarDate.nullable(),
   effectiveDate: CalendarDate,
   signedBy: Uuid,
 });

@@ -95,6 +95,7 @@ describe('publishing a digest after a crash between its two steps', () => {
           type: 'PublishDigest',
           policyId,
           round: 1,
+          receivedCount: 0,
           coveredCount: 0,
           visibleCount: 0,
           countedAtPosition: null,

@@ -224,7 +224,7 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
       .selectAll()
       .where('status', '=', 'drafting')
       .executeTakeFirstOrThrow();
-    const closesAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const closesAt = new Date(clock.now().getTime() + 2 * 86_400_000).toISOString();
     const opened = await runtime.commands.policy(
       { type: 'OpenConsultation', policyId: drafting.id, opensAt: clock.now().toISOString(), closesAt, note: '' },
       staff,
@@ -232,7 +232,7 @@ describe('embedded runtime: write path, integrity, privacy, rebuild, deadlines',
     await runtime.projector.waitFor(opened.position!);
     expect(await runtime.scheduler.tick()).toBe(0);
 
-    clock.advance(3_600_000 + 1);
+    clock.advance(2 * 86_400_000 + 1);
     expect(await runtime.scheduler.tick()).toBe(1);
     expect(await runtime.scheduler.tick()).toBe(0);
     await runtime.projector.waitFor((await runtime.store.headPosition())!);

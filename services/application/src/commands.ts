@@ -56,7 +56,7 @@ export const accountAggregate = {
   evolve: (state: AccountState, event: DomainEvent): AccountState =>
     isAccountEvent(event) ? evolveAccount(state, event) : state,
 };
-type StandingState = Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents'>;
+type StandingState = Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents' | 'stakeholderCategory'>;
 /**
  * What an account's stream says about its taking part (Standing), folded without its personal data: the fold cache
  * (`loadCached`) may keep it, as it must not keep an email or a name that erasure destroys.
@@ -67,11 +67,15 @@ export const standingAggregate = {
     verified: initialAccountState.verified,
     pupil: initialAccountState.pupil,
     consents: initialAccountState.consents,
+    stakeholderCategory: initialAccountState.stakeholderCategory,
   } as StandingState,
   evolve: (state: StandingState, event: DomainEvent): StandingState => {
     if (!isAccountEvent(event)) return state;
-    const { status, verified, pupil, consents } = evolveAccount({ ...initialAccountState, ...state }, event);
-    return { status, verified, pupil, consents };
+    const { status, verified, pupil, consents, stakeholderCategory } = evolveAccount(
+      { ...initialAccountState, ...state },
+      event,
+    );
+    return { status, verified, pupil, consents, stakeholderCategory };
   },
 };
 

@@ -29,6 +29,8 @@ export { digestIdFor, roundAnsweredEventId };
 export interface CoverageCount {
   visibleCount: number;
   coveredCount: number;
+  /** Every comment of the round in the read models, whatever its status now. */
+  receivedCount: number;
   countedAtPosition: string | null;
 }
 
@@ -189,6 +191,7 @@ export class DigestHandlers {
       round,
       coveredCount: 0,
       visibleCount: 0,
+      receivedCount: 0,
       countedAtPosition: null,
     } as const;
     const current = await this.loadDigest(policyId, round);
@@ -271,14 +274,15 @@ export function countCoverage(
       .select('position')
       .where('name', '=', 'main')
       .executeTakeFirst();
-    const visible = await tx
+    const all = await tx
       .selectFrom('comments')
-      .select('id')
+      .select(['id', 'status'])
       .where('policy_id', '=', policyId)
       .where('round', '=', round)
-      .where('status', '=', 'visible')
       .execute();
+    const visible = all.filter((c) => c.status === 'visible');
     return {
+      receivedCount: all.length,
       visibleCount: visible.length,
       coveredCount: visible.filter((c) => answered.has(c.id)).length,
       countedAtPosition: checkpoint?.position ?? null,

@@ -19,6 +19,11 @@ export interface Config {
   surgeThresholds: { minComments?: number; minFlags?: number; minBaselineHours?: number };
   /** When semester reports are due (month-day in Vietnam): GOPY_REPORT_DUE_S1, GOPY_REPORT_DUE_S2. */
   reportDeadlines: { semester1: string; semester2: string };
+  /**
+   * GOPY_MIN_ROUND_DAYS: the shortest consultation round staff may open, in days (fractions allowed, e.g. 0.5).
+   * Default 1; legal documents usually run 30 days or more, which an office may require here.
+   */
+  minimumRoundDays: number;
   eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
   readStore: 'sqlite' | 'postgres';
   databaseUrl: string | undefined;
@@ -59,6 +64,15 @@ function count(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new ConfigError(`${name} must be a whole number of at least 0; got "${value}"`);
+  return n;
+}
+
+/** A non-negative number of days (fractions allowed). */
+function days(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(`${name} must be a number of days of at least 0; got "${value}"`);
   return n;
 }
 
@@ -126,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minFlags: count('GOPY_SURGE_MIN_FLAGS', env.GOPY_SURGE_MIN_FLAGS),
       minBaselineHours: count('GOPY_SURGE_MIN_BASELINE_HOURS', env.GOPY_SURGE_MIN_BASELINE_HOURS),
     },
+    minimumRoundDays: days('GOPY_MIN_ROUND_DAYS', env.GOPY_MIN_ROUND_DAYS, 1),
     reportDeadlines: {
       semester1: monthDay('GOPY_REPORT_DUE_S1', env.GOPY_REPORT_DUE_S1, '12-15'),
       semester2: monthDay('GOPY_REPORT_DUE_S2', env.GOPY_REPORT_DUE_S2, '05-15'),

@@ -127,7 +127,7 @@ export interface Standing {
 }
 
 export function standingOf(
-  state: Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents'>,
+  state: Pick<AccountState, 'status' | 'verified' | 'pupil' | 'consents' | 'stakeholderCategory'>,
   now: string,
 ): Standing {
   return { verified: state.status === 'registered' && state.verified, consent: consentStatus(state, now) };
@@ -137,8 +137,13 @@ export function standingOf(
  * Whether the account may take part: adults and self-registered accounts need no one's consent; an enrolled pupil needs
  * a standing guardian's consent, and from OWN_CONSENT_AGE their own too.
  */
-export function consentStatus(state: Pick<AccountState, 'pupil' | 'consents'>, now: string): ConsentStatus {
-  if (!state.pupil) return 'not_required';
+export function consentStatus(
+  state: Pick<AccountState, 'pupil' | 'consents'> & Partial<Pick<AccountState, 'stakeholderCategory'>>,
+  now: string,
+): ConsentStatus {
+  // A 'student' account no school enrolled (registered before self-registration as a pupil was refused) has no
+  // guardian on record: it takes part once a school enrols it and records consent.
+  if (!state.pupil) return state.stakeholderCategory === 'student' ? 'missing' : 'not_required';
   const standing = Object.values(state.consents).filter((c) => c.active);
   const guardian = standing.some((c) => c.givenBy === 'guardian');
   const own = standing.some((c) => c.givenBy === 'pupil');

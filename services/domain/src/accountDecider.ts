@@ -125,6 +125,15 @@ function register(command: RegisterAccount, state: AccountState): AccountEvent[]
   const displayName = requireText('displayName', command.displayName, { min: 1, max: 100 });
   const pseudonym = optionalText('pseudonym', command.pseudonym, { min: 1, max: 100 });
   const stakeholderCategory = requireOneOf('stakeholderCategory', command.stakeholderCategory, StakeholderCategories);
+  // A pupil takes part through an account the school issues, where the school records the guardian's consent: nobody
+  // else can vouch that a guardian agreed, so no one registers themself (or is registered by an admin) as a pupil.
+  if (stakeholderCategory === 'student' && origin !== 'issued') {
+    throw invalid(
+      'stakeholderCategory',
+      'Học sinh tham gia bằng tài khoản do nhà trường cấp (nhà trường ghi nhận sự đồng ý của cha mẹ hoặc người giám hộ); không tự đăng ký với tư cách học sinh được.',
+      'Pupils take part with an account their school issues (the school records their guardian’s consent); nobody can register as a pupil themselves.',
+    );
+  }
   const personalDataKeyId = requireUuid('personalDataKeyId', command.personalDataKeyId);
   const issuedByOrganizationId = optionalUuid('issuedByOrganizationId', command.issuedByOrganizationId);
   if ((origin === 'issued') !== (issuedByOrganizationId !== null)) {

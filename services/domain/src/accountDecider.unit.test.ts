@@ -77,6 +77,16 @@ describe('RegisterAccount', () => {
       .then([registered({ displayName: 'Trần Thị Hoà', pseudonym: 'Mẹ bé Hòa' })]);
   });
 
+  it('is refused to anyone registering as a pupil but a school issuing the account (it records the guardian’s consent)', () => {
+    const error = given([])
+      .when(register({ stakeholderCategory: 'student' }))
+      .then(ValidationError, 'stakeholderCategory');
+    expect(error.messages.vi).toContain('do nhà trường cấp');
+    given([])
+      .when(register({ actor: actors.admin, origin: 'admin', stakeholderCategory: 'student' }))
+      .then(ValidationError, 'stakeholderCategory');
+  });
+
   it('lets a school’s staff issue an account to a pupil', () => {
     given([])
       .when(
@@ -371,7 +381,10 @@ describe('pupils and consent', () => {
   it('whether the account may take part', () => {
     const at = T.drafting;
     expect(consentStatus(foldAccount([registered()]), at)).toBe('not_required');
-    expect(consentStatus(foldAccount([issued]), at)).toBe('not_required');
+    // A pupil's account before the school enrols it (and records consent) cannot take part yet.
+    expect(consentStatus(foldAccount([issued]), at)).toBe('missing');
+    // A 'student' who registered themself before that was refused has no guardian on record either.
+    expect(consentStatus(foldAccount([registered({ stakeholderCategory: 'student' })]), at)).toBe('missing');
     expect(consentStatus(foldAccount([issued, enrolled()]), at)).toBe('missing');
     // Ten years old: the guardian's consent is not enough.
     expect(consentStatus(foldAccount([issued, enrolled(), guardianRecorded]), at)).toBe('missing');

@@ -67,10 +67,14 @@ export const policyActionTypes = [
 ] as const;
 export type PolicyActionType = (typeof policyActionTypes)[number];
 
-/** Visible comments of the round and how many an answered theme covers, as publishing counts them. */
+/**
+ * Visible comments of the round and how many an answered theme covers, as publishing counts them, and how many the
+ * round received in all (hidden and withdrawn ones too).
+ */
 export interface DigestCoverage {
   coveredCount: number;
   visibleCount: number;
+  receivedCount: number;
 }
 
 /**
@@ -89,15 +93,17 @@ export function policyActions(
   if (policyId === null) {
     return policyActionTypes.map((action) => check(action, () => requireLivePolicy(policy, '')));
   }
-  const live = (guard: () => void) => () => {
-    requireLivePolicy(policy, policyId);
-    guard();
-  };
+  const live =
+    (guard: () => void, amending = false) =>
+    () => {
+      requireLivePolicy(policy, policyId, amending);
+      guard();
+    };
   // Digest commands name the current round; before any, the first round is the only one a digest could answer.
   const target: DigestTarget = { policyId, round: policy.currentRound?.round ?? 1 };
   const guards: Record<PolicyActionType, () => void> = {
     StartDrafting: live(() => policyGuards.startDrafting(policy, actor)),
-    PublishDraftVersion: live(() => policyGuards.publishDraftVersion(policy, actor)),
+    PublishDraftVersion: live(() => policyGuards.publishDraftVersion(policy, actor), true),
     OpenConsultation: live(() => policyGuards.openConsultation(policy, actor)),
     ExtendConsultation: live(() => policyGuards.extendConsultation(policy, actor, now)),
     CloseConsultation: live(() => policyGuards.closeConsultation(policy, actor)),
@@ -107,7 +113,7 @@ export function policyActions(
     },
     PublishDigest: () => {
       digestGuards.publish(digest, policy, actor, target);
-      if (coverage) digestGuards.covers(coverage);
+      if (coverage) digestGuards.covers(digest, coverage);
     },
     EnactPolicy: live(() => policyGuards.enact(policy, actor)),
     WithdrawPolicy: live(() => policyGuards.withdraw(actor)),
@@ -194,7 +200,7 @@ export function digestActions(
     ApproveDigest: () => digestGuards.approve(digest, policy, actor, target),
     PublishDigest: () => {
       digestGuards.publish(digest, policy, actor, target);
-      if (coverage) digestGuards.covers(coverage);
+      if (coverage) digestGuards.covers(digest, coverage);
     },
   };
   return digestActionTypes.map((action) => check(action, guards[action]));

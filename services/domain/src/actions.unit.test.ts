@@ -33,7 +33,9 @@ import {
   aPolicyWithAnsweredRound,
   aProposedPolicy,
   aRedactedComment,
+  aRedraftedPolicy,
   aRevisedPolicy,
+  anAmendedPolicy,
   aSubmittedComment,
   aWithdrawnComment,
   aWithdrawnPolicy,
@@ -43,7 +45,13 @@ import {
   ids,
   policyEvent,
 } from './testkit/builders';
-import { aDigestWithTheme, aPublishedDigest, anAnsweredDigest, anApprovedDigest } from './testkit/digestBuilders';
+import {
+  aDigestWithTheme,
+  aPublishedDigest,
+  anAnsweredDigest,
+  anApprovedDigest,
+  digestEvent,
+} from './testkit/digestBuilders';
 
 // The action lists against the deciders: for every lifecycle state and every viewer, an action is listed as possible
 // exactly when its decider accepts the command a form would send (with valid input), and a refused action carries the
@@ -109,8 +117,8 @@ const aRoundClosedEarly = () => [
   ...aPolicyInConsultation(),
   policyEvent.consultationClosed({ closedAt: T.during, closedBy: 'staff' }),
 ];
-const complete = { coveredCount: 3, visibleCount: 3 };
-const incomplete = { coveredCount: 2, visibleCount: 3 };
+const complete = { coveredCount: 3, visibleCount: 3, receivedCount: 3 };
+const incomplete = { coveredCount: 2, visibleCount: 3, receivedCount: 3 };
 
 const digestStages: [string, () => DigestEvent[]][] = [
   ['no digest', () => []],
@@ -135,7 +143,23 @@ const worlds: World[] = [
   scenario('review, an approved digest, counts short', aPolicyInReview(), T.later, anApprovedDigest(), incomplete),
   scenario('review, the round answered', aPolicyWithAnsweredRound(), T.later, aPublishedDigest()),
   scenario('revised after the answered round', aRevisedPolicy(), T.later, aPublishedDigest()),
+  scenario('redrafted after the answered round (pre-v2 history)', aRedraftedPolicy(), T.later, aPublishedDigest()),
+  scenario(
+    'review, an approved digest with no theme, the round received comments all hidden since',
+    aPolicyInReview(),
+    T.later,
+    [digestEvent.started(), digestEvent.approved()],
+    { coveredCount: 0, visibleCount: 0, receivedCount: 2 },
+  ),
+  scenario(
+    'review, an approved digest with no theme, the round received no comment',
+    aPolicyInReview(),
+    T.later,
+    [digestEvent.started(), digestEvent.approved()],
+    { coveredCount: 0, visibleCount: 0, receivedCount: 0 },
+  ),
   scenario('enacted', anEnactedPolicy(), T.later, aPublishedDigest()),
+  scenario('enacted, an amendment being drafted', anAmendedPolicy(), T.later, aPublishedDigest()),
   scenario('withdrawn during the round', aWithdrawnPolicy(), T.later, anAnsweredDigest()),
 ];
 

@@ -240,8 +240,8 @@ function submit(
   const commentId = requireUuid('commentId', command.commentId);
   const policyId = requireUuid('policyId', command.policyId);
   const version = requirePositiveInt('version', command.version);
-  const anchorNodeId = optionalUuid('anchorNodeId', command.anchorNodeId);
   const parentCommentId = optionalUuid('parentCommentId', command.parentCommentId);
+  const anchorNodeId = replyAnchor(optionalUuid('anchorNodeId', command.anchorNodeId), parentCommentId, parent);
   const body = requireText('body', command.body, { min: 1, max: 10_000 });
   const stance = requireOneOf('stance', command.stance, Stances);
   const stakeholderCategory = requireOneOf('stakeholderCategory', command.stakeholderCategory, StakeholderCategories);
@@ -280,6 +280,22 @@ function submit(
       },
     },
   ];
+}
+
+/**
+ * A reply is about what its parent is about: it carries the parent's anchor (the article it discusses), not "the whole
+ * draft". A reply naming another anchor is refused; naming none takes the parent's.
+ */
+function replyAnchor(anchorNodeId: string | null, parentCommentId: string | null, parent: CommentState): string | null {
+  if (parentCommentId === null || !parent.exists || parent.commentId !== parentCommentId) return anchorNodeId;
+  if (anchorNodeId !== null && anchorNodeId !== parent.anchorNodeId) {
+    throw invalid(
+      'anchorNodeId',
+      'Trả lời phải gắn với cùng điều, khoản như góp ý được trả lời.',
+      'A reply must be anchored where the comment it answers is.',
+    );
+  }
+  return parent.anchorNodeId;
 }
 
 function recordOffline(

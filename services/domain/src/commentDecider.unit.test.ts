@@ -216,9 +216,25 @@ describe('SubmitComment', () => {
   });
 
   it('accepts a comment on the whole draft, as a reply, under a pseudonym', () => {
-    given([], aPolicyInConsultation(), aParentComment())
+    given([], aPolicyInConsultation(), [parentEvent({ anchorNodeId: null })])
       .when(submit({ anchorNodeId: null, parentCommentId: parentId, pseudonym: '  Phụ huynh lớp 3A ' }))
       .then([commentEvent.submitted({ anchorNodeId: null, parentCommentId: parentId, pseudonym: 'Phụ huynh lớp 3A' })]);
+  });
+
+  it('a reply carries its parent’s anchor (the article it discusses), given or not', () => {
+    const onArticle = [parentEvent({ anchorNodeId: ids.article2 })];
+    given([], aPolicyInConsultation(), onArticle)
+      .when(submit({ anchorNodeId: null, parentCommentId: parentId }))
+      .then([commentEvent.submitted({ anchorNodeId: ids.article2, parentCommentId: parentId })]);
+    given([], aPolicyInConsultation(), onArticle)
+      .when(submit({ anchorNodeId: ids.article2, parentCommentId: parentId }))
+      .then([commentEvent.submitted({ anchorNodeId: ids.article2, parentCommentId: parentId })]);
+  });
+
+  it('is refused for a reply anchored elsewhere than its parent', () => {
+    given([], aPolicyInConsultation(), [parentEvent({ anchorNodeId: ids.article2 })])
+      .when(submit({ anchorNodeId: ids.article1, parentCommentId: parentId }))
+      .then(ValidationError, 'anchorNodeId');
   });
 
   it('accepts a comment at the instant the round opens', () => {

@@ -64,6 +64,8 @@ export interface PublishDigest extends DigestCommandBase {
   type: 'PublishDigest';
   coveredCount: number;
   visibleCount: number;
+  /** Every comment the round received, hidden and withdrawn ones too. */
+  receivedCount: number;
   countedAtPosition: string | null;
 }
 
@@ -171,9 +173,15 @@ export const digestGuards = {
     editable(state, policy, actor, target, 'spokesperson');
     if (!state.approved) throw illegalState('DIGEST_NOT_APPROVED');
   },
-  /** What is published answers every visible comment of the round, counted from the read models when publishing. */
-  covers(count: { coveredCount: number; visibleCount: number }): void {
+  /**
+   * What is published answers every visible comment of the round, counted from the read models when publishing; and
+   * a round that received comments is answered with at least one answered theme, even when none of them is still
+   * visible (all hidden or withdrawn): an empty digest says nothing to the people who wrote.
+   */
+  covers(state: DigestState, count: { coveredCount: number; visibleCount: number; receivedCount: number }): void {
     if (count.coveredCount !== count.visibleCount) throw illegalState('DIGEST_INCOMPLETE');
+    if (count.receivedCount > 0 && !state.themes.some((t) => t.answer !== null))
+      throw illegalState('NO_ANSWERED_THEME');
   },
 };
 
@@ -298,11 +306,12 @@ function approve(command: ApproveDigest, state: DigestState): DigestEvent[] {
 function publish(command: PublishDigest, state: DigestState): DigestEvent[] {
   const coveredCount = requireNonNegativeInt('coveredCount', command.coveredCount);
   const visibleCount = requireNonNegativeInt('visibleCount', command.visibleCount);
+  const receivedCount = requireNonNegativeInt('receivedCount', command.receivedCount);
   const countedAtPosition =
     command.countedAtPosition === null
       ? null
       : requireText('countedAtPosition', command.countedAtPosition, { min: 1, max: 200 });
-  digestGuards.covers({ coveredCount, visibleCount });
+  digestGuards.covers(state, { coveredCount, visibleCount, receivedCount });
   return [
     {
       type: 'DigestPublished',

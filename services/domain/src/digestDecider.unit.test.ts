@@ -95,6 +95,7 @@ const publish = (over: Partial<PublishDigest> = {}): PublishDigest => ({
   actor: actors.spokesperson,
   coveredCount: 2,
   visibleCount: 2,
+  receivedCount: 2,
   countedAtPosition: '42',
   ...over,
 });
@@ -393,6 +394,31 @@ describe('PublishDigest', () => {
     given(anAnsweredDigest()).when(publish()).then(IllegalStateError, 'DIGEST_NOT_APPROVED');
   });
 
+  it('is refused with no answered theme when the round received comments, even none still visible', () => {
+    // Every comment of the round was hidden: the visible count is 0, but the people who wrote are owed an answer.
+    const error = given([digestEvent.started(), digestEvent.approved()])
+      .when(publish({ coveredCount: 0, visibleCount: 0, receivedCount: 2 }))
+      .then(IllegalStateError, 'NO_ANSWERED_THEME');
+    expect(error.messages.vi).toContain('ít nhất một nhóm vấn đề');
+  });
+
+  it('publishes an empty digest for a round that received no comment', () => {
+    given([digestEvent.started(), digestEvent.approved()])
+      .when(publish({ coveredCount: 0, visibleCount: 0, receivedCount: 0 }))
+      .then([
+        {
+          type: 'DigestPublished',
+          data: {
+            digestId: ids.digest,
+            publishedBy: actors.spokesperson.accountId,
+            coveredCount: 0,
+            visibleCount: 0,
+            countedAtPosition: '42',
+          },
+        },
+      ]);
+  });
+
   it('is refused unless every visible comment is covered', () => {
     given(anApprovedDigest())
       .when(publish({ coveredCount: 2, visibleCount: 3 }))
@@ -406,6 +432,9 @@ describe('PublishDigest', () => {
     given(anApprovedDigest())
       .when(publish({ visibleCount: 1.5 }))
       .then(ValidationError, 'visibleCount');
+    given(anApprovedDigest())
+      .when(publish({ receivedCount: -2 }))
+      .then(ValidationError, 'receivedCount');
   });
 
   it('is refused to staff, policymakers, moderators, admins, auditors and participants', () => {

@@ -55,7 +55,14 @@ export interface PolicyState {
   nodeKinds: Record<string, NodeKind>;
   /** The last round opened, if any; earlier rounds are answered history and decide nothing. */
   currentRound: ConsultationRound | null;
-  enacted: { version: number; decisionNumber: string; effectiveDate: string; signedBy: string } | null;
+  /** The decision in force: the last enactment, kept while an amendment of it is drafted and consulted on. */
+  enacted: {
+    version: number;
+    decisionNumber: string;
+    decisionDate: string | null;
+    effectiveDate: string;
+    signedBy: string;
+  } | null;
   withdrawnReason: string | null;
 }
 
@@ -74,6 +81,10 @@ export const initialPolicyState: PolicyState = {
   withdrawnReason: null,
 };
 
+/**
+ * Whether nothing more can happen to the policy. An enacted policy is not: publishing an amending draft starts a new
+ * cycle on it (see `policyGuards.publishDraftVersion`), every other command waits for that.
+ */
 export function isTerminal(state: PolicyState): boolean {
   return state.status === 'enacted' || state.status === 'withdrawn';
 }
@@ -139,10 +150,11 @@ export function evolvePolicy(state: PolicyState, event: PolicyEvent): PolicyStat
     case 'DraftingStarted':
       return { ...state, status: 'drafting' };
     case 'DraftVersionPublished': {
-      const { version, title, nodes } = event.data;
+      const { version, title, nodes, revisesRound } = event.data;
       return {
         ...state,
-        status: 'drafting',
+        // A revision after consultation keeps the policy in review (no new round); any other version is a working draft.
+        status: revisesRound !== null ? 'review' : 'drafting',
         title,
         versions: { ...state.versions, [version]: { title, nodes, nodeIds: collectNodeIds(nodes) } },
         latestVersion: Math.max(state.latestVersion, version),
@@ -192,8 +204,12 @@ export function evolvePolicy(state: PolicyState, event: PolicyEvent): PolicyStat
         ? { ...state, currentRound: { ...state.currentRound, answered: true, digestId: event.data.digestId } }
         : state;
     case 'PolicyEnacted': {
-      const { version, decisionNumber, effectiveDate, signedBy } = event.data;
-      return { ...state, status: 'enacted', enacted: { version, decisionNumber, effectiveDate, signedBy } };
+      const { version, decisionNumber, decisionDate, effectiveDate, signedBy } = event.data;
+      return {
+        ...state,
+        status: 'enacted',
+        enacted: { version, decisionNumber, decisionDate, effectiveDate, signedBy },
+      };
     }
     case 'PolicyWithdrawn':
       return { ...state, status: 'withdrawn', withdrawnReason: event.data.reason };

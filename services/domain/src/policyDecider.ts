@@ -31,6 +31,7 @@ import {
   requirePositiveInt,
   requireText,
   requireUuid,
+  toMillis,
   unreachable,
   type CommandActor,
   type CommandBase,
@@ -72,6 +73,11 @@ export interface OpenConsultation extends PolicyCommandBase {
   opensAt: string;
   closesAt: string;
   note: string;
+  /**
+   * The shortest round the installation allows, in days (configuration the handler passes in; fractions allowed).
+   * Omitted: DEFAULT_MINIMUM_ROUND_DAYS.
+   */
+  minimumRoundDays?: number;
   /** Who is asked; omitted or empty lists mean everyone. */
   audience?: { stakeholderCategories: StakeholderCategory[]; organizationIds: string[] };
 }
@@ -99,6 +105,8 @@ export interface EnactPolicy extends PolicyCommandBase {
   /** The published version enacted; the latest when not given. */
   version?: number;
   decisionNumber: string;
+  /** The date the decision is signed (YYYY-MM-DD); omitted: the command's date in Vietnam. */
+  decisionDate?: string;
   effectiveDate: string;
 }
 export interface WithdrawPolicy extends PolicyCommandBase {
@@ -118,9 +126,18 @@ export type PolicyCommand =
   | EnactPolicy
   | WithdrawPolicy;
 
-/** The policy exists and can still change: every command on an existing policy asks this first. */
-export function requireLivePolicy(state: PolicyState, policyId: string): void {
-  if (isTerminal(state)) throw illegalState('TERMINAL_STATE');
+/** A round shorter than this is refused unless the installation configures otherwise (GOPY_MIN_ROUND_DAYS). */
+export const DEFAULT_MINIMUM_ROUND_DAYS = 1;
+const DAY_MS = 86_400_000;
+/** Vietnam is UTC+7 all year: calendar dates of decisions are Vietnamese dates. */
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/**
+ * The policy exists and can still change: every command on an existing policy asks this first. `amending`: the
+ * command may start a new cycle on an enacted policy (only publishing an amending draft does).
+ */
+export function requireLivePolicy(state: PolicyState, policyId: string, amending = false): void {
+  if (isTerminal(state) && !(amending && state.status === 'enacted')) throw illegalState('TERMINAL_STATE');
   if (state.status === 'none' || state.policyId !== policyId) {
     throw new NotFoundError('policy', policyId, {
       vi: `Không tìm thấy chính sách ${policyId}.`,
@@ -139,6 +156,10 @@ export const policyGuards = {
     requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
     if (state.status !== 'proposed') throw illegalState('NOT_PROPOSED');
   },
+  /**
+   * A working draft while drafting; in review, once the round is answered, the revised draft after consultation (the
+   * policy stays in review, no new round); on an enacted policy, the first draft of an amendment (a new cycle).
+   */
   publishDraftVersion(state: PolicyState, actor: CommandActor): void {
     requireAnyRole(actor, STAFF_ROLES, 'STAFF_ONLY');
     if (state.status === 'proposed') throw illegalState('DRAFTING_NOT_STARTED');
@@ -192,7 +213,7 @@ export function decidePolicy(command: PolicyCommand, state: PolicyState): Policy
     if (isTerminal(state)) throw illegalState('TERMINAL_STATE');
     return propose(command, state);
   }
-  requireLivePolicy(state, command.policyId);
+  requireLivePolicy(state, command.policyId, command.type === 'PublishDraftVersion');
   switch (command.type) {
     case 'StartDrafting':
       return startDrafting(command, state);
@@ -258,6 +279,8 @@ function publishDraftVersion(command: PublishDraftVersion, state: PolicyState): 
         changeNote,
         attachments,
         publishedBy: command.actor.accountId,
+        revisesRound: state.status === 'review' ? (state.currentRound as ConsultationRound).round : null,
+        amendsVersion: state.status === 'enacted' ? state.enacted!.version : null,
       },
     },
   ];
@@ -373,6 +396,7 @@ function openConsultation(command: OpenConsultation, state: PolicyState): Policy
   if (!isBefore(command.now, closesAt)) {
     throw invalid('closesAt', 'Thời hạn kết thúc phải ở tương lai.', 'closesAt must be in the future.');
   }
+  requireMinimumRound(command, opensAt, closesAt);
   const note = requireText('note', command.note, { min: 0, max: 5_000 });
   const audience = {
     stakeholderCategories: [
@@ -402,6 +426,34 @@ function openConsultation(command: OpenConsultation, state: PolicyState): Policy
       },
     },
   ];
+}
+
+/**
+ * People must have time to read and answer: the time left to comment (from the later of opening and now to the
+ * deadline) must reach the configured minimum. Closing early stays possible, with its reason shown to the public.
+ */
+function requireMinimumRound(command: OpenConsultation, opensAt: string, closesAt: string): void {
+  const days = command.minimumRoundDays ?? DEFAULT_MINIMUM_ROUND_DAYS;
+  if (typeof days !== 'number' || !Number.isFinite(days) || days < 0) {
+    throw invalid(
+      'minimumRoundDays',
+      'Cấu hình thời gian lấy ý kiến tối thiểu không hợp lệ.',
+      'The configured minimum round length is invalid.',
+    );
+  }
+  const from = Math.max(toMillis(opensAt), toMillis(command.now));
+  if (toMillis(closesAt) - from < days * DAY_MS) {
+    const vi = days >= 1 && Number.isInteger(days) ? `${days} ngày` : `${Math.round(days * 24 * 60)} phút`;
+    const en =
+      days >= 1 && Number.isInteger(days)
+        ? `${days} day${days === 1 ? '' : 's'}`
+        : `${Math.round(days * 24 * 60)} minutes`;
+    throw invalid(
+      'closesAt',
+      `Đợt lấy ý kiến phải kéo dài ít nhất ${vi} kể từ khi mở; hãy chọn hạn góp ý muộn hơn.`,
+      `A consultation round must run for at least ${en} from its opening; choose a later closing time.`,
+    );
+  }
 }
 
 function extendConsultation(command: ExtendConsultation, state: PolicyState): PolicyEvent[] {
@@ -470,14 +522,51 @@ function enact(command: EnactPolicy, state: PolicyState): PolicyEvent[] {
   if (!state.versions[version]) {
     throw invalid('version', `Không có phiên bản dự thảo số ${version}.`, `There is no draft version ${version}.`);
   }
+  // What is enacted is the text as it stands after consultation: the revised version when one was published.
+  if (version !== state.latestVersion) {
+    throw invalid(
+      'version',
+      `Chỉ ban hành được phiên bản mới nhất (phiên bản ${state.latestVersion}), là bản đã chỉnh lý sau khi lấy ý kiến.`,
+      `Only the latest version (version ${state.latestVersion}), as revised after consultation, can be enacted.`,
+    );
+  }
   const decisionNumber = requireText('decisionNumber', command.decisionNumber, { min: 1, max: 100 });
+  const today = vietnamDate(command.now);
+  const decisionDate =
+    command.decisionDate === undefined ? today : requireCalendarDate('decisionDate', command.decisionDate);
   const effectiveDate = requireCalendarDate('effectiveDate', command.effectiveDate);
+  if (Date.parse(`${decisionDate}T00:00:00+07:00`) > toMillis(command.now) + DAY_MS) {
+    throw invalid(
+      'decisionDate',
+      `Ngày ký quyết định (${decisionDate}) không thể muộn hơn ngày mai (hôm nay là ${today}).`,
+      `The decision date (${decisionDate}) cannot be later than tomorrow (today is ${today}).`,
+    );
+  }
+  if (effectiveDate < decisionDate) {
+    throw invalid(
+      'effectiveDate',
+      `Ngày có hiệu lực (${effectiveDate}) không thể trước ngày ký quyết định (${decisionDate}).`,
+      `The effective date (${effectiveDate}) cannot be before the decision date (${decisionDate}).`,
+    );
+  }
   return [
     {
       type: 'PolicyEnacted',
-      data: { policyId: command.policyId, version, decisionNumber, effectiveDate, signedBy: command.actor.accountId },
+      data: {
+        policyId: command.policyId,
+        version,
+        decisionNumber,
+        decisionDate,
+        effectiveDate,
+        signedBy: command.actor.accountId,
+      },
     },
   ];
+}
+
+/** The calendar date in Vietnam (UTC+7) at an instant. */
+export function vietnamDate(instant: string): string {
+  return new Date(toMillis(instant) + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 function withdraw(command: WithdrawPolicy): PolicyEvent[] {

@@ -25,8 +25,10 @@ import {
   aPolicyInReview,
   aPolicyWithAnsweredRound,
   aProposedPolicy,
+  aRedraftedPolicy,
   aRevisedPolicy,
   aWithdrawnPolicy,
+  anAmendedPolicy,
   accounts,
   actors,
   anEnactedPolicy,
@@ -113,7 +115,11 @@ const withdraw = (over: Partial<WithdrawPolicy> = {}): WithdrawPolicy => ({
   ...over,
 });
 
-const publishedAsVersion = (version: number, command = publish()): PolicyEvent => ({
+const publishedAsVersion = (
+  version: number,
+  command = publish(),
+  cycle: { revisesRound?: number; amendsVersion?: number } = {},
+): PolicyEvent => ({
   type: 'DraftVersionPublished',
   data: {
     policyId: ids.policy,
@@ -123,6 +129,8 @@ const publishedAsVersion = (version: number, command = publish()): PolicyEvent =
     changeNote: command.changeNote,
     attachments: [],
     publishedBy: accounts.staff,
+    revisesRound: cycle.revisesRound ?? null,
+    amendsVersion: cycle.amendsVersion ?? null,
   },
 });
 
@@ -203,7 +211,9 @@ describe('every command', () => {
     ['enacted', anEnactedPolicy()],
     ['withdrawn', aWithdrawnPolicy()],
   ] as const) {
-    it.each(everyCommand.map((c) => [c.type, c] as const))(`%s is refused on a ${terminal} policy`, (_, command) => {
+    // Publishing an amending draft is how an enacted policy starts a new cycle (see PublishDraftVersion).
+    const refused = everyCommand.filter((c) => terminal === 'withdrawn' || c.type !== 'PublishDraftVersion');
+    it.each(refused.map((c) => [c.type, c] as const))(`%s is refused on a ${terminal} policy`, (_, command) => {
       given(history).when(command).then(IllegalStateError, 'TERMINAL_STATE');
     });
   }
@@ -249,11 +259,48 @@ describe('PublishDraftVersion', () => {
       ]);
   });
 
-  it('revises after the round is answered, back to drafting', () => {
-    given(aPolicyWithAnsweredRound())
-      .when(publish())
-      .then([publishedAsVersion(2)]);
-    expect(foldPolicy([...aPolicyWithAnsweredRound(), publishedAsVersion(2)]).status).toBe('drafting');
+  it('publishes the revised draft after the round is answered: a revision of that round, still in review', () => {
+    const revised = publishedAsVersion(2, publish(), { revisesRound: 1 });
+    given(aPolicyWithAnsweredRound()).when(publish()).then([revised]);
+    expect(foldPolicy([...aPolicyWithAnsweredRound(), revised])).toMatchObject({ status: 'review', latestVersion: 2 });
+  });
+
+  it('a second version published after an answered round before v2 (upcast: revisesRound null) went back to drafting', () => {
+    expect(foldPolicy(aRedraftedPolicy())).toMatchObject({ status: 'drafting', latestVersion: 2 });
+  });
+
+  it('revises again in review: each revision names the round it revises', () => {
+    const again = publishedAsVersion(3, publish(), { revisesRound: 1 });
+    given(aRevisedPolicy()).when(publish()).then([again]);
+  });
+
+  it('starts a new cycle on an enacted policy: the amending draft names the enacted version, back to drafting', () => {
+    const amending = publishedAsVersion(2, publish(), { amendsVersion: 1 });
+    given(anEnactedPolicy()).when(publish()).then([amending]);
+    const state = foldPolicy([...anEnactedPolicy(), amending]);
+    // The enacted decision stays in force (and on record) while its amendment is drafted.
+    expect(state).toMatchObject({ status: 'drafting', latestVersion: 2, enacted: { version: 1 } });
+  });
+
+  it('an amendment goes through its own round and digest before it is enacted', () => {
+    given(anAmendedPolicy())
+      .when(enact({ version: 2 }))
+      .then(IllegalStateError, 'NOT_IN_REVIEW');
+    given(anAmendedPolicy())
+      .when(open({ now: T.later, opensAt: T.later, closesAt: '2025-05-31T17:00:00Z' }))
+      .then([
+        policyEvent.consultationOpened({
+          round: 2,
+          version: 2,
+          opensAt: T.later,
+          closesAt: '2025-05-31T17:00:00Z',
+          note: open().note,
+        }),
+      ]);
+  });
+
+  it('is refused on a withdrawn policy: nothing starts again there', () => {
+    given(aWithdrawnPolicy()).when(publish()).then(IllegalStateError, 'TERMINAL_STATE');
   });
 
   it('is refused after the round is closed until its digest answers it', () => {
@@ -344,6 +391,41 @@ describe('PublishDraftVersion', () => {
 });
 
 describe('OpenConsultation', () => {
+  it('is refused for a round shorter than one day by default, naming the minimum in words', () => {
+    const error = given(aPolicyInDrafting())
+      .when(open({ opensAt: T.opensAt, closesAt: '2025-03-01T23:00:00Z' }))
+      .then(ValidationError, 'closesAt');
+    expect(error.messages.vi).toContain('ít nhất 1 ngày');
+    expect(error.messages.en).toContain('at least 1 day');
+  });
+
+  it('accepts a round of exactly the minimum', () => {
+    given(aPolicyInDrafting())
+      .when(open({ opensAt: T.opensAt, closesAt: '2025-03-02T00:00:00Z' }))
+      .then([policyEvent.consultationOpened({ closesAt: '2025-03-02T00:00:00Z', note: open().note })]);
+  });
+
+  it('holds the round to the configured minimum (e.g. 30 days for a legal document)', () => {
+    given(aPolicyInDrafting())
+      .when(open({ minimumRoundDays: 30, opensAt: T.opensAt, closesAt: '2025-03-30T00:00:00Z' }))
+      .then(ValidationError, 'closesAt');
+    given(aPolicyInDrafting())
+      .when(open({ minimumRoundDays: 30, opensAt: T.opensAt, closesAt: '2025-03-31T00:00:00Z' }))
+      .then([policyEvent.consultationOpened({ closesAt: '2025-03-31T00:00:00Z', note: open().note })]);
+  });
+
+  it('counts the time left from now when the round opens in the past', () => {
+    given(aPolicyInDrafting())
+      .when(open({ now: '2025-03-10T00:00:00Z', opensAt: T.opensAt, closesAt: '2025-03-10T12:00:00Z' }))
+      .then(ValidationError, 'closesAt');
+  });
+
+  it('is refused with a minimum that is not a non-negative number (a configuration error)', () => {
+    given(aPolicyInDrafting())
+      .when(open({ minimumRoundDays: -1 }))
+      .then(ValidationError, 'minimumRoundDays');
+  });
+
   it('opens round 1 on the latest version', () => {
     given(aPolicyInDrafting())
       .when(open())
@@ -581,6 +663,7 @@ describe('EnactPolicy', () => {
       policyId: ids.policy,
       version: 1,
       decisionNumber: '15/QĐ-UBND',
+      decisionDate: '2025-04-20',
       effectiveDate: '2025-09-01',
       signedBy: accounts.policymaker,
     },
@@ -614,10 +697,59 @@ describe('EnactPolicy', () => {
     given(aPolicyInConsultation()).when(enact()).then(IllegalStateError, 'ROUND_NOT_ANSWERED');
   });
 
-  it('is refused after a revision, until it is consulted on', () => {
+  it('enacts the version revised after consultation, without a new round', () => {
     given(aRevisedPolicy())
       .when(enact({ version: 2 }))
+      .then([{ ...enacted, data: { ...enacted.data, version: 2 } }]);
+  });
+
+  it('is refused for the consulted version once a revised one is published', () => {
+    given(aRevisedPolicy())
+      .when(enact({ version: 1 }))
+      .then(ValidationError, 'version');
+  });
+
+  it('is refused after a redraft sent the policy back to drafting (pre-v2 history), until it is consulted on', () => {
+    given(aRedraftedPolicy())
+      .when(enact({ version: 2 }))
       .then(IllegalStateError, 'NOT_IN_REVIEW');
+  });
+
+  it('records the decision date given, or the command’s date in Vietnam', () => {
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionDate: '2025-04-18' }))
+      .then([{ ...enacted, data: { ...enacted.data, decisionDate: '2025-04-18' } }]);
+    // 2025-04-20T20:00Z is already 21 April in Vietnam.
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ now: '2025-04-20T20:00:00Z', effectiveDate: '2025-09-01' }))
+      .then([{ ...enacted, data: { ...enacted.data, decisionDate: '2025-04-21' } }]);
+  });
+
+  it('is refused with an effective date before the decision date, saying so in words', () => {
+    const error = given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionDate: '2025-04-18', effectiveDate: '2021-09-01' }))
+      .then(ValidationError, 'effectiveDate');
+    expect(error.messages.vi).toContain(
+      'Ngày có hiệu lực (2021-09-01) không thể trước ngày ký quyết định (2025-04-18)',
+    );
+    expect(error.messages.en).not.toContain('effectiveDate');
+  });
+
+  it('is refused with a decision date more than a day after the command’s time; tomorrow is accepted', () => {
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionDate: '2025-04-21' }))
+      .then([{ ...enacted, data: { ...enacted.data, decisionDate: '2025-04-21' } }]);
+    const error = given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionDate: '2025-04-23' }))
+      .then(ValidationError, 'decisionDate');
+    expect(error.messages.vi).toContain('Ngày ký quyết định');
+    expect(error.messages.en).not.toContain('decisionDate');
+  });
+
+  it('is refused with a decision date that is not a date', () => {
+    given(aPolicyWithAnsweredRound())
+      .when(enact({ decisionDate: '18/04/2025' }))
+      .then(ValidationError, 'decisionDate');
   });
 
   it('is refused for a version that does not exist', () => {
@@ -687,7 +819,7 @@ describe('evolvePolicy', () => {
     expect(foldPolicy(aPolicyWithAnsweredRound())).toMatchObject({
       currentRound: { answered: true, digestId: ids.digest },
     });
-    expect(foldPolicy(aRevisedPolicy())).toMatchObject({ status: 'drafting', latestVersion: 2 });
+    expect(foldPolicy(aRevisedPolicy())).toMatchObject({ status: 'review', latestVersion: 2 });
     expect(foldPolicy(anEnactedPolicy())).toMatchObject({ status: 'enacted', enacted: { version: 1 } });
     expect(foldPolicy(aWithdrawnPolicy()).status).toBe('withdrawn');
   });

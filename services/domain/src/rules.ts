@@ -6,8 +6,8 @@ import { ConflictError, ForbiddenError, IllegalStateError, type LocalisedMessage
  */
 export const illegalStateRules = {
   TERMINAL_STATE: {
-    vi: 'Chính sách đã được ban hành hoặc đã rút; không thể thay đổi nữa.',
-    en: 'The policy has been enacted or withdrawn; it can no longer change.',
+    vi: 'Chính sách đã được ban hành hoặc đã rút. Muốn sửa đổi chính sách đã ban hành, hãy đăng dự thảo sửa đổi: một chu trình mới bắt đầu trên chính sách này.',
+    en: 'The policy has been enacted or withdrawn. To amend an enacted policy, publish an amending draft: a new cycle starts on this policy.',
   },
   POLICY_ALREADY_EXISTS: { vi: 'Chính sách này đã được đề xuất.', en: 'This policy has already been proposed.' },
   NOT_PROPOSED: {
@@ -50,6 +50,10 @@ export const illegalStateRules = {
   DIGEST_INCOMPLETE: {
     vi: 'Bản tổng hợp chưa bao quát hết các ý kiến đang hiển thị của đợt.',
     en: 'The digest does not cover every visible comment of the round.',
+  },
+  NO_ANSWERED_THEME: {
+    vi: 'Đợt lấy ý kiến đã nhận được góp ý nên bản tổng hợp phải có ít nhất một nhóm vấn đề đã được trả lời.',
+    en: 'The round received comments, so the digest must answer at least one theme.',
   },
   DIGEST_ALREADY_STARTED: {
     vi: 'Đợt lấy ý kiến này đã có bản tổng hợp, tiếp thu, giải trình.',

@@ -66,6 +66,10 @@ export interface Round {
   opensAt: string;
   closesAt: string;
   closedAt: string | null;
+  /** Closed by staff before its deadline (closesAt); closeReason says why. */
+  closedEarly: boolean;
+  closeReason: string | null;
+  answered: boolean;
   isOpen: boolean;
   phase: RoundPhase;
 }
@@ -117,6 +121,8 @@ export interface VersionSummary {
   title: string;
   changeNote: string;
   publishedAt: string;
+  /** The round this version revises after consultation (the policy stayed in review). */
+  revisesRound?: number | null;
 }
 export interface Version extends VersionSummary {
   nodes: DraftNode[];

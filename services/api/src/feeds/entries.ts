@@ -58,9 +58,18 @@ export function entryText(row: LifecycleEventRow, lang: NoticeLang, publicUrl: s
       };
     case 'DraftVersionPublished':
       return {
-        title: vi
-          ? `Công bố dự thảo lần ${row.version}: ${row.title}`
-          : `Draft version ${row.version} published: ${row.title}`,
+        title:
+          d.revisesRound != null
+            ? vi
+              ? `Công bố dự thảo đã chỉnh lý sau khi lấy ý kiến (lần ${row.version}): ${row.title}`
+              : `Draft revised after consultation published (version ${row.version}): ${row.title}`
+            : d.amendsVersion != null
+              ? vi
+                ? `Công bố dự thảo sửa đổi (lần ${row.version}): ${row.title}`
+                : `Amending draft published (version ${row.version}): ${row.title}`
+              : vi
+                ? `Công bố dự thảo lần ${row.version}: ${row.title}`
+                : `Draft version ${row.version} published: ${row.title}`,
         paragraphs: d.changeNote ? [d.changeNote] : [],
         link: policyUrl,
         links: [],

@@ -148,7 +148,8 @@ function foldPolicy(
           changeNote: ev.data.changeNote,
         };
         s.title = ev.data.title;
-        s.status = 'drafting';
+        // A revision after consultation keeps the policy in review (DraftVersionPublished v2).
+        s.status = ev.data.revisesRound !== null ? 'review' : 'drafting';
         break;
       case 'ConsultationOpened':
         s.rounds.push({

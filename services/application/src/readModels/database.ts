@@ -61,6 +61,10 @@ export interface PolicyVersionsTable {
   change_note: string;
   published_at: string;
   nodes: string; // JSON tree
+  /** The round this version revises after consultation (the policy stayed in review), or null. */
+  revises_round: number | null;
+  /** The enacted version this version amends (a new cycle on an enacted policy), or null. */
+  amends_version: number | null;
 }
 
 export interface RoundsTable {
@@ -71,6 +75,8 @@ export interface RoundsTable {
   closes_at: string;
   closed_at: string | null;
   closed_by: string | null;
+  /** Why staff closed the round (early); '' for a deadline close. */
+  close_reason: string | null;
   answered: number;
 }
 

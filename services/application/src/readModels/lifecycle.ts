@@ -41,6 +41,10 @@ export type LifecycleEventType = (typeof LifecycleEventTypes)[number];
 export interface LifecycleDetail {
   summary?: string;
   changeNote?: string;
+  /** A version published after consultation of this round, the policy staying in review. */
+  revisesRound?: number | null;
+  /** A version amending this enacted version (a new cycle). */
+  amendsVersion?: number | null;
   opensAt?: string;
   closesAt?: string;
   previousClosesAt?: string;
@@ -50,6 +54,7 @@ export interface LifecycleDetail {
   coveredCount?: number;
   visibleCount?: number;
   decisionNumber?: string;
+  decisionDate?: string | null;
   effectiveDate?: string;
 }
 
@@ -86,7 +91,7 @@ function rowOf(event: DomainEvent): Row | null {
         round: null,
         version: d.version,
         title: d.title,
-        detail: { changeNote: d.changeNote },
+        detail: { changeNote: d.changeNote, revisesRound: d.revisesRound, amendsVersion: d.amendsVersion },
       };
     }
     case 'ConsultationOpened': {
@@ -136,7 +141,7 @@ function rowOf(event: DomainEvent): Row | null {
         type: event.type,
         round: null,
         version: d.version,
-        detail: { decisionNumber: d.decisionNumber, effectiveDate: d.effectiveDate },
+        detail: { decisionNumber: d.decisionNumber, decisionDate: d.decisionDate, effectiveDate: d.effectiveDate },
       };
     }
     case 'PolicyWithdrawn':

@@ -51,6 +51,8 @@ export const policiesReadModel: ReadModel = {
       .addColumn('change_note', 'text', (c) => c.notNull())
       .addColumn('published_at', 'text', (c) => c.notNull())
       .addColumn('nodes', 'text', (c) => c.notNull())
+      .addColumn('revises_round', 'integer')
+      .addColumn('amends_version', 'integer')
       .addPrimaryKeyConstraint('policy_versions_pk', ['policy_id', 'number'])
       .execute();
     await db.schema
@@ -63,6 +65,7 @@ export const policiesReadModel: ReadModel = {
       .addColumn('closes_at', 'text', (c) => c.notNull())
       .addColumn('closed_at', 'text')
       .addColumn('closed_by', 'text')
+      .addColumn('close_reason', 'text')
       .addColumn('answered', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('rounds_pk', ['policy_id', 'round'])
       .execute();
@@ -118,9 +121,13 @@ export const policiesReadModel: ReadModel = {
             change_note: d.changeNote,
             published_at: at,
             nodes: JSON.stringify(d.nodes),
+            revises_round: d.revisesRound,
+            amends_version: d.amendsVersion,
           })
           .execute();
-        await touch(d.policyId, { status: 'drafting', current_version: d.version, title: d.title });
+        // A revision after consultation keeps the policy in review; an amendment's draft or a working draft drafts.
+        const status = d.revisesRound !== null ? 'review' : 'drafting';
+        await touch(d.policyId, { status, current_version: d.version, title: d.title });
         return;
       }
       case 'ConsultationOpened': {
@@ -135,6 +142,7 @@ export const policiesReadModel: ReadModel = {
             closes_at: d.closesAt,
             closed_at: null,
             closed_by: null,
+            close_reason: null,
             answered: 0,
           })
           .execute();
@@ -153,7 +161,7 @@ export const policiesReadModel: ReadModel = {
       case 'ConsultationClosed':
         await tx
           .updateTable('rounds')
-          .set({ closed_at: event.data.closedAt, closed_by: event.data.closedBy })
+          .set({ closed_at: event.data.closedAt, closed_by: event.data.closedBy, close_reason: event.data.reason })
           .where('policy_id', '=', event.data.policyId)
           .where('round', '=', event.data.round)
           .execute();
@@ -175,6 +183,7 @@ export const policiesReadModel: ReadModel = {
           enactment: JSON.stringify({
             version: d.version,
             decisionNumber: d.decisionNumber,
+            decisionDate: d.decisionDate,
             effectiveDate: d.effectiveDate,
             enactedAt: at,
           }),
@@ -203,7 +212,15 @@ export interface PolicyRow {
   currentRound: number | null;
   proposedAt: string;
   updatedAt: string;
-  enactment: { version: number; decisionNumber: string; effectiveDate: string; enactedAt: string } | null;
+  /** The last enactment: the decision in force, kept while an amendment is drafted and consulted on. */
+  enactment: {
+    version: number;
+    decisionNumber: string;
+    /** Null for decisions enacted before the log recorded their date. */
+    decisionDate?: string | null;
+    effectiveDate: string;
+    enactedAt: string;
+  } | null;
   withdrawalReason: string | null;
   commentCount: number;
   seq: number;
@@ -216,6 +233,8 @@ export interface VersionRow {
   changeNote: string;
   publishedAt: string;
   nodes: DraftNode[];
+  revisesRound: number | null;
+  amendsVersion: number | null;
 }
 
 export interface RoundRow {
@@ -226,6 +245,7 @@ export interface RoundRow {
   closesAt: string;
   closedAt: string | null;
   closedBy: string | null;
+  closeReason: string | null;
   answered: boolean;
 }
 
@@ -256,6 +276,7 @@ export function toRound(r: RoundsTable): RoundRow {
     closesAt: r.closes_at,
     closedAt: r.closed_at,
     closedBy: r.closed_by,
+    closeReason: r.close_reason,
     answered: Number(r.answered) === 1,
   };
 }
@@ -298,6 +319,8 @@ export const policyQueries = {
       changeNote: r.change_note,
       publishedAt: r.published_at,
       nodes: JSON.parse(r.nodes) as DraftNode[],
+      revisesRound: r.revises_round === null ? null : Number(r.revises_round),
+      amendsVersion: r.amends_version === null ? null : Number(r.amends_version),
     }));
   },
   async rounds(db: ReadDb, policyIds: readonly string[]): Promise<RoundRow[]> {

@@ -103,7 +103,12 @@ export const policyEvent = {
     type: 'DraftingStarted',
     data: { policyId: ids.policy, startedBy: accounts.staff },
   }),
-  versionPublished: (version = 1, nodes: DraftNode[] = aDraftTree()): PolicyEvent => ({
+  /** `cycle`: a revision after consultation of a round, or the first draft amending an enacted version. */
+  versionPublished: (
+    version = 1,
+    nodes: DraftNode[] = aDraftTree(),
+    cycle: { revisesRound?: number; amendsVersion?: number } = {},
+  ): PolicyEvent => ({
     type: 'DraftVersionPublished',
     data: {
       policyId: ids.policy,
@@ -113,6 +118,8 @@ export const policyEvent = {
       changeNote: '',
       attachments: [],
       publishedBy: accounts.staff,
+      revisesRound: cycle.revisesRound ?? null,
+      amendsVersion: cycle.amendsVersion ?? null,
     },
   }),
   consultationOpened: (over: Partial<Data<'ConsultationOpened'>> = {}): PolicyEvent => ({
@@ -149,6 +156,7 @@ export const policyEvent = {
       policyId: ids.policy,
       version: 1,
       decisionNumber: '15/QĐ-UBND',
+      decisionDate: '2025-04-20',
       effectiveDate: '2025-09-01',
       signedBy: accounts.policymaker,
     },
@@ -168,7 +176,18 @@ export const aPolicyInDrafting = (): PolicyEvent[] => [
 export const aPolicyInConsultation = (): PolicyEvent[] => [...aPolicyInDrafting(), policyEvent.consultationOpened()];
 export const aPolicyInReview = (): PolicyEvent[] => [...aPolicyInConsultation(), policyEvent.consultationClosed()];
 export const aPolicyWithAnsweredRound = (): PolicyEvent[] => [...aPolicyInReview(), policyEvent.roundAnswered(1)];
-export const aRevisedPolicy = (): PolicyEvent[] => [...aPolicyWithAnsweredRound(), policyEvent.versionPublished(2)];
+/** The revised draft published after the answered round: the policy stays in review. */
+export const aRevisedPolicy = (): PolicyEvent[] => [
+  ...aPolicyWithAnsweredRound(),
+  policyEvent.versionPublished(2, aDraftTree(), { revisesRound: 1 }),
+];
+/** A second version published after the answered round before revisions kept the policy in review (a v1 event). */
+export const aRedraftedPolicy = (): PolicyEvent[] => [...aPolicyWithAnsweredRound(), policyEvent.versionPublished(2)];
+/** An enacted policy whose amendment was started: version 2 amends the enacted version 1. */
+export const anAmendedPolicy = (): PolicyEvent[] => [
+  ...anEnactedPolicy(),
+  policyEvent.versionPublished(2, aDraftTree(), { amendsVersion: 1 }),
+];
 export const anEnactedPolicy = (): PolicyEvent[] => [...aPolicyWithAnsweredRound(), policyEvent.enacted()];
 export const aWithdrawnPolicy = (): PolicyEvent[] => [...aPolicyInConsultation(), policyEvent.withdrawn()];
 

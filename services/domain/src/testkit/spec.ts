@@ -10,8 +10,8 @@ export interface Spec<Command, Event> {
   when(command: Command): {
     /** Then exactly these events (each checked against its catalogue schema). */
     then(expected: Event[]): void;
-    /** Then this refusal, naming this rule (or this field, for a ValidationError). */
-    then(error: ErrorClass, ruleOrField?: string): void;
+    /** Then this refusal, naming this rule (or this field, for a ValidationError); returns it to read its messages. */
+    then(error: ErrorClass, ruleOrField?: string): DomainError;
   };
 }
 
@@ -24,12 +24,12 @@ export function specFor<Command, State, Event extends DomainEvent>(decider: {
     when(command) {
       const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState));
       return {
-        then(expected: Event[] | ErrorClass, ruleOrField?: string) {
+        then(expected: Event[] | ErrorClass, ruleOrField?: string): never {
           if (Array.isArray(expected)) {
             const events = run();
             expect(events).toEqual(expected);
             events.forEach(expectToMatchCatalogue);
-            return;
+            return undefined as never;
           }
           let thrown: unknown;
           try {
@@ -45,6 +45,7 @@ export function specFor<Command, State, Event extends DomainEvent>(decider: {
           const { messages } = thrown as DomainError;
           expect(messages.vi.length).toBeGreaterThan(0);
           expect(messages.en.length).toBeGreaterThan(0);
+          return thrown as never;
         },
       };
     },

@@ -40,6 +40,18 @@ const DraftVersion = builder.objectRef<VersionRow>('DraftVersion').implement({
     changeNote: t.exposeString('changeNote'),
     publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.publishedAt }),
     nodes: t.field({ type: [DraftNode], resolve: (v) => v.nodes }),
+    revisesRound: t.int({
+      nullable: true,
+      description:
+        'The round this version revises after consultation: published once that round was answered, the policy ' +
+        'staying in review; compare it with that round’s version to see what changed after consultation.',
+      resolve: (v) => v.revisesRound,
+    }),
+    amendsVersion: t.int({
+      nullable: true,
+      description: 'The enacted version this version amends: the first draft of a new cycle on an enacted policy.',
+      resolve: (v) => v.amendsVersion,
+    }),
   }),
 });
 
@@ -71,6 +83,15 @@ const ConsultationRound = builder.objectRef<RoundRow>('ConsultationRound').imple
     opensAt: t.field({ type: 'DateTime', resolve: (r) => r.opensAt }),
     closesAt: t.field({ type: 'DateTime', resolve: (r) => r.closesAt }),
     closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.closedAt }),
+    closedEarly: t.boolean({
+      description: 'Closed by staff before its deadline (closesAt, the deadline it had then).',
+      resolve: (r) => r.closedBy === 'staff',
+    }),
+    closeReason: t.string({
+      nullable: true,
+      description: 'Why staff closed the round early; null unless closedEarly.',
+      resolve: (r) => (r.closedBy === 'staff' ? (r.closeReason ?? '') : null),
+    }),
     answered: t.exposeBoolean('answered'),
     phase: t.field({ type: RoundPhaseEnum, resolve: (r, _a, ctx) => phaseOf(r, ctx) }),
     isOpen: t.boolean({
@@ -84,6 +105,12 @@ const Enactment = builder.objectRef<NonNullable<PolicyRow['enactment']>>('Enactm
   fields: (t) => ({
     version: t.exposeInt('version'),
     decisionNumber: t.exposeString('decisionNumber'),
+    decisionDate: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'The date the decision was signed; null for decisions recorded before the date was kept.',
+      resolve: (e) => e.decisionDate ?? null,
+    }),
     effectiveDate: t.field({ type: 'Date', resolve: (e) => e.effectiveDate }),
     enactedAt: t.field({ type: 'DateTime', resolve: (e) => e.enactedAt }),
   }),
@@ -367,6 +394,7 @@ builder.mutationField('openConsultation', (t) =>
         opensAt: input.opensAt ?? ctx.runtime.clock.now().toISOString(),
         closesAt: input.closesAt,
         note: input.note ?? '',
+        minimumRoundDays: ctx.runtime.config.minimumRoundDays,
       }),
   }),
 );
@@ -409,6 +437,11 @@ const EnactPolicyInput = builder.inputType('EnactPolicyInput', {
   fields: (t) => ({
     policyId: t.id({ required: true }),
     decisionNumber: t.string({ required: true, validate: z.string().max(100) }),
+    decisionDate: t.field({
+      type: 'Date',
+      required: false,
+      description: 'The date the decision is signed. Defaults to today in Vietnam.',
+    }),
     effectiveDate: t.field({ type: 'Date', required: true }),
     version: t.int({ required: false, description: 'Defaults to the latest version.' }),
   }),
@@ -424,6 +457,7 @@ builder.mutationField('enactPolicy', (t) =>
         type: 'EnactPolicy',
         policyId: String(input.policyId),
         decisionNumber: input.decisionNumber,
+        ...(input.decisionDate ? { decisionDate: input.decisionDate } : {}),
         effectiveDate: input.effectiveDate,
         ...(input.version != null ? { version: input.version } : {}),
       }),

@@ -79,7 +79,7 @@ const POLICY_THREADS_QUERY = graphql`
 			owningOrganization { id name }
 			proposedAt updatedAt
 			currentVersion { number title changeNote publishedAt ${NODE_TREE} }
-			versions { number title changeNote publishedAt }
+			versions { number title changeNote publishedAt revisesRound }
 			documents { id kind title version fileName mediaType size url }
 			currentRound { ...RoundFields }
 			enactment { version decisionNumber effectiveDate enactedAt }

@@ -38,6 +38,9 @@ export const ROUND_FIELDS = graphql`
     opensAt
     closesAt
     closedAt
+    closedEarly
+    closeReason
+    answered
     isOpen
     phase
   }
