@@ -138,7 +138,7 @@ describe('erasure on PostgreSQL', () => {
     if (before) expect(before.some((f) => fs.readFileSync(f).includes(Buffer.from(`Qz${marker}`, 'utf8')))).toBe(true);
 
     const admin: Principal = { accountId: randomUUID(), rolesIn: async () => ['admin'] };
-    const report = await eraseAccount(runtime, admin, ['admin'], accountId, 'Đơn yêu cầu số 7/2026');
+    const report = await eraseAccount(runtime, admin, ['admin'], accountId, 'Đơn yêu cầu số 7/2026', 'anonymous');
     expect(report.postgresTablesRewritten).toEqual(
       expect.arrayContaining(['gopy_read.accounts', 'gopy_read.comments']),
     );

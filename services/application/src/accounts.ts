@@ -98,7 +98,6 @@ export class AccountService {
         {
           type: 'RegisterAccount',
           accountId,
-          emailLookup: lookup,
           email,
           displayName: input.displayName,
           pseudonym: input.pseudonym,
@@ -302,6 +301,15 @@ export class AccountService {
 
   async forgetCredential(accountId: string): Promise<void> {
     await this.deps.auth.forgetAccount(accountId);
+  }
+
+  /** Whether `password` is the account's, the account being the one `email` signs in (re-checked before erasure). */
+  async passwordMatches(accountId: string, email: string, password: string): Promise<boolean> {
+    const cred = await this.deps.auth.findCredential(this.emailLookup(email));
+    const ok = cred
+      ? await this.deps.hasher.verify(cred.passwordHash, password)
+      : (await this.deps.hasher.hash(password), false);
+    return ok && cred?.accountId === accountId;
   }
 
   async accountIdForEmail(email: string): Promise<string | undefined> {
