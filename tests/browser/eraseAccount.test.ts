@@ -57,7 +57,9 @@ async function participantWithComment(text: string) {
 /** The comment as the public sees it on its policy. */
 async function publicComment(commentId: string) {
   const { policy } = await client(platform.baseUrl).gql<{
-    policy: { comments: { edges: { node: { id: string; body: string | null; status: string; authorName: string } }[] } };
+    policy: {
+      comments: { edges: { node: { id: string; body: string | null; status: string; authorName: string } }[] };
+    };
   }>(COMMENTS_QUERY, { id: policyId, first: 100 });
   return policy.comments.edges.find((e) => e.node.id === commentId)?.node;
 }
@@ -101,10 +103,15 @@ describe('erasing one’s own account on the site', () => {
     );
     await expect.poll(() => page.getByText('Nội dung 1 góp ý của bạn đã bị huỷ.').count()).toBe(1);
     await screenshots(reader, 'erase-account-done');
-    expect(await page.getByRole('link', { name: 'Đăng nhập' }).count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Đăng xuất' }).count()).toBe(0);
+    // The session ended with the account: the next page is a signed-out reader's.
+    await visit(reader, '/me/comments');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
 
-    const shown = await publicComment(person.commentId);
-    expect(shown).toMatchObject({ body: null, status: 'withdrawn' });
+    // Withdrawn by its author: off the policy's public list, and its text nowhere on the page.
+    expect(await publicComment(person.commentId)).toBeUndefined();
+    await visit(reader, `/policies/${policyId}`);
+    expect(await page.content()).not.toContain(text);
     expectAllAudited(reader);
     await reader.context.close();
   });

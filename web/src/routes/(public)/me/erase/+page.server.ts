@@ -7,7 +7,8 @@ import { clearSession, requireViewer } from '$lib/server/session';
 const CHOICES: readonly ErasureComments[] = ['ANONYMOUS', 'DESTROY'];
 
 export const load: PageServerLoad = async (event) => {
-  await requireViewer(event);
+  // After the erase action (a POST) the reader is signed out and the page shows the report; its actions check anyway.
+  if (event.request.method === 'GET') await requireViewer(event);
   return {};
 };
 
@@ -37,6 +38,8 @@ export const actions: Actions = {
     if (!result.ok) return refused(result.error, ['password', 'comments'], { values: { comments } });
     clearSession(event);
     event.locals.token = null;
+    // The header is drawn after the action: it must show a signed-out reader.
+    event.locals.viewer = Promise.resolve(null);
     return { report: result.data };
   },
 };
