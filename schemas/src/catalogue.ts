@@ -53,9 +53,9 @@ export const eventCatalogue = {
   CommunicationChannelAdded: { version: 1, schema: organization.CommunicationChannelAdded, stream: 'org' },
   CommunicationChannelRetired: { version: 1, schema: organization.CommunicationChannelRetired, stream: 'org' },
 
-  AccountRegistered: { version: 1, schema: account.AccountRegistered, stream: 'account' },
+  AccountRegistered: { version: 2, schema: account.AccountRegistered, stream: 'account' },
   AccountEmailVerified: { version: 1, schema: account.AccountEmailVerified, stream: 'account' },
-  AccountErased: { version: 1, schema: account.AccountErased, stream: 'account' },
+  AccountErased: { version: 2, schema: account.AccountErased, stream: 'account' },
   PupilEnrolled: { version: 1, schema: account.PupilEnrolled, stream: 'account' },
   ConsentRecorded: { version: 1, schema: account.ConsentRecorded, stream: 'account' },
   ConsentWithdrawn: { version: 1, schema: account.ConsentWithdrawn, stream: 'account' },
@@ -91,9 +91,25 @@ export const upcasters: Partial<Record<EventType, Record<number, (data: unknown)
   },
   // v1 did not record the decision's date; it stays unknown rather than guessed.
   PolicyEnacted: { 1: (data) => ({ ...(data as Record<string, unknown>), decisionDate: null }) },
+  /** v1 → v2: the email lookup is dropped (it lives in the auth store only; the stored v1 event keeps it). */
+  AccountRegistered: {
+    1: (data) => {
+      const { emailLookup: _dropped, ...rest } = data as Record<string, unknown>;
+      return rest;
+    },
+  },
+  /** v1 → v2: erasures before the choice existed kept the comments as anonymous contributions. */
+  AccountErased: { 1: (data) => ({ ...(data as Record<string, unknown>), comments: 'anonymous' }) },
 };
 
 export function parseEvent(type: string, schemaVersion: number, data: unknown): DomainEvent {
+  const entry = (eventCatalogue as Record<string, { version: number; schema: z.ZodType }>)[type];
+  if (!entry) throw new Error(`Unknown event type ${type}`);
+  return { type, data: entry.schema.parse(upcast(type, schemaVersion, data)) } as DomainEvent;
+}
+
+/** Stored data of an older version brought to the type's current version, not yet validated. */
+export function upcast(type: string, schemaVersion: number, data: unknown): unknown {
   const entry = (eventCatalogue as Record<string, { version: number; schema: z.ZodType }>)[type];
   if (!entry) throw new Error(`Unknown event type ${type}`);
   let current = data;
@@ -102,5 +118,5 @@ export function parseEvent(type: string, schemaVersion: number, data: unknown): 
     if (!up) throw new Error(`No upcaster for ${type} v${v}`);
     current = up(current);
   }
-  return { type, data: entry.schema.parse(current) } as DomainEvent;
+  return current;
 }

@@ -38,6 +38,8 @@ import {
   issuePupil,
   printedSchema,
   recordConsent,
+  GRANT,
+  signedInPupil,
   startWorld,
   type Actor,
   type ActorKey,
@@ -300,6 +302,38 @@ interface Entry<T = any> {
   after: 'reuse' | 'fresh';
   /** Call with a session of its own (signOut would end the caller's session the other calls use). */
   ownSession?: boolean;
+  /**
+   * Call as a fresh account standing where the actor stands (the same kind of account, the same role in the same
+   * organisation, password TWIN_PASSWORD): a success ends its caller (eraseMyAccount), so the world's own actors must
+   * not make it.
+   */
+  twin?: boolean;
+}
+
+const TWIN_PASSWORD = 'mật-khẩu-của-người-thay-thế-2026';
+
+async function twinOf(actor: Actor): Promise<Client> {
+  if (!actor.signedIn) return actor.api;
+  if (actor.key === 'pupil') return (await signedInPupil(w.platform, TWIN_PASSWORD)).api;
+  if (actor.key === 'unverified') {
+    const person = await signUp(w.platform, { password: TWIN_PASSWORD });
+    return signIn(w.platform, person.email, TWIN_PASSWORD);
+  }
+  const person = await verifiedParticipant(w.platform, { password: TWIN_PASSWORD });
+  if (actor.role) {
+    const admin = w.actor(actor.org === 'own' ? 'admin' : 'admin@other').api;
+    const organizationId = actor.org === 'own' ? w.ownOrgId : w.otherOrgId;
+    ok(
+      (
+        await admin.gql<{ grantRoles: ResultUnion }>(GRANT, {
+          org: organizationId,
+          email: person.email,
+          roles: [actor.role.toUpperCase()],
+        })
+      ).grantRoles,
+    );
+  }
+  return person.api;
 }
 
 const none = async () => null;
@@ -720,8 +754,17 @@ const EXPECTED: Record<string, Entry> = {
   eraseAccount: {
     who: ANY_ADMIN,
     target: async () => (await freshAccount()).id,
-    args: (accountId) => ({ accountId, requestReference: `Đơn số ${next()}` }),
+    args: (accountId) => ({ accountId, requestReference: `Đơn số ${next()}`, comments: 'DESTROY' }),
     after: 'fresh',
+  },
+  // Anyone signed in erases their own account (and no one else's: there is no target but the caller), except an
+  // auditor, who changes nothing; the caller is a twin, since a success erases it.
+  eraseMyAccount: {
+    who: (a) => a.signedIn && a.role !== 'auditor',
+    target: none,
+    args: () => ({ password: TWIN_PASSWORD, comments: 'ANONYMOUS' }),
+    after: 'reuse',
+    twin: true,
   },
 };
 
@@ -740,6 +783,7 @@ function order(entry: Entry): Actor[] {
 const cells: { mutation: string; actor: ActorKey; allowed: boolean }[] = [];
 
 async function sessionFor(actor: Actor, entry: Entry): Promise<Client> {
+  if (entry.twin) return twinOf(actor);
   if (!entry.ownSession || !actor.credentials) return actor.api;
   return signIn(w.platform, actor.credentials.email, actor.credentials.password);
 }

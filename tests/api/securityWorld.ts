@@ -121,7 +121,7 @@ export class LogWatch {
   }
 }
 
-const GRANT = `mutation Grant($org: ID!, $email: String!, $roles: [Role!]!) {
+export const GRANT = `mutation Grant($org: ID!, $email: String!, $roles: [Role!]!) {
   grantRoles(organizationId: $org, email: $email, roles: $roles) { ${ERROR_FIELDS} } }`;
 const ISSUE = `mutation Issue($org: ID!, $className: String!, $pupils: [PupilInput!]!) {
   issuePupilAccounts(organizationId: $org, className: $className, pupils: $pupils) {
@@ -160,6 +160,23 @@ export async function recordConsent(staff: Client, accountId: string): Promise<s
 async function accountIdOf(api: Client): Promise<string> {
   const { viewer } = await api.gql<{ viewer: { account: { id: string } } | null }>(`{ viewer { account { id } } }`);
   return viewer!.account.id;
+}
+
+/** A pupil of the demo's primary school, issued, with a guardian's consent, signed in with `password`. */
+export async function signedInPupil(p: Platform, password: string): Promise<IssuedPupil & { api: Client }> {
+  const schoolStaff = p.demoAccounts.find((a) => (a as { organization?: string }).organization?.includes('Kim Đồng'))!;
+  const school = await signIn(p, schoolStaff.email, schoolStaff.password);
+  const { viewer } = await school.gql<{ viewer: { memberships: { organization: { id: string } }[] } }>(
+    `{ viewer { memberships { organization { id } } } }`,
+  );
+  const pupil = await issuePupil(school, viewer.memberships[0]!.organization.id);
+  const { signInWithCode } = await client(p.baseUrl).gql<{ signInWithCode: ResultUnion }>(SIGN_IN_WITH_CODE, {
+    name: pupil.signInName,
+    code: pupil.code,
+    password,
+  });
+  await recordConsent(school, pupil.accountId);
+  return { ...pupil, api: client(p.baseUrl, ok<{ token: string }>(signInWithCode).token) };
 }
 
 /**
@@ -279,22 +296,9 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     });
 
     // A pupil of a primary school, with a guardian's consent.
-    const schoolStaff = p.demoAccounts.find((a) =>
-      (a as { organization?: string }).organization?.includes('Kim Đồng'),
-    )!;
-    const school = await signIn(p, schoolStaff.email, schoolStaff.password);
-    const { viewer: schoolViewer } = await school.gql<{ viewer: { memberships: { organization: { id: string } }[] } }>(
-      `{ viewer { memberships { organization { id } } } }`,
-    );
-    const pupil = await issuePupil(school, schoolViewer.memberships[0]!.organization.id);
     const pupilPassword = 'mật-khẩu-của-học-sinh-1';
-    const { signInWithCode } = await client(p.baseUrl).gql<{ signInWithCode: ResultUnion }>(SIGN_IN_WITH_CODE, {
-      name: pupil.signInName,
-      code: pupil.code,
-      password: pupilPassword,
-    });
-    await recordConsent(school, pupil.accountId);
-    await add('pupil', client(p.baseUrl, ok<{ token: string }>(signInWithCode).token), {
+    const pupil = await signedInPupil(p, pupilPassword);
+    await add('pupil', pupil.api, {
       credentials: { email: pupil.signInName, password: pupilPassword },
     });
 

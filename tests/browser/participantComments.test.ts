@@ -45,7 +45,7 @@ async function signUpAndVerify(
   await clickAndAudit(
     reader,
     page.getByRole('button', { name: 'Đăng ký', exact: true }),
-    page.getByText(`Đã gửi thư xác nhận tới ${person.email}.`),
+    page.getByText(`Hãy kiểm tra hộp thư ${person.email}: chúng tôi đã gửi một thư tới địa chỉ này.`),
   );
 
   const link = await linkFromMail(platform.readMails, person.email, '/verify-email');

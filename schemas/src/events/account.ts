@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { Encrypted, StakeholderCategory, Uuid } from '../common';
 
+/**
+ * Version 2: no email lookup. The HMAC of the email that version 1 carried bound the address to the account id in
+ * the log for good, where erasure cannot reach it; the lookup now lives only in the auth store (credentials), which
+ * erasure empties. Version 1 events already written keep theirs (a stored event is never changed); the upcaster
+ * drops it on read, and the erasure report says they remain.
+ */
 export const AccountRegistered = z.object({
   accountId: Uuid,
-  /** HMAC-SHA256 of the normalised email under the server's lookup key: finds an account without storing the address. */
-  emailLookup: z.string().regex(/^[0-9a-f]{64}$/),
   email: Encrypted,
   displayName: Encrypted,
   /** Shown instead of the name when the participant chooses; encrypted because the participant wrote it. */
@@ -17,12 +21,25 @@ export const AccountRegistered = z.object({
   issuedByOrganizationId: Uuid.nullable(),
   preferredLocale: z.enum(['vi', 'en']),
 });
+/** Version 1 of AccountRegistered, as it is stored in logs written before version 2. */
+export const AccountRegisteredV1 = AccountRegistered.extend({
+  /** HMAC-SHA256 of the normalised email under the server's lookup key. */
+  emailLookup: z.string().regex(/^[0-9a-f]{64}$/),
+});
 export const AccountEmailVerified = z.object({ accountId: Uuid });
+/** What becomes of an erased person's comments: kept as anonymous contributions, or their bodies destroyed. */
+export const ErasureCommentChoices = ['anonymous', 'destroyed'] as const;
+/**
+ * Version 2 says what the person chose for their comments. `destroyed`: every comment they wrote had its data key
+ * shredded with this event (its text, every revision, flag notes on it are unreadable for good); it shows as withdrawn
+ * by its author, and stays counted in the themes of digests. Version 1 events were all `anonymous`.
+ */
 export const AccountErased = z.object({
   accountId: Uuid,
   erasedBy: Uuid,
   /** Reference to the request (e.g. the letter asking for erasure); no personal data. */
   requestReference: z.string().max(200),
+  comments: z.enum(ErasureCommentChoices),
 });
 
 /**

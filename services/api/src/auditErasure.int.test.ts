@@ -50,6 +50,27 @@ describe('erasure and "download my data"', () => {
     return d.signIn.data.token as string;
   }
 
+  const holding = (needle: string) =>
+    filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(needle, 'utf8')));
+
+  /** Signs up and confirms a person, returns their session. */
+  async function person(mail: string, name: string, password: string): Promise<string> {
+    await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }`, {
+      i: { email: mail, password, displayName: name, stakeholderCategory: 'PARENT', locale: 'VI' },
+    });
+    const mailText = filesUnder(path.join(dataDir, 'mail'))
+      .map((f) =>
+        fs
+          .readFileSync(f, 'utf8')
+          .replace(/=\r?\n/g, '')
+          .replace(/=3D/g, '='),
+      )
+      .find((t) => t.includes(mail) && t.includes('verify-email'))!;
+    const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(mailText)![1]!;
+    await gql(`mutation($t: String!) { verifyEmail(token: $t) { __typename } }`, { t: token });
+    return signIn(mail, password);
+  }
+
   beforeAll(async () => {
     runtime = await openEmbeddedRuntime(
       loadConfig({
@@ -132,8 +153,6 @@ describe('erasure and "download my data"', () => {
     expect(JSON.stringify(refused)).toMatch(/FORBIDDEN|Forbidden/);
 
     // The scan below can see them: before erasure the name is in the read models and the email in the mails.
-    const holding = (needle: string) =>
-      filesUnder(dataDir).filter((f) => fs.readFileSync(f).includes(Buffer.from(needle, 'utf8')));
     expect(holding(email).length).toBeGreaterThan(0);
     expect(holding(`Qx${marker}`).length).toBeGreaterThan(0);
 
@@ -167,9 +186,14 @@ describe('erasure and "download my data"', () => {
     expect(report.failure).toBeNull();
 
     // No file under the data folder (databases, WAL files, mails) nor the log holds the email or the name, in any form.
-    const needles = [email, displayName.normalize('NFC'), displayName.normalize('NFD'), `Qx${marker}`].map((n) =>
-      Buffer.from(n, 'utf8'),
-    );
+    // The email's lookup HMAC too: bound to the account id, it let whoever holds the lookup key re-identify them.
+    const needles = [
+      email,
+      displayName.normalize('NFC'),
+      displayName.normalize('NFD'),
+      `Qx${marker}`,
+      runtime.accounts.emailLookup(email),
+    ].map((n) => Buffer.from(n, 'utf8'));
     const files = filesUnder(dataDir);
     expect(files.some((f) => f.endsWith('read.sqlite'))).toBe(true);
     for (const file of files) {
@@ -178,5 +202,88 @@ describe('erasure and "download my data"', () => {
         expect(bytes.includes(n), `${path.relative(dataDir, file)} holds "${n.toString('utf8')}"`).toBe(false);
     }
     for (const line of logs) expect(line.includes(email) || line.includes(`Qx${marker}`)).toBe(false);
+  });
+  it('the person erases themselves and destroys their comments: no file holds their email, name, lookup or comment text', async () => {
+    const mark = Math.random().toString(36).slice(2, 8);
+    const mail = `minh.${mark}@truong-tran-phu.edu.vn`;
+    const name = `Phạm Văn Minh Qy${mark}`;
+    const password = 'mat-khau-cua-minh-456';
+    const session = await person(mail, name, password);
+    const lookup = runtime.accounts.emailLookup(mail);
+    const demoComment = await runtime.readDb
+      .selectFrom('comments')
+      .select(['id', 'policy_id'])
+      .where('status', '=', 'visible')
+      .executeTakeFirstOrThrow();
+    const body = `Nhà trường nên mở thêm lớp bán trú Zk${mark} cho khối một.`;
+    const submitted = await gql(
+      `mutation($i: SubmitCommentInput!) { submitComment(input: $i) { __typename ... on MutationSubmitCommentSuccess { data { comment { id } } } } }`,
+      { i: { policyId: demoComment.policy_id, body, stance: 'SUGGESTION', idempotencyKey: `destroy-${mark}` } },
+      session,
+    );
+    const commentId = submitted.submitComment.data.comment.id as string;
+    const edited = `${body} Sửa lại: Zk${mark} cả khối hai.`;
+    await gql(
+      `mutation($c: ID!, $b: String!) { editComment(commentId: $c, body: $b, stance: SUGGESTION) { __typename } }`,
+      { c: commentId, b: edited },
+      session,
+    );
+    await runtime.consistency.waitFor((await runtime.store.headPosition())!);
+    for (const needle of [mail, `Qy${mark}`, `Zk${mark}`, lookup])
+      expect(holding(needle).length, needle).toBeGreaterThan(0);
+
+    const ERASE_ME = `mutation($p: String!, $c: ErasureComments!) { eraseMyAccount(password: $p, comments: $c) {
+      __typename ... on ValidationError { field messageVi messageEn }
+      ... on MutationEraseMyAccountSuccess { data { accountId comments commentCount keysDestroyed remains outside } } } }`;
+    // A session alone is not enough: the password is asked again, and a wrong one changes nothing.
+    const wrong = await gql(ERASE_ME, { p: 'khong-phai-mat-khau', c: 'DESTROY' }, session);
+    expect(wrong.eraseMyAccount).toMatchObject({ __typename: 'ValidationError', field: 'password' });
+    expect(holding(`Zk${mark}`).length).toBeGreaterThan(0);
+
+    const done = await gql(ERASE_ME, { p: password, c: 'DESTROY' }, session);
+    expect(done.eraseMyAccount.__typename).toBe('MutationEraseMyAccountSuccess');
+    const report = done.eraseMyAccount.data;
+    expect(report.comments).toBe('DESTROY');
+    expect(report.commentCount).toBe(1);
+    expect(report.keysDestroyed).toEqual(
+      expect.arrayContaining([`comment:${commentId}`, `person:${report.accountId}`]),
+    );
+    expect(report.remains.join('\n')).toMatch(/1 comment\(s\): their text, every revision/);
+    expect(report.remains.join('\n')).not.toMatch(/before version 2/);
+
+    // The comment shows as withdrawn by its author, with no text, under "erased participant".
+    const row = await runtime.readDb
+      .selectFrom('comments')
+      .select(['author_name', 'body', 'status'])
+      .where('id', '=', commentId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ author_name: ERASED_NAME, body: null, status: 'withdrawn' });
+    const revisions = await runtime.readDb
+      .selectFrom('comment_revisions')
+      .select('body')
+      .where('comment_id', '=', commentId)
+      .execute();
+    expect(revisions.length).toBeGreaterThan(0);
+    expect(revisions.every((r) => r.body === null)).toBe(true);
+    // The session ended with the account.
+    expect((await gql(`{ viewer { account { id } } }`, {}, session)).viewer).toBeNull();
+
+    await runtime.sealer.seal();
+    const verified = await verifyLog(() => runtime.store.readAll(), {
+      publicKey: parsePublicKey(runtime.auditPublicKeyPem),
+    });
+    expect(verified.failure).toBeNull();
+
+    const files = filesUnder(dataDir);
+    expect(files.some((f) => f.endsWith('events.sqlite'))).toBe(true);
+    expect(files.some((f) => f.endsWith('keys.sqlite'))).toBe(true);
+    expect(files.some((f) => f.endsWith('auth.sqlite'))).toBe(true);
+    const needles = [mail, name, `Qy${mark}`, body, edited, `Zk${mark}`, `zk${mark}`, lookup];
+    for (const file of files) {
+      const bytes = fs.readFileSync(file);
+      for (const n of needles)
+        expect(bytes.includes(Buffer.from(n, 'utf8')), `${path.relative(dataDir, file)} holds "${n}"`).toBe(false);
+    }
+    for (const line of logs) for (const n of [mail, `Qy${mark}`, `Zk${mark}`]) expect(line.includes(n)).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export const PARTICIPANT_MUTATIONS: ReadonlySet<string> = new Set([
   'followPolicy',
   'unfollowPolicy',
   'markNotificationsRead',
+  // Open to anyone signed in for their own account; an auditor's erasure goes through an administrator.
+  'eraseMyAccount',
 ]);
 
 export function auditorReadOnly(): ForbiddenError {

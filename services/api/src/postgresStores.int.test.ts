@@ -129,6 +129,20 @@ describe('PostgreSQL read store, key store and auth store', () => {
         expect(await auth.consumeToken('reset', 't1', '2029-01-01T00:00:00.000Z')).toBeUndefined();
         expect(await auth.consumeToken('verify', 't1', '2029-01-01T00:00:00.000Z')).toBe(a);
         expect(await auth.consumeToken('verify', 't1', '2029-01-01T00:00:00.000Z')).toBeUndefined();
+        // A new password ends every outstanding reset token and every session of the account, not another's.
+        const b = randomUUID();
+        await auth.createToken('reset', 'r1', a, '2030-01-01T00:00:00.000Z');
+        await auth.createToken('reset', 'r2', a, '2030-01-01T00:00:00.000Z');
+        await auth.createToken('reset', 'rb', b, '2030-01-01T00:00:00.000Z');
+        await auth.createSession('sb', b, '2030-01-01T00:00:00.000Z');
+        await auth.setPassword(a, 'hash-new');
+        expect(await auth.findCredential('lookup-1')).toEqual({ accountId: a, passwordHash: 'hash-new' });
+        expect(await auth.consumeToken('reset', 'r1', '2029-01-01T00:00:00.000Z')).toBeUndefined();
+        expect(await auth.consumeToken('reset', 'r2', '2029-01-01T00:00:00.000Z')).toBeUndefined();
+        expect(await auth.findSession('s1', '2029-01-01T00:00:00.000Z')).toBeUndefined();
+        expect(await auth.consumeToken('reset', 'rb', '2029-01-01T00:00:00.000Z')).toBe(b);
+        expect((await auth.findSession('sb', '2029-01-01T00:00:00.000Z'))?.accountId).toBe(b);
+        await auth.createSession('s1', a, '2030-01-01T00:00:00.000Z');
         await auth.forgetAccount(a);
         expect(await auth.findCredential('lookup-1')).toBeUndefined();
         expect(await auth.findSession('s1', '2029-01-01T00:00:00.000Z')).toBeUndefined();

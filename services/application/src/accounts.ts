@@ -98,7 +98,6 @@ export class AccountService {
         {
           type: 'RegisterAccount',
           accountId,
-          emailLookup: lookup,
           email,
           displayName: input.displayName,
           pseudonym: input.pseudonym,
@@ -123,6 +122,47 @@ export class AccountService {
       await this.sendVerification(accountId, email, input.locale);
     }
     return accountId;
+  }
+
+  /**
+   * Sign-up by the person themselves (the site, the API): it answers alike whether or not the address is registered,
+   * so nobody learns who has an account by trying addresses. Both paths hash the password (signUp does it before it
+   * reserves the address) and send one mail to the address: a confirmation link for a new account, and for a
+   * registered one a note that someone tried to sign up with it, how to sign in or reset the password, and what to do
+   * if it was not them. `accountId` is the new account's, or for a registered address a fresh id that names nothing.
+   */
+  async selfSignUp(input: SignUpInput): Promise<{ accountId: string; created: boolean }> {
+    try {
+      return { accountId: await this.signUp(input, { origin: 'self' }), created: true };
+    } catch (err) {
+      if (!(err instanceof ConflictError && err.rule === 'EMAIL_TAKEN')) throw err;
+      await this.sendAlreadyRegistered(normalizeEmail(input.email), input.locale);
+      return { accountId: randomUUID(), created: false };
+    }
+  }
+
+  private async sendAlreadyRegistered(email: string, locale: 'vi' | 'en'): Promise<void> {
+    const signIn = `${this.deps.publicUrl}/sign-in`;
+    const reset = `${this.deps.publicUrl}/forgot-password`;
+    await this.deps.mailer.send(
+      locale === 'en'
+        ? {
+            to: email,
+            subject: 'Góp ý: someone tried to sign up with your email',
+            text:
+              `Someone tried to create a Góp ý account with this email address, but it already has an account.\n\n` +
+              `To sign in: ${signIn}\nForgot your password? Choose a new one: ${reset}\n\n` +
+              `If this was not you, you can ignore this mail: nothing was changed and no new account was made.`,
+          }
+        : {
+            to: email,
+            subject: 'Góp ý: có người muốn đăng ký bằng email của bạn',
+            text:
+              `Có người vừa đăng ký tài khoản Góp ý bằng địa chỉ email này, nhưng email đã có tài khoản.\n\n` +
+              `Đăng nhập: ${signIn}\nQuên mật khẩu? Đặt mật khẩu mới: ${reset}\n\n` +
+              `Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi và không có tài khoản mới nào được tạo.`,
+          },
+    );
   }
 
   private async issueToken(kind: 'verify' | 'reset', accountId: string, hours: number): Promise<string> {
@@ -214,9 +254,9 @@ export class AccountService {
         en: 'The reset link is invalid or has expired.',
       });
     }
+    // Every other reset link mailed to the account stops working with this one, and every session ends: whoever knew
+    // the old password, or held another link, is out.
     await this.deps.auth.setPassword(accountId, await this.deps.hasher.hash(password));
-    // Every other session ends: whoever knew the old password is signed out.
-    await this.deps.auth.deleteSessionsOf(accountId);
   }
 
   /**
@@ -261,6 +301,15 @@ export class AccountService {
 
   async forgetCredential(accountId: string): Promise<void> {
     await this.deps.auth.forgetAccount(accountId);
+  }
+
+  /** Whether `password` is the account's, the account being the one `email` signs in (re-checked before erasure). */
+  async passwordMatches(accountId: string, email: string, password: string): Promise<boolean> {
+    const cred = await this.deps.auth.findCredential(this.emailLookup(email));
+    const ok = cred
+      ? await this.deps.hasher.verify(cred.passwordHash, password)
+      : (await this.deps.hasher.hash(password), false);
+    return ok && cred?.accountId === accountId;
   }
 
   async accountIdForEmail(email: string): Promise<string | undefined> {

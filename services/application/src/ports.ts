@@ -56,6 +56,10 @@ export interface AuthStore {
   /** Reserves the email lookup for the account; false when another account already holds it. */
   putCredential(accountId: string, emailLookup: string, passwordHash: string): Promise<boolean>;
   findCredential(emailLookup: string): Promise<{ accountId: string; passwordHash: string } | undefined>;
+  /**
+   * Sets the password and, in the same transaction, ends everything the old one opened or could have been replaced
+   * with: every reset token (and one-time sign-in code) still outstanding for the account, and every session.
+   */
   setPassword(accountId: string, passwordHash: string): Promise<void>;
   createSession(tokenHash: string, accountId: string, expiresAt: string): Promise<void>;
   findSession(tokenHash: string, nowIso: string): Promise<{ accountId: string; expiresAt: string } | undefined>;

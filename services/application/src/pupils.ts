@@ -86,7 +86,6 @@ export class PupilAccounts {
           {
             type: 'RegisterAccount',
             accountId,
-            emailLookup: reservation.lookup,
             email: reservation.signInName,
             displayName: pupil.displayName,
             pseudonym: null,

@@ -4,6 +4,7 @@ import {
   EventMetadata,
   GENESIS_HASH,
   parseEvent,
+  upcast,
   type Actor,
   type DomainEvent,
   type EventType,
@@ -309,7 +310,8 @@ async function parseEventLenient(
     return parseEvent(recorded.type, metadata.schemaVersion, data);
   } catch (err) {
     for (const keyId of metadata.keyIds ?? []) {
-      if (!(await keys.getKey(keyId))) return { type: recorded.type, data } as DomainEvent;
+      if (!(await keys.getKey(keyId)))
+        return { type: recorded.type, data: upcast(recorded.type, metadata.schemaVersion, data) } as DomainEvent;
     }
     throw new UndecodableEventError(recorded, metadata.schemaVersion, err);
   }

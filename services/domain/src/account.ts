@@ -23,7 +23,6 @@ export type AccountStatus = 'none' | 'registered' | 'erased';
 export interface AccountState {
   status: AccountStatus;
   accountId: string | null;
-  emailLookup: string | null;
   email: string | null;
   displayName: string | null;
   pseudonym: string | null;
@@ -42,7 +41,6 @@ export interface AccountState {
 export const initialAccountState: AccountState = {
   status: 'none',
   accountId: null,
-  emailLookup: null,
   email: null,
   displayName: null,
   pseudonym: null,
@@ -64,7 +62,6 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         ...state,
         status: 'registered',
         accountId: d.accountId,
-        emailLookup: d.emailLookup,
         email: d.email,
         displayName: d.displayName,
         pseudonym: d.pseudonym,
@@ -78,7 +75,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'AccountEmailVerified':
       return { ...state, verified: true };
     case 'AccountErased':
-      return { ...state, status: 'erased', email: null, displayName: null, pseudonym: null, emailLookup: null };
+      return { ...state, status: 'erased', email: null, displayName: null, pseudonym: null };
     case 'PupilEnrolled':
       return { ...state, pupil: { organizationId: event.data.organizationId, birthYear: event.data.birthYear } };
     case 'ConsentRecorded':

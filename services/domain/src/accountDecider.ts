@@ -1,4 +1,4 @@
-import { StakeholderCategories, type StakeholderCategory } from '@gopy/schemas';
+import { StakeholderCategories, accountEvents, type StakeholderCategory } from '@gopy/schemas';
 import { NotFoundError } from './errors';
 import {
   evolveAccount,
@@ -30,8 +30,6 @@ interface AccountCommandBase extends CommandBase {
 
 export interface RegisterAccount extends AccountCommandBase {
   type: 'RegisterAccount';
-  /** HMAC of the normalised email, computed by the caller that holds the lookup key. */
-  emailLookup: string;
   email: string;
   displayName: string;
   pseudonym: string | null;
@@ -49,6 +47,8 @@ export interface EraseAccount extends AccountCommandBase {
   type: 'EraseAccount';
   /** The request asking for erasure (e.g. a letter's reference); never personal data. */
   requestReference: string;
+  /** Whether the person's comments stay as anonymous contributions or have their bodies destroyed. */
+  comments: 'anonymous' | 'destroyed';
 }
 
 /** A school enrols a pupil it issued the account to. */
@@ -114,9 +114,6 @@ function register(command: RegisterAccount, state: AccountState): AccountEvent[]
   if (origin === 'admin') requireAnyRole(command.actor, ['admin'], 'ADMIN_ONLY');
   if (state.status !== 'none') throw illegalState('ACCOUNT_ALREADY_EXISTS');
   const accountId = requireUuid('accountId', command.accountId);
-  if (typeof command.emailLookup !== 'string' || !/^[0-9a-f]{64}$/.test(command.emailLookup)) {
-    throw invalid('emailLookup', 'Mã tra cứu email không hợp lệ.', 'emailLookup must be 64 hexadecimal digits.');
-  }
   const email = requireText('email', command.email, { min: 3, max: 254 });
   // An issued account signs in with the sign-in name the school printed for it, carried in the email field.
   if (origin === 'issued' ? !SIGN_IN_NAME.test(email) : !EMAIL.test(email)) {
@@ -149,7 +146,6 @@ function register(command: RegisterAccount, state: AccountState): AccountEvent[]
       type: 'AccountRegistered',
       data: {
         accountId,
-        emailLookup: command.emailLookup,
         email,
         displayName,
         pseudonym,
@@ -167,10 +163,11 @@ function erase(command: EraseAccount): AccountEvent[] {
   if (command.actor.accountId !== command.accountId && !command.actor.roles.includes('admin'))
     throw forbidden('SELF_OR_ADMIN');
   const requestReference = requireText('requestReference', command.requestReference ?? '', { min: 0, max: 200 });
+  const comments = requireOneOf('comments', command.comments, accountEvents.ErasureCommentChoices);
   return [
     {
       type: 'AccountErased',
-      data: { accountId: command.accountId, erasedBy: command.actor.accountId, requestReference },
+      data: { accountId: command.accountId, erasedBy: command.actor.accountId, requestReference, comments },
     },
   ];
 }

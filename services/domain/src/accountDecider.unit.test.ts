@@ -17,13 +17,11 @@ const given = specFor(accountDecider);
 
 const accountId = accounts.participant;
 const keyId = '3f9a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-const lookup = 'ab'.repeat(32);
 const base = { accountId, now: T.drafting, actor: actors.participant };
 
 const register = (over: Partial<RegisterAccount> = {}): RegisterAccount => ({
   type: 'RegisterAccount',
   ...base,
-  emailLookup: lookup,
   email: 'phuhuynh@example.vn',
   displayName: 'Trần Thị Hoà',
   pseudonym: null,
@@ -39,6 +37,7 @@ const erase = (over: Partial<EraseAccount> = {}): EraseAccount => ({
   type: 'EraseAccount',
   ...base,
   requestReference: 'Đơn số 12/2025',
+  comments: 'anonymous',
   ...over,
 });
 
@@ -48,7 +47,6 @@ const registered = (
   type: 'AccountRegistered',
   data: {
     accountId,
-    emailLookup: lookup,
     email: 'phuhuynh@example.vn',
     displayName: 'Trần Thị Hoà',
     pseudonym: null,
@@ -63,7 +61,7 @@ const registered = (
 const verified: AccountEvent = { type: 'AccountEmailVerified', data: { accountId } };
 const erased: AccountEvent = {
   type: 'AccountErased',
-  data: { accountId, erasedBy: accountId, requestReference: 'Đơn số 12/2025' },
+  data: { accountId, erasedBy: accountId, requestReference: 'Đơn số 12/2025', comments: 'anonymous' },
 };
 
 describe('RegisterAccount', () => {
@@ -146,10 +144,9 @@ describe('RegisterAccount', () => {
       .then(ValidationError, 'displayName');
   });
 
-  it('is refused with an email lookup that is not an HMAC', () => {
-    given([])
-      .when(register({ emailLookup: 'phuhuynh@example.vn' }))
-      .then(ValidationError, 'emailLookup');
+  it('carries no email lookup (it lives in the auth store, which erasure empties)', () => {
+    const [event] = accountDecider.decide(register(), accountDecider.initialState);
+    expect(Object.keys(event!.data)).not.toContain('emailLookup');
   });
 
   it('is refused when an issued account names no issuing organisation', () => {
@@ -182,11 +179,26 @@ describe('EraseAccount', () => {
     given([registered()]).when(erase()).then([erased]);
   });
 
+  it('records the choice to destroy the comments', () => {
+    given([registered()])
+      .when(erase({ comments: 'destroyed' }))
+      .then([{ ...erased, data: { ...erased.data, comments: 'destroyed' } } as AccountEvent]);
+  });
+
+  it('is refused without a choice for the comments', () => {
+    given([registered()])
+      .when(erase({ comments: 'keep' as never }))
+      .then(ValidationError, 'comments');
+  });
+
   it('lets an admin erase an account', () => {
     given([registered()])
       .when(erase({ actor: actors.admin }))
       .then([
-        { type: 'AccountErased', data: { accountId, erasedBy: accounts.admin, requestReference: 'Đơn số 12/2025' } },
+        {
+          type: 'AccountErased',
+          data: { accountId, erasedBy: accounts.admin, requestReference: 'Đơn số 12/2025', comments: 'anonymous' },
+        },
       ]);
   });
 

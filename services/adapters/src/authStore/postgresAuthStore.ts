@@ -35,7 +35,27 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async setPassword(accountId: string, passwordHash: string) {
-    await this.pool.query('UPDATE credentials SET password_hash = $1 WHERE account_id = $2', [passwordHash, accountId]);
+    await this.inTransaction(async (client) => {
+      await client.query('UPDATE credentials SET password_hash = $1 WHERE account_id = $2', [passwordHash, accountId]);
+      await client.query("UPDATE tokens SET used = true WHERE account_id = $1 AND kind = 'reset' AND used = false", [
+        accountId,
+      ]);
+      await client.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
+    });
+  }
+
+  private async inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async createSession(tokenHash: string, accountId: string, expiresAt: string) {
@@ -80,19 +100,11 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async forgetAccount(accountId: string) {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.inTransaction(async (client) => {
       await client.query('DELETE FROM credentials WHERE account_id = $1', [accountId]);
       await client.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
       await client.query('DELETE FROM tokens WHERE account_id = $1', [accountId]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close() {

@@ -38,7 +38,11 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async setPassword(accountId: string, passwordHash: string) {
-    this.db.prepare('UPDATE credentials SET password_hash = ? WHERE account_id = ?').run(passwordHash, accountId);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE credentials SET password_hash = ? WHERE account_id = ?').run(passwordHash, accountId);
+      this.db.prepare("UPDATE tokens SET used = 1 WHERE account_id = ? AND kind = 'reset' AND used = 0").run(accountId);
+      this.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(accountId);
+    })();
   }
 
   async createSession(tokenHash: string, accountId: string, expiresAt: string) {

@@ -267,7 +267,6 @@ async function openRun(): Promise<Run> {
       {
         type: 'RegisterAccount',
         accountId: p.accountId,
-        emailLookup: randomBytes(32).toString('hex'),
         email: `${p.accountId}@example.vn`,
         displayName: p.displayName,
         pseudonym: null,

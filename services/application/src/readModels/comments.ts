@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import type { DomainEvent, DraftNode } from '@gopy/schemas';
 import type { CommentState } from '@gopy/domain/comment';
 import { compiledStatement } from './compiledStatement';
@@ -66,7 +67,7 @@ const displayNameOf = compiledStatement((db, p: { id: string }) =>
   db.selectFrom('accounts').select('display_name').where('id', '=', p.id),
 );
 
-const insertComment = compiledStatement((db, p: CommentsTable) =>
+const insertComment = compiledStatement((db, p: Omit<CommentsTable, 'destroyed_with_author'>) =>
   db.insertInto('comments').values({
     id: p.id,
     policy_id: p.policy_id,
@@ -160,6 +161,7 @@ export const commentsReadModel: ReadModel = {
       .addColumn('hidden_reason', 'text')
       .addColumn('hidden_reason_code', 'text')
       .addColumn('recorded_by', 'text')
+      .addColumn('destroyed_with_author', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema
       .createTable('comment_revisions')
@@ -414,6 +416,9 @@ export const commentsReadModel: ReadModel = {
           .where('status', '=', 'open')
           .execute();
         return;
+      case 'AccountErased':
+        if (event.data.comments === 'destroyed') await destroyCommentsOf(tx, event.data.accountId);
+        return;
       case 'CommentRedacted':
         // The comment's key is destroyed with this event: nothing it said can be shown again, nor rebuilt.
         await changeStatus(tx, event.data.commentId, () => 'redacted');
@@ -441,6 +446,30 @@ export const commentsReadModel: ReadModel = {
     }
   },
 };
+
+/**
+ * The person erased their account and chose to destroy their comments: every comment's key was shredded with the
+ * event, so nothing they wrote can be shown again, nor rebuilt. Each shows as withdrawn by its author; one that was
+ * visible keeps its place in the counts of the digests' themes (`destroyed_with_author`). Flag notes on it were
+ * sealed with its key and go too.
+ */
+async function destroyCommentsOf(tx: ReadTx, accountId: string): Promise<void> {
+  const mine = await tx
+    .selectFrom('comments')
+    .select(['id', 'status'])
+    .where('author_account_id', '=', accountId)
+    .execute();
+  for (const c of mine) {
+    await changeStatus(tx, c.id, (status) => (status === 'redacted' ? status : 'withdrawn'));
+    await tx
+      .updateTable('comments')
+      .set({ body: null, destroyed_with_author: c.status === 'visible' ? 1 : 0 })
+      .where('id', '=', c.id)
+      .execute();
+    await tx.updateTable('comment_revisions').set({ body: null }).where('comment_id', '=', c.id).execute();
+    await tx.updateTable('comment_flags').set({ note: null }).where('comment_id', '=', c.id).execute();
+  }
+}
 
 /**
  * A comment's status is the strongest of what happened to it: redacted, then withdrawn, then hidden, else visible
@@ -537,7 +566,7 @@ export interface CommentRow {
   recordedBy: string | null;
 }
 
-function toComment(r: CommentsTable): CommentRow {
+function toComment(r: Selectable<CommentsTable>): CommentRow {
   return {
     id: r.id,
     policyId: r.policy_id,

@@ -108,6 +108,8 @@ export interface CommentsTable {
   hidden_reason_code: string | null;
   /** Offline feedback: the staff member who recorded it. */
   recorded_by: string | null;
+  /** 1 when the comment's body was destroyed with its author's erasure while it was visible: digests still count it. */
+  destroyed_with_author: Generated<number>;
 }
 
 /** Every text a comment has had, oldest first; shown on demand ("edited"). */

@@ -433,7 +433,8 @@ export const digestQueries = {
       .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
       .select(['digest_theme_comments.theme_id as theme_id', sql<number>`count(*)`.as('n')])
       .where('digest_theme_comments.theme_id', 'in', [...themeIds])
-      .where('comments.status', '=', 'visible')
+      // A comment destroyed with its author's erasure still counted in the theme when it was given.
+      .where((eb) => eb.or([eb('comments.status', '=', 'visible'), eb('comments.destroyed_with_author', '=', 1)]))
       .groupBy('digest_theme_comments.theme_id')
       .execute();
     return new Map(rows.map((r) => [r.theme_id, Number(r.n)]));

@@ -70,6 +70,9 @@ export const searchReadModel: ReadModel = {
       await sql`CREATE VIRTUAL TABLE IF NOT EXISTS comment_search USING fts5(folded, comment_id UNINDEXED, policy_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')`.execute(
         db,
       );
+      // A row taken out (withdrawn, redacted, destroyed with its erased author) leaves no token behind in the index's
+      // segments either: FTS5 otherwise keeps deleted tokens until a merge rewrites them.
+      await sql`INSERT INTO comment_search (comment_search, rank) VALUES ('secure-delete', 1)`.execute(db);
       return;
     }
     await sql`CREATE TABLE IF NOT EXISTS comment_search (seq bigint PRIMARY KEY, comment_id text NOT NULL, policy_id text NOT NULL, folded text NOT NULL)`.execute(
@@ -98,6 +101,17 @@ export const searchReadModel: ReadModel = {
       case 'CommentRedacted':
         await resync(tx, event.data.commentId);
         return;
+      case 'AccountErased': {
+        // Comments destroyed with their author leave the index (the comments read model has already emptied them).
+        if (event.data.comments !== 'destroyed') return;
+        const mine = await tx
+          .selectFrom('comments')
+          .select('id')
+          .where('author_account_id', '=', event.data.accountId)
+          .execute();
+        for (const c of mine) await resync(tx, c.id);
+        return;
+      }
       default:
         return;
     }

@@ -7,6 +7,7 @@ import {
   type AccountRow,
 } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
+import { normalizeText } from '@gopy/domain/shared';
 import { requireMemberManager } from '@gopy/domain/organizationDecider';
 import { SchoolLevels, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
@@ -87,20 +88,32 @@ const SignUpInput = builder.inputType('SignUpInput', {
 builder.mutationField('signUp', (t) =>
   t.field({
     type: Account,
+    description:
+      'Answers alike for a new and an already registered email (no account enumeration): the mail sent to the address says which. The account is the one waiting for its email to be confirmed; for a registered address its id names nothing.',
     errors: {},
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      const pseudonym = input.pseudonym?.trim() ? input.pseudonym : null;
-      const accountId = await ctx.runtime.accounts.signUp({
+      const pseudonym = input.pseudonym?.trim() ? normalizeText(input.pseudonym) : null;
+      const locale = input.locale ?? 'vi';
+      const { accountId } = await ctx.runtime.accounts.selfSignUp({
         email: input.email,
         password: input.password,
         displayName: input.displayName,
         pseudonym,
         stakeholderCategory: input.stakeholderCategory,
-        locale: input.locale ?? 'vi',
+        locale,
       });
+      // Both paths wait for the projection and answer from what was asked, never from a stored account.
       await waitForAccount(ctx, accountId);
-      return accountId;
+      return {
+        id: accountId,
+        displayName: normalizeText(input.displayName),
+        pseudonym,
+        stakeholderCategory: input.stakeholderCategory,
+        emailVerified: false,
+        erased: false,
+        preferredLocale: locale,
+      } satisfies AccountRow;
     },
   }),
 );

@@ -15,7 +15,8 @@ import {
 } from '@gopy/application/audit/timeTravel';
 import { accountQueries } from '@gopy/application/readModels/index';
 import type { Role } from '@gopy/schemas';
-import { eraseAccount, myData, type ErasureReport } from '../../auditErasure';
+import { eraseAccount, eraseOwnAccount, myData, type ErasureReport } from '../../auditErasure';
+import { SESSION_COOKIE } from './account';
 import { principalOf } from '../../principal';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
@@ -27,12 +28,31 @@ function allRolesOf(ctx: GraphQLContext): Role[] {
   return [...roles];
 }
 
+const ErasureCommentsEnum = builder.enumType('ErasureComments', {
+  description: 'What becomes of an erased person’s comments.',
+  values: {
+    ANONYMOUS: {
+      value: 'anonymous',
+      description: 'They stay readable as anonymous contributions ("erased participant").',
+    },
+    DESTROY: {
+      value: 'destroyed',
+      description:
+        'Their bodies are destroyed (their keys shredded); each shows as withdrawn by its author, and digests keep their counts and themes.',
+    },
+  } as const,
+});
+
 const ErasurePayload = builder.objectRef<ErasureReport>('ErasurePayload').implement({
   description:
-    'What an erasure did: the key destroyed, the mails deleted, the SQLite files scrubbed or PostgreSQL tables rewritten, and what lies outside.',
+    'What an erasure did: the keys destroyed, the mails deleted, the SQLite files scrubbed or PostgreSQL tables rewritten; what remains and why, and what lies outside.',
   fields: (t) => ({
     accountId: t.exposeID('accountId'),
     position: t.exposeString('position'),
+    comments: t.field({ type: ErasureCommentsEnum, resolve: (r) => r.comments }),
+    commentCount: t.exposeInt('commentCount', {
+      description: 'Comments the person wrote (kept anonymous or destroyed).',
+    }),
     keysDestroyed: t.exposeStringList('keysDestroyed'),
     mailsDeleted: t.exposeInt('mailsDeleted'),
     sqliteFilesCheckpointed: t.field({
@@ -41,6 +61,9 @@ const ErasurePayload = builder.objectRef<ErasureReport>('ErasurePayload').implem
     }),
     postgresTablesRewritten: t.exposeStringList('postgresTablesRewritten', {
       description: 'On PostgreSQL, the tables rewritten (VACUUM FULL) so no table file keeps an old row.',
+    }),
+    remains: t.exposeStringList('remains', {
+      description: 'What stays in the system about the person, each with why.',
     }),
     outside: t.exposeStringList('outside'),
   }),
@@ -52,13 +75,33 @@ builder.mutationField('eraseAccount', (t) =>
     errors: {},
     authScopes: { admin: true },
     description:
-      'An admin carries out a person’s request to be forgotten: AccountErased is appended, their key and sign-in secrets are destroyed. Their comments stay, authored by "erased participant".',
+      'An admin carries out a person’s request to be forgotten: AccountErased is appended, their key and sign-in secrets are destroyed; their comments stay as anonymous contributions or have their bodies destroyed, as the person asked.',
     args: {
       accountId: t.arg.id({ required: true }),
       requestReference: t.arg.string({ required: true, validate: z.string().min(1).max(200) }),
+      comments: t.arg({ type: ErasureCommentsEnum, required: true, defaultValue: 'anonymous' }),
     },
     resolve: (_r, a, ctx) =>
-      eraseAccount(ctx.runtime, principalOf(ctx), allRolesOf(ctx), String(a.accountId), a.requestReference),
+      eraseAccount(ctx.runtime, principalOf(ctx), allRolesOf(ctx), String(a.accountId), a.requestReference, a.comments),
+  }),
+);
+
+builder.mutationField('eraseMyAccount', (t) =>
+  t.field({
+    type: ErasurePayload,
+    errors: {},
+    authScopes: { signedIn: true },
+    description:
+      'The signed-in person erases their own account, after typing their password again, and chooses what becomes of their comments. Their session ends.',
+    args: {
+      password: t.arg.string({ required: true, validate: z.string().max(200) }),
+      comments: t.arg({ type: ErasureCommentsEnum, required: true }),
+    },
+    resolve: async (_r, a, ctx) => {
+      const report = await eraseOwnAccount(ctx.runtime, principalOf(ctx), allRolesOf(ctx), a.password, a.comments);
+      ctx.setCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 });
+      return report;
+    },
   }),
 );
 
