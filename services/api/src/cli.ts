@@ -119,11 +119,11 @@ const backupCmd = program
     const to = opts.to;
     const { loadBackupKey } = await import('./backup/backupCrypto');
     const { takeBackup } = await import('./backup/backup');
-    const { ErasureLedger } = await import('./backup/erasures');
+    const { ledgerOf } = await import('./backup/erasures');
     const key = loadBackupKey();
     const config = loadConfig();
     await backupErrors(async () => {
-      const ledger = ErasureLedger.in(process.env.GOPY_BACKUP_DIR ?? path.dirname(path.resolve(to)));
+      const ledger = ledgerOf(process.env, path.dirname(path.resolve(to)))!;
       const outcome = await takeBackup(config, to, key, { ledger });
       const log = outcome.manifest.log;
       console.log(

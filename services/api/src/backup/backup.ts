@@ -190,6 +190,17 @@ export async function takeBackup(
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial-${id}`);
   privateFolder(staging);
   privateFolder(partial);
+  // Stopped half-way (the server shutting down its scheduled backup): the clear copies do not stay behind.
+  const cleanUp = () => {
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(partial, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     const sources: { path: string; source: string }[] = [];
     let log: LogSummary | null = null;
@@ -248,8 +259,9 @@ export async function takeBackup(
     fs.renameSync(partial, target);
     return { manifest, folder: target, bytes, seconds: (performance.now() - started) / 1000, ledgerAdded };
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.rmSync(partial, { recursive: true, force: true });
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    cleanUp();
   }
 }
 

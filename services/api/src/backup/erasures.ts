@@ -121,6 +121,13 @@ export class ErasureLedger {
   }
 }
 
+/** The ledger of this install: GOPY_ERASURE_LEDGER, else erasure-ledger.jsonl in GOPY_BACKUP_DIR or `fallbackDir`. */
+export function ledgerOf(env: NodeJS.ProcessEnv, fallbackDir?: string): ErasureLedger | undefined {
+  if (env.GOPY_ERASURE_LEDGER) return new ErasureLedger(path.resolve(env.GOPY_ERASURE_LEDGER));
+  const dir = env.GOPY_BACKUP_DIR || fallbackDir;
+  return dir ? ErasureLedger.in(path.resolve(dir)) : undefined;
+}
+
 /** Follows what the server projects and writes each erasure and redaction into the ledger as it happens. */
 export function recordErasuresAsProjected(runtime: Runtime, ledger: ErasureLedger): void {
   runtime.changes.on('applied', (batch) => {
