@@ -169,11 +169,12 @@ export async function restoreWithReapply(
       `No erasure ledger and no --reapply-from: erasures and redactions made after ${manifest.createdAt} are NOT re-applied.`,
     );
   const runtime = await openEmbeddedRuntime(config, { log: say, env });
+  let report: ReapplyReport;
   try {
     await runtime.projector.catchUpOnce();
     // Running, so that each re-applied erasure waits for its own projection as it does in the server.
     runtime.projector.start();
-    const report = await reapplyErasures(runtime, records);
+    report = await reapplyErasures(runtime, records);
     const head = await runtime.store.headPosition();
     if (head) await runtime.projector.waitFor(head, 60_000);
     say(
@@ -181,8 +182,11 @@ export async function restoreWithReapply(
         `${report.reapplied.filter((r) => r.kind === 'CommentRedacted').length} redactions); ${report.alreadyThere} already in the backup; ` +
         `${report.notInBackup.length} about data made after the backup.`,
     );
-    return { manifest, reapply: report };
   } finally {
     await runtime.close();
   }
+  // The read models are built again from the log: a database that never held the erased names or the redacted text,
+  // rather than one where they were overwritten (freed pages, the WAL).
+  if (report.reapplied.length > 0) await rebuildReadModels(config, { verify: false, progress: false });
+  return { manifest, reapply: report };
 }
