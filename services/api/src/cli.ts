@@ -1,15 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { allReadModels } from '@gopy/application/readModels/index';
-import { Projector } from '@gopy/application/projector';
-import { openPostgresReadStore } from '@gopy/adapters/readStore/postgresReadStore';
-import { openSqliteReadStore } from '@gopy/adapters/readStore/sqliteReadStore';
-import type { ReadDb } from '@gopy/application/readModels/index';
-import pg from 'pg';
-import { ConfigError, loadConfig, type Config } from '@gopy/composition/config';
-import { dataFiles, openEmbeddedRuntime, openEventStore, openKeyStore } from '@gopy/composition/runtime';
-import { loadSecrets } from '@gopy/composition/secrets';
+import { ConfigError, loadConfig } from '@gopy/composition/config';
+import { openEmbeddedRuntime } from '@gopy/composition/runtime';
 import { runProjectorProcess } from '@gopy/composition/process';
 import { serve } from './serve';
 import { registerAuditCommands } from './auditCli';
@@ -17,61 +10,6 @@ import { createLogger } from '@gopy/composition/ops/logger';
 
 /** Log lines of the command line's own commands (warnings, a copy's progress), in the servers' format, on stderr. */
 const cliLogger = () => createLogger({ role: 'cli', fd: 2 });
-
-/**
- * A fresh read-model database beside the live one: a new SQLite file, or the PostgreSQL schema gopy_read_rebuild.
- * swapIn() replaces the live one with it once the rebuild is complete, so readers never see a half-built model.
- */
-async function freshReadStore(
-  config: Config,
-): Promise<{ db: ReadDb; swapIn(): Promise<void>; discard(): Promise<void> }> {
-  if (config.readStore === 'postgres') {
-    const url = config.databaseUrl!;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query('DROP SCHEMA IF EXISTS gopy_read_rebuild CASCADE');
-    await admin.end();
-    const read = await openPostgresReadStore(url, 'gopy_read_rebuild');
-    return {
-      db: read.db,
-      async discard() {
-        await read.close();
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query('DROP SCHEMA IF EXISTS gopy_read_rebuild CASCADE').finally(() => c.end());
-      },
-      async swapIn() {
-        await read.close();
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        try {
-          await c.query('BEGIN');
-          await c.query('DROP SCHEMA IF EXISTS gopy_read CASCADE');
-          await c.query('ALTER SCHEMA gopy_read_rebuild RENAME TO gopy_read');
-          await c.query('COMMIT');
-        } finally {
-          await c.end();
-        }
-      },
-    };
-  }
-  const live = dataFiles(config.dataDir).read;
-  const fresh = `${live}.rebuild`;
-  for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
-  const read = openSqliteReadStore(fresh);
-  return {
-    db: read.db,
-    async discard() {
-      await read.close();
-      for (const f of [fresh, `${fresh}-wal`, `${fresh}-shm`]) fs.rmSync(f, { force: true });
-    },
-    async swapIn() {
-      await read.close();
-      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${live}${suffix}`, { force: true });
-      fs.renameSync(fresh, live);
-    },
-  };
-}
 
 const program = new Command();
 program.name('gopy').description('Góp ý — event-sourced policy consultation platform');
@@ -109,49 +47,9 @@ program
     'replay proof: rebuild into a fresh database and compare a content checksum of every table with the live one; never swaps in',
   )
   .action(async (opts: { verify?: boolean }) => {
-    const config = loadConfig();
-    const logger = cliLogger();
-    const secrets = loadSecrets(config, (m) => logger.warn(m));
-    const store = await openEventStore(config);
-    const keys = await openKeyStore(config, secrets.masterKey);
-    const target = await freshReadStore(config);
-    const projector = new Projector({ store, db: target.db, keys, readModels: allReadModels, batchSize: 1_000 });
-    await projector.init();
-    const head = await store.headPosition();
-    let total = 0;
-    for await (const _ of store.readAll()) total += 1;
-    // Imported here, not at start: only the commands with a progress bar need it.
-    const { SingleBar, Presets } = await import('cli-progress');
-    const bar = new SingleBar(
-      { format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {eps} events/s' },
-      Presets.shades_classic,
-    );
-    const started = Date.now();
-    bar.start(total, 0, { eps: 0 });
-    const applied = await projector.catchUpOnce((n) =>
-      bar.update(n, { eps: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }),
-    );
-    bar.stop();
-    if (opts.verify) {
-      const { verifyRebuild } = await import('./auditCli');
-      const equal = await verifyRebuild(config, target.db, {
-        applied,
-        head: head ?? null,
-        seconds: (Date.now() - started) / 1000,
-      });
-      await target.discard();
-      await keys.close();
-      await store.close();
-      if (!equal) process.exitCode = 1;
-      return;
-    }
-    await target.swapIn();
-    await keys.close();
-    await store.close();
-    const seconds = (Date.now() - started) / 1000;
-    console.log(
-      `Rebuilt ${applied} events up to position ${head ?? 'none'} in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s).`,
-    );
+    const { rebuildReadModels } = await import('./rebuild');
+    const outcome = await rebuildReadModels(loadConfig(), { verify: Boolean(opts.verify), progress: true });
+    if (outcome.equal === false) process.exitCode = 1;
   });
 
 const storeCmd = program.command('store').description('The event log and its key store');
@@ -194,6 +92,88 @@ storeCmd
   });
 
 registerAuditCommands(program);
+
+/** Stops a backup command with its message and exit code 2 (nothing was written or restored). */
+async function backupErrors(run: () => Promise<void>): Promise<void> {
+  const { BackupError } = await import('./backup/backupCrypto');
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof BackupError)) throw e;
+    console.error(`gopy: ${e.message}`);
+    process.exitCode = 2;
+  }
+}
+
+const backupCmd = program
+  .command('backup')
+  .description(
+    'An online, consistent, encrypted backup of the embedded store (log, keys, accounts, attachments) while the server serves; GOPY_BACKUP_KEY encrypts it',
+  )
+  .option('--to <dir>', 'folder to write the backup into (absent or empty)')
+  .action(async (opts: { to?: string }) => {
+    if (!opts.to) {
+      backupCmd.help({ error: true });
+      return;
+    }
+    const to = opts.to;
+    const { loadBackupKey } = await import('./backup/backupCrypto');
+    const { takeBackup } = await import('./backup/backup');
+    const { ledgerOf } = await import('./backup/erasures');
+    const key = loadBackupKey();
+    const config = loadConfig();
+    await backupErrors(async () => {
+      const ledger = ledgerOf(process.env, path.dirname(path.resolve(to)))!;
+      const outcome = await takeBackup(config, to, key, { ledger });
+      const log = outcome.manifest.log;
+      console.log(
+        `Backup ${outcome.manifest.id} written to ${outcome.folder}: ${outcome.manifest.files.length} files, ${outcome.bytes} bytes, in ${outcome.seconds.toFixed(1)} s` +
+          (log
+            ? `; log: ${log.events} events in ${log.streams} streams up to position ${log.headPosition ?? 'none'}${log.verified ? '' : ' (its chains did NOT verify: run gopy audit verify)'}`
+            : `; the log is in ${config.eventStore}: back it up with that engine (README, "Backups")`) +
+          `; erasure ledger ${ledger.file} (${outcome.ledgerAdded} new). Check it with: gopy backup verify ${outcome.folder}`,
+      );
+    });
+  });
+
+backupCmd
+  .command('verify <dir>')
+  .description(
+    'Restore a backup into a temporary folder, then run audit verify and rebuild --verify on it (exit code 1 when anything fails)',
+  )
+  .action(async (dir: string) => {
+    const { loadBackupKey } = await import('./backup/backupCrypto');
+    const { verifyBackup } = await import('./backup/operations');
+    const key = loadBackupKey();
+    await backupErrors(async () => {
+      if (!(await verifyBackup(dir, key, loadConfig(), (m) => console.log(m)))) process.exitCode = 1;
+    });
+  });
+
+program
+  .command('restore')
+  .description(
+    'Restore a backup into an empty data folder (GOPY_DATA_DIR), then re-apply the erasures and redactions made after it',
+  )
+  .requiredOption('--from <dir>', 'a folder written by gopy backup')
+  .option(
+    '--reapply-from <source>',
+    'where newer erasures and redactions are read (repeatable): a data folder, a newer backup, an erasure ledger file, or sqlite:|postgres:|kurrentdb: a store; default: the erasure ledger beside the backup (or GOPY_ERASURE_LEDGER)',
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .option('--data-dir <dir>', 'the data folder to restore into (default: GOPY_DATA_DIR)')
+  .action(async (opts: { from: string; reapplyFrom: string[]; dataDir?: string }) => {
+    const { loadBackupKey } = await import('./backup/backupCrypto');
+    const { defaultLedger, restoreWithReapply } = await import('./backup/operations');
+    const key = loadBackupKey();
+    const base = loadConfig(opts.dataDir ? { ...process.env, GOPY_DATA_DIR: opts.dataDir } : process.env);
+    const ledger = defaultLedger(opts.from, process.env);
+    const sources = [...(ledger ? [ledger] : []), ...opts.reapplyFrom];
+    await backupErrors(async () => {
+      await restoreWithReapply(opts.from, base, key, sources, (m) => console.log(m));
+    });
+  });
 
 const admin = program.command('admin').description('Administration');
 admin

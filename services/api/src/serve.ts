@@ -8,6 +8,28 @@ import { printDemoAccounts, readDemoAccounts, seedDemo } from '@gopy/composition
 import { type Lifecycle } from '@gopy/composition/ops/lifecycle';
 import type { ProcessRole, Runtime } from '@gopy/composition/runtime';
 
+/**
+ * GOPY_BACKUP_DIR set: backups every GOPY_BACKUP_INTERVAL, and every erasure and redaction written to the erasure ledger
+ * as it is projected. Refuses to start without GOPY_BACKUP_KEY (a backup is never written in clear).
+ */
+async function scheduleBackups(runtime: Runtime): Promise<{ stop(): Promise<void> } | undefined> {
+  const settings = runtime.config.backup;
+  if (!settings) return undefined;
+  const { loadBackupKey } = await import('./backup/backupCrypto');
+  loadBackupKey(process.env);
+  const { ledgerOf, recordErasuresAsProjected } = await import('./backup/erasures');
+  const { BackupSchedule } = await import('./backupSchedule');
+  recordErasuresAsProjected(runtime, ledgerOf(process.env, settings.dir)!);
+  const schedule = new BackupSchedule({
+    ...settings,
+    env: process.env,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+  });
+  schedule.start();
+  return schedule;
+}
+
 export interface Serving {
   runtime: Runtime;
   server: Server;
@@ -27,6 +49,7 @@ export async function serve(
   options: { exit?: (code: number) => void; logger?: Logger } = {},
 ): Promise<Serving> {
   const { runtime, lifecycle } = await openProcess(config, role, options);
+  let schedule: { stop(): Promise<void> } | undefined;
   if (role === 'embedded') {
     await startProjecting(runtime);
     if (config.demo && (await runtime.store.headPosition()) === undefined) {
@@ -39,12 +62,13 @@ export async function serve(
     runtime.surgeDetector.start();
     runtime.notificationMails.start();
     runtime.sealer.start(sealIntervalMs());
+    schedule = await scheduleBackups(runtime);
   }
   const app = await buildApp(runtime);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
-  stopServing(runtime, lifecycle, server);
+  stopServing(runtime, lifecycle, server, async () => schedule?.stop());
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -61,6 +85,7 @@ export async function serve(
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await schedule?.stop();
       await runtime.close();
     },
   };

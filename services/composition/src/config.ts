@@ -45,6 +45,11 @@ export interface Config {
   shutdownDelayMs: number;
   /** GOPY_OPS_PORT: the projector process serves /healthz, /readyz and /metrics on this port (none when unset). */
   opsPort: number | undefined;
+  /**
+   * Scheduled backups by `gopy serve` (embedded): GOPY_BACKUP_DIR (none when unset), GOPY_BACKUP_INTERVAL (30m, 6h,
+   * 1d; default 1d) and GOPY_BACKUP_KEEP (how many to keep; default 7).
+   */
+  backup: { dir: string; intervalMs: number; keep: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +116,22 @@ function origins(name: string, value: string | undefined): string[] {
   return out;
 }
 
+function atLeastOne(name: string, n: number): number {
+  if (n < 1) throw new ConfigError(`${name} must be at least 1; got "${n}"`);
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as 90s, 30m, 6h or 1d. */
+function duration(name: string, value: string | undefined, fallbackMs: number): number {
+  if (value === undefined || value === '') return fallbackMs;
+  const m = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0)
+    throw new ConfigError(`${name} must be a duration such as 30m, 6h or 1d (s, m, h, d); got "${value}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+}
+
 function bool(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
@@ -165,6 +186,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: count('GOPY_SHUTDOWN_TIMEOUT_MS', env.GOPY_SHUTDOWN_TIMEOUT_MS) ?? 8_000,
     shutdownDelayMs: count('GOPY_SHUTDOWN_DELAY_MS', env.GOPY_SHUTDOWN_DELAY_MS) ?? 0,
     opsPort: count('GOPY_OPS_PORT', env.GOPY_OPS_PORT),
+    backup: env.GOPY_BACKUP_DIR
+      ? {
+          dir: path.resolve(env.GOPY_BACKUP_DIR),
+          intervalMs: duration('GOPY_BACKUP_INTERVAL', env.GOPY_BACKUP_INTERVAL, DURATION_UNITS.d!),
+          keep: atLeastOne('GOPY_BACKUP_KEEP', count('GOPY_BACKUP_KEEP', env.GOPY_BACKUP_KEEP) ?? 7),
+        }
+      : undefined,
   };
 }
 

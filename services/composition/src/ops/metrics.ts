@@ -30,6 +30,8 @@ export class Metrics implements JobMonitor {
   private readonly mails: client.Counter<'outcome'>;
   /** For the public page cache (not built yet): it counts each lookup here, so the hit ratio has a home. */
   readonly pageCache: client.Counter<'result'>;
+  private readonly backupLastSuccess: client.Gauge;
+  private readonly backupBytes: client.Gauge;
   private readonly operationNames = new Set<string>();
   private lag: (() => Promise<ProjectorLagSample | undefined>) | undefined;
 
@@ -93,6 +95,16 @@ export class Metrics implements JobMonitor {
       labelNames: ['result'],
       registers,
     });
+    this.backupLastSuccess = new client.Gauge({
+      name: 'gopy_backup_last_success_timestamp_seconds',
+      help: 'When the newest scheduled backup completed (Unix time; 0 before the first). Runs and failures: gopy_scheduler_runs_total{job="backup"}.',
+      registers,
+    });
+    this.backupBytes = new client.Gauge({
+      name: 'gopy_backup_last_size_bytes',
+      help: 'Size of the newest scheduled backup, encrypted.',
+      registers,
+    });
     for (const outcome of ['sent', 'failed']) this.mails.inc({ outcome }, 0);
     for (const result of ['hit', 'miss']) this.pageCache.inc({ result }, 0);
     this.appendConflicts.inc(0);
@@ -139,6 +151,12 @@ export class Metrics implements JobMonitor {
   ran(job: string, outcome: JobOutcome, seconds: number): void {
     this.jobRuns.inc({ job, outcome });
     this.jobDuration.observe({ job }, seconds);
+  }
+
+  /** A scheduled backup completed (its run is counted by ran('backup', …)). */
+  backupTaken(bytes: number, at: Date): void {
+    this.backupLastSuccess.set(at.getTime() / 1000);
+    this.backupBytes.set(bytes);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

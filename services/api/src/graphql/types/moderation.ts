@@ -7,6 +7,7 @@ import { type Channels, FlagReasons, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
 import { principalOf } from '../../principal';
+import { redactComment } from '../../redaction';
 import { Comment } from './comment';
 import { ChannelEnum, StanceEnum, StakeholderCategoryEnum } from './enums';
 import { AttachmentInput, attachmentRefs } from './attachments';
@@ -156,14 +157,8 @@ builder.mutationField('redactComment', (t) =>
     resolve: async (_r, a, ctx) => {
       const commentId = String(a.commentId);
       await commentOrThrow(ctx, commentId);
-      const result = await ctx.runtime.commands.comment(
-        { type: 'RedactComment', commentId, reason: a.reason },
-        principalOf(ctx),
-      );
-      // The event is in the log first, then the key goes: a crash in between leaves a redaction the next run can finish.
-      await ctx.runtime.keys.destroyKey(`comment:${commentId}`);
-      if (result.position) await ctx.runtime.consistency.waitFor(result.position);
-      return { comment: await commentOrThrow(ctx, commentId), position: result.position ?? '' };
+      const { position } = await redactComment(ctx.runtime, principalOf(ctx), commentId, a.reason);
+      return { comment: await commentOrThrow(ctx, commentId), position };
     },
   }),
 );
