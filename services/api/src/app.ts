@@ -32,6 +32,7 @@ import { logUnexpected } from '@gopy/application/logging';
 import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops/graphqlTelemetry';
 import { opsRoutes, requestTelemetry } from '@gopy/composition/ops/http';
 import { currentRequest } from '@gopy/composition/ops/requestContext';
+import { IN_PROCESS_GRAPHQL, inProcessGraphQL } from './inProcessGraphQL';
 
 function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -339,7 +340,10 @@ export async function buildApp(
   app.use(feedRoutes(runtime));
   const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
   if (web) {
+    const graphql = inProcessGraphQL(yoga as never);
     app.use((req, _res, next) => {
+      // The site's documents run in this process, without a socket (inProcessGraphQL.ts).
+      (req as unknown as Record<symbol, unknown>)[IN_PROCESS_GRAPHQL] = graphql;
       // Overwritten, never passed on: what the visitor sent under these names means nothing.
       req.headers[CLIENT_ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
       req.headers[CLIENT_PROTOCOL_HEADER] = req.protocol;
