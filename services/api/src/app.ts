@@ -33,6 +33,8 @@ import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops
 import { opsRoutes, requestTelemetry } from '@gopy/composition/ops/http';
 import { currentRequest } from '@gopy/composition/ops/requestContext';
 import { IN_PROCESS_GRAPHQL, inProcessGraphQL } from './inProcessGraphQL';
+import { PageCache } from './pageCache';
+import { ReadPositions } from './readPositions';
 
 function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -349,6 +351,12 @@ export async function buildApp(
       req.headers[CLIENT_PROTOCOL_HEADER] = req.protocol;
       next();
     });
+    const pages = new PageCache({
+      ...runtime.config.pageCache,
+      positions: new ReadPositions(runtime.changes),
+      onLookup: (result) => runtime.metrics.pageCache.inc({ result }),
+    });
+    app.use(pages.middleware(web));
     app.use(web);
   }
   return app;

@@ -40,6 +40,13 @@ export interface Config {
   shutdownDelayMs: number;
   /** GOPY_OPS_PORT: the projector process serves /healthz, /readyz and /metrics on this port (none when unset). */
   opsPort: number | undefined;
+  /**
+   * The shared cache of public pages for visitors without a session (pageCache.ts): GOPY_PAGE_CACHE_ENTRIES pages at
+   * most (0 turns it off), GOPY_PAGE_CACHE_MAX_AGE_S the longest an entry is served without a new render even when
+   * nothing it depends on changed (its relative dates, "closes in 3 days", are computed when it is rendered), and
+   * GOPY_PAGE_CACHE_SHARED_MAX_AGE_S how long nginx or a CDN in front may keep a page (s-maxage).
+   */
+  pageCache: { entries: number; maxAgeSeconds: number; sharedMaxAgeSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -145,11 +152,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readiness: {
       maxLagEvents: count('GOPY_READY_MAX_LAG_EVENTS', env.GOPY_READY_MAX_LAG_EVENTS) ?? 10_000,
       maxLagSeconds: count('GOPY_READY_MAX_LAG_SECONDS', env.GOPY_READY_MAX_LAG_SECONDS) ?? 120,
-      checkTimeoutMs: count('GOPY_READY_CHECK_TIMEOUT_MS', env.GOPY_READY_CHECK_TIMEOUT_MS) ?? 2_000,
+      checkTimeoutMs: count('GOPY_READY_CHECK_TIMEOUT_MS', env.GOPY_READY_CHECK_TIMEOUT_MS) ?? 500,
     },
     shutdownTimeoutMs: count('GOPY_SHUTDOWN_TIMEOUT_MS', env.GOPY_SHUTDOWN_TIMEOUT_MS) ?? 8_000,
     shutdownDelayMs: count('GOPY_SHUTDOWN_DELAY_MS', env.GOPY_SHUTDOWN_DELAY_MS) ?? 0,
     opsPort: count('GOPY_OPS_PORT', env.GOPY_OPS_PORT),
+    pageCache: {
+      entries: count('GOPY_PAGE_CACHE_ENTRIES', env.GOPY_PAGE_CACHE_ENTRIES) ?? 500,
+      maxAgeSeconds: count('GOPY_PAGE_CACHE_MAX_AGE_S', env.GOPY_PAGE_CACHE_MAX_AGE_S) ?? 60,
+      sharedMaxAgeSeconds: count('GOPY_PAGE_CACHE_SHARED_MAX_AGE_S', env.GOPY_PAGE_CACHE_SHARED_MAX_AGE_S) ?? 1,
+    },
   };
 }
 
