@@ -33,6 +33,7 @@ import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops
 import { opsRoutes, requestTelemetry } from '@gopy/composition/ops/http';
 import { currentRequest } from '@gopy/composition/ops/requestContext';
 import { IN_PROCESS_GRAPHQL, inProcessGraphQL } from './inProcessGraphQL';
+import { admissionControl } from './admission';
 import { PageCache } from './pageCache';
 import { ReadPositions } from './readPositions';
 
@@ -250,6 +251,8 @@ export async function buildApp(
       }),
     }),
   );
+  // Under overload: a bounded queue, then 503 with Retry-After (admission.ts).
+  app.use(admissionControl(runtime.config.admission));
   // The sealer's public key, so anyone can check the signed checkpoints of an exported log (gopy audit verify --key).
   app.get('/.well-known/gopy-audit-key', (_req, res) => {
     res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);

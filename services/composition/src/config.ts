@@ -47,6 +47,12 @@ export interface Config {
    * GOPY_PAGE_CACHE_SHARED_MAX_AGE_S how long nginx or a CDN in front may keep a page (s-maxage).
    */
   pageCache: { entries: number; maxAgeSeconds: number; sharedMaxAgeSeconds: number };
+  /**
+   * Admission control (admission.ts): at most GOPY_MAX_CONCURRENT_REQUESTS requests are worked on at once, at most
+   * GOPY_MAX_QUEUED_REQUESTS wait, none longer than GOPY_QUEUE_TIMEOUT_MS; beyond that the answer is 503 with
+   * Retry-After. 0 concurrent requests turns it off.
+   */
+  admission: { concurrency: number; queue: number; queueTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -161,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       entries: count('GOPY_PAGE_CACHE_ENTRIES', env.GOPY_PAGE_CACHE_ENTRIES) ?? 500,
       maxAgeSeconds: count('GOPY_PAGE_CACHE_MAX_AGE_S', env.GOPY_PAGE_CACHE_MAX_AGE_S) ?? 60,
       sharedMaxAgeSeconds: count('GOPY_PAGE_CACHE_SHARED_MAX_AGE_S', env.GOPY_PAGE_CACHE_SHARED_MAX_AGE_S) ?? 1,
+    },
+    admission: {
+      concurrency: count('GOPY_MAX_CONCURRENT_REQUESTS', env.GOPY_MAX_CONCURRENT_REQUESTS) ?? 64,
+      queue: count('GOPY_MAX_QUEUED_REQUESTS', env.GOPY_MAX_QUEUED_REQUESTS) ?? 1_024,
+      queueTimeoutMs: count('GOPY_QUEUE_TIMEOUT_MS', env.GOPY_QUEUE_TIMEOUT_MS) ?? 3_000,
     },
   };
 }
