@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Runtime } from '@gopy/api/runtime';
+import type { Runtime } from '@gopy/composition/runtime';
 import { createWorld, generateCommentsFast, openRuntime, project, type World } from '../lib/fixture';
 import { round, summarise, type HttpResult } from '../lib/http';
 import type { Entry } from '../lib/report';
