@@ -5,8 +5,9 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    // build/handler.js is mounted by the API's express app after /graphql (one origin, one port).
-    adapter: adapter({ out: 'build', precompress: false }),
+    // build/handler.js is mounted by the API's express app after /graphql (one origin, one port). The assets are
+    // precompressed (brotli and gzip beside each file; /_app/immutable is served immutable).
+    adapter: adapter({ out: 'build', precompress: true }),
     // Mounted inside the API's express app, adapter-node cannot know whether the reader used http or https
     // (without ORIGIN it assumes https), so SvelteKit's own origin check would refuse every form on plain
     // http. hooks.server.ts checks instead that a form post comes from this very host (see sameOrigin).
@@ -16,9 +17,11 @@ const config = {
     // hover hides it); the JavaScript budget of the public pages (web/js-budget.json) counts on it.
     router: { resolution: 'server' },
     // Scripts only from this site (SvelteKit adds a nonce to its own start-up script). Styles also allow inline
-    // style attributes: SvelteKit's route announcer for screen readers is positioned with one.
+    // style attributes: SvelteKit's route announcer for screen readers is positioned with one. Inline scripts are
+    // allowed by their hash, not a nonce: a public page is rendered once and served to many (the page cache), and a
+    // nonce must never be handed to more than one response.
     csp: {
-      mode: 'auto',
+      mode: 'hash',
       directives: {
         'default-src': ['self'],
         'script-src': ['self'],

@@ -7,7 +7,8 @@
  *   npm run bench -- --quick           a short run on small sizes
  *   options: --duration=<s>            comment_http seconds at the main size
  *            --sizes=10000,100000,1000000   the three log sizes of `scaling` (the middle one is the main size)
- *            --only=append,http,rebuild     run only these groups (http includes scaling, rss and rebuild needs http)
+ *            --only=append,http,rebuild,pages   run only these groups (http includes scaling, rss and rebuild needs
+ *                                       http; pages: the site's pages and comment form against plain node:http)
  *            --profile                  CPU profiles (results/profiles/<label>/, top functions in the run file): the API
  *                                       processes (tools/cpuProfilePreload.mjs), the append and rebuild phases of this process through
  *                                       the inspector
@@ -24,17 +25,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataFiles, type Runtime } from '@gopy/composition/runtime';
 import { appendBenchmarks } from './benchmarks/append';
+import { pageBenchmarks } from './benchmarks/pages';
 import { rebuildBaseline, rebuildOurs, REBUILD_BATCH } from './benchmarks/rebuild';
 import { createWorld, generateCommentsFast, openRuntime, project, type World } from './lib/fixture';
-import {
-  commentLoad,
-  NOOP_QUERY,
-  POLICY_PAGE_QUERY,
-  POLICY_PAGE_QUERY_NO_COUNT,
-  queryLoad,
-  round,
-  type HttpResult,
-} from './lib/http';
+import { commentLoad, round, type HttpResult } from './lib/http';
 import { scalingSvg, table, targets, verdict, writeResults, type Entry } from './lib/report';
 import { apiRss, startApi, startBaseline } from './lib/servers';
 import { topFunctions } from './tools/topFunctions';
@@ -53,21 +47,33 @@ const cfg = quick
       sizes: [2_000, 10_000, 30_000],
       participants: 200,
       commentSeconds: 5,
-      pageSeconds: 4,
-      fixedSeconds: 4,
       scaleSeconds: 3,
       warmSeconds: 1,
       append: { single: 500, concurrent: 2_000, rounds: 1 },
+      pages: {
+        comments: [1_000, 10_000],
+        participants: 200,
+        seconds: 4,
+        warmSeconds: 1,
+        connections: 32,
+        renderConnections: 8,
+      },
     }
   : {
       sizes: [10_000, 100_000, 1_000_000],
       participants: 1_000,
       commentSeconds: 20,
-      pageSeconds: 10,
-      fixedSeconds: 10,
       scaleSeconds: 10,
       warmSeconds: 2,
       append: { single: 2_000, concurrent: 10_000, rounds: 3 },
+      pages: {
+        comments: [1_000, 100_000],
+        participants: 1_000,
+        seconds: 10,
+        warmSeconds: 2,
+        connections: 32,
+        renderConnections: 8,
+      },
     };
 if (flag('duration')) cfg.commentSeconds = Number(flag('duration'));
 if (flag('sizes')) cfg.sizes = flag('sizes')!.split(',').map(Number);
@@ -192,6 +198,23 @@ async function main(): Promise<void> {
         failed('append benchmarks', err, ['append_single', 'append_concurrent', 'append_vs_peer']);
       }
     }
+    if (runs('pages')) {
+      try {
+        Object.assign(
+          results,
+          await phase("pages: the site's pages and comment form", () =>
+            pageBenchmarks(cfg.pages, log, (what, err) => failed(what, err)),
+          ),
+        );
+      } catch (err) {
+        failed('page benchmarks', err, [
+          'page_policy_anonymous',
+          'page_home_anonymous',
+          'page_policy_signed_in',
+          'comment_form_post',
+        ]);
+      }
+    }
     if (runs('http') || runs('rebuild')) {
       try {
         await httpScalingRebuild();
@@ -199,7 +222,7 @@ async function main(): Promise<void> {
         failed(
           'http, scaling and rebuild',
           err,
-          runs('http') ? ['comment_http', 'policy_page', 'rebuild', 'rss_mb', 'scaling'] : ['rebuild'],
+          runs('http') ? ['comment_http', 'rebuild', 'rss_mb', 'scaling'] : ['rebuild'],
         );
       }
     }
@@ -212,7 +235,7 @@ async function httpScalingRebuild(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gopy-bench-'));
   log(`data folder ${dir}`);
   const [small, main] = cfg.sizes as [number, number, number];
-  const scaling: { events: number; comments: number; commentRps: number; pageRps: number }[] = [];
+  const scaling: { events: number; comments: number; commentRps: number }[] = [];
   let runtime: Runtime | undefined = await openRuntime(dir);
   let world: World;
   try {
@@ -261,15 +284,6 @@ async function httpScalingRebuild(): Promise<void> {
       try {
         const events = size;
         const comments = await commentCount(dir, world.policyId);
-        const pageVars = { id: world.policyId, first: 20 };
-        const expectPage = '"policy":{"id"';
-        await queryLoad(api.baseUrl, {
-          query: POLICY_PAGE_QUERY,
-          variables: pageVars,
-          expect: expectPage,
-          seconds: cfg.warmSeconds,
-          connections: 8,
-        });
         await commentLoad(api.baseUrl, {
           tokens,
           policyId: world.policyId,
@@ -279,26 +293,13 @@ async function httpScalingRebuild(): Promise<void> {
         });
         if (size === main) {
           try {
-            await mainPoint(api.baseUrl, world, tokens, events, comments);
-            scaling.push({
-              events,
-              comments,
-              commentRps: results.comment_http!.ours!,
-              pageRps: results.policy_page!.ours!,
-            });
+            await mainPoint(api.baseUrl, world, tokens, events);
+            scaling.push({ events, comments, commentRps: results.comment_http!.ours! });
           } catch (err) {
-            failed(`HTTP benchmarks at ${size} events`, err, ['comment_http', 'policy_page']);
+            failed(`HTTP benchmarks at ${size} events`, err, ['comment_http']);
           }
         } else {
           try {
-            const page = await phase(`policy_page at ${size}`, () =>
-              queryLoad(api.baseUrl, {
-                query: POLICY_PAGE_QUERY,
-                variables: pageVars,
-                expect: expectPage,
-                seconds: cfg.scaleSeconds,
-              }),
-            );
             const c = await phase(`comment_http at ${size}`, () =>
               commentLoad(api.baseUrl, {
                 tokens,
@@ -307,11 +308,9 @@ async function httpScalingRebuild(): Promise<void> {
                 keyPrefix: `scale-${size}`,
               }),
             );
-            log(
-              `  ${size}: policy_page ${page.rps}/s (p99 ${page.p99} ms), comment_http ${c.rps}/s (p99 ${c.p99} ms, failures ${c.failures})`,
-            );
-            scaling.push({ events, comments, commentRps: c.rps, pageRps: page.rps });
-            run[`scaling_${size}`] = { policy_page: httpDetail(page), comment_http: httpDetail(c) };
+            log(`  ${size}: comment_http ${c.rps}/s (p99 ${c.p99} ms, failures ${c.failures})`);
+            scaling.push({ events, comments, commentRps: c.rps });
+            run[`scaling_${size}`] = { comment_http: httpDetail(c) };
           } catch (err) {
             failed(`scaling point at ${size} events`, err);
           }
@@ -344,18 +343,15 @@ async function httpScalingRebuild(): Promise<void> {
     const first = scaling[0]!;
     const lastPoint = scaling.at(-1)!;
     const commentRatio = lastPoint.commentRps / first.commentRps;
-    const pageRatio = lastPoint.pageRps / first.pageRps;
-    const worst = commentRatio <= pageRatio ? 'comment_http' : 'policy_page';
     results.scaling = {
-      ours: worst === 'comment_http' ? lastPoint.commentRps : lastPoint.pageRps,
-      baseline: worst === 'comment_http' ? first.commentRps : first.pageRps,
-      ratio: round(Math.min(commentRatio, pageRatio), 3),
+      ours: lastPoint.commentRps,
+      baseline: first.commentRps,
+      ratio: round(commentRatio, 3),
       unit: 'req/s',
       detail: {
         target: 'ratio >= 0.8',
-        what: `throughput with ${cfg.sizes[2]} events in the log / with ${small}; ratio is the lower of comment_http's and policy_page's, ours/baseline are that metric at ${cfg.sizes[2]} / at ${small}`,
+        what: `comment_http throughput with ${cfg.sizes[2]} events in the log / with ${small} (the pages' scaling from 1,000 to 100,000 comments on the policy is in their own keys' detail.scaling)`,
         commentHttpRatio: round(commentRatio, 3),
-        policyPageRatio: round(pageRatio, 3),
         points: scaling,
         chart: 'tests/bench/results/scaling.svg',
         ...(run.largestSizeReduced ? { largestSizeReduced: run.largestSizeReduced } : {}),
@@ -370,11 +366,6 @@ async function httpScalingRebuild(): Promise<void> {
             name: 'comment_http (comments/s)',
             color: '#c0392b',
             points: scaling.map((p) => ({ x: p.events, y: p.commentRps })),
-          },
-          {
-            name: 'policy_page (queries/s)',
-            color: '#2471a3',
-            points: scaling.map((p) => ({ x: p.events, y: p.pageRps })),
           },
         ],
         `Góp ý: throughput by log size (${run.mode} run, ${os.cpus().length} cores)`,
@@ -423,95 +414,22 @@ async function commentCount(dir: string, policyId: string): Promise<number> {
   }
 }
 
-async function mainPoint(
-  apiUrl: string,
-  world: World,
-  tokens: string[],
-  events: number,
-  comments: number,
-): Promise<void> {
-  const baseline = await phase('baseline server (bare yoga + express): no-op query and mutation', async () => {
+async function mainPoint(apiUrl: string, world: World, tokens: string[], events: number): Promise<void> {
+  const baseline = await phase('baseline server (bare yoga + express): no-op mutation', async () => {
     const server = await startBaseline();
     try {
-      await queryLoad(server.baseUrl, {
-        query: NOOP_QUERY,
-        expect: '"noop":true',
-        seconds: cfg.warmSeconds,
-        connections: 8,
-      });
-      const query = await queryLoad(server.baseUrl, {
-        query: NOOP_QUERY,
-        expect: '"noop":true',
-        seconds: cfg.pageSeconds,
-      });
       const mutation = await commentLoad(server.baseUrl, {
         tokens: ['none'],
         policyId: world.policyId,
         seconds: cfg.commentSeconds,
         keyPrefix: 'baseline',
       });
-      log(`  baseline: no-op query ${query.rps}/s, no-op mutation ${mutation.rps}/s`);
-      return { query, mutation };
+      log(`  baseline: no-op mutation ${mutation.rps}/s`);
+      return { mutation };
     } finally {
       await server.stop();
     }
   });
-  const pageVars = { id: world.policyId, first: 20 };
-  const expectPage = '"policy":{"id"';
-  const page = await phase(`policy_page at ${events} events (${comments} comments on the policy)`, () =>
-    queryLoad(apiUrl, { query: POLICY_PAGE_QUERY, variables: pageVars, expect: expectPage, seconds: cfg.pageSeconds }),
-  );
-  const rate = Math.max(1, Math.round(baseline.query.rps / 2));
-  const fixed = await phase(`policy_page at a fixed ${rate}/s`, () =>
-    queryLoad(apiUrl, {
-      query: POLICY_PAGE_QUERY,
-      variables: pageVars,
-      expect: expectPage,
-      seconds: cfg.fixedSeconds,
-      overallRate: rate,
-    }),
-  );
-  const noCount = await phase('policy_page without totalCount', () =>
-    queryLoad(apiUrl, {
-      query: POLICY_PAGE_QUERY_NO_COUNT,
-      variables: pageVars,
-      expect: expectPage,
-      seconds: Math.max(3, Math.round(cfg.pageSeconds / 2)),
-    }),
-  );
-  log(
-    `  policy_page ${page.rps}/s (p99 ${page.p99} ms); at ${rate}/s: p99 ${fixed.p99} ms, ${fixed.rps}/s answered; without totalCount ${noCount.rps}/s`,
-  );
-  results.policy_page = {
-    ours: page.rps,
-    baseline: baseline.query.rps,
-    ratio: round(page.rps / baseline.query.rps, 3),
-    unit: 'queries/s',
-    detail: {
-      target: 'ratio >= 0.5',
-      query:
-        "the site's policy page query (web/src/lib/server/api.ts POLICY_PAGE_QUERY): policy, version tree, round, first 20 comments with totalCount",
-      baselineQuery: NOOP_QUERY,
-      eventsInLog: events,
-      commentsOnPolicy: comments,
-      connections: 64,
-      ...httpDetail(page),
-      baselineP99Ms: baseline.query.p99,
-      fixedRate: {
-        requestsPerSecond: rate,
-        answeredPerSecond: fixed.rps,
-        p50Ms: fixed.p50,
-        p99Ms: fixed.p99,
-        maxMs: fixed.max,
-        failures: fixed.failures,
-      },
-      withoutTotalCount: {
-        queriesPerSecond: noCount.rps,
-        p99Ms: noCount.p99,
-        ratio: round(noCount.rps / baseline.query.rps, 3),
-      },
-    },
-  };
   const c = await phase(`comment_http at ${events} events, ${cfg.commentSeconds} s`, () =>
     commentLoad(apiUrl, { tokens, policyId: world.policyId, seconds: cfg.commentSeconds, keyPrefix: `main-${events}` }),
   );

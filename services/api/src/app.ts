@@ -32,6 +32,10 @@ import { logUnexpected } from '@gopy/application/logging';
 import { graphqlTelemetry, noteInternal, noteRefusal, noteRejected } from './ops/graphqlTelemetry';
 import { opsRoutes, requestTelemetry } from '@gopy/composition/ops/http';
 import { currentRequest } from '@gopy/composition/ops/requestContext';
+import { IN_PROCESS_GRAPHQL, inProcessGraphQL, type InProcessGraphQL } from './inProcessGraphQL';
+import { admissionControl } from './admission';
+import { PageCache } from './pageCache';
+import { ReadPositions } from './readPositions';
 
 function isTypedRefusal(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -247,6 +251,20 @@ export async function buildApp(
       }),
     }),
   );
+  // Under overload: a bounded queue, then 503 with Retry-After (admission.ts).
+  app.use(admissionControl(runtime.config.admission));
+  const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
+  const site = web ? siteHandler(web, inProcessGraphQL(yoga as never)) : undefined;
+  if (site) {
+    // Public pages kept rendered for visitors without a session (pageCache.ts), answered before anything else runs;
+    // it handles only GET and HEAD of the home page and a policy's pages, which nothing below serves.
+    const pages = new PageCache({
+      ...runtime.config.pageCache,
+      positions: new ReadPositions(runtime.changes),
+      onLookup: (result) => runtime.metrics.pageCache.inc({ result }),
+    });
+    app.use(pages.middleware(site));
+  }
   // The sealer's public key, so anyone can check the signed checkpoints of an exported log (gopy audit verify --key).
   app.get('/.well-known/gopy-audit-key', (_req, res) => {
     res.type('application/x-pem-file').send(runtime.auditPublicKeyPem);
@@ -337,17 +355,23 @@ export async function buildApp(
   app.use(semesterReportExports(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(auditWitnessDownload(runtime, (req) => viewerFor(runtime, sessionTokenOf(req))));
   app.use(feedRoutes(runtime));
-  const web = options.webHandler ?? (runtime.config.serveWeb ? await loadWebHandler(runtime.log) : undefined);
-  if (web) {
-    app.use((req, _res, next) => {
-      // Overwritten, never passed on: what the visitor sent under these names means nothing.
-      req.headers[CLIENT_ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
-      req.headers[CLIENT_PROTOCOL_HEADER] = req.protocol;
-      next();
-    });
-    app.use(web);
-  }
+  // The site, after /graphql and the downloads: whatever they do not answer.
+  if (site) app.use(site);
   return app;
+}
+
+/**
+ * The site's handler as this process mounts it: its GraphQL documents run in-process, without a socket
+ * (inProcessGraphQL.ts), and it learns the visitor's address and scheme as express computed them.
+ */
+function siteHandler(web: express.RequestHandler, graphql: InProcessGraphQL): express.RequestHandler {
+  return (req, res, next) => {
+    (req as unknown as Record<symbol, unknown>)[IN_PROCESS_GRAPHQL] = graphql;
+    // Overwritten, never passed on: what the visitor sent under these names means nothing.
+    req.headers[CLIENT_ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+    req.headers[CLIENT_PROTOCOL_HEADER] = req.protocol;
+    return web(req, res, next);
+  };
 }
 
 /** The SvelteKit site built by adapter-node (web/build/handler.js), mounted after /graphql in the embedded runtime. */

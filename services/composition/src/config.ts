@@ -50,6 +50,19 @@ export interface Config {
    * 1d; default 1d) and GOPY_BACKUP_KEEP (how many to keep; default 7).
    */
   backup: { dir: string; intervalMs: number; keep: number } | undefined;
+  /**
+   * The shared cache of public pages for visitors without a session (pageCache.ts): GOPY_PAGE_CACHE_ENTRIES pages at
+   * most (0 turns it off), GOPY_PAGE_CACHE_MAX_AGE_S the longest an entry is served without a new render even when
+   * nothing it depends on changed (its relative dates, "closes in 3 days", are computed when it is rendered), and
+   * GOPY_PAGE_CACHE_SHARED_MAX_AGE_S how long nginx or a CDN in front may keep a page (s-maxage).
+   */
+  pageCache: { entries: number; maxAgeSeconds: number; sharedMaxAgeSeconds: number };
+  /**
+   * Admission control (admission.ts): at most GOPY_MAX_CONCURRENT_REQUESTS requests are worked on at once, at most
+   * GOPY_MAX_QUEUED_REQUESTS wait, none longer than GOPY_QUEUE_TIMEOUT_MS; beyond that the answer is 503 with
+   * Retry-After. 0 concurrent requests turns it off.
+   */
+  admission: { concurrency: number; queue: number; queueTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -181,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readiness: {
       maxLagEvents: count('GOPY_READY_MAX_LAG_EVENTS', env.GOPY_READY_MAX_LAG_EVENTS) ?? 10_000,
       maxLagSeconds: count('GOPY_READY_MAX_LAG_SECONDS', env.GOPY_READY_MAX_LAG_SECONDS) ?? 120,
-      checkTimeoutMs: count('GOPY_READY_CHECK_TIMEOUT_MS', env.GOPY_READY_CHECK_TIMEOUT_MS) ?? 2_000,
+      checkTimeoutMs: count('GOPY_READY_CHECK_TIMEOUT_MS', env.GOPY_READY_CHECK_TIMEOUT_MS) ?? 500,
     },
     shutdownTimeoutMs: count('GOPY_SHUTDOWN_TIMEOUT_MS', env.GOPY_SHUTDOWN_TIMEOUT_MS) ?? 8_000,
     shutdownDelayMs: count('GOPY_SHUTDOWN_DELAY_MS', env.GOPY_SHUTDOWN_DELAY_MS) ?? 0,
@@ -193,6 +206,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           keep: atLeastOne('GOPY_BACKUP_KEEP', count('GOPY_BACKUP_KEEP', env.GOPY_BACKUP_KEEP) ?? 7),
         }
       : undefined,
+    pageCache: {
+      entries: count('GOPY_PAGE_CACHE_ENTRIES', env.GOPY_PAGE_CACHE_ENTRIES) ?? 500,
+      maxAgeSeconds: count('GOPY_PAGE_CACHE_MAX_AGE_S', env.GOPY_PAGE_CACHE_MAX_AGE_S) ?? 60,
+      sharedMaxAgeSeconds: count('GOPY_PAGE_CACHE_SHARED_MAX_AGE_S', env.GOPY_PAGE_CACHE_SHARED_MAX_AGE_S) ?? 1,
+    },
+    admission: {
+      concurrency: count('GOPY_MAX_CONCURRENT_REQUESTS', env.GOPY_MAX_CONCURRENT_REQUESTS) ?? 64,
+      queue: count('GOPY_MAX_QUEUED_REQUESTS', env.GOPY_MAX_QUEUED_REQUESTS) ?? 1_024,
+      queueTimeoutMs: count('GOPY_QUEUE_TIMEOUT_MS', env.GOPY_QUEUE_TIMEOUT_MS) ?? 3_000,
+    },
   };
 }
 

@@ -120,11 +120,6 @@ export const POLICY_PAGE_QUERY = /* GraphQL */ `
   }
 `;
 
-/** The same page without the connection's totalCount (a COUNT over every visible comment of the policy). */
-export const POLICY_PAGE_QUERY_NO_COUNT = POLICY_PAGE_QUERY.replace(/\n\s+totalCount\n/, '\n');
-
-export const NOOP_QUERY = '{ noop }';
-
 export interface HttpResult {
   /** Successful responses per second. */
   rps: number;
@@ -143,7 +138,7 @@ export interface HttpResult {
   failureSamples: string[];
 }
 
-function summarise(result: Result, failureSamples: string[]): HttpResult {
+export function summarise(result: Result, failureSamples: string[]): HttpResult {
   const requests = result['2xx'] + result.non2xx;
   const successes = result['2xx'] - result.mismatches;
   return {

@@ -65,11 +65,15 @@ export interface BaselineServer {
   stop(): Promise<void>;
 }
 
-export async function startBaseline(): Promise<BaselineServer> {
+/** A baseline server script of tests/bench in its own process (baselineServer.ts by default). */
+export async function startBaseline(
+  script = 'baselineServer.ts',
+  env: Record<string, string> = {},
+): Promise<BaselineServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/bench/baselineServer.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/bench', script)], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

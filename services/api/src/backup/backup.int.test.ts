@@ -80,7 +80,7 @@ describe('backups of the embedded store', () => {
       .where('display_name', '=', admin.displayName)
       .execute();
     const adminPrincipal = { accountId: adminRow!.id, rolesIn: async () => ['admin' as const, 'moderator' as const] };
-    await eraseAccount(runtime, adminPrincipal, ['admin'], person.accountId, 'Đơn yêu cầu số 7/2026');
+    await eraseAccount(runtime, adminPrincipal, ['admin'], person.accountId, 'Đơn yêu cầu số 7/2026', 'anonymous');
     await redactComment(runtime, adminPrincipal, other.id, 'Số điện thoại của người khác');
     // The server would have written these as it projected them; a later backup writes them too.
     await takeBackup(config, path.join(root, 'after-erasure'), KEY, { ledger });

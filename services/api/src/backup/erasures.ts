@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Principal } from '@gopy/application/commands';
 import type { EventStore } from '@gopy/application/eventStore';
 import type { Role } from '@gopy/schemas';
-import { eraseAccount } from '../auditErasure';
+import { eraseAccount, type ErasureComments } from '../auditErasure';
 import { redactComment } from '../redaction';
 import type { Runtime } from '@gopy/composition/runtime';
 
@@ -18,6 +18,8 @@ export type ErasureRecord =
       accountId: string;
       erasedBy: string;
       requestReference: string;
+      /** What the person chose for their comments; erasures before the choice existed kept them anonymous. */
+      comments?: ErasureComments;
       eventId: string;
       recordedAt: string;
     }
@@ -47,6 +49,7 @@ export function erasureRecordOf(event: {
       accountId: String(data.accountId),
       erasedBy: String(data.erasedBy),
       requestReference: String(data.requestReference ?? ''),
+      comments: data.comments === 'destroyed' ? 'destroyed' : 'anonymous',
       eventId: event.eventId,
       recordedAt: event.recordedAt,
     };
@@ -196,6 +199,7 @@ export async function reapplyErasures(runtime: Runtime, records: ErasureRecord[]
         ['admin'],
         record.accountId,
         record.requestReference,
+        record.comments ?? 'anonymous',
       );
     } else {
       await redactComment(

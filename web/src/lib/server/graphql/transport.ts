@@ -82,6 +82,23 @@ export function apiHeaders(event: ApiEvent, accept: string): Record<string, stri
   return headers;
 }
 
+/** /graphql as a function, handed over by the embedded runtime (services/api/src/inProcessGraphQL.ts). */
+type InProcessGraphQL = (request: Request) => Promise<Response>;
+const IN_PROCESS_GRAPHQL = Symbol.for('gopy.graphql.inProcess');
+
+/**
+ * In the embedded runtime the API's express app puts its GraphQL handler on the request it passes to the site: the
+ * document then runs in this process without a socket (still GraphQL: the same schema, limits and authorisation,
+ * the same headers). Run on its own (GOPY_API_URL), the site sends it over HTTP; Node's fetch keeps the connections
+ * to the API alive between requests.
+ */
+function inProcessGraphQL(event: Pick<RequestEvent, 'platform'>): InProcessGraphQL | undefined {
+  if (env.GOPY_API_URL) return undefined;
+  const req = event.platform?.req as unknown as Record<symbol, unknown> | undefined;
+  const handler = req?.[IN_PROCESS_GRAPHQL];
+  return typeof handler === 'function' ? (handler as InProcessGraphQL) : undefined;
+}
+
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
@@ -93,12 +110,14 @@ async function send(
   variables: Record<string, unknown>,
 ): Promise<GraphQLResponse> {
   let response: Response;
+  const init = {
+    method: 'POST',
+    headers: apiHeaders(event, 'application/graphql-response+json, application/json'),
+    body: JSON.stringify({ query, variables }),
+  };
+  const inProcess = inProcessGraphQL(event);
   try {
-    response = await event.fetch(apiUrl(event), {
-      method: 'POST',
-      headers: apiHeaders(event, 'application/graphql-response+json, application/json'),
-      body: JSON.stringify({ query, variables }),
-    });
+    response = inProcess ? await inProcess(new Request(apiUrl(event), init)) : await event.fetch(apiUrl(event), init);
   } catch (cause) {
     throw new ApiUnavailableError(`GraphQL API at ${apiUrl(event)} unreachable`, { cause });
   }
