@@ -310,7 +310,7 @@ describe('commenting on a draft through the site', () => {
     await signIn(moderator, account('moderator').email, account('moderator').password);
     await clickAndAudit(
       moderator,
-      moderator.page.getByRole('link', { name: 'Kiểm duyệt' }),
+      moderator.page.getByRole('link', { name: 'Kiểm duyệt', exact: true }),
       moderator.page.getByRole('heading', { level: 1, name: 'Kiểm duyệt góp ý' }),
     );
     await screenshots(moderator, 'moderation');
