@@ -1,3 +1,5 @@
+import { ANALYST_ROLES } from '@gopy/domain/analysisDecider';
+import { recordSensitiveRead } from '@gopy/application/audit/readLog';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 // exceljs is imported on the first XLSX export, not at start: it would hold megabytes of every idle server's memory.
@@ -465,6 +467,16 @@ export function commentExports(
         includeHidden: auditor,
         locale,
       };
+      // Names and, for auditors, hidden content leave the platform: recorded before the first byte is sent.
+      await recordSensitiveRead(runtime.writePath, runtime.clock.now(), {
+        readerAccountId: viewer.accountId,
+        readerRole: auditor
+          ? 'auditor'
+          : (viewer.memberships.get(policy.organizationId) ?? []).find((r) => ANALYST_ROLES.includes(r))!,
+        subjectKind: auditor ? 'commentsExportWithHidden' : 'commentsExport',
+        subjectId: `${policy.id}/${round}@${position}`,
+        field: `export:${req.params.file}`,
+      });
       const rows = commentRowsAt(runtime, policy.id, round, position, { includeHidden: auditor, locale });
       res.setHeader('X-Gopy-Position', position);
       res.setHeader('Cache-Control', 'private, no-store');
