@@ -518,6 +518,61 @@ export const digestQueries = {
   },
 };
 
+/** How a published digest answered one person's comment. */
+export interface PersonalAnswerRow {
+  commentId: string;
+  body: string | null;
+  anchorLabel: string | null;
+  themeId: string;
+  decision: string;
+}
+
+/**
+ * One person's comments answered by the published digest of a round, in the digest's order: each comment once, with
+ * the decision of the first answered theme it sits in.
+ */
+export async function answersFor(
+  db: ReadDb,
+  accountId: string,
+  policyId: string,
+  round: number,
+): Promise<PersonalAnswerRow[]> {
+  const rows = await db
+    .withTables<DigestTables>()
+    .selectFrom('digests')
+    .innerJoin('digest_themes', 'digest_themes.digest_id', 'digests.digest_id')
+    .innerJoin('digest_theme_comments', 'digest_theme_comments.theme_id', 'digest_themes.theme_id')
+    .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
+    .select([
+      'comments.id as comment_id',
+      'comments.body as body',
+      'comments.anchor_label as anchor_label',
+      'comments.seq as comment_seq',
+      'digest_themes.theme_id as theme_id',
+      'digest_themes.decision as decision',
+    ])
+    .where('digests.policy_id', '=', policyId)
+    .where('digests.round', '=', round)
+    .where('digests.status', '=', 'published')
+    .where('digest_themes.decision', 'is not', null)
+    .where('comments.author_account_id', '=', accountId)
+    .orderBy('digest_themes.position')
+    .orderBy('comments.seq')
+    .execute();
+  const out = new Map<string, PersonalAnswerRow>();
+  for (const r of rows) {
+    if (out.has(r.comment_id)) continue;
+    out.set(r.comment_id, {
+      commentId: r.comment_id,
+      body: r.body,
+      anchorLabel: r.anchor_label,
+      themeId: r.theme_id,
+      decision: r.decision!,
+    });
+  }
+  return [...out.values()];
+}
+
 /** The comments' rows as the comments read model shapes them, in the order given. */
 async function inOrder(db: ReadDb, rows: { id: string }[]): Promise<CommentRow[]> {
   const byId = new Map(
