@@ -12,43 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
+import { publishedConsultation, type ConsultationIds } from './publicRecordWorld';
 import {
-  CLOSE_CONSULTATION,
   ERROR_FIELDS,
   client,
   mailsTo,
   ok,
-  openPolicy,
   signInAs,
-  staffOrganizationId,
   stopPlatform,
-  submitComment,
   verifiedParticipant,
   waitForMail,
   type Client,
   type ResultUnion,
 } from './support';
 
-const ok1 = (name: string) =>
-  `... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { position theme { id } } }`;
-const digestCall = (name: string, args: string, call: string) =>
-  `mutation(${args}) { ${name}(${call}) { ${ERROR_FIELDS} ${ok1(name)} } }`;
-const ROUND = '$policyId: ID!, $round: Int!';
-const AT = 'policyId: $policyId, round: $round';
-const START = digestCall('startDigest', ROUND, AT);
-const DEFINE = digestCall('defineTheme', `${ROUND}, $title: String!`, `${AT}, title: $title`);
-const ASSIGN = digestCall(
-  'assignCommentsToTheme',
-  `${ROUND}, $themeIds: [ID!]!, $commentIds: [ID!]!`,
-  `${AT}, themeIds: $themeIds, commentIds: $commentIds`,
-);
-const ANSWER = digestCall(
-  'answerTheme',
-  `${ROUND}, $themeId: ID!, $decision: ThemeDecision!, $explanation: String`,
-  `${AT}, themeId: $themeId, decision: $decision, explanation: $explanation`,
-);
-const APPROVE = digestCall('approveDigest', ROUND, AT);
-const PUBLISH = digestCall('publishDigest', ROUND, AT);
 const HIDE = `mutation($id: ID!) { hideComment(commentId: $id, reasonCode: PERSONAL_DATA, reason: "Có số điện thoại") { ${ERROR_FIELDS} ... on MutationHideCommentSuccess { data { position } } } }`;
 const PUBLIC_DIGEST = `query($id: ID!) { policy(id: $id) {
   commentCount removedComments { total text byCategory { category count } } comments(first: 50) { totalCount }
@@ -67,60 +44,18 @@ interface Answer {
 
 describe('the published digest as a public record', () => {
   let platform: Platform;
-  let staff: Client;
-  let spokesperson: Client;
-  let teacher: Client;
   let moderator: Client;
   let parent: Awaited<ReturnType<typeof verifiedParticipant>>;
   let policyId: string;
-  const ids: Record<'notAccepted' | 'accepted' | 'teacher', string> = { notAccepted: '', accepted: '', teacher: '' };
-
-  const call = async (who: Client, mutation: string, vars: Record<string, unknown> = {}) =>
-    Object.values(await who.gql<Record<string, ResultUnion>>(mutation, { policyId, round: 1, ...vars }))[0]!;
-  const comment = async (who: Client, body: string, nodeId: string | null = null) =>
-    ok<{ comment: { id: string } }>(await submitComment(who, { policyId, body, stance: 'SUGGESTION', nodeId })).comment
-      .id;
+  let ids: ConsultationIds;
 
   beforeAll(async () => {
     platform = await startPlatform({
       env: { GOPY_NOTIFY_MAIL_INTERVAL_MS: '300', GOPY_NOTIFY_MAIL_DELAY_MS: '0' },
     });
-    staff = await signInAs(platform, 'staff');
-    spokesperson = await signInAs(platform, 'spokesperson');
-    teacher = await signInAs(platform, 'participant');
     moderator = await signInAs(platform, 'moderator');
     parent = await verifiedParticipant(platform);
-    const policy = await openPolicy(staff, await staffOrganizationId(staff));
-    policyId = policy.id;
-    const article = policy.currentVersion!.nodes[0]!.children![0]!.id;
-    ids.notAccepted = await comment(
-      parent.api,
-      'Đề nghị bỏ hẳn khoản thu quỹ lớp vì nhiều gia đình còn khó khăn, nhất là ở các thôn xa trung tâm.',
-      article,
-    );
-    ids.accepted = await comment(parent.api, 'Nên công khai các khoản thu trên bảng tin.');
-    ids.teacher = await comment(teacher, 'Số điện thoại của tôi là 0912 345 678, xin liên hệ.');
-
-    ok(await call(staff, START, { policyId, round: 1 }));
-    const theme = async (title: string) => ok<{ theme: { id: string } }>(await call(staff, DEFINE, { title })).theme.id;
-    const refused = await theme('Bỏ khoản thu quỹ lớp');
-    const taken = await theme('Công khai các khoản thu');
-    ok(await call(staff, ASSIGN, { themeIds: [refused], commentIds: [ids.notAccepted] }));
-    ok(await call(staff, ASSIGN, { themeIds: [taken], commentIds: [ids.accepted, ids.teacher] }));
-    ok(
-      await call(staff, ANSWER, {
-        themeId: refused,
-        decision: 'NOT_ACCEPTED',
-        explanation: 'Quỹ lớp do cha mẹ học sinh tự nguyện, không thuộc phạm vi quy định.',
-      }),
-    );
-    ok(await call(staff, ANSWER, { themeId: taken, decision: 'ACCEPTED', explanation: '' }));
-    ok(
-      (await staff.gql<Record<string, ResultUnion>>(CLOSE_CONSULTATION, { policyId, reason: 'Đủ ý kiến' }))
-        .closeConsultation!,
-    );
-    ok(await call(spokesperson, APPROVE));
-    ok(await call(spokesperson, PUBLISH));
+    ({ policyId, ids } = await publishedConsultation(platform, parent.api));
   }, 180_000);
 
   afterAll(async () => {
