@@ -174,6 +174,15 @@ describe('attachments: scanned letters', () => {
       expect(refused.bytes.equals(missing.bytes)).toBe(true);
     }
 
+    // Each download of the scan, and only those, is in the auditors' read log: who, what, when, at which position.
+    const reads = (
+      await auditor.gql<{
+        auditReadLog: { subjectKind: string; subjectId: string; readerRole: string; position: string; field: string }[];
+      }>('{ auditReadLog(first: 50) { subjectKind subjectId readerRole position field } }')
+    ).auditReadLog.filter((r) => r.subjectKind === 'attachment' && r.subjectId === scan!.id);
+    expect(reads.map((r) => r.readerRole).sort()).toEqual(['auditor', 'moderator', 'staff']);
+    expect(reads.every((r) => r.field === 'export:attachment' && r.position.length > 0)).toBe(true);
+
     // The list shows the scan to those who may open it, and to nobody else.
     const listed = async (who: Client) =>
       (

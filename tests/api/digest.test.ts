@@ -433,14 +433,43 @@ describe('the response digest of a round', () => {
       theme: { title: 'Mức thu và miễn giảm' },
     });
     expect(answerOf(comments[2]!)).toMatchObject({ decision: 'ACCEPTED', theme: { title: 'Đồng phục và công khai' } });
+    // One notification for the parent's two answered comments, naming each (first words, article) and its outcome.
     const { viewer } = await parent.gql<{
-      viewer: { notifications: { edges: { node: { kind: string; commentId: string | null; text: string } }[] } };
-    }>('{ viewer { notifications(first: 50) { edges { node { kind commentId text } } } } }');
-    const answered = viewer.notifications.edges
-      .filter((e) => e.node.kind === 'COMMENT_ANSWERED')
-      .map((e) => e.node.commentId)
-      .sort();
-    expect(answered).toEqual([comments[0]!, comments[2]!].sort());
+      viewer: {
+        notifications: {
+          edges: {
+            node: {
+              kind: string;
+              url: string;
+              text: string;
+              answers: { commentId: string; anchorLabel: string | null; decision: string; url: string }[];
+            };
+          }[];
+        };
+      };
+    }>(
+      '{ viewer { notifications(first: 50) { edges { node { kind url text answers { commentId anchorLabel decision url } } } } } }',
+    );
+    const answered = viewer.notifications.edges.filter((e) => e.node.kind === 'COMMENT_ANSWERED').map((e) => e.node);
+    expect(answered).toHaveLength(1);
+    expect(answered[0]!.url).toBe(`/policies/${policyId}/digest/1`);
+    expect(answered[0]!.answers).toEqual([
+      {
+        commentId: comments[0]!,
+        anchorLabel: 'Điều 1',
+        decision: 'PARTLY_ACCEPTED',
+        url: `/policies/${policyId}/digest/1#comment-${comments[0]!}`,
+      },
+      {
+        commentId: comments[2]!,
+        anchorLabel: null,
+        decision: 'ACCEPTED',
+        url: `/policies/${policyId}/digest/1#comment-${comments[2]!}`,
+      },
+    ]);
+    expect(answered[0]!.text).toBe(
+      'Bản tổng hợp đã công bố trả lời 2 góp ý của bạn: «Đề nghị giữ nguyên mức thu, miễn cho hộ nghèo.» (Điều 1): tiếp thu một phần; «Đồng phục nên cho phép mặc áo cũ của anh chị.» (Toàn bộ dự thảo): tiếp thu.',
+    );
   });
 
   it('downloads the digest as .docx in the official table and as .pdf, each stating its position, reproducible', async () => {

@@ -137,7 +137,13 @@ export interface PolicyCard {
   currentVersion: { number: number } | null;
   currentRound: Round | null;
   commentCount: number;
+  /** Comments no longer shown (hidden, withdrawn, redacted), in aggregate: "2 ý kiến không còn hiển thị: …". */
+  removedComments: RemovedComments;
   enactment: Enactment | null;
+}
+export interface RemovedComments {
+  total: number;
+  text: string;
 }
 export interface Comment {
   id: string;
@@ -173,10 +179,13 @@ export interface PolicyDetail {
   enactment: Enactment | null;
   withdrawalReason: string | null;
   commentCount: number;
+  removedComments: RemovedComments;
+  /** Every round, with the version it consulted on and whether its digest is published. */
+  rounds?: { round: number; version: number; answered: boolean }[];
   viewerRoles: Role[];
   availableActions: Availability<PolicyAction>[];
 }
-export interface StaffPolicy extends Omit<PolicyDetail, 'currentVersion'> {
+export interface StaffPolicy extends Omit<PolicyDetail, 'currentVersion' | 'rounds'> {
   currentVersion: VersionSummary | null;
   versions: VersionSummary[];
   rounds: Round[];

@@ -1,8 +1,10 @@
 import express, { type Request } from 'express';
 import { attachmentQueries, policyQueries } from '@gopy/application/readModels/index';
-import type { Viewer } from '../graphql/context';
-import { mayReadCommentFile, uploadOrganizations } from '../access';
+import { hasRoleAnywhere, type Viewer } from '../graphql/context';
+import type { Role } from '@gopy/schemas';
+import { COMMENT_FILE_READER_ROLES, mayReadCommentFile, uploadOrganizations } from '../access';
 import type { Runtime } from '@gopy/composition/runtime';
+import { recordSensitiveRead } from '@gopy/application/audit/readLog';
 import { ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, blobStoreOf } from './blobs';
 import { isUuid } from '@gopy/application/ids';
 
@@ -89,13 +91,31 @@ export function attachmentRoutes(runtime: Runtime, viewerOf: (req: Request) => P
       const notFound = () => refuse(res, 404, 'NOT_FOUND', 'Không tìm thấy tệp.', 'File not found.');
       const row = isUuid(id) ? await attachmentQueries.byId(runtime.readDb, id) : undefined;
       if (!row) return notFound();
+      let reader: { accountId: string; role: Role } | undefined;
       if (row.commentId) {
         const [policy] = await policyQueries.byIds(runtime.readDb, [row.policyId]);
         const viewer = await viewerOf(req);
-        if (!mayReadCommentFile(viewer, policy?.organizationId)) return notFound();
+        if (!viewer || !mayReadCommentFile(viewer, policy?.organizationId)) return notFound();
+        // The role the read is recorded under: auditor anywhere, else the reader's role in the owning organisation.
+        const role: Role = hasRoleAnywhere(viewer, 'auditor')
+          ? 'auditor'
+          : (viewer.memberships.get(policy?.organizationId ?? '') ?? []).find((r) =>
+              COMMENT_FILE_READER_ROLES.includes(r),
+            )!;
+        reader = { accountId: viewer.accountId, role };
       }
       const bytes = await blobs.get(row.sha256);
       if (!bytes) return refuse(res, 404, 'NOT_FOUND', 'Tệp không còn đọc được.', 'The file can no longer be read.');
+      if (reader) {
+        // A scanned letter carries its writer's name and address: recorded before it is sent.
+        await recordSensitiveRead(runtime.writePath, runtime.clock.now(), {
+          readerAccountId: reader.accountId,
+          readerRole: reader.role,
+          subjectKind: 'attachment',
+          subjectId: row.attachmentId,
+          field: 'export:attachment',
+        });
+      }
       res.setHeader('Content-Type', row.mediaType);
       res.setHeader('Content-Disposition', contentDisposition(row.fileName));
       res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -1,3 +1,4 @@
+import { readLog } from '@gopy/application/audit/readLog';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -260,7 +261,15 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const position = res.headers.get('x-gopy-position')!;
-    expect(position).toBe(await runtime.store.headPosition());
+    // Read at the head, then the read is recorded: the newest event of the log is that record, naming this position.
+    const [read] = await readLog(runtime.store, 1);
+    expect(read).toMatchObject({
+      subjectKind: 'commentsExport',
+      subjectId: `${policyId}/1@${position}`,
+      field: 'export:comments.csv',
+      readerRole: 'staff',
+    });
+    expect(read!.position).toBe(await runtime.store.headPosition());
     const [first, header, ...rows] = parseCsv(res.body);
     expect(first!.slice(0, 2)).toEqual(['Vị trí nhật ký', position]);
     expect(first!.slice(2, 6)).toEqual(['Dự thảo', policyId, 'Đợt lấy ý kiến', '1']);

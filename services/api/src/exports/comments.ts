@@ -1,3 +1,5 @@
+import { ANALYST_ROLES } from '@gopy/domain/analysisDecider';
+import { recordSensitiveRead } from '@gopy/application/audit/readLog';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 // exceljs is imported on the first XLSX export, not at start: it would hold megabytes of every idle server's memory.
@@ -40,6 +42,10 @@ export interface ExportRow {
   status: CommentStatus;
   edits: number;
   body: string;
+  /** When the comment last left public view (hidden, withdrawn, redacted) up to the position; '' while visible. */
+  statusAt: string;
+  /** The hide's reason code, when hidden. */
+  statusReasonCode: string | null;
 }
 
 export interface ExportMeta {
@@ -185,6 +191,8 @@ export async function* commentRowsAt(
     if (head.policyId !== policyId || head.round !== round) continue;
     let row: Omit<ExportRow, 'no'> | null = null;
     let status: CommentStatus = 'visible';
+    let statusAt = '';
+    let statusReasonCode: string | null = null;
     for await (const e of writePath.readStream(submitted.streamId)) {
       if (store.comparePositions(e.recorded.position, position) > 0) break;
       const ev = e.event as DomainEvent;
@@ -204,6 +212,8 @@ export async function* commentRowsAt(
             status: 'visible',
             edits: 0,
             body: typeof d.body === 'string' ? d.body : '',
+            statusAt: '',
+            statusReasonCode: null,
           };
           break;
         }
@@ -217,15 +227,25 @@ export async function* commentRowsAt(
           break;
         case 'CommentWithdrawn':
           status = 'withdrawn';
+          statusAt = e.metadata.recordedAt;
           break;
         case 'CommentHidden':
-          status = 'hidden';
+          if (status === 'visible') {
+            status = 'hidden';
+            statusAt = e.metadata.recordedAt;
+            statusReasonCode = ev.data.reasonCode;
+          }
           break;
         case 'CommentRestored':
-          if (status === 'hidden') status = 'visible';
+          if (status === 'hidden') {
+            status = 'visible';
+            statusAt = '';
+            statusReasonCode = null;
+          }
           break;
         case 'CommentRedacted':
           status = 'redacted';
+          statusAt = e.metadata.recordedAt;
           break;
         default:
           break;
@@ -235,7 +255,7 @@ export async function* commentRowsAt(
     if (status === 'redacted') row.body = '';
     if (status !== 'visible' && !o.includeHidden) continue;
     no += 1;
-    yield { ...row, no, status, stance: label(l.stance, row.stance) };
+    yield { ...row, no, status, statusAt, statusReasonCode, stance: label(l.stance, row.stance) };
   }
 }
 
@@ -465,6 +485,16 @@ export function commentExports(
         includeHidden: auditor,
         locale,
       };
+      // Names and, for auditors, hidden content leave the platform: recorded before the first byte is sent.
+      await recordSensitiveRead(runtime.writePath, runtime.clock.now(), {
+        readerAccountId: viewer.accountId,
+        readerRole: auditor
+          ? 'auditor'
+          : (viewer.memberships.get(policy.organizationId) ?? []).find((r) => ANALYST_ROLES.includes(r))!,
+        subjectKind: auditor ? 'commentsExportWithHidden' : 'commentsExport',
+        subjectId: `${policy.id}/${round}@${position}`,
+        field: `export:${req.params.file}`,
+      });
       const rows = commentRowsAt(runtime, policy.id, round, position, { includeHidden: auditor, locale });
       res.setHeader('X-Gopy-Position', position);
       res.setHeader('Cache-Control', 'private, no-store');

@@ -1,3 +1,9 @@
+import {
+  afterPublicationNote,
+  removalCategory,
+  removalSummary,
+  type RemovalKind,
+} from '@gopy/application/publicRecord';
 import express from 'express';
 // docx and pdfkit are imported where a document is made, not at start (see drafts/documents.ts).
 import type { TableRow } from 'docx';
@@ -47,6 +53,8 @@ export interface DigestDocument {
   position: string;
   coveredCount: number;
   visibleCount: number;
+  /** Rows whose comment left public view after publication, in aggregate ("" when none). */
+  removedSincePublication: string;
   themes: DigestDocumentTheme[];
 }
 
@@ -64,17 +72,32 @@ export async function digestDocumentAt(
   const { store, writePath } = runtime;
   let digest: DigestState = initialDigestState;
   let counts = { coveredCount: 0, visibleCount: 0 };
+  let publishedAt: Position | undefined;
   for await (const e of writePath.readStream(streams.digest(policyId, round))) {
     if (store.comparePositions(e.recorded.position, position) > 0) break;
     const event = e.event as DomainEvent;
     digest = digestAggregate.evolve(digest, event);
-    if (event.type === 'DigestPublished')
+    if (event.type === 'DigestPublished') {
       counts = { coveredCount: event.data.coveredCount, visibleCount: event.data.visibleCount };
+      publishedAt = e.recorded.position;
+    }
   }
-  if (!digest.published) return null;
+  if (!digest.published || !publishedAt) return null;
+  // The rows are those it was published with: the round's visible comments at the publication position.
   const comments: ExportRow[] = [];
-  for await (const row of commentRowsAt(runtime, policyId, round, position, { includeHidden: false, locale: 'vi' }))
+  for await (const row of commentRowsAt(runtime, policyId, round, publishedAt, { includeHidden: false, locale: 'vi' }))
     comments.push(row);
+  // What became of them by `position`: a row whose comment left public view keeps its place, with a dated note.
+  const later = new Map<string, ExportRow>();
+  for await (const row of commentRowsAt(runtime, policyId, round, position, { includeHidden: true, locale: 'vi' }))
+    if (row.status !== 'visible') later.set(row.commentId, row);
+  const removed = new Map<string, number>();
+  for (const c of comments) {
+    const gone = later.get(c.commentId);
+    if (!gone) continue;
+    const category = removalCategory(gone.status as RemovalKind, gone.statusReasonCode);
+    removed.set(category, (removed.get(category) ?? 0) + 1);
+  }
   const names = new Map(
     (
       await commentQueries.byIds(
@@ -93,7 +116,11 @@ export async function digestDocumentAt(
       .map((c) => {
         const name = names.get(c.commentId) || 'Không nêu tên';
         const where = c.node && c.node !== 'Toàn bộ dự thảo' ? `${c.node}: ` : '';
-        return { no: ++no, feedback: `${where}${c.body}`, from: `${name} (${c.category})` };
+        const gone = later.get(c.commentId);
+        const feedback = gone
+          ? afterPublicationNote(gone.status as RemovalKind, gone.statusAt, gone.statusReasonCode, 'vi')
+          : `${where}${c.body}`;
+        return { no: ++no, feedback, from: `${name} (${c.category})` };
       });
     const answer = theme.answer
       ? [DECISION_VI[theme.answer.decision] ?? theme.answer.decision, theme.answer.explanation]
@@ -108,6 +135,10 @@ export async function digestDocumentAt(
     round,
     position,
     ...counts,
+    removedSincePublication: removalSummary(
+      [...removed].map(([category, count]) => ({ category, count })),
+      'vi',
+    ),
     themes,
   };
 }
@@ -121,7 +152,8 @@ function heading(d: DigestDocument): string[] {
 }
 
 function footer(d: DigestDocument): string {
-  return `${d.coveredCount}/${d.visibleCount} ý kiến được tổng hợp khi công bố. Tài liệu lập từ nhật ký sự kiện tại vị trí ${d.position}.`;
+  const removed = d.removedSincePublication ? ` Sau khi công bố: ${d.removedSincePublication}.` : '';
+  return `${d.coveredCount}/${d.visibleCount} ý kiến được tổng hợp khi công bố.${removed} Tài liệu lập từ nhật ký sự kiện tại vị trí ${d.position}.`;
 }
 
 /** The digest as .docx in the official table: No. | feedback | from whom (category) | accepted, or why not. */

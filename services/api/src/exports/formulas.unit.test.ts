@@ -26,6 +26,8 @@ function row(no: number, body: string, node = 'Điều 1'): ExportRow {
     status: 'visible',
     edits: 0,
     body,
+    statusAt: '',
+    statusReasonCode: null,
   };
 }
 

@@ -1,11 +1,12 @@
-import type { DomainEvent } from '@gopy/schemas';
+import type { DomainEvent, Role } from '@gopy/schemas';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventStore } from '../eventStore';
 import type { WritePath } from '../writePath';
 
 export interface SensitiveRead {
   readerAccountId: string;
-  readerRole: 'auditor' | 'admin';
+  /** The role the data was read under: an auditor or admin anywhere, or the reader's role in the owning organisation. */
+  readerRole: Role;
   subjectKind: string;
   subjectId: string;
   field: string;
@@ -14,7 +15,10 @@ export interface SensitiveRead {
 /** The stream of one reader's sensitive reads: `audit-reads-<accountId>` (category `audit`). */
 export const readLogStream = (accountId: string) => `audit-reads-${accountId}`;
 
-/** Records that an auditor or admin read hidden content or personal data (what, not the content itself). */
+/**
+ * Records that someone read hidden content or personal data, or exported it (what, not the content itself). Called
+ * before the data is served: a read that could not be recorded is not served.
+ */
 export async function recordSensitiveRead(writePath: WritePath, now: Date, read: SensitiveRead): Promise<void> {
   await writePath.execute(
     readLogStream(read.readerAccountId),
@@ -44,6 +48,8 @@ export async function recordSensitiveRead(writePath: WritePath, now: Date, read:
 
 export interface ReadLogEntry {
   eventId: string;
+  /** The read's own position in the log. */
+  position: string;
   recordedAt: string;
   readerAccountId: string;
   readerRole: string;
@@ -60,6 +66,7 @@ export async function readLog(store: EventStore, first: number): Promise<ReadLog
     const m = JSON.parse(r.metadata) as { recordedAt: string; actor: { role: string } };
     ring.push({
       eventId: r.eventId,
+      position: r.position,
       recordedAt: m.recordedAt,
       readerAccountId: d.readerAccountId,
       readerRole: m.actor.role,

@@ -1,5 +1,6 @@
 import { vietnamDay } from '@gopy/domain/vietnamTime';
 import type { Clock, Mailer } from '../ports';
+import { answerLine, personalAnswers } from './answers';
 import { runJob, type JobMonitor, type Logger } from '../logging';
 import type { Projector } from '../projector';
 import { notificationQueries, type NotificationRow } from '../readModels/notifications';
@@ -19,8 +20,8 @@ const kindText: Record<NotificationRow['kind'], { vi: string; en: string }> = {
   reply: { vi: 'Có người trả lời góp ý của bạn', en: 'Someone replied to your comment' },
   official_reply: { vi: 'Cơ quan soạn thảo đã trả lời góp ý của bạn', en: 'The drafting body answered your comment' },
   comment_answered: {
-    vi: 'Góp ý của bạn đã được tiếp thu, giải trình trong bản tổng hợp đã công bố',
-    en: 'Your comment was answered in the published response digest',
+    vi: 'Bản tổng hợp, tiếp thu, giải trình đã công bố trả lời góp ý của bạn',
+    en: 'The published response digest answers your comments',
   },
 };
 
@@ -118,10 +119,22 @@ export class NotificationMailDigest {
     const policies = new Map(
       (await policyQueries.byIds(this.deps.db, [...new Set(items.map((n) => n.policyId))])).map((p) => [p.id, p.title]),
     );
-    const lines = items.map((n) => {
+    const lines: string[] = [];
+    for (const n of items) {
       const title = policies.get(n.policyId) ?? '';
-      return `- ${notificationText(n.kind, locale)}${n.round ? ` (${locale === 'vi' ? 'đợt' : 'round'} ${n.round})` : ''}: ${title}\n  ${this.deps.publicUrl}/policies/${n.policyId}`;
-    });
+      const head = `- ${notificationText(n.kind, locale)}${n.round ? ` (${locale === 'vi' ? 'đợt' : 'round'} ${n.round})` : ''}: ${title}`;
+      const answers =
+        n.kind === 'comment_answered' && n.round !== null
+          ? await personalAnswers(this.deps.db, n.accountId, n.policyId, n.round)
+          : [];
+      if (answers.length === 0) {
+        lines.push(`${head}\n  ${this.deps.publicUrl}/policies/${n.policyId}`);
+        continue;
+      }
+      // Which comment, how it was answered, and where to read the answer.
+      const each = answers.map((a) => `  • ${answerLine(a, locale)}\n    ${this.deps.publicUrl}${a.path}`);
+      lines.push([head, ...each].join('\n'));
+    }
     const subject =
       locale === 'vi'
         ? `Góp ý: ${items.length} thông báo mới về các dự thảo bạn theo dõi`

@@ -662,6 +662,22 @@ export const commentQueries = {
     // No counter row means no comment was ever counted there.
     return counted ? Number(counted.visible) : 0;
   },
+  /** Comments of a policy no longer public, by status and hide reason: how many, never which. */
+  async removedCounts(
+    db: ReadDb,
+    policyId: string,
+  ): Promise<{ status: string; reasonCode: string | null; count: number }[]> {
+    const rows = await db
+      .selectFrom('comments')
+      .select(['status', 'hidden_reason_code', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('policy_id', '=', policyId)
+      .where('status', '!=', 'visible')
+      .groupBy(['status', 'hidden_reason_code'])
+      .orderBy('status')
+      .orderBy('hidden_reason_code')
+      .execute();
+    return rows.map((r) => ({ status: r.status, reasonCode: r.hidden_reason_code, count: Number(r.n) }));
+  },
   /** The same count by scanning the comments: what the counters must always equal. */
   async countByScan(db: ReadDb, o: Omit<CommentPageOptions, 'first' | 'beforeSeq'>): Promise<number> {
     let q = db

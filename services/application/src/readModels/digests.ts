@@ -15,6 +15,11 @@ import { commentQueries, type CommentRow } from './comments';
  *   position (1-based order in which themes were defined))
  * - digest_theme_comments(theme_id, comment_id, policy_id, round): a comment may sit in several themes.
  *
+ * - digest_entries(digest_id, theme_id, comment_id, number, removed_kind, removed_reason_code, removed_at): the rows
+ *   a digest was published with (each theme's visible comments at publication, numbered through the digest), fixed
+ *   from then on; a later hide, withdrawal or redaction of the comment is noted on its row (kind, reason, when),
+ *   a restore clears a hide's note.
+ *
  * A comment is covered when it sits in at least one theme that has a decision.
  */
 export interface DigestsTable {
@@ -54,7 +59,18 @@ export interface DigestThemeCommentsTable {
   round: number;
 }
 
+export interface DigestEntriesTable {
+  digest_id: string;
+  theme_id: string;
+  comment_id: string;
+  number: number;
+  removed_kind: string | null;
+  removed_reason_code: string | null;
+  removed_at: string | null;
+}
+
 export type DigestTables = {
+  digest_entries: DigestEntriesTable;
   digests: DigestsTable;
   digest_themes: DigestThemesTable;
   digest_theme_comments: DigestThemeCommentsTable;
@@ -62,7 +78,7 @@ export type DigestTables = {
 
 export const digestsReadModel: ReadModel = {
   name: 'digests',
-  tables: ['digests', 'digest_themes', 'digest_theme_comments'],
+  tables: ['digests', 'digest_themes', 'digest_theme_comments', 'digest_entries'],
   async createTables(db) {
     const t = db.withTables<DigestTables>();
     await t.schema
@@ -130,6 +146,30 @@ export const digestsReadModel: ReadModel = {
       .ifNotExists()
       .on('digest_theme_comments')
       .column('comment_id')
+      .execute();
+    await t.schema
+      .createTable('digest_entries')
+      .ifNotExists()
+      .addColumn('digest_id', 'text', (c) => c.notNull())
+      .addColumn('theme_id', 'text', (c) => c.notNull())
+      .addColumn('comment_id', 'text', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('removed_kind', 'text')
+      .addColumn('removed_reason_code', 'text')
+      .addColumn('removed_at', 'text')
+      .addPrimaryKeyConstraint('digest_entries_pk', ['theme_id', 'comment_id'])
+      .execute();
+    await t.schema
+      .createIndex('digest_entries_comment')
+      .ifNotExists()
+      .on('digest_entries')
+      .column('comment_id')
+      .execute();
+    await t.schema
+      .createIndex('digest_entries_digest')
+      .ifNotExists()
+      .on('digest_entries')
+      .columns(['digest_id', 'number'])
       .execute();
     await t.schema
       .createIndex('digest_theme_comments_policy_round')
@@ -275,13 +315,72 @@ export const digestsReadModel: ReadModel = {
           })
           .where('digest_id', '=', d.digestId)
           .execute();
+        await fixEntries(tx, d.digestId);
         return;
       }
+      case 'CommentHidden':
+        return noteRemoval(tx, event.data.commentId, 'hidden', event.data.reasonCode, ctx.metadata.recordedAt);
+      case 'CommentWithdrawn':
+        return noteRemoval(tx, event.data.commentId, 'withdrawn', null, ctx.metadata.recordedAt);
+      case 'CommentRedacted':
+        return noteRemoval(tx, event.data.commentId, 'redacted', null, ctx.metadata.recordedAt);
+      case 'CommentRestored':
+        // Back in public view as it was published: only a hide's note goes (a withdrawal or redaction stays).
+        await t
+          .updateTable('digest_entries')
+          .set({ removed_kind: null, removed_reason_code: null, removed_at: null })
+          .where('comment_id', '=', event.data.commentId)
+          .where('removed_kind', '=', 'hidden')
+          .execute();
+        return;
       default:
         return;
     }
   },
 };
+
+/**
+ * The rows the digest is published with: each theme's comments visible now (at the publication event), in the order
+ * the page shows them (themes in order, oldest comment first), numbered through the whole digest.
+ */
+async function fixEntries(tx: ReadTx, digestId: string) {
+  const t = tx.withTables<DigestTables>();
+  const rows = await t
+    .selectFrom('digest_theme_comments')
+    .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
+    .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
+    .select(['digest_theme_comments.theme_id as theme_id', 'digest_theme_comments.comment_id as comment_id'])
+    .where('digest_themes.digest_id', '=', digestId)
+    .where('comments.status', '=', 'visible')
+    .orderBy('digest_themes.position')
+    .orderBy('comments.seq')
+    .execute();
+  for (const [i, r] of rows.entries()) {
+    await t
+      .insertInto('digest_entries')
+      .values({
+        digest_id: digestId,
+        theme_id: r.theme_id,
+        comment_id: r.comment_id,
+        number: i + 1,
+        removed_kind: null,
+        removed_reason_code: null,
+        removed_at: null,
+      })
+      .onConflict((oc) => oc.columns(['theme_id', 'comment_id']).doNothing())
+      .execute();
+  }
+}
+
+/** A published row's comment left public view: dated on the row, never dropped from it. */
+async function noteRemoval(tx: ReadTx, commentId: string, kind: string, reasonCode: string | null, at: string) {
+  await tx
+    .withTables<DigestTables>()
+    .updateTable('digest_entries')
+    .set({ removed_kind: kind, removed_reason_code: reasonCode, removed_at: at })
+    .where('comment_id', '=', commentId)
+    .execute();
+}
 
 /** A change after approval needs a new approval: the spokesperson approves exactly what is published. */
 async function withdrawApproval(tx: ReadTx, digestId: string) {
@@ -368,7 +467,54 @@ export interface RoundCommentFilter {
   stance?: string;
 }
 
+export interface DigestEntryRow {
+  digestId: string;
+  themeId: string;
+  commentId: string;
+  number: number;
+  removedKind: 'hidden' | 'withdrawn' | 'redacted' | null;
+  removedReasonCode: string | null;
+  removedAt: string | null;
+}
+
 export const digestQueries = {
+  /** The rows each theme was published with, in the digest's numbering. */
+  async entries(db: ReadDb, themeIds: readonly string[]): Promise<DigestEntryRow[]> {
+    if (themeIds.length === 0) return [];
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_entries')
+      .selectAll()
+      .where('theme_id', 'in', [...themeIds])
+      .orderBy('number')
+      .execute();
+    return rows.map((r) => ({
+      digestId: r.digest_id,
+      themeId: r.theme_id,
+      commentId: r.comment_id,
+      number: Number(r.number),
+      removedKind: r.removed_kind as DigestEntryRow['removedKind'],
+      removedReasonCode: r.removed_reason_code,
+      removedAt: r.removed_at,
+    }));
+  },
+  /** Rows of a published digest whose comment left public view since, by category (a comment counted once). */
+  async removedSincePublication(
+    db: ReadDb,
+    digestId: string,
+  ): Promise<{ kind: string; reasonCode: string | null; count: number }[]> {
+    const rows = await db
+      .withTables<DigestTables>()
+      .selectFrom('digest_entries')
+      .select(['removed_kind', 'removed_reason_code', sql<number>`count(distinct comment_id)`.as('n')])
+      .where('digest_id', '=', digestId)
+      .where('removed_kind', 'is not', null)
+      .groupBy(['removed_kind', 'removed_reason_code'])
+      .orderBy('removed_kind')
+      .orderBy('removed_reason_code')
+      .execute();
+    return rows.map((r) => ({ kind: r.removed_kind!, reasonCode: r.removed_reason_code, count: Number(r.n) }));
+  },
   async byIds(db: ReadDb, ids: readonly string[]): Promise<DigestRow[]> {
     if (ids.length === 0) return [];
     const rows = await db
@@ -517,6 +663,61 @@ export const digestQueries = {
     return inOrder(db, await q.orderBy('comments.seq', 'desc').limit(first).execute());
   },
 };
+
+/** How a published digest answered one person's comment. */
+export interface PersonalAnswerRow {
+  commentId: string;
+  body: string | null;
+  anchorLabel: string | null;
+  themeId: string;
+  decision: string;
+}
+
+/**
+ * One person's comments answered by the published digest of a round, in the digest's order: each comment once, with
+ * the decision of the first answered theme it sits in.
+ */
+export async function answersFor(
+  db: ReadDb,
+  accountId: string,
+  policyId: string,
+  round: number,
+): Promise<PersonalAnswerRow[]> {
+  const rows = await db
+    .withTables<DigestTables>()
+    .selectFrom('digests')
+    .innerJoin('digest_themes', 'digest_themes.digest_id', 'digests.digest_id')
+    .innerJoin('digest_theme_comments', 'digest_theme_comments.theme_id', 'digest_themes.theme_id')
+    .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
+    .select([
+      'comments.id as comment_id',
+      'comments.body as body',
+      'comments.anchor_label as anchor_label',
+      'comments.seq as comment_seq',
+      'digest_themes.theme_id as theme_id',
+      'digest_themes.decision as decision',
+    ])
+    .where('digests.policy_id', '=', policyId)
+    .where('digests.round', '=', round)
+    .where('digests.status', '=', 'published')
+    .where('digest_themes.decision', 'is not', null)
+    .where('comments.author_account_id', '=', accountId)
+    .orderBy('digest_themes.position')
+    .orderBy('comments.seq')
+    .execute();
+  const out = new Map<string, PersonalAnswerRow>();
+  for (const r of rows) {
+    if (out.has(r.comment_id)) continue;
+    out.set(r.comment_id, {
+      commentId: r.comment_id,
+      body: r.body,
+      anchorLabel: r.anchor_label,
+      themeId: r.theme_id,
+      decision: r.decision!,
+    });
+  }
+  return [...out.values()];
+}
 
 /** The comments' rows as the comments read model shapes them, in the order given. */
 async function inOrder(db: ReadDb, rows: { id: string }[]): Promise<CommentRow[]> {

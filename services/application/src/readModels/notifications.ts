@@ -106,20 +106,44 @@ async function notifyAuthor(
   });
 }
 
-/** Each author whose comment sits in an answered theme of the published digest hears that it was answered. */
+/**
+ * Each person with a comment in an answered theme of the published digest hears of it once: one notification per
+ * person and digest, however many of their comments it answers (which ones, and how, are read from the published
+ * digest, which no longer changes: `digestQueries.answersFor`).
+ */
 async function notifyAnsweredAuthors(tx: ReadTx, ctx: ProjectionContext, digestId: string) {
-  const rows = await tx
+  const digest = await tx
+    .withTables<DigestTables>()
+    .selectFrom('digests')
+    .select(['policy_id', 'round'])
+    .where('digest_id', '=', digestId)
+    .executeTakeFirst();
+  if (!digest) return;
+  const authors = await tx
     .withTables<DigestTables>()
     .selectFrom('digest_theme_comments')
     .innerJoin('digest_themes', 'digest_themes.theme_id', 'digest_theme_comments.theme_id')
     .innerJoin('comments', 'comments.id', 'digest_theme_comments.comment_id')
-    .select(['comments.id as comment_id'])
+    .select(['comments.author_account_id as account_id'])
     .where('digest_themes.digest_id', '=', digestId)
     .where('digest_themes.decision', 'is not', null)
     .where('comments.author_account_id', 'is not', null)
     .distinct()
     .execute();
-  for (const r of rows) await notifyAuthor(tx, ctx, 'comment_answered', r.comment_id, null);
+  for (const { account_id } of authors) {
+    await insert(tx, {
+      id: notificationIdFor(ctx.streamId, 'comment_answered', digestId, account_id!),
+      account_id: account_id!,
+      kind: 'comment_answered',
+      policy_id: digest.policy_id,
+      round: Number(digest.round),
+      comment_id: null,
+      created_at: ctx.metadata.recordedAt,
+      seq: ctx.seq,
+      read: 0,
+      mailed: 0,
+    });
+  }
 }
 
 async function mark(tx: ReadTx, column: 'read' | 'mailed', accountId: string, ids: readonly string[]) {

@@ -17,7 +17,7 @@ export interface ProjectionContext {
  * reply to another policy's comment is no longer attached to it; 13: lifecycle_events, the public steps of each
  * policy): every database built before is then rebuilt from position 0.
  */
-export const READ_MODEL_VERSION = 15;
+export const READ_MODEL_VERSION = 16;
 
 /** One read model: its tables and its evolve step. The projector knows nothing more of it. */
 export interface ReadModel {

@@ -110,7 +110,19 @@ builder.queryField('myData', (t) =>
     authScopes: { signedIn: true },
     description:
       'Everything held about the signed-in person, as a JSON document (account, memberships, comments with every revision, flags, endorsements).',
-    resolve: (_r, _a, ctx) => myData(ctx.runtime, principalOf(ctx).accountId),
+    resolve: async (_r, _a, ctx) => {
+      const me = principalOf(ctx);
+      // Read first, recorded before it is answered: a read that could not be recorded is not served.
+      const data = await myData(ctx.runtime, me.accountId);
+      await recordSensitiveRead(ctx.runtime.writePath, ctx.runtime.clock.now(), {
+        readerAccountId: me.accountId,
+        readerRole: 'participant',
+        subjectKind: 'account',
+        subjectId: me.accountId,
+        field: 'myData',
+      });
+      return data;
+    },
   }),
 );
 
@@ -473,9 +485,10 @@ builder.queryField('policyAsOf', (t) =>
 );
 
 const ReadLogEntryRef = builder.objectRef<ReadLogEntry>('SensitiveReadEntry').implement({
-  description: 'An auditor or admin read hidden content or personal data.',
+  description: 'Someone read or exported hidden content or personal data.',
   fields: (t) => ({
     eventId: t.exposeID('eventId'),
+    position: t.exposeString('position', { description: 'The read’s own position in the event log.' }),
     recordedAt: t.field({ type: 'DateTime', resolve: (e) => e.recordedAt }),
     readerAccountId: t.exposeID('readerAccountId'),
     readerRole: t.exposeString('readerRole'),
@@ -489,7 +502,8 @@ builder.queryField('auditReadLog', (t) =>
   t.field({
     type: [ReadLogEntryRef],
     authScopes: { auditor: true },
-    description: 'Every read of hidden content or personal data by an auditor or admin, newest first.',
+    description:
+      'Every read of hidden content or personal data (auditors and admins in the API, every export of comments, scans, hidden comments for moderators, a person’s own data), newest first.',
     args: { first: t.arg.int({ required: false, defaultValue: 100, validate: z.number().int().min(1).max(1_000) }) },
     resolve: (_r, a, ctx) => readLog(ctx.runtime.store, a.first ?? 100),
   }),

@@ -6,13 +6,17 @@ import {
   findNode,
   nodeLabel,
   policyQueries,
+  commentQueries,
   type CommentRow,
+  type DigestEntryRow,
   type DigestRow,
   type DigestThemeRow,
   type PolicyRow,
   type RoundCommentFilter,
 } from '@gopy/application/readModels/index';
 import { NotFoundError } from '@gopy/domain/errors';
+import { afterPublicationNote, removalCategory } from '@gopy/application/publicRecord';
+import { RemovalSummaryRef, byCategory } from './removals';
 import { ThemeDecisions, type Role } from '@gopy/schemas';
 import { builder } from '../builder';
 import { hasRoleAnywhere, rolesIn, type GraphQLContext } from '../context';
@@ -76,6 +80,48 @@ const SectionRef = builder.objectRef<{ nodeId: string; label: string }>('DigestS
   fields: (t) => ({ nodeId: t.exposeID('nodeId'), label: t.exposeString('label') }),
 });
 
+const DigestEntryRemoval = builder
+  .objectRef<DigestEntryRow & { removedKind: NonNullable<DigestEntryRow['removedKind']> }>('DigestEntryRemoval')
+  .implement({
+    description: 'The comment of a published row left public view after publication: when, how and why.',
+    fields: (t) => ({
+      kind: t.string({ description: 'HIDDEN, WITHDRAWN or REDACTED.', resolve: (e) => e.removedKind.toUpperCase() }),
+      at: t.field({ type: 'DateTime', resolve: (e) => e.removedAt! }),
+      category: t.string({
+        description: 'The hide’s reason code (a FlagReason value), or WITHDRAWN, or REDACTED.',
+        resolve: (e) => removalCategory(e.removedKind, e.removedReasonCode),
+      }),
+      note: t.string({
+        description: 'The dated note shown beside the row, in the request language.',
+        resolve: (e, _a, ctx) => afterPublicationNote(e.removedKind, e.removedAt!, e.removedReasonCode, ctx.locale),
+      }),
+    }),
+  });
+
+const DigestEntry = builder.objectRef<DigestEntryRow>('DigestEntry').implement({
+  description:
+    'A row of a published digest, as it was published: its number through the digest and its comment, with a dated note when the comment later left public view.',
+  fields: (t) => ({
+    number: t.exposeInt('number'),
+    commentId: t.exposeID('commentId'),
+    comment: t.field({
+      type: Comment,
+      nullable: true,
+      description: 'The comment, while the public can see it; null once hidden, withdrawn or redacted.',
+      resolve: async (e, _a, ctx) => {
+        if (e.removedKind) return null;
+        const [c] = await commentQueries.byIds(ctx.runtime.readDb, [e.commentId]);
+        return c && c.status === 'visible' ? c : null;
+      },
+    }),
+    removal: t.field({
+      type: DigestEntryRemoval,
+      nullable: true,
+      resolve: (e) => (e.removedKind ? (e as DigestEntryRow & { removedKind: 'hidden' }) : null),
+    }),
+  }),
+});
+
 export const DigestTheme = builder.objectRef<DigestThemeRow>('DigestTheme');
 export const Digest = builder.objectRef<DigestRow>('Digest');
 
@@ -117,6 +163,12 @@ DigestTheme.implement({
           size,
         );
       },
+    }),
+    entries: t.field({
+      type: [DigestEntry],
+      description:
+        'The rows this theme was published with (empty until published): fixed, a later hide or withdrawal noted on its row.',
+      resolve: (th, _a, ctx) => digestQueries.entries(ctx.runtime.readDb, [th.id]),
     }),
     digest: t.field({
       type: Digest,
@@ -166,6 +218,12 @@ Digest.implement({
       resolve: (d) => d.countedAtPosition,
     }),
     themes: t.field({ type: [DigestTheme], resolve: (d, _a, ctx) => digestQueries.themes(ctx.runtime.readDb, [d.id]) }),
+    removedSincePublication: t.field({
+      type: RemovalSummaryRef,
+      description:
+        'Comments of its rows that left public view after publication, by category: the published count less these is what the public sees.',
+      resolve: async (d, _a, ctx) => byCategory(await digestQueries.removedSincePublication(ctx.runtime.readDb, d.id)),
+    }),
     comments: t.connection({
       type: Comment,
       description: "The round's visible comments, filtered, newest first: the list staff assign to themes from.",

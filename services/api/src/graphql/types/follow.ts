@@ -5,6 +5,12 @@ import {
   type NotificationRow,
 } from '@gopy/application/readModels/index';
 import { notificationText } from '@gopy/application/notifications/mailDigest';
+import {
+  answersText,
+  outcomeLabel,
+  personalAnswers,
+  type PersonalAnswer,
+} from '@gopy/application/notifications/answers';
 import { NotFoundError } from '@gopy/domain/errors';
 import { policyQueries } from '@gopy/application/readModels/index';
 import { builder } from '../builder';
@@ -13,6 +19,7 @@ import { emailNotVerified } from '../errors';
 import { principalOf } from '../../principal';
 import { Viewer } from './account';
 import { Policy } from './policy';
+import { ThemeDecisionEnum } from './digest';
 
 const NotificationKindEnum = builder.enumType('NotificationKind', {
   values: Object.fromEntries(NotificationKinds.map((k) => [k.toUpperCase(), { value: k }])) as Record<
@@ -21,14 +28,55 @@ const NotificationKindEnum = builder.enumType('NotificationKind', {
   >,
 });
 
+const NotificationAnswer = builder.objectRef<PersonalAnswer>('NotificationAnswer').implement({
+  description: 'One of the reader’s comments as the published digest answered it.',
+  fields: (t) => ({
+    commentId: t.exposeID('commentId'),
+    excerpt: t.exposeString('excerpt', { description: 'The comment’s first words.' }),
+    anchorLabel: t.string({
+      nullable: true,
+      description: 'The article (or clause) it was written on; null for the whole draft.',
+      resolve: (a) => a.anchorLabel,
+    }),
+    decision: t.field({ type: ThemeDecisionEnum, resolve: (a) => a.decision as never }),
+    decisionLabel: t.string({
+      description: 'The outcome in the request language (tiếp thu / tiếp thu một phần / không tiếp thu).',
+      resolve: (a, _x, ctx) => outcomeLabel(a.decision, ctx.locale),
+    }),
+    url: t.string({ description: 'Path of the answer: the comment’s row in the digest.', resolve: (a) => a.path }),
+  }),
+});
+
+/** A COMMENT_ANSWERED notification's answers: the reader's comments in that round's published digest. */
+function answersOf(n: NotificationRow, ctx: { runtime: { readDb: Parameters<typeof personalAnswers>[0] } }) {
+  if (n.kind !== 'comment_answered' || n.round === null) return Promise.resolve([]);
+  return personalAnswers(ctx.runtime.readDb, n.accountId, n.policyId, n.round);
+}
+
 const Notification = builder.objectRef<NotificationRow>('Notification').implement({
   description: 'Something that happened to a policy the viewer follows, or to one of their comments.',
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.field({ type: NotificationKindEnum, resolve: (n) => n.kind }),
     text: t.string({
-      description: 'What happened, in the request language.',
-      resolve: (n, _a, ctx) => notificationText(n.kind, ctx.locale),
+      description:
+        'What happened, in the request language; for COMMENT_ANSWERED each answered comment (first words, article) and its outcome.',
+      resolve: async (n, _a, ctx) => {
+        const answers = await answersOf(n, ctx);
+        return answers.length > 0 ? answersText(answers, ctx.locale) : notificationText(n.kind, ctx.locale);
+      },
+    }),
+    answers: t.field({
+      type: [NotificationAnswer],
+      description: 'For COMMENT_ANSWERED: the reader’s comments the digest answered, each with its outcome and link.',
+      resolve: (n, _a, ctx) => answersOf(n, ctx),
+    }),
+    url: t.string({
+      description: 'Path to read it at: the digest for COMMENT_ANSWERED and DIGEST_PUBLISHED, else the policy.',
+      resolve: (n) =>
+        (n.kind === 'comment_answered' || n.kind === 'digest_published') && n.round !== null
+          ? `/policies/${n.policyId}/digest/${n.round}`
+          : `/policies/${n.policyId}${n.commentId ? `#comment-${n.commentId}` : ''}`,
     }),
     policy: t.field({ type: Policy, resolve: (n) => n.policyId }),
     round: t.int({ nullable: true, resolve: (n) => n.round }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commentQueries } from '@gopy/application/readModels/index';
+import { recordSensitiveRead } from '@gopy/application/audit/readLog';
 import { builder } from '../builder';
 import { hasRoleAnywhere } from '../context';
 import { Comment } from './comment';
@@ -27,6 +28,16 @@ builder.queryField('hiddenComments', (t) =>
         );
       }
       const ids = (await q.orderBy('seq', 'desc').limit(first).execute()).map((r) => r.id);
+      if (ids.length > 0) {
+        // Hidden content read: recorded before it is answered (how many, and the newest of them).
+        await recordSensitiveRead(ctx.runtime.writePath, ctx.runtime.clock.now(), {
+          readerAccountId: viewer.accountId,
+          readerRole: hasRoleAnywhere(viewer, 'auditor') ? 'auditor' : 'moderator',
+          subjectKind: 'hiddenComments',
+          subjectId: `${ids.length}:${ids[0]}`,
+          field: 'hiddenComments',
+        });
+      }
       const rows = await commentQueries.byIds(ctx.runtime.readDb, ids);
       const order = new Map(ids.map((id, i) => [id, i]));
       return rows.sort((x, y) => order.get(x.id)! - order.get(y.id)!);

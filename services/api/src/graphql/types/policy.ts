@@ -19,6 +19,7 @@ import { principalOf } from '../../principal';
 import { Comment } from './comment';
 import { NodeKindEnum, PolicyStatusEnum, RoleEnum } from './enums';
 import { Organization } from './organization';
+import { RemovalSummaryRef, byCategory } from './removals';
 
 export const DraftNodeRef = builder.objectRef<DraftNodeData>('DraftNode');
 const DraftNode = DraftNodeRef;
@@ -173,7 +174,19 @@ Policy.implement({
     }),
     enactment: t.field({ type: Enactment, nullable: true, resolve: (p) => p.enactment }),
     withdrawalReason: t.exposeString('withdrawalReason', { nullable: true }),
-    commentCount: t.exposeInt('commentCount'),
+    commentCount: t.int({
+      description:
+        'Comments the public can see (as listed); removedComments says how many are no longer shown, and why.',
+      resolve: (p, _a, ctx) => commentQueries.count(ctx.runtime.readDb, { policyId: p.id }),
+    }),
+    removedComments: t.field({
+      type: RemovalSummaryRef,
+      description: 'Comments hidden, withdrawn or redacted, by category: how many, never which.',
+      resolve: async (p, _a, ctx) =>
+        byCategory(
+          (await commentQueries.removedCounts(ctx.runtime.readDb, p.id)).map((r) => ({ ...r, kind: r.status })),
+        ),
+    }),
     comments: t.connection(
       {
         type: Comment,

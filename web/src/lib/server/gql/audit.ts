@@ -74,6 +74,7 @@ export interface AuditCheckpoint {
 
 export interface SensitiveRead {
   eventId: string;
+  position: string;
   recordedAt: string;
   readerAccountId: string;
   readerRole: string;
@@ -264,6 +265,7 @@ const AUDIT_READ_LOG_QUERY = graphql`
   query AuditReadLog($first: Int) {
     auditReadLog(first: $first) {
       eventId
+      position
       recordedAt
       readerAccountId
       readerRole

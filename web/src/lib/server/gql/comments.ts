@@ -83,7 +83,8 @@ const POLICY_THREADS_QUERY = graphql`
 			documents { id kind title version fileName mediaType size url }
 			currentRound { ...RoundFields }
 			enactment { version decisionNumber effectiveDate enactedAt }
-			withdrawalReason commentCount viewerRoles ${AVAILABLE_ACTIONS}
+			withdrawalReason commentCount removedComments { total text } viewerRoles ${AVAILABLE_ACTIONS}
+			rounds { round version answered }
 			comments(first: $first, after: $after, nodeId: $nodeId, wholeDraftOnly: $wholeDraftOnly) {
 				totalCount
 				pageInfo { hasNextPage endCursor }

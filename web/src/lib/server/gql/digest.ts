@@ -52,8 +52,17 @@ export interface DigestTheme {
   commentCount: number;
 }
 
+/** A row as the digest was published: its comment while public, else the dated note of why it no longer is. */
+export interface PublicEntry {
+  number: number;
+  commentId: string;
+  comment: DigestComment | null;
+  note: string | null;
+}
+
 export interface PublicTheme extends DigestTheme {
   comments: Page<DigestComment>;
+  entries: PublicEntry[];
 }
 
 export interface DigestSummary {
@@ -86,7 +95,10 @@ const PUBLIC_DIGEST_QUERY = graphql`
 		policy(id: $id) {
 			id title status
 			owningOrganization { id name }
-			digest(round: $round) { ${DIGEST_FIELDS} themes { ${THEME_FIELDS} } }
+			digest(round: $round) {
+				${DIGEST_FIELDS} removedSincePublication { total text }
+				themes { ${THEME_FIELDS} entries { number commentId removal { note } } }
+			}
 		}
 	}
 `;
@@ -175,7 +187,7 @@ export const DIGEST_DOCUMENTS = {
 
 export interface PublicDigest {
   policy: PolicyHead;
-  digest: (DigestSummary & { themes: PublicTheme[] }) | null;
+  digest: (DigestSummary & { removedSincePublication: { total: number; text: string }; themes: PublicTheme[] }) | null;
 }
 
 type CommentsAnswer = { policy: { digest: { comments: Connection<DigestComment> } | null } | null };
@@ -202,7 +214,18 @@ export async function fetchPublicDigest(
   round: number,
 ): Promise<PublicDigest | null> {
   const data = await gql<{
-    policy: (PolicyHead & { digest: (DigestSummary & { themes: DigestTheme[] }) | null }) | null;
+    policy:
+      | (PolicyHead & {
+          digest:
+            | (DigestSummary & {
+                removedSincePublication: { total: number; text: string };
+                themes: (DigestTheme & {
+                  entries: { number: number; commentId: string; removal: { note: string } | null }[];
+                })[];
+              })
+            | null;
+        })
+      | null;
   }>(event, PUBLIC_DIGEST_QUERY, { id: policyId, round });
   if (!data.policy) return null;
   const { digest, ...policy } = data.policy;
@@ -217,9 +240,17 @@ export async function fetchPublicDigest(
   }
   // Oldest first within a theme, as the comments came in.
   comments.reverse();
+  const byId = new Map(comments.map((c) => [c.id, c]));
   const themes = digest.themes.map((t) => {
     const items = comments.filter((c) => c.digestThemeIds.includes(t.id));
-    return { ...t, comments: { items, endCursor: null, hasNextPage: false } };
+    // Published: the rows it was published with, each comment while public, else its dated note.
+    const entries = t.entries.map((e) => ({
+      number: e.number,
+      commentId: e.commentId,
+      comment: e.removal ? null : (byId.get(e.commentId) ?? null),
+      note: e.removal?.note ?? null,
+    }));
+    return { ...t, entries, comments: { items, endCursor: null, hasNextPage: false } };
   });
   return { policy, digest: { ...digest, themes } };
 }

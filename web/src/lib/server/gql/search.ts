@@ -35,6 +35,17 @@ export interface Notification {
   text: string;
   round: number | null;
   commentId: string | null;
+  /** Where to read it: the digest for a published digest and for answered comments, else the policy. */
+  url: string;
+  /** For COMMENT_ANSWERED: the reader's comments the digest answered, each with its outcome and its row's link. */
+  answers: {
+    commentId: string;
+    excerpt: string;
+    anchorLabel: string | null;
+    decision: string;
+    decisionLabel: string;
+    url: string;
+  }[];
   createdAt: string;
   read: boolean;
   policy: { id: string; title: string };
@@ -146,6 +157,15 @@ const NOTIFICATIONS_QUERY = graphql`
             text
             round
             commentId
+            url
+            answers {
+              commentId
+              excerpt
+              anchorLabel
+              decision
+              decisionLabel
+              url
+            }
             createdAt
             read
             policy {

@@ -83,6 +83,10 @@ export const POLICY_CARD_FIELDS = graphql`
       ...RoundFields
     }
     commentCount
+    removedComments {
+      total
+      text
+    }
     enactment {
       version
       decisionNumber

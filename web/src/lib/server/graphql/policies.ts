@@ -134,6 +134,10 @@ const STAFF_POLICY_QUERY = graphql`
       }
       withdrawalReason
       commentCount
+      removedComments {
+        total
+        text
+      }
       viewerRoles
       ${AVAILABLE_ACTIONS}
     }
