@@ -41,3 +41,19 @@ export function formatCalendarDate(date: string, lang: NoticeLang): string {
 export function langOf(query: unknown): NoticeLang {
   return query === 'en' ? 'en' : 'vi';
 }
+
+/**
+ * An instant for an export's cell: ISO 8601 in Vietnam time with the offset stated, "2026-12-08T14:30:05+07:00", which
+ * a reader sees as the site shows it and every spreadsheet or program still reads as the same instant. Whole seconds.
+ */
+export function vietnamIso(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  // Asia/Ho_Chi_Minh is UTC+7 all year (no daylight saving since 1975).
+  return `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
+}
+
+/** An instant for a document's text: vi "14 giờ 30 ngày 08/12/2026 (GMT+7)" · en "14:30 on 8 December 2026 (GMT+7)". */
+export function formatInstantWithOffset(iso: string, lang: NoticeLang): string {
+  return `${formatInstant(iso, lang)} (GMT+7)`;
+}

@@ -43,6 +43,7 @@ export const ROUND_FIELDS = graphql`
     answered
     isOpen
     phase
+    answered
   }
 `;
 
