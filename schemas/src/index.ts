@@ -18,3 +18,4 @@ export { ThemeDecisions } from './events/digest';
 export { OrganizationKinds, SchoolLevels } from './events/organization';
 export * from './sealing';
 export * from './glossary';
+export * from './fieldNames';

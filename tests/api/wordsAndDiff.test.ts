@@ -1,11 +1,13 @@
 /**
- * The diff between versions over HTTP, word by word inside long nodes: a clause changed in a 5,000-character article
- * answers as just that change (issue 17), Vietnamese words whole whether the draft was typed composed or decomposed.
+ * What people read, over HTTP (issue 17): the diff between versions word by word inside long nodes (a clause changed
+ * in a 5,000-character article answers as just that change, Vietnamese words whole whether the draft was typed
+ * composed or decomposed), and VALIDATION refusals naming the field in words, never its code name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../support/platform';
 import {
   PUBLISH_DRAFT_VERSION,
+  ERROR_FIELDS,
   client,
   draftedPolicy,
   ok,
@@ -48,7 +50,7 @@ const side = (parts: Part[], kind: 'REMOVED' | 'ADDED') =>
     .map((p) => p.text)
     .join('');
 
-describe('the word diff of a long article', () => {
+describe('the word diff of a long article, and field names in words', () => {
   let platform: Platform;
   let staff: Client;
   let policyId: string;
@@ -89,5 +91,30 @@ describe('the word diff of a long article', () => {
     expect(side(article.textDiff, 'REMOVED')).toBe(article.before!.text);
     expect(side(article.textDiff, 'ADDED')).toBe(article.after!.text);
     expect(article.headingDiff.filter((p) => p.kind !== 'SAME')).toEqual([{ kind: 'ADDED', text: ', giảm' }]);
+  });
+
+  const CODE_NAME = /\b[a-z]+[A-Z]\w*|\b[a-z]{2,}\.[a-z]{2,}/;
+  const ENACT = `mutation($input: EnactPolicyInput!) { enactPolicy(input: $input) { __typename } }`;
+
+  it('names a malformed date "Ngày có hiệu lực" at the GraphQL VALIDATION error', async () => {
+    const res = await staff.raw(ENACT, {
+      input: { policyId, decisionNumber: '15/QĐ-PGDĐT', effectiveDate: '15/12/2026' },
+    });
+    const error = res.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: 'VALIDATION', field: 'input.effectiveDate' });
+    expect(error?.message.startsWith('Ngày có hiệu lực phải là')).toBe(true);
+    expect(String(error?.extensions?.messageEn).startsWith('Effective date must be')).toBe(true);
+    for (const m of [error?.message, error?.extensions?.messageEn]) expect(m).not.toMatch(CODE_NAME);
+  });
+
+  it("names the field in words in a mutation's ValidationError, in both languages", async () => {
+    const PROPOSE = `mutation($input: ProposePolicyInput!) { proposePolicy(input: $input) { ${ERROR_FIELDS} } }`;
+    const { proposePolicy } = await staff.gql<{
+      proposePolicy: ResultUnion & { messageVi: string; messageEn: string };
+    }>(PROPOSE, { input: { organizationId: await staffOrganizationId(staff), title: ' ', summary: 'Tóm tắt.' } });
+    expect(proposePolicy).toMatchObject({ code: 'VALIDATION', field: 'title' });
+    expect(proposePolicy.messageVi.startsWith('Tiêu đề ')).toBe(true);
+    expect(proposePolicy.messageEn.startsWith('Title ')).toBe(true);
+    for (const m of [proposePolicy.messageVi, proposePolicy.messageEn]) expect(m).not.toMatch(CODE_NAME);
   });
 });
