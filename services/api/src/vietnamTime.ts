@@ -2,7 +2,7 @@
  * Instants as people in Vietnam read them on a notice or in a feed: always in Asia/Ho_Chi_Minh (UTC+7 all year),
  * whatever the server's zone. Vietnamese writes "23 giờ 59 ngày 15/01/2027"; English "23:59 on 15 January 2027".
  */
-import { vietnamClock } from '@gopy/domain/vietnamTime';
+import { VIETNAM_OFFSET, VIETNAM_OFFSET_MS, vietnamClock } from '@gopy/domain/vietnamTime';
 
 export type NoticeLang = 'vi' | 'en';
 
@@ -49,8 +49,7 @@ export function langOf(query: unknown): NoticeLang {
 export function vietnamIso(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  // Asia/Ho_Chi_Minh is UTC+7 all year (no daylight saving since 1975).
-  return `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
+  return `${new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 19)}${VIETNAM_OFFSET}`;
 }
 
 /** An instant for a document's text: vi "14 giờ 30 ngày 08/12/2026 (GMT+7)" · en "14:30 on 8 December 2026 (GMT+7)". */
