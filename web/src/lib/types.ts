@@ -72,8 +72,6 @@ export interface Round {
   answered: boolean;
   isOpen: boolean;
   phase: RoundPhase;
-  /** Its digest is published. */
-  answered: boolean;
 }
 
 /** Why an action is not possible now: the refusal its mutation would answer, `message` in the page's language. */

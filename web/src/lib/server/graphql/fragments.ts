@@ -43,7 +43,6 @@ export const ROUND_FIELDS = graphql`
     answered
     isOpen
     phase
-    answered
   }
 `;
 
