@@ -33,6 +33,7 @@ export const fieldLabels: Record<string, Label> = {
   code: l('Mã', 'Code'),
   commentId: l('Góp ý', 'Comment'),
   commentIds: l('Các góp ý', 'Comments'),
+  comments: l('Các góp ý', 'Comments'),
   consentId: l('Sự đồng ý', 'Consent'),
   contact: l('Liên hệ của người gửi', "Sender's contact"),
   countedAtPosition: l('Vị trí nhật ký khi đếm', 'Log position counted at'),
