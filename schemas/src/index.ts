@@ -17,3 +17,5 @@ export { FlagReasons } from './events/comment';
 export { ThemeDecisions } from './events/digest';
 export { OrganizationKinds, SchoolLevels } from './events/organization';
 export * from './sealing';
+export * from './glossary';
+export * from './fieldNames';

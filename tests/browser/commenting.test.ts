@@ -237,7 +237,7 @@ describe('commenting on a draft through the site', () => {
     const replyForm = ownForm(theirs, /^Trả lời$/);
     await replyForm.locator('summary').click();
     await replyForm.getByLabel('Nội dung trả lời').fill(reply);
-    await replyForm.getByLabel('Ủng hộ', { exact: true }).check();
+    await replyForm.getByLabel('Đồng ý', { exact: true }).check();
     await clickAndAudit(
       teacher,
       replyForm.getByRole('button', { name: 'Gửi trả lời' }),
@@ -381,8 +381,8 @@ describe('commenting on a draft through the site', () => {
       staff.page.getByText('Vui lòng chọn kênh tiếp nhận.'),
     );
     expect(await staff.page.getByText('Vui lòng chọn nhóm người gửi.').count()).toBe(1);
-    await staff.page.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Thư' });
-    await staff.page.getByLabel('Người gửi là').selectOption({ label: 'Phụ huynh' });
+    await staff.page.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Thư, công văn' });
+    await staff.page.getByLabel('Người gửi là').selectOption({ label: 'Cha mẹ học sinh' });
     await staff.page.getByLabel('Họ và tên').fill('Lê Văn Phúc');
     await staff.page.getByLabel('Cơ quan, tổ chức').fill('Ban đại diện cha mẹ học sinh lớp 5A');
     await staff.page.getByLabel('Góp ý về').selectOption({ label: 'Điều 2: Mượn sách' });
@@ -403,7 +403,7 @@ describe('commenting on a draft through the site', () => {
     await screenshots(staff, 'staff-offline');
     await visit(anonymous, policyHref);
     const recorded = commentWith(anonymous.page, letter);
-    expect(await recorded.locator('.c7-channel').textContent()).toBe('Kênh: Thư');
+    expect(await recorded.locator('.c7-channel').textContent()).toBe('Kênh: Thư, công văn');
     expect(await recorded.locator('.comment-meta').textContent()).toContain('Điều 2');
     // The scan is for staff (and moderators, auditors) only: listed and downloadable for them, not for the public.
     expect(await recorded.locator('.c7-attachments').count()).toBe(0);

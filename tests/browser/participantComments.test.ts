@@ -107,7 +107,7 @@ describe('participants comment on article 2', () => {
       email: `phu-huynh-${suffix}@example.vn`,
       password: `Mật-khẩu-dài-${suffix}!`,
       name: 'Nguyễn Thị Hồng',
-      category: 'Phụ huynh',
+      category: 'Cha mẹ học sinh',
     });
     await commentOnArticle2(offline, policyHref, noJsBody, 'Đề xuất');
     await visit(offline, '/me/comments');
@@ -142,7 +142,7 @@ describe('participants comment on article 2', () => {
     const watcher = await newReader(browser, platform.baseUrl, { javaScript: true });
     await visit(watcher, policyHref);
     await watcher.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
-    await commentOnArticle2(online, policyHref, jsBody, 'Ủng hộ');
+    await commentOnArticle2(online, policyHref, jsBody, 'Đồng ý');
     await expect
       .poll(() => watcher.page.locator('#comments .comment').filter({ hasText: jsBody }).count(), { timeout: 20_000 })
       .toBe(1);

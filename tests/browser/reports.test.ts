@@ -137,7 +137,7 @@ describe('semester reports', () => {
     const policyId = href.split('/').pop()!;
     await visit(reader, `/staff/policies/${policyId}/offline`);
     await page.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Zalo OA Phòng GDĐT Hoà Bình (Mạng xã hội)' });
-    await page.getByLabel('Người gửi là').selectOption({ label: 'Phụ huynh' });
+    await page.getByLabel('Người gửi là').selectOption({ label: 'Cha mẹ học sinh' });
     const note = 'Phụ huynh nhắn qua Zalo: đề nghị công khai các khoản thu trên bảng tin của trường.';
     await page.getByLabel('Nội dung ý kiến').fill(note);
     await page.getByLabel('Đề xuất', { exact: true }).check();

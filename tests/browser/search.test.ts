@@ -72,7 +72,7 @@ describe('search, live updates and following', () => {
     await clickAndAudit(reader, page.getByRole('button', { name: 'Tìm', exact: true }), page.locator('#results'));
     expect(await page.locator('#results .search-hit').filter({ hasText: suffix }).count()).toBe(1);
     expect(await page.locator('#results mark').filter({ hasText: 'đường' }).count()).toBeGreaterThan(0);
-    await page.getByLabel('Ý kiến', { exact: true }).selectOption({ label: 'Phản đối' });
+    await page.getByLabel('Ý kiến', { exact: true }).selectOption({ label: 'Không đồng ý' });
     await clickAndAudit(reader, page.getByRole('button', { name: 'Tìm', exact: true }), page.locator('#results'));
     expect(await page.getByText('Không tìm thấy góp ý nào.').count()).toBe(1);
 

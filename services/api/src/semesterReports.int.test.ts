@@ -385,9 +385,9 @@ describe('semester reports and the district rollup', () => {
       .normalize('NFC')
       .replace(/\s+/g, ' ');
     expect(text).toContain('BÁO CÁO KẾT QUẢ LẤY Ý KIẾN HỌC KỲ I NĂM HỌC 2026–2027');
-    expect(text).toContain('Đã nộp ngày 01/12/2026 cho Phòng GDĐT huyện Hoà Bình.');
+    expect(text).toContain('Đã nộp lúc 10 giờ 00 ngày 01/12/2026 (GMT+7) cho Phòng GDĐT huyện Hoà Bình.');
     expect(text).toContain('Số ý kiến nhận được: 3');
-    expect(text).toContain('Theo kênh: thư, văn bản: 1; cổng thông tin: 2');
+    expect(text).toContain('Theo kênh: Thư, công văn: 1; Cổng thông tin: 2');
     expect(text).toContain('Học kỳ I: một đợt lấy ý kiến về đồng phục.');
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -187,7 +187,9 @@ describe('early warning: the surge detector', () => {
     expect(mails.map((m) => m.text).join('\n')).toContain(
       'Số góp ý tăng đột biến: 30 góp ý trong giờ này (bình thường 4 góp ý/giờ).',
     );
-    expect(mails.map((m) => m.text).join('\n')).toContain('Tỷ lệ phản đối tăng: 80% trong giờ này (trước đó 25%).');
+    expect(mails.map((m) => m.text).join('\n')).toContain(
+      'Tỷ lệ ý kiến “Không đồng ý” tăng: 80% trong giờ này (trước đó 25%).',
+    );
     expect(mails[0]!.text).toContain('http://gopy.test/staff');
   });
 

@@ -2,7 +2,7 @@
  * Instants as people in Vietnam read them on a notice or in a feed: always in Asia/Ho_Chi_Minh (UTC+7 all year),
  * whatever the server's zone. Vietnamese writes "23 giờ 59 ngày 15/01/2027"; English "23:59 on 15 January 2027".
  */
-import { vietnamClock } from '@gopy/domain/vietnamTime';
+import { VIETNAM_OFFSET, VIETNAM_OFFSET_MS, vietnamClock } from '@gopy/domain/vietnamTime';
 
 export type NoticeLang = 'vi' | 'en';
 
@@ -40,4 +40,19 @@ export function formatCalendarDate(date: string, lang: NoticeLang): string {
 /** `?lang=en` asks for English; anything else is Vietnamese, the site's first language. */
 export function langOf(query: unknown): NoticeLang {
   return query === 'en' ? 'en' : 'vi';
+}
+
+/**
+ * An instant for an export's cell: ISO 8601 in Vietnam time with the offset stated, "2026-12-08T14:30:05+07:00", which
+ * a reader sees as the site shows it and every spreadsheet or program still reads as the same instant. Whole seconds.
+ */
+export function vietnamIso(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 19)}${VIETNAM_OFFSET}`;
+}
+
+/** An instant for a document's text: vi "14 giờ 30 ngày 08/12/2026 (GMT+7)" · en "14:30 on 8 December 2026 (GMT+7)". */
+export function formatInstantWithOffset(iso: string, lang: NoticeLang): string {
+  return `${formatInstant(iso, lang)} (GMT+7)`;
 }

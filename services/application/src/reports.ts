@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { surgeAlertId } from './ids';
-import { streams, type DomainEvent, type Role } from '@gopy/schemas';
+import { stanceLabels, streams, type DomainEvent, type Role } from '@gopy/schemas';
 import {
   evolveReport,
   initialReportState,
@@ -93,7 +93,7 @@ export function alertMail(
   const pct = (n: number) => `${Math.round(n * 100)}%`;
   const vi = {
     comments_per_hour: `Số góp ý tăng đột biến: ${alert.observed} góp ý trong giờ này (bình thường ${alert.baseline} góp ý/giờ).`,
-    oppose_share: `Tỷ lệ phản đối tăng: ${pct(alert.observed)} trong giờ này (trước đó ${pct(alert.baseline)}).`,
+    oppose_share: `Tỷ lệ ý kiến “${stanceLabels.oppose.vi}” tăng: ${pct(alert.observed)} trong giờ này (trước đó ${pct(alert.baseline)}).`,
     flags_per_hour: `Nhiều báo cáo vi phạm: ${alert.observed} lượt trong giờ này (bình thường ${alert.baseline} lượt/giờ).`,
   };
   const en = {

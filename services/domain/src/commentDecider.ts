@@ -18,6 +18,7 @@ import { sameText } from './text';
 import {
   STAFF_ROLES,
   invalid,
+  notAList,
   isBefore,
   optionalText,
   optionalUuid,
@@ -557,8 +558,7 @@ function redact(command: RedactComment, state: CommentState): CommentEvent[] {
 function tag(command: TagComment, state: CommentState): CommentEvent[] {
   commentGuards.tag(command.actor);
   const tags = (field: string, list: unknown): string[] => {
-    if (!Array.isArray(list))
-      throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
+    if (!Array.isArray(list)) throw notAList(field);
     return [...new Set(list.map((t, i) => requireText(`${field}[${i}]`, t, { min: 1, max: 100 })))];
   };
   const requestedAdd = tags('added', command.added);

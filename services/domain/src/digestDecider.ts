@@ -14,6 +14,7 @@ import { illegalState } from './rules';
 import {
   STAFF_ROLES,
   invalid,
+  notAList,
   requireAnyRole,
   requireContext,
   requireNonNegativeInt,
@@ -217,7 +218,7 @@ function defineTheme(command: DefineTheme, state: DigestState): DigestEvent[] {
 }
 
 function uuidList(field: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
+  if (!Array.isArray(value)) throw notAList(field);
   if (value.length > MAX_ASSIGNED_COMMENTS) {
     throw invalid(
       field,

@@ -4,6 +4,7 @@ import { evolveReport, initialReportState, type ReportEvent, type ReportState } 
 import { illegalState } from './rules';
 import {
   invalid,
+  invalidField,
   optionalUuid,
   requireAnyRole,
   requireContext,
@@ -233,7 +234,7 @@ function submit(command: SubmitSemesterReport, state: ReportState, organizationI
 
 function requireFinite(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(field, `Trường ${field} phải là một số.`, `${field} must be a number.`);
+    throw invalidField(field, { vi: (f) => `${f} phải là một số.`, en: (f) => `${f} must be a number.` });
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { AttachmentRef, CalendarDate, Instant, Uuid, type Role } from '@gopy/schemas';
+import { AttachmentRef, CalendarDate, Instant, Uuid, fieldNames, type Role } from '@gopy/schemas';
 import { ValidationError } from './errors';
 import { forbidden, type ForbiddenRule } from './rules';
 import { admitText } from './text';
@@ -22,24 +22,32 @@ export function invalid(field: string, vi: string, en: string): ValidationError 
 }
 
 /**
+ * A refusal about a field, its message naming the field in words ("Ngày có hiệu lực …", never "effectiveDate"):
+ * `say` completes the sentence in each language from the field's name.
+ */
+export function invalidField(field: string, say: { vi: (name: string) => string; en: (name: string) => string }) {
+  const name = fieldNames(field);
+  return invalid(field, say.vi(name.vi), say.en(name.en));
+}
+
+/**
  * Admits the text as the write path does (NFC, LF line breaks, no control characters), trims what forms pad around
  * it, and checks its length in UTF-16 units, the measure the event schemas use.
  */
 export function requireText(field: string, value: unknown, limits: { min: number; max: number }): string {
-  if (typeof value !== 'string') throw invalid(field, `Trường ${field} phải là văn bản.`, `${field} must be text.`);
+  if (typeof value !== 'string')
+    throw invalidField(field, { vi: (f) => `${f} phải là văn bản.`, en: (f) => `${f} must be text.` });
   const text = admitText(field, value).trim();
   if (text.length < limits.min || text.length > limits.max) {
     throw limits.min > 0
-      ? invalid(
-          field,
-          `Trường ${field} phải có từ ${limits.min} đến ${limits.max} ký tự.`,
-          `${field} must be ${limits.min} to ${limits.max} characters long.`,
-        )
-      : invalid(
-          field,
-          `Trường ${field} không được dài quá ${limits.max} ký tự.`,
-          `${field} must be at most ${limits.max} characters long.`,
-        );
+      ? invalidField(field, {
+          vi: (f) => `${f} phải có từ ${limits.min} đến ${limits.max} ký tự.`,
+          en: (f) => `${f} must be ${limits.min} to ${limits.max} characters long.`,
+        })
+      : invalidField(field, {
+          vi: (f) => `${f} không được dài quá ${limits.max} ký tự.`,
+          en: (f) => `${f} must be at most ${limits.max} characters long.`,
+        });
   }
   return text;
 }
@@ -50,7 +58,7 @@ export function optionalText(field: string, value: unknown, limits: { min: numbe
 
 export function requireUuid(field: string, value: unknown): string {
   if (!Uuid.safeParse(value).success)
-    throw invalid(field, `Trường ${field} phải là một UUID.`, `${field} must be a UUID.`);
+    throw invalidField(field, { vi: (f) => `${f}: mã không hợp lệ.`, en: (f) => `${f}: not a valid id.` });
   return value as string;
 }
 
@@ -61,39 +69,50 @@ export function optionalUuid(field: string, value: unknown): string | null {
 /** An instant in UTC (ISO 8601 with Z), as the log stores it. */
 export function requireInstant(field: string, value: unknown): string {
   if (!Instant.safeParse(value).success) {
-    throw invalid(
-      field,
-      `Trường ${field} phải là thời điểm UTC dạng ISO 8601.`,
-      `${field} must be an ISO 8601 UTC instant.`,
-    );
+    throw invalidField(field, {
+      vi: (f) => `${f} phải là một thời điểm hợp lệ (ISO 8601, giờ UTC).`,
+      en: (f) => `${f} must be a valid time (ISO 8601, UTC).`,
+    });
   }
   return value as string;
 }
 
 export function requireCalendarDate(field: string, value: unknown): string {
   if (!CalendarDate.safeParse(value).success) {
-    throw invalid(field, `Trường ${field} phải là ngày dạng YYYY-MM-DD.`, `${field} must be a date (YYYY-MM-DD).`);
+    throw invalidField(field, {
+      vi: (f) => `${f} phải là ngày hợp lệ (dd/mm/yyyy).`,
+      en: (f) => `${f} must be a valid date (dd/mm/yyyy).`,
+    });
   }
   return value as string;
 }
 
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalid(field, `Giá trị của ${field} không hợp lệ.`, `${field} must be one of: ${allowed.join(', ')}.`);
+    throw invalidField(field, {
+      vi: (f) => `${f} không hợp lệ.`,
+      en: (f) => `${f} must be one of: ${allowed.join(', ')}.`,
+    });
   }
   return value as T;
 }
 
 export function requirePositiveInt(field: string, value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw invalid(field, `Trường ${field} phải là số nguyên dương.`, `${field} must be a positive integer.`);
+    throw invalidField(field, {
+      vi: (f) => `${f} phải là số nguyên dương.`,
+      en: (f) => `${f} must be a positive integer.`,
+    });
   }
   return value as number;
 }
 
 export function requireNonNegativeInt(field: string, value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw invalid(field, `Trường ${field} phải là số nguyên không âm.`, `${field} must be a non-negative integer.`);
+    throw invalidField(field, {
+      vi: (f) => `${f} phải là số nguyên không âm.`,
+      en: (f) => `${f} must be a non-negative integer.`,
+    });
   }
   return value as number;
 }
@@ -148,10 +167,14 @@ export function unreachable(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }
 
+export function notAList(field: string): ValidationError {
+  return invalidField(field, { vi: (f) => `${f} phải là một danh sách.`, en: (f) => `${f} must be a list.` });
+}
+
 /** Attachments are stored outside the log; the event carries only their references, checked against the schema. */
 export function requireAttachments(field: string, value: unknown): AttachmentRef[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid(field, `Trường ${field} phải là một danh sách.`, `${field} must be a list.`);
+  if (!Array.isArray(value)) throw notAList(field);
   return value.map((item: unknown, i) => {
     const withNormalName =
       item && typeof item === 'object' && typeof (item as { fileName?: unknown }).fileName === 'string'

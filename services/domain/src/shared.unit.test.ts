@@ -3,7 +3,17 @@ import { ValidationError } from './errors';
 import { Roles } from '@gopy/schemas';
 import { ANALYST_ROLES } from './analysisDecider';
 import { DIGEST_ROLES } from './digestDecider';
-import { actingRole, isBefore, normalizeText, requireText, ROLE_PRECEDENCE } from './shared';
+import { admitText } from './text';
+import {
+  actingRole,
+  isBefore,
+  normalizeText,
+  requireCalendarDate,
+  requireInstant,
+  requireText,
+  requireUuid,
+  ROLE_PRECEDENCE,
+} from './shared';
 
 describe('normalizeText', () => {
   it('composes decomposed Vietnamese (NFD) into NFC', () => {
@@ -35,6 +45,48 @@ describe('requireText', () => {
 
   it('names the field it refuses', () => {
     expect(() => requireText('title', 42, { min: 1, max: 10 })).toThrow(ValidationError);
+  });
+});
+
+describe('refusals name the field in words, never its code name', () => {
+  const refusal = (run: () => unknown): ValidationError => {
+    try {
+      run();
+    } catch (err) {
+      if (err instanceof ValidationError) return err;
+      throw err;
+    }
+    throw new Error('not refused');
+  };
+
+  it('says "Ngày có hiệu lực", not effectiveDate', () => {
+    const err = refusal(() => requireCalendarDate('effectiveDate', '2026-13-45'));
+    expect(err.field).toBe('effectiveDate');
+    expect(err.messages).toEqual({
+      vi: 'Ngày có hiệu lực phải là ngày hợp lệ (dd/mm/yyyy).',
+      en: 'Effective date must be a valid date (dd/mm/yyyy).',
+    });
+  });
+
+  it.each([
+    ['closesAt', () => requireInstant('closesAt', 'mai'), 'Hạn góp ý', 'Deadline'],
+    ['title', () => requireText('title', 'x'.repeat(11), { min: 1, max: 10 }), 'Tiêu đề', 'Title'],
+    ['input.policyId', () => requireUuid('input.policyId', 'abc'), 'Dự thảo', 'Policy'],
+    ['offlineSender.name', () => admitText('offlineSender.name', 'a\u0000'), 'Tên người gửi', "Sender's name"],
+    [
+      'nodes[2].children[0].heading',
+      () => requireText('nodes[2].children[0].heading', 1, { min: 0, max: 9 }),
+      'Tiêu đề',
+      'Heading',
+    ],
+  ])('%s', (field, run, vi, en) => {
+    const err = refusal(run);
+    expect(err.field).toBe(field);
+    expect(err.messages.vi).toMatch(new RegExp(`^${vi}[ :]`));
+    expect(err.messages.en).toMatch(new RegExp(`^${en}[ :]`));
+    // No code name (camelCase, a dotted path) anywhere in either message.
+    for (const message of Object.values(err.messages))
+      expect(message).not.toMatch(/\b[a-z]+[A-Z]\w*|\b[a-z]{2,}\.[a-z]{2,}/);
   });
 });
 

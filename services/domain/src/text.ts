@@ -1,3 +1,4 @@
+import { fieldNames } from '@gopy/schemas';
 import { ValidationError } from './errors';
 
 /**
@@ -33,9 +34,10 @@ export function admitText(field: string, text: string): string {
   const bad = FORBIDDEN.exec(folded);
   if (bad) {
     const at = codePoint(bad[0]);
+    const name = fieldNames(field);
     throw new ValidationError(field, {
-      vi: `Trường ${field} chứa ký tự không được phép (${at}); chỉ được dùng chữ, số, dấu câu, dấu cách, tab và xuống dòng.`,
-      en: `${field} contains a character that is not allowed (${at}); only letters, digits, punctuation, spaces, tabs and line breaks are.`,
+      vi: `${name.vi} chứa ký tự không được phép (${at}); chỉ được dùng chữ, số, dấu câu, dấu cách, tab và xuống dòng.`,
+      en: `${name.en} contains a character that is not allowed (${at}); only letters, digits, punctuation, spaces, tabs and line breaks are.`,
     });
   }
   return folded.normalize('NFC');

@@ -72,11 +72,19 @@ export interface NodeSnapshot {
   parentId: string | null;
 }
 
+/** A run of words kept, removed or added, as the API compares two texts. */
+export interface TextPart {
+  kind: 'SAME' | 'ADDED' | 'REMOVED';
+  text: string;
+}
+
 export interface NodeDiff {
   nodeId: string;
   changes: NodeChange[];
   before: NodeSnapshot | null;
   after: NodeSnapshot | null;
+  textDiff: TextPart[];
+  headingDiff: TextPart[];
 }
 
 export interface CommentFlag {

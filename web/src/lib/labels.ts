@@ -1,7 +1,8 @@
-// Words for the API's enums, in the reader's language. Kept in one place so every page says the same thing.
+// Words for the API's enums, in the reader's language. Kept in one place so every page says the same thing; the
+// messages they use are generated from the glossary the exports and mails use (schemas/src/glossary.ts).
 import { m } from '$lib/paraglide/messages';
 import { hasOwnWord, type NodeKind } from '$lib/draft';
-import type { PolicyStatus, Role, StakeholderCategory, Stance } from '$lib/types';
+import type { PolicyStatus, Role, Round, StakeholderCategory, Stance } from '$lib/types';
 
 export function statusLabel(status: PolicyStatus): string {
   switch (status) {
@@ -17,6 +18,19 @@ export function statusLabel(status: PolicyStatus): string {
       return m.status_enacted();
     case 'WITHDRAWN':
       return m.status_withdrawn();
+  }
+}
+
+/** Where a round stands: answered once its digest is published, otherwise its phase. */
+export function roundStateLabel(round: Pick<Round, 'phase' | 'answered'>): string {
+  if (round.answered) return m.round_state_answered();
+  switch (round.phase) {
+    case 'SCHEDULED':
+      return m.round_state_scheduled();
+    case 'OPEN':
+      return m.round_state_open();
+    case 'OVER':
+      return m.round_state_over();
   }
 }
 

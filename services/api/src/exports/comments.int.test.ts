@@ -38,6 +38,7 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
   let dataDir = '';
   let server: import('node:http').Server;
   let base: string;
+  let letterReceivedAt = '';
   const organizationId = randomUUID();
   const policyId = randomUUID();
   const article = randomUUID();
@@ -168,7 +169,7 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
             commentId,
             policyId,
             channel: 'letter',
-            receivedAt: new Date(clock.now().getTime() - 1_800_000).toISOString(),
+            receivedAt: (letterReceivedAt = new Date(clock.now().getTime() - 1_800_000).toISOString()),
             offlineSender: null,
             stakeholderCategory: 'organization',
             body,
@@ -283,6 +284,16 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
     expect(rows.map((r) => r[4])).toEqual(visible.map((s) => s.channel));
     expect(rows.every((r) => r[9] === 'Hiển thị')).toBe(true);
     expect(rows.find((r) => r[1] === seeded[2]!.id)![10]).toBe('1');
+    // Times in Vietnam time with the offset stated, in the cell and in the header.
+    expect(header!.slice(2, 4)).toEqual([
+      'Thời điểm nhận (giờ Việt Nam, UTC+07:00)',
+      'Thời điểm ghi nhận (giờ Việt Nam, UTC+07:00)',
+    ]);
+    for (const r of rows)
+      for (const cell of r.slice(2, 4)) expect(cell).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/);
+    const letter = rows.find((r) => r[1] === seeded[6]!.id)!;
+    expect(Date.parse(letter[2]!)).toBe(Math.floor(Date.parse(letterReceivedAt) / 1000) * 1000);
+    expect(letter[2]!.slice(11, 13)).toBe(String((new Date(letterReceivedAt).getUTCHours() + 7) % 24).padStart(2, '0'));
   });
 
   it('gives the same rows as XLSX (read back with exceljs), the position in A1:B1', async () => {
@@ -364,8 +375,12 @@ describe('comment exports (CSV and XLSX) at a stated log position', () => {
   });
 
   it('speaks English when asked', async () => {
-    const [first, header] = parseCsv((await get(`${csvUrl}?lang=en`, 'staff')).body);
+    const [first, header, ...rows] = parseCsv((await get(`${csvUrl}?lang=en`, 'staff')).body);
     expect(first![0]).toBe('Log position');
     expect(header![0]).toBe('No.');
+    expect(header![2]).toBe('Received at (Vietnam time, UTC+07:00)');
+    // The glossary's English words: stance, channel, status.
+    const letter = rows.find((r) => r[1] === seeded[6]!.id)!;
+    expect([letter[4], letter[5], letter[6], letter[9]]).toEqual(['Letter', 'Organisation', 'Oppose', 'Visible']);
   });
 });

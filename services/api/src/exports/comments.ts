@@ -8,10 +8,11 @@ import express from 'express';
 import type { EventStore, Position } from '@gopy/application/eventStore';
 import { findNode, nodeLabel, policyQueries } from '@gopy/application/readModels/index';
 import type { WritePath } from '@gopy/application/writePath';
-import type { DomainEvent, DraftNode } from '@gopy/schemas';
+import { glossaryLabel, type DomainEvent, type DraftNode } from '@gopy/schemas';
 import { hasRoleAnywhere, type Viewer } from '../graphql/context';
 import { mayExportComments } from '../access';
 import type { Runtime } from '@gopy/composition/runtime';
+import { vietnamIso } from '../vietnamTime';
 import { spreadsheetCsv } from './csv';
 import { xmlSafe } from './xmlText';
 import { isUuid } from '@gopy/application/ids';
@@ -65,8 +66,8 @@ const labels = {
     columns: [
       'STT',
       'Mã góp ý',
-      'Thời điểm nhận (UTC)',
-      'Thời điểm ghi nhận (UTC)',
+      'Thời điểm nhận (giờ Việt Nam, UTC+07:00)',
+      'Thời điểm ghi nhận (giờ Việt Nam, UTC+07:00)',
       'Kênh',
       'Đối tượng',
       'Quan điểm',
@@ -76,27 +77,6 @@ const labels = {
       'Số lần sửa',
       'Nội dung',
     ],
-    stance: { support: 'Đồng ý', oppose: 'Không đồng ý', neutral: 'Trung lập', suggestion: 'Đề xuất' },
-    category: {
-      student: 'Học sinh',
-      parent: 'Cha mẹ học sinh',
-      teacher: 'Giáo viên',
-      school_manager: 'Cán bộ quản lý trường học',
-      press: 'Báo chí',
-      citizen: 'Người dân',
-      organization: 'Tổ chức',
-    },
-    channel: {
-      web: 'Cổng thông tin',
-      email: 'Thư điện tử',
-      letter: 'Thư, công văn',
-      meeting: 'Cuộc họp',
-      conference: 'Hội nghị, hội thảo',
-      phone: 'Điện thoại',
-      press: 'Báo chí',
-      social_media: 'Mạng xã hội',
-    },
-    status: { visible: 'Hiển thị', hidden: 'Đã ẩn', withdrawn: 'Đã rút', redacted: 'Đã xoá nội dung' },
     wholeDraft: 'Toàn bộ dự thảo',
     sheet: 'Góp ý',
   },
@@ -107,8 +87,8 @@ const labels = {
     columns: [
       'No.',
       'Comment id',
-      'Received at (UTC)',
-      'Recorded at (UTC)',
+      'Received at (Vietnam time, UTC+07:00)',
+      'Recorded at (Vietnam time, UTC+07:00)',
       'Channel',
       'Stakeholder category',
       'Stance',
@@ -118,33 +98,10 @@ const labels = {
       'Edits',
       'Text',
     ],
-    stance: { support: 'Support', oppose: 'Oppose', neutral: 'Neutral', suggestion: 'Suggestion' },
-    category: {
-      student: 'Student',
-      parent: 'Parent',
-      teacher: 'Teacher',
-      school_manager: 'School manager',
-      press: 'Press',
-      citizen: 'Citizen',
-      organization: 'Organisation',
-    },
-    channel: {
-      web: 'Portal',
-      email: 'Email',
-      letter: 'Letter',
-      meeting: 'Meeting',
-      conference: 'Conference',
-      phone: 'Phone',
-      press: 'Press',
-      social_media: 'Social media',
-    },
-    status: { visible: 'Visible', hidden: 'Hidden', withdrawn: 'Withdrawn', redacted: 'Redacted' },
     wholeDraft: 'Whole draft',
     sheet: 'Comments',
   },
 } as const;
-
-const label = (table: Record<string, string>, key: string) => table[key] ?? key;
 
 export class ExportNotFoundError extends Error {}
 
@@ -204,8 +161,8 @@ export async function* commentRowsAt(
             commentId: d.commentId,
             receivedAt: d.receivedAt,
             submittedAt: e.metadata.recordedAt,
-            channel: label(l.channel, d.channel),
-            category: label(l.category, d.stakeholderCategory),
+            channel: glossaryLabel('channel', d.channel, o.locale),
+            category: glossaryLabel('stakeholderCategory', d.stakeholderCategory, o.locale),
             stance: d.stance,
             node: d.anchorNodeId ? (node ? nodeLabel(node) : d.anchorNodeId) : l.wholeDraft,
             parentCommentId: d.parentCommentId && ofThisPolicy.has(d.parentCommentId) ? d.parentCommentId : '',
@@ -255,7 +212,7 @@ export async function* commentRowsAt(
     if (status === 'redacted') row.body = '';
     if (status !== 'visible' && !o.includeHidden) continue;
     no += 1;
-    yield { ...row, no, status, statusAt, statusReasonCode, stance: label(l.stance, row.stance) };
+    yield { ...row, no, status, statusAt, statusReasonCode, stance: glossaryLabel('stance', row.stance, o.locale) };
   }
 }
 
@@ -263,14 +220,14 @@ function cells(row: ExportRow, locale: ExportLocale): (string | number)[] {
   return [
     row.no,
     row.commentId,
-    row.receivedAt,
-    row.submittedAt,
+    vietnamIso(row.receivedAt),
+    vietnamIso(row.submittedAt),
     row.channel,
     row.category,
     row.stance,
     row.node,
     row.parentCommentId,
-    label(labels[locale].status, row.status),
+    glossaryLabel('commentStatus', row.status, locale),
     row.edits,
     row.body,
   ];

@@ -11,20 +11,13 @@ import { initialDigestState, type DigestState } from '@gopy/domain/digest';
 import { digestAggregate } from '@gopy/application/commands';
 import type { Position } from '@gopy/application/eventStore';
 import { commentQueries, organizationQueries, policyQueries } from '@gopy/application/readModels/index';
-import { streams, type DomainEvent } from '@gopy/schemas';
+import { glossaryLabel, streams, type DomainEvent } from '@gopy/schemas';
 import { FONT, FONT_BOLD } from '../drafts/documents';
 import type { Runtime } from '@gopy/composition/runtime';
 import { commentRowsAt, type ExportRow } from './comments';
 import { exportPosition } from './position';
 import { xmlSafe } from './xmlText';
 import { isUuid } from '@gopy/application/ids';
-
-const DECISION_VI: Record<string, string> = {
-  accepted: 'Tiếp thu',
-  partly_accepted: 'Tiếp thu một phần',
-  not_accepted: 'Không tiếp thu',
-  noted: 'Ghi nhận',
-};
 
 export const DIGEST_COLUMNS = [
   'STT',
@@ -123,9 +116,7 @@ export async function digestDocumentAt(
         return { no: ++no, feedback, from: `${name} (${c.category})` };
       });
     const answer = theme.answer
-      ? [DECISION_VI[theme.answer.decision] ?? theme.answer.decision, theme.answer.explanation]
-          .filter(Boolean)
-          .join('. ')
+      ? [glossaryLabel('outcome', theme.answer.decision, 'vi'), theme.answer.explanation].filter(Boolean).join('. ')
       : '';
     return { number: i + 1, title: theme.title, answer, rows };
   });

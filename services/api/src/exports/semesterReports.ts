@@ -5,12 +5,12 @@ import type { Paragraph, Table } from 'docx';
 import express from 'express';
 import { organizationQueries, semesterReportQueries, type SemesterReportRow } from '@gopy/application/readModels/index';
 import { coverageOf, type ReportingOverview, type SemesterFigures } from '@gopy/application/semesterReports';
+import { glossaryLabel, type GlossaryGroup } from '@gopy/schemas';
 import type { Viewer } from '../graphql/context';
 import { mayReadReports } from '../access';
 import type { Runtime } from '@gopy/composition/runtime';
+import { formatInstantWithOffset } from '../vietnamTime';
 import { xmlSafe } from './xmlText';
-import { vietnamDay } from '@gopy/domain/vietnamTime';
-import { formatCalendarDate } from '../vietnamTime';
 
 const require = createRequire(import.meta.url);
 /** DejaVu Sans has every Vietnamese glyph; it ships with the project (npm package), so PDFs need no network. */
@@ -25,33 +25,6 @@ export interface SemesterReportDocument {
   overview: ReportingOverview | null;
 }
 
-const STAGE: Record<string, string> = {
-  proposed: 'đề xuất',
-  drafting: 'đang soạn thảo',
-  consultation: 'đang lấy ý kiến',
-  review: 'đang tổng hợp',
-  enacted: 'đã ban hành',
-  withdrawn: 'đã rút',
-};
-const CATEGORY: Record<string, string> = {
-  student: 'học sinh',
-  parent: 'cha mẹ học sinh',
-  teacher: 'giáo viên',
-  school_manager: 'cán bộ quản lý',
-  press: 'báo chí',
-  citizen: 'người dân',
-  organization: 'tổ chức',
-};
-const CHANNEL: Record<string, string> = {
-  web: 'cổng thông tin',
-  email: 'thư điện tử',
-  letter: 'thư, văn bản',
-  meeting: 'họp',
-  conference: 'hội nghị',
-  phone: 'điện thoại',
-  press: 'báo chí',
-  social_media: 'mạng xã hội',
-};
 const STATUS: Record<string, string> = {
   submitted: 'Đã nộp',
   compiled: 'Đã tổng hợp, chưa nộp',
@@ -65,12 +38,12 @@ export function periodName(period: string): string {
   return `học kỳ ${semester === 'S1' ? 'I' : 'II'} năm học ${first}–${second}`;
 }
 
-const list = (counts: Record<string, number>, names: Record<string, string>) =>
+const list = (counts: Record<string, number>, group: GlossaryGroup) =>
   Object.keys(counts).length === 0
     ? '—'
     : Object.entries(counts)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, n]) => `${names[k] ?? k}: ${n}`)
+        .map(([k, n]) => `${glossaryLabel(group, k, 'vi')}: ${n}`)
         .join('; ');
 
 /** The rows of a figures table, in the order the district's template asks for them. */
@@ -78,10 +51,10 @@ export function figureRows(f: SemesterFigures): [string, string][] {
   const coverage = coverageOf(f);
   return [
     ['Số đợt lấy ý kiến', String(f.consultations)],
-    ['Giai đoạn hiện nay của các dự thảo', list(f.consultationsByStage, STAGE)],
+    ['Giai đoạn hiện nay của các dự thảo', list(f.consultationsByStage, 'policyStatus')],
     ['Số ý kiến nhận được', String(f.comments)],
-    ['Theo đối tượng', list(f.commentsByCategory, CATEGORY)],
-    ['Theo kênh', list(f.commentsByChannel, CHANNEL)],
+    ['Theo đối tượng', list(f.commentsByCategory, 'stakeholderCategory')],
+    ['Theo kênh', list(f.commentsByChannel, 'channel')],
     ['Tỷ lệ ý kiến đã được giải trình', coverage === null ? '—' : `${Math.round(coverage * 100)}%`],
     ['Số bản tổng hợp, tiếp thu, giải trình đã công bố', String(f.digestsPublished)],
     ['Số sự việc đã báo cáo', String(f.incidents)],
@@ -97,12 +70,8 @@ function statusLine(d: SemesterReportDocument): string {
   if (!d.report) return 'Đơn vị chưa tổng hợp báo cáo kỳ này.';
   const at = d.report.countedAtPosition ? ` Số liệu tính tại vị trí nhật ký ${d.report.countedAtPosition}.` : '';
   return d.report.status === 'submitted'
-    ? `Đã nộp ngày ${vnDate(d.report.submittedAt!)}${d.parent ? ` cho ${d.parent}` : ''}.${at}`
-    : `Đã tổng hợp ngày ${vnDate(d.report.compiledAt)}, chưa nộp.${at}`;
-}
-
-function vnDate(iso: string): string {
-  return formatCalendarDate(vietnamDay(iso), 'vi');
+    ? `Đã nộp lúc ${formatInstantWithOffset(d.report.submittedAt!, 'vi')}${d.parent ? ` cho ${d.parent}` : ''}.${at}`
+    : `Đã tổng hợp lúc ${formatInstantWithOffset(d.report.compiledAt, 'vi')}, chưa nộp.${at}`;
 }
 
 export async function semesterReportDocx(document: SemesterReportDocument): Promise<Buffer> {

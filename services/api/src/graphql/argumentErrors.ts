@@ -1,4 +1,5 @@
 import { type GraphQLError, Kind, parse, type ArgumentNode, type DocumentNode, type ValueNode } from 'graphql';
+import { fieldNames } from '@gopy/schemas';
 
 /**
  * A scalar argument that does not parse (a DateTime that is not ISO 8601, a Date that is not YYYY-MM-DD): VALIDATION.
@@ -14,7 +15,8 @@ export class ScalarInputError extends Error {
   }
 
   messagesFor(field: string): { vi: string; en: string } {
-    return { vi: `Trường ${field} phải là ${this.expected.vi}.`, en: `${field} must be ${this.expected.en}.` };
+    const name = fieldNames(field);
+    return { vi: `${name.vi} phải là ${this.expected.vi}.`, en: `${name.en} must be ${this.expected.en}.` };
   }
 }
 

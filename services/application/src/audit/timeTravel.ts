@@ -14,8 +14,8 @@ export function parseAsOf(text: string, store: Pick<EventStore, 'comparePosition
   const position = positionOf(store, t);
   if (position) return { kind: 'position', position };
   throw new ValidationError('asOf', {
-    vi: 'Trường asOf phải là một thời điểm dạng ISO 8601 (ví dụ 2026-12-15T10:00:00Z) hoặc một vị trí trong nhật ký sự kiện do API trả về.',
-    en: 'asOf must be an ISO 8601 time (e.g. 2026-12-15T10:00:00Z) or a position of the event log, as the API returned it.',
+    vi: 'Thời điểm xem lại phải là một thời điểm dạng ISO 8601 (ví dụ 2026-12-15T10:00:00Z) hoặc một vị trí trong nhật ký sự kiện do API trả về.',
+    en: 'As of must be an ISO 8601 time (e.g. 2026-12-15T10:00:00Z) or a position of the event log, as the API returned it.',
   });
 }
 

@@ -308,8 +308,8 @@ builder.queryField('auditEvents', (t) =>
       const after = a.after ? positionOf(ctx.runtime.store, a.after) : undefined;
       if (a.after && !after) {
         throw new ValidationError('after', {
-          vi: 'Trường after phải là một vị trí trong nhật ký sự kiện: hãy dùng nextAfter của trang trước.',
-          en: 'after must be a position of the event log: pass the nextAfter of the previous page.',
+          vi: 'Vị trí trang phải là một vị trí trong nhật ký sự kiện: hãy dùng vị trí tiếp theo (nextAfter) của trang trước.',
+          en: 'The page cursor must be a position of the event log: pass the nextAfter of the previous page.',
         });
       }
       const events: EventShape[] = [];

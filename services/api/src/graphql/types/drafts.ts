@@ -1,4 +1,5 @@
 import { diffVersions, flatten, type NodeDiff, type NodeSnapshot } from '@gopy/application/drafts/versionDiff';
+import { wordDiff, type TextPart } from '@gopy/application/drafts/wordDiff';
 import { policyQueries } from '@gopy/application/readModels/index';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -34,12 +35,35 @@ const NodeSnapshotRef = builder.objectRef<NodeSnapshot>('NodeSnapshot').implemen
   }),
 });
 
+const TextChangeEnum = builder.enumType('TextChange', {
+  values: { SAME: { value: 'same' }, ADDED: { value: 'added' }, REMOVED: { value: 'removed' } } as const,
+});
+
+const TextPartRef = builder.objectRef<TextPart>('TextPart').implement({
+  description:
+    'A run of words kept, removed or added. The SAME and REMOVED parts join into the old text, SAME and ADDED into the new.',
+  fields: (t) => ({
+    kind: t.field({ type: TextChangeEnum, resolve: (p) => p.kind }),
+    text: t.exposeString('text'),
+  }),
+});
+
 const NodeDiffRef = builder.objectRef<NodeDiff>('NodeDiff').implement({
   fields: (t) => ({
     nodeId: t.exposeID('nodeId'),
     changes: t.field({ type: [NodeChangeEnum], resolve: (d) => d.changes }),
     before: t.field({ type: NodeSnapshotRef, nullable: true, resolve: (d) => d.before }),
     after: t.field({ type: NodeSnapshotRef, nullable: true, resolve: (d) => d.after }),
+    textDiff: t.field({
+      type: [TextPartRef],
+      description: "The node's text word by word, from the old version to the new (Vietnamese words whole, in NFC).",
+      resolve: (d) => wordDiff(d.before?.text ?? '', d.after?.text ?? ''),
+    }),
+    headingDiff: t.field({
+      type: [TextPartRef],
+      description: "The node's heading word by word, from the old version to the new.",
+      resolve: (d) => wordDiff(d.before?.heading ?? '', d.after?.heading ?? ''),
+    }),
   }),
 });
 

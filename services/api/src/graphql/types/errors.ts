@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@gopy/domain/errors';
 import { InputValidationError } from '@pothos/plugin-validation';
+import { fieldNames } from '@gopy/schemas';
 import { builder } from '../builder';
 import { RateLimitedError, UnauthenticatedError } from '../errors';
 
@@ -14,11 +15,23 @@ export function describeInputError(err: InputValidationError): Localised & { fie
   return {
     code: 'VALIDATION',
     field,
-    messages: {
-      vi: `Giá trị của trường "${field}" không hợp lệ: ${issue?.message ?? ''}`.trim(),
-      en: `Invalid value for "${field}": ${issue?.message ?? ''}`.trim(),
-    },
+    messages: issueMessages(fieldNames(field), issue),
   };
+}
+
+/** The first issue in both languages, naming the field in words; the limits a form can act on said as such. */
+function issueMessages(name: { vi: string; en: string }, issue: InputValidationError['issues'][number] | undefined) {
+  const i = (issue ?? {}) as { code?: string; origin?: string; maximum?: unknown; minimum?: unknown; message?: string };
+  const limit = String(i.code === 'too_big' ? i.maximum : i.minimum);
+  if ((i.code === 'too_big' || i.code === 'too_small') && (i.origin === 'string' || i.origin === 'array')) {
+    const big = i.code === 'too_big';
+    const [vi, en] = i.origin === 'string' ? ['ký tự', 'characters'] : ['mục', 'items'];
+    return {
+      vi: `${name.vi} ${big ? 'không được quá' : 'cần ít nhất'} ${limit} ${vi}.`,
+      en: `${name.en} must have ${big ? 'at most' : 'at least'} ${limit} ${en}.`,
+    };
+  }
+  return { vi: `${name.vi} không hợp lệ.`, en: `${name.en} is not valid: ${i.message ?? ''}`.trim() };
 }
 
 /**

@@ -25,6 +25,8 @@ const POLICY_DIFF_QUERY = graphql`
 				nodeId changes
 				before { ${SNAPSHOT} }
 				after { ${SNAPSHOT} }
+				textDiff { kind text }
+				headingDiff { kind text }
 			}
 		}
 	}
