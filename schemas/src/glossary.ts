@@ -29,7 +29,7 @@ export type RoundState = (typeof RoundStates)[number];
 export const CommentStatuses = ['visible', 'hidden', 'withdrawn', 'redacted'] as const;
 export type CommentStatusName = (typeof CommentStatuses)[number];
 
-type Outcome = (typeof ThemeDecisions)[number];
+export type Outcome = (typeof ThemeDecisions)[number];
 
 export const stanceLabels: Record<Stance, Label> = {
   support: { vi: 'Đồng ý', en: 'Support' },

@@ -1,18 +1,17 @@
+import { outcomeLabels, type Outcome } from '@gopy/schemas';
 import type { ReadDb } from '../readModels/database';
 import { answersFor, type PersonalAnswerRow } from '../readModels/digests';
 
 type Locale = 'vi' | 'en';
 
-/** How a digest answered a comment, as Vietnamese practice words it (tiếp thu / tiếp thu một phần / không tiếp thu). */
-const outcomeText: Record<string, Record<Locale, string>> = {
-  accepted: { vi: 'tiếp thu', en: 'accepted' },
-  partly_accepted: { vi: 'tiếp thu một phần', en: 'partly accepted' },
-  not_accepted: { vi: 'không tiếp thu', en: 'not accepted' },
-  noted: { vi: 'ghi nhận', en: 'noted' },
-};
-
+/**
+ * How a digest answered a comment, in the glossary's words (tiếp thu / tiếp thu một phần / không tiếp thu), lower-cased
+ * because the notification uses it inside a sentence.
+ */
 export function outcomeLabel(decision: string, locale: Locale): string {
-  return outcomeText[decision]?.[locale] ?? (locale === 'vi' ? 'chưa rõ kết quả' : 'outcome unknown');
+  const label = outcomeLabels[decision as Outcome];
+  if (!label) return locale === 'vi' ? 'chưa rõ kết quả' : 'outcome unknown';
+  return label[locale].toLocaleLowerCase(locale);
 }
 
 /** The first words of a comment, enough to recognise it: at most `words` words, with an ellipsis when cut. */
