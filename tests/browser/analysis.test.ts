@@ -191,6 +191,30 @@ describe('analysis of a round, without JavaScript', () => {
     await reader.context.close();
   });
 
+  it('opens the page to an auditor from the audit area, read-only', async () => {
+    const auditor = account('auditor');
+    const reader = await newReader(browser, platform.baseUrl, { javaScript: false });
+    const { page } = reader;
+    await signIn(reader, auditor.email, auditor.password);
+    await visit(reader, '/audit/policies');
+    const link = page.locator(`a[href="/staff/policies/${policyId}/analysis"]`);
+    expect(await link.count()).toBe(1);
+    await clickAndAudit(reader, link, page.getByRole('heading', { level: 1 }));
+    expect(new URL(page.url()).pathname).toBe(`/staff/policies/${policyId}/analysis`);
+    // The figures and their tables are there; the grouping tools are not, and the page says why.
+    expect(await page.locator('table').count()).toBeGreaterThan(0);
+    expect(await page.getByText('Bạn đang xem với quyền kiểm toán: chỉ đọc.', { exact: false }).count()).toBe(1);
+    expect(await page.locator('main form[method="POST"]').count()).toBe(0);
+    // A post to the grouping action is refused to an auditor all the same.
+    const refused = await page.request.post(`/staff/policies/${policyId}/analysis?/undo`, {
+      form: { groupId: '00000000-0000-4000-8000-000000000000', reason: 'thử' },
+      headers: { origin: platform.baseUrl },
+    });
+    expect(refused.status()).toBe(403);
+    expectAllAudited(reader);
+    await reader.context.close();
+  });
+
   it('speaks English to a reader who chose it', async () => {
     const policymaker = account('policymaker');
     const reader = await newReader(browser, platform.baseUrl, { javaScript: false });

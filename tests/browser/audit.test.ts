@@ -183,7 +183,9 @@ describe('the auditor area', () => {
       page.getByRole('form', { name: 'Theo ngày giờ' }).getByRole('button', { name: 'Xem' }),
       comment,
     );
-    expect(new URL(page.url()).searchParams.get('at')).toBe(vietnamLocal(beforeHiding));
+    // Chromium's datetime-local field drops ":00" seconds from its value: both spellings are the same moment.
+    const sent = vietnamLocal(beforeHiding);
+    expect([sent, sent.replace(/:00$/, '')]).toContain(new URL(page.url()).searchParams.get('at'));
     expect(await comment.locator('.state').textContent()).toBe('Đang hiển thị');
     expect(await comment.getByText(target.body).count()).toBe(1);
     expect(await comment.getByText(/Lý do ẩn/).count()).toBe(0);

@@ -79,7 +79,7 @@ describe('what a reader types before the page is hydrated', () => {
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Mật khẩu', { exact: true }).fill('mat-khau-rat-dai-2026');
       await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hương');
-      await page.getByLabel('Bạn là').selectOption({ label: 'Phụ huynh' });
+      await page.getByLabel('Bạn là').selectOption({ label: 'Cha mẹ học sinh' });
     });
     const { page } = reader;
     expect(await page.getByLabel('Email').inputValue()).toBe(email);
@@ -89,7 +89,7 @@ describe('what a reader types before the page is hydrated', () => {
     await clickAndAudit(
       reader,
       page.getByRole('button', { name: 'Đăng ký', exact: true }),
-      page.getByText(`Đã gửi thư xác nhận tới ${email}.`),
+      page.getByText(`Hãy kiểm tra hộp thư ${email}: chúng tôi đã gửi một thư tới địa chỉ này.`),
     );
 
     const parent = account('parent@demo.gopy.vn');
@@ -141,10 +141,10 @@ describe('what a reader types before the page is hydrated', () => {
       await form.getByLabel('Đề xuất', { exact: true }).check();
       await nodeForm.locator('summary').click();
       await nodeForm.getByLabel('Nội dung góp ý').fill(onNode);
-      await nodeForm.getByLabel('Phản đối', { exact: true }).check();
+      await nodeForm.getByLabel('Không đồng ý', { exact: true }).check();
       await replyForm.locator('summary').click();
       await replyForm.getByLabel('Nội dung trả lời').fill(reply);
-      await replyForm.getByLabel('Ủng hộ', { exact: true }).check();
+      await replyForm.getByLabel('Đồng ý', { exact: true }).check();
     });
 
     const wholeForm = page.locator('#comment-whole');
@@ -152,10 +152,10 @@ describe('what a reader types before the page is hydrated', () => {
     expect(await wholeForm.getByLabel('Đề xuất', { exact: true }).isChecked()).toBe(true);
     expect(await nodeForm.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await nodeForm.getByLabel('Nội dung góp ý').inputValue()).toBe(onNode);
-    expect(await nodeForm.getByLabel('Phản đối', { exact: true }).isChecked()).toBe(true);
+    expect(await nodeForm.getByLabel('Không đồng ý', { exact: true }).isChecked()).toBe(true);
     expect(await replyForm.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await replyForm.getByLabel('Nội dung trả lời').inputValue()).toBe(reply);
-    expect(await replyForm.getByLabel('Ủng hộ', { exact: true }).isChecked()).toBe(true);
+    expect(await replyForm.getByLabel('Đồng ý', { exact: true }).isChecked()).toBe(true);
 
     // The status box leads to the whole-draft form; each node's one control opened its form in place.
     expect(
@@ -172,9 +172,9 @@ describe('what a reader types before the page is hydrated', () => {
     // Sent: the box is empty again for the next comment.
     await expect.poll(() => wholeForm.getByLabel('Nội dung góp ý').inputValue()).toBe('');
     await clickAndAudit(reader, nodeForm.getByRole('button', { name: 'Gửi góp ý' }), listed(onNode));
-    expect(await listed(onNode).locator('.stance').first().textContent()).toBe('Phản đối');
+    expect(await listed(onNode).locator('.stance').first().textContent()).toBe('Không đồng ý');
     await clickAndAudit(reader, replyForm.getByRole('button', { name: 'Gửi trả lời' }), listed(reply));
-    expect(await listed(reply).locator('.stance').first().textContent()).toBe('Ủng hộ');
+    expect(await listed(reply).locator('.stance').first().textContent()).toBe('Đồng ý');
     expectAllAudited(reader);
   });
 
@@ -190,8 +190,8 @@ describe('what a reader types before the page is hydrated', () => {
 
     const letter = `Ban đại diện cha mẹ học sinh đề nghị thêm giờ mở cửa thư viện (${suffix}).`;
     await typeBeforeHydration(reader, `/staff/policies/${policy.id}/offline`, async (p) => {
-      await p.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Thư' });
-      await p.getByLabel('Người gửi là').selectOption({ label: 'Phụ huynh' });
+      await p.getByLabel('Kênh tiếp nhận').selectOption({ label: 'Thư, công văn' });
+      await p.getByLabel('Người gửi là').selectOption({ label: 'Cha mẹ học sinh' });
       await p.getByLabel('Họ và tên').fill('Lê Văn Phúc');
       await p.getByLabel('Nội dung ý kiến').fill(letter);
       await p.getByLabel('Đề xuất', { exact: true }).check();

@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('wires every variable the services read, pointing at the services and ports of the file', () => {
-    const read = variablesReadByCode(['services/api/src', 'services/projector/src']);
+    const read = variablesReadByCode(['services/api/src', 'services/composition/src', 'services/projector/src']);
     const env = s.api!.environment!;
     // Tuning knobs with defaults in the code; the compose file need not repeat them.
     const optional = new Set([
@@ -102,6 +102,21 @@ describe('docker-compose.yml', () => {
       'GOPY_SHUTDOWN_DELAY_MS',
       // The projector's own port (set on that service only).
       'GOPY_OPS_PORT',
+      // Backups of the embedded store (README, Backups): this file runs KurrentDB and PostgreSQL, backed up by their
+      // own tools (infra/README.md); GOPY_BACKUP_KEY is needed only by gopy backup/restore run by hand.
+      'GOPY_BACKUP_DIR',
+      'GOPY_BACKUP_KEY',
+      'GOPY_BACKUP_INTERVAL',
+      'GOPY_BACKUP_KEEP',
+      'GOPY_ERASURE_LEDGER',
+      // The public page cache and admission control, and the shortest round: defaults suit the compose file.
+      'GOPY_PAGE_CACHE_ENTRIES',
+      'GOPY_PAGE_CACHE_MAX_AGE_S',
+      'GOPY_PAGE_CACHE_SHARED_MAX_AGE_S',
+      'GOPY_MAX_CONCURRENT_REQUESTS',
+      'GOPY_MAX_QUEUED_REQUESTS',
+      'GOPY_QUEUE_TIMEOUT_MS',
+      'GOPY_MIN_ROUND_DAYS',
     ]);
     expect(s.projector!.environment!.GOPY_OPS_PORT).toBe(s.projector!.environment!.PORT);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([...read].filter((v) => !optional.has(v))));

@@ -74,7 +74,7 @@ describe('publishing a digest after a crash between its two steps', () => {
         type: 'OpenConsultation',
         policyId,
         opensAt: now.toISOString(),
-        closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
+        closesAt: new Date(now.getTime() + 2 * 86_400_000).toISOString(),
         note: '',
       },
       staff,

@@ -94,7 +94,7 @@ const PASSWORD = 'fixture-password-not-used';
 const categories: StakeholderCategory[] = [
   'parent',
   'teacher',
-  'student',
+  // Not 'student': pupils take part only with accounts their school issues, never by signing up.
   'citizen',
   'school_manager',
   'press',

@@ -54,7 +54,7 @@ const ORG = id('org');
 const PARTICIPANTS = ['An', 'Bình', 'Chi', 'Dũng'].map((name, i) => ({
   accountId: id(`participant-${i}`),
   displayName: `Nguyễn Văn ${name}`,
-  category: (['parent', 'teacher', 'student', 'citizen'] as const)[i]!,
+  category: (['parent', 'teacher', 'school_manager', 'citizen'] as const)[i]!,
 }));
 const principal = (accountId: string, roles: Role[]): Principal => ({ accountId, rolesIn: async () => roles });
 const STAFF = principal(id('staff'), ['staff']);
@@ -895,6 +895,7 @@ function expectedFrom(log: { event: DomainEvent; metadata: EventMetadata }[]): E
           enactment: {
             version: d.version,
             decisionNumber: d.decisionNumber,
+            decisionDate: d.decisionDate,
             effectiveDate: d.effectiveDate,
             enactedAt: metadata.occurredAt,
           },

@@ -9,7 +9,7 @@ import {
   type AnalysisFilter,
 } from '$lib/server/gql/analysis';
 import { refused, refusalMessage, text } from '$lib/server/forms';
-import { requireRole, STAFF_AREA_ROLES } from '$lib/server/session';
+import { hasRoleAnywhere, requireRole, STAFF_AREA_ROLES } from '$lib/server/session';
 import { OFFLINE_CHANNELS, type Channel } from '$lib/commentTypes';
 import { STAKEHOLDER_CATEGORIES, type FormState, type StakeholderCategory } from '$lib/types';
 
@@ -31,7 +31,9 @@ function filterOf(url: URL): AnalysisFilter {
 }
 
 export const load: PageServerLoad = async (event) => {
-  await requireRole(event, STAFF_AREA_ROLES);
+  // Auditors read the analysis too (the API lets them); for them the page is read-only: no grouping tools.
+  const viewer = await requireRole(event, [...STAFF_AREA_ROLES, 'AUDITOR']);
+  const readOnly = !hasRoleAnywhere(viewer, STAFF_AREA_ROLES);
   const filter = filterOf(event.url);
   const roundParam = Number(event.url.searchParams.get('round'));
   const round = Number.isSafeInteger(roundParam) && roundParam > 0 ? roundParam : null;
@@ -42,12 +44,14 @@ export const load: PageServerLoad = async (event) => {
     if (analysis.error.code === 'FORBIDDEN') error(403, { message: refusalMessage(analysis.error) });
     if (analysis.error.code !== 'NOT_FOUND') error(400, { message: refusalMessage(analysis.error) });
     // No round yet: the page says so.
-    return { policy, filter, analysis: null, candidates: [], candidatesError: null };
+    return { policy, filter, readOnly, analysis: null, candidates: [], candidatesError: null };
   }
+  if (readOnly) return { policy, filter, readOnly, analysis: analysis.data, candidates: [], candidatesError: null };
   const candidates = await fetchDuplicateCandidates(event, policy.id, analysis.data.round);
   return {
     policy,
     filter,
+    readOnly,
     analysis: analysis.data,
     candidates: candidates.ok ? candidates.data : [],
     candidatesError: candidates.ok ? null : refusalMessage(candidates.error),
@@ -56,6 +60,7 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
   confirm: async (event) => {
+    await requireRole(event, STAFF_AREA_ROLES);
     const form = await event.request.formData();
     const formId = text(form, 'formId') || 'confirm';
     const commentIds = form.getAll('commentIds').filter((v): v is string => typeof v === 'string' && UUID.test(v));
@@ -78,6 +83,7 @@ export const actions: Actions = {
     return { formId, ok: true, notice: m.analysis_group_confirmed(), values: {} } satisfies FormState;
   },
   undo: async (event) => {
+    await requireRole(event, STAFF_AREA_ROLES);
     const form = await event.request.formData();
     const groupId = text(form, 'groupId');
     const reason = text(form, 'reason');
