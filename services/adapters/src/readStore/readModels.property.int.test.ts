@@ -860,9 +860,15 @@ function expectedFrom(log: { event: DomainEvent; metadata: EventMetadata }[]): E
           change_note: d.changeNote,
           published_at: metadata.occurredAt,
           nodes: d.nodes,
+          revises_round: d.revisesRound,
+          amends_version: d.amendsVersion,
         });
-        // A new version (also a revision after a round) goes back to drafting, as the policy decider has it.
-        touch(d.policyId, { status: 'drafting', current_version: d.version, title: d.title });
+        // A revision after an answered round stays in review; a working draft or an amendment's draft is drafting.
+        touch(d.policyId, {
+          status: d.revisesRound !== null ? 'review' : 'drafting',
+          current_version: d.version,
+          title: d.title,
+        });
         break;
       case 'ConsultationOpened':
         rounds.set(`${d.policyId}/${d.round}`, {
